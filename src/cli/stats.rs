@@ -1,0 +1,180 @@
+//! `trev stats`: per-file, per-task counts of trajectories and turns.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufWriter, Write};
+
+use anyhow::Result;
+use clap::Args;
+
+use super::{DiagnosticPrinter, InputArgs, EXIT_ERROR, EXIT_OK};
+use crate::model::Task;
+use crate::scan::{self, Event};
+use crate::stats::{FileStats, StatsLine, Summary, Tally};
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Print one JSON object per line (per file and task, then the file's totals).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+pub fn run(args: &StatsArgs) -> Result<i32> {
+    let stdout = io::stdout().lock();
+    let mut out = BufWriter::new(stdout);
+    let mut printer = DiagnosticPrinter::new(20);
+    let mut files: Vec<FileStats> = Vec::new();
+    let workers = args.threads.unwrap_or_else(scan::default_workers);
+    scan::scan(
+        &args.input.files,
+        args.input.load_options(),
+        workers,
+        |result| result.map(|(t, warnings)| (Summary::of(&t), warnings)),
+        |event| {
+            match event {
+                Event::FileStart(path) => files.push(FileStats::new(path)),
+                Event::Record(Ok((summary, warnings))) => {
+                    let file = files.last_mut().expect("a file is open");
+                    file.add(&summary);
+                    file.warnings += warnings.len() as u64;
+                    warnings.iter().for_each(|w| printer.print(w));
+                }
+                Event::Record(Err(diagnostic)) => {
+                    files.last_mut().expect("a file is open").skipped += 1;
+                    printer.print(&diagnostic);
+                }
+                Event::FileEnd(end) => {
+                    let file = files.last_mut().expect("a file is open");
+                    file.layout = end.layout;
+                    file.gzip = end.gzip;
+                    end.diagnostics.iter().for_each(|d| printer.print(d));
+                    printer.end_file(&end.path);
+                    if args.json {
+                        write_json(&mut out, file)?;
+                    }
+                }
+            }
+            Ok(())
+        },
+    )?;
+    if !args.json {
+        write_table(&mut out, &files)?;
+    }
+    out.flush()?;
+    let loaded: u64 = files.iter().map(|f| f.total().trajectories).sum();
+    if loaded == 0 || (args.input.strict && printer.errors > 0) {
+        if loaded == 0 {
+            let _ = writeln!(io::stderr(), "trev: error: no trajectory could be loaded");
+        }
+        return Ok(EXIT_ERROR);
+    }
+    Ok(EXIT_OK)
+}
+
+fn write_json(out: &mut impl Write, file: &FileStats) -> io::Result<()> {
+    for (task, tally) in &file.by_task {
+        serde_json::to_writer(&mut *out, &StatsLine::new(&file.path, task.as_str(), tally))?;
+        out.write_all(b"\n")?;
+    }
+    serde_json::to_writer(&mut *out, &StatsLine::new(&file.path, "*", &file.total()))?;
+    out.write_all(b"\n")
+}
+
+const HEADER: [&str; 9] = [
+    "task", "trajs", "system", "instr", "agent", "env", "mean", "max", "formats",
+];
+
+fn row(task: &str, t: &Tally) -> [String; 9] {
+    let formats: Vec<&str> = t.formats.iter().map(|f| f.as_str()).collect();
+    [
+        task.to_string(),
+        t.trajectories.to_string(),
+        t.turns[0].to_string(),
+        t.turns[1].to_string(),
+        t.turns[2].to_string(),
+        t.turns[3].to_string(),
+        format!("{:.1}", t.mean_turns()),
+        t.max_turns.to_string(),
+        formats.join(","),
+    ]
+}
+
+fn write_rows(out: &mut impl Write, rows: &[[String; 9]]) -> io::Result<()> {
+    let mut widths = HEADER.map(str::len);
+    for r in rows {
+        for (w, cell) in widths.iter_mut().zip(r) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let header = HEADER.map(str::to_string);
+    for r in std::iter::once(&header).chain(rows) {
+        let mut line = String::from("  ");
+        for (i, (cell, w)) in r.iter().zip(widths).enumerate() {
+            if i == 0 || i == 8 {
+                line.push_str(&format!("{cell:<w$}"));
+            } else {
+                line.push_str(&format!("{cell:>w$}"));
+            }
+            line.push_str("  ");
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+fn write_table(out: &mut impl Write, files: &[FileStats]) -> io::Result<()> {
+    let mut all: BTreeMap<Task, Tally> = BTreeMap::new();
+    let mut skipped = 0;
+    for file in files {
+        let total = file.total();
+        let mut head = format!(
+            "{}  ({}{}, {} trajectories",
+            super::sanitize_line(&file.path.display().to_string()),
+            file.layout.describe(),
+            if file.gzip { ", gzip" } else { "" },
+            total.trajectories
+        );
+        if file.skipped > 0 {
+            head.push_str(&format!(", {} skipped", file.skipped));
+        }
+        if file.warnings > 0 {
+            head.push_str(&format!(", {} repaired", file.warnings));
+        }
+        head.push(')');
+        writeln!(out, "{head}")?;
+        if !file.by_task.is_empty() {
+            let rows: Vec<_> = file
+                .by_task
+                .iter()
+                .map(|(t, x)| row(t.as_str(), x))
+                .collect();
+            write_rows(out, &rows)?;
+        }
+        writeln!(out)?;
+        for (task, tally) in &file.by_task {
+            all.entry(*task).or_default().merge(tally);
+        }
+        skipped += file.skipped;
+    }
+    if files.len() > 1 {
+        let mut total = Tally::default();
+        all.values().for_each(|t| total.merge(t));
+        writeln!(
+            out,
+            "all files  ({} files, {} trajectories, {} skipped)",
+            files.len(),
+            total.trajectories,
+            skipped
+        )?;
+        let mut rows: Vec<_> = all.iter().map(|(t, x)| row(t.as_str(), x)).collect();
+        rows.push(row("total", &total));
+        write_rows(out, &rows)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,12 @@
+//! trev: a terminal reviewer for LLM-agent trajectories.
+//!
+//! The library holds everything but the terminal: loading ([`load`]), the model ([`model`]),
+//! the parallel scan ([`scan`]) and the headless commands ([`cli`]). Only `tui` (the review
+//! screen) knows about terminals.
+
+pub mod cli;
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod scan;
+pub mod stats;

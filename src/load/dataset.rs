@@ -1,0 +1,357 @@
+//! The lazy dataset: a background thread indexes the files (record offsets only) while the
+//! caller reads records already found. Records are parsed only when asked for; memory holds the
+//! index, not the data.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::thread::JoinHandle;
+
+use super::source::{self, Input, CHUNK};
+use super::split::{Layout, RecordSpan};
+use super::{parse_record, LoadOptions, Loaded, RecordCtx};
+use crate::diag::{Diagnostic, Level};
+
+/// One input file as indexed so far.
+#[derive(Debug)]
+pub struct FileInfo {
+    pub path: Arc<Path>,
+    pub layout: Layout,
+    pub gzip: bool,
+    /// Global indices of this file's records: `first .. first + count`.
+    pub first: usize,
+    pub count: usize,
+    /// The file's indexing is over.
+    pub done: bool,
+    /// The last JSON Lines record has no newline after it.
+    pub unterminated: bool,
+    /// What reads the records back: the file itself, or its decompressed copy.
+    backing: Option<Arc<File>>,
+}
+
+struct Entry {
+    file: u32,
+    span: RecordSpan,
+}
+
+#[derive(Default)]
+struct Shared {
+    files: RwLock<Vec<FileInfo>>,
+    records: RwLock<Vec<Entry>>,
+    diagnostics: Mutex<Vec<Diagnostic>>,
+    bytes_done: AtomicU64,
+    complete: AtomicBool,
+    /// Signalled when the index grows or completes.
+    grown: Condvar,
+    grown_lock: Mutex<()>,
+    cancel: AtomicBool,
+}
+
+/// The files given on the command line, indexed in the background.
+pub struct Dataset {
+    shared: Arc<Shared>,
+    opts: LoadOptions,
+    bytes_total: u64,
+    worker: Option<JoinHandle<()>>,
+}
+
+/// How far indexing has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub records: usize,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub complete: bool,
+}
+
+impl Dataset {
+    /// Expand the paths and start indexing. Fails only when a path does not exist.
+    pub fn open(paths: &[PathBuf], opts: LoadOptions) -> io::Result<Dataset> {
+        let files = source::expand(paths)?;
+        let bytes_total = files
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum();
+        let shared = Arc::new(Shared::default());
+        let worker_shared = shared.clone();
+        let worker = std::thread::Builder::new()
+            .name("trev-index".into())
+            .spawn(move || index_all(&worker_shared, files))?;
+        Ok(Dataset {
+            shared,
+            opts,
+            bytes_total,
+            worker: Some(worker),
+        })
+    }
+
+    /// Records found so far.
+    pub fn len(&self) -> usize {
+        self.shared.records.read().unwrap().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.shared.complete.load(Ordering::Acquire)
+    }
+
+    pub fn progress(&self) -> Progress {
+        Progress {
+            records: self.len(),
+            bytes_done: self.shared.bytes_done.load(Ordering::Relaxed),
+            bytes_total: self.bytes_total,
+            complete: self.is_complete(),
+        }
+    }
+
+    /// Block until indexing is over.
+    pub fn wait(&self) {
+        let mut guard = self.shared.grown_lock.lock().unwrap();
+        while !self.is_complete() {
+            guard = self.shared.grown.wait(guard).unwrap();
+        }
+    }
+
+    /// Block until at least `n` records are indexed or indexing is over.
+    pub fn wait_for(&self, n: usize) {
+        let mut guard = self.shared.grown_lock.lock().unwrap();
+        while self.len() < n && !self.is_complete() {
+            guard = self.shared.grown.wait(guard).unwrap();
+        }
+    }
+
+    /// A snapshot of the files indexed so far.
+    pub fn files(&self) -> Vec<FileSummary> {
+        self.shared
+            .files
+            .read()
+            .unwrap()
+            .iter()
+            .map(|f| FileSummary {
+                path: f.path.clone(),
+                layout: f.layout,
+                gzip: f.gzip,
+                first: f.first,
+                count: f.count,
+                done: f.done,
+            })
+            .collect()
+    }
+
+    /// Diagnostics of the indexing pass (structure problems, unreadable files).
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.shared.diagnostics.lock().unwrap().clone()
+    }
+
+    /// Read and parse record `i` (global index, in file order).
+    pub fn load(&self, i: usize) -> Result<Loaded, Diagnostic> {
+        let (file_idx, span) = {
+            let records = self.shared.records.read().unwrap();
+            let entry = records.get(i).ok_or_else(|| Diagnostic {
+                file: Arc::from(Path::new("")),
+                line: 0,
+                column: 0,
+                level: Level::Error,
+                message: format!("no record {i}: {} indexed", records.len()),
+            })?;
+            (entry.file as usize, entry.span.clone())
+        };
+        let (path, backing, first, unterminated, count, done) = {
+            let files = self.shared.files.read().unwrap();
+            let f = &files[file_idx];
+            (
+                f.path.clone(),
+                f.backing.clone(),
+                f.first,
+                f.unterminated,
+                f.count,
+                f.done,
+            )
+        };
+        let ordinal = i - first;
+        let backing =
+            backing.ok_or_else(|| Diagnostic::file_error(&path, "file is not readable"))?;
+        let bytes = source::read_span(&backing, &span).map_err(|e| Diagnostic {
+            file: path.clone(),
+            line: span.line,
+            column: span.column,
+            level: Level::Error,
+            message: format!("cannot read the record: {e}"),
+        })?;
+        let ctx = RecordCtx {
+            file: &path,
+            ordinal,
+            span: &span,
+            unterminated: unterminated && done && ordinal + 1 == count,
+        };
+        parse_record(&bytes, ctx, self.opts)
+    }
+}
+
+impl Drop for Dataset {
+    fn drop(&mut self) {
+        self.shared.cancel.store(true, Ordering::Relaxed);
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+/// What callers see of a file.
+#[derive(Debug, Clone)]
+pub struct FileSummary {
+    pub path: Arc<Path>,
+    pub layout: Layout,
+    pub gzip: bool,
+    pub first: usize,
+    pub count: usize,
+    pub done: bool,
+}
+
+fn index_all(shared: &Shared, files: Vec<PathBuf>) {
+    for path in files {
+        if shared.cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        let path: Arc<Path> = Arc::from(path.as_path());
+        if let Err(e) = index_file(shared, &path) {
+            shared
+                .diagnostics
+                .lock()
+                .unwrap()
+                .push(Diagnostic::file_error(&path, format!("cannot read: {e}")));
+        }
+    }
+    shared.complete.store(true, Ordering::Release);
+    let _guard = shared.grown_lock.lock().unwrap();
+    shared.grown.notify_all();
+}
+
+fn index_file(shared: &Shared, path: &Arc<Path>) -> io::Result<()> {
+    let mut input = Input::open(path)?;
+    let backing = if input.gzip {
+        tempfile::tempfile()?
+    } else {
+        File::open(path)?
+    };
+    let mut copy = match input.gzip {
+        true => Some(io::BufWriter::with_capacity(CHUNK, backing.try_clone()?)),
+        false => None,
+    };
+    let file_idx = {
+        let mut files = shared.files.write().unwrap();
+        files.push(FileInfo {
+            path: path.clone(),
+            layout: Layout::Unknown,
+            gzip: input.gzip,
+            first: shared.records.read().unwrap().len(),
+            count: 0,
+            done: false,
+            unterminated: false,
+            backing: None,
+        });
+        files.len() - 1
+    };
+    let mut splitter = source::splitter_for(path);
+    let mut buf = vec![0u8; CHUNK];
+    let mut spans = Vec::new();
+    let mut last_byte = b'\n';
+    loop {
+        if shared.cancel.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let n = input.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        last_byte = buf[n - 1];
+        if let Some(copy) = copy.as_mut() {
+            copy.write_all(&buf[..n])?;
+        }
+        splitter.feed(&buf[..n], &mut spans);
+        shared.bytes_done.fetch_add(n as u64, Ordering::Relaxed);
+        if !spans.is_empty() {
+            // The records must be readable before they are published.
+            if let Some(copy) = copy.as_mut() {
+                copy.flush()?;
+            }
+            publish(shared, file_idx, &mut spans, splitter.layout(), &backing)?;
+        }
+    }
+    splitter.finish(&mut spans);
+    if let Some(copy) = copy.as_mut() {
+        copy.flush()?;
+    }
+    publish(shared, file_idx, &mut spans, splitter.layout(), &backing)?;
+    let mut diagnostics: Vec<Diagnostic> = splitter
+        .problems
+        .iter()
+        .map(|p| Diagnostic {
+            file: path.clone(),
+            line: p.line,
+            column: 0,
+            level: Level::Error,
+            message: p.message.clone(),
+        })
+        .collect();
+    let mut files = shared.files.write().unwrap();
+    let info = &mut files[file_idx];
+    info.done = true;
+    info.layout = splitter.layout();
+    info.unterminated = info.layout == Layout::Lines && last_byte != b'\n';
+    if info.count == 0 {
+        let what = if splitter.position() == 0 {
+            "empty file"
+        } else {
+            "no records in this file"
+        };
+        diagnostics.push(Diagnostic {
+            file: path.clone(),
+            line: 0,
+            column: 0,
+            level: Level::Warning,
+            message: what.to_string(),
+        });
+    }
+    drop(files);
+    shared.diagnostics.lock().unwrap().extend(diagnostics);
+    notify(shared);
+    Ok(())
+}
+
+fn publish(
+    shared: &Shared,
+    file_idx: usize,
+    spans: &mut Vec<RecordSpan>,
+    layout: Layout,
+    backing: &File,
+) -> io::Result<()> {
+    {
+        let mut files = shared.files.write().unwrap();
+        let info = &mut files[file_idx];
+        if info.backing.is_none() {
+            info.backing = Some(Arc::new(backing.try_clone()?));
+        }
+        info.layout = layout;
+        info.count += spans.len();
+    }
+    let mut records = shared.records.write().unwrap();
+    records.extend(spans.drain(..).map(|span| Entry {
+        file: file_idx as u32,
+        span,
+    }));
+    drop(records);
+    notify(shared);
+    Ok(())
+}
+
+fn notify(shared: &Shared) {
+    let _guard = shared.grown_lock.lock().unwrap();
+    shared.grown.notify_all();
+}

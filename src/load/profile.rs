@@ -1,0 +1,294 @@
+//! From raw turns to the model: the task profile, which user turns are instructions and which
+//! are environment replies, and which turns are in-context examples (demo).
+
+use super::formats::{RawRecord, RawTurn, Speaker};
+use crate::model::{Format, Role, Task, Turn};
+
+/// The opening of the first user turn of each AgentBench / AgentInstruct task
+/// (`research/rules.md` §11, note 2).
+const PROMPT_PREFIXES: &[(&str, Task)] = &[
+    (
+        "You are an assistant that will act like a person, I'will play the role of linux",
+        Task::Os,
+    ),
+    (
+        "I will ask you a question, then you should help me operate a MySQL database",
+        Task::Db,
+    ),
+    (
+        "You are an agent that answers questions based on the knowledge stored",
+        Task::Kg,
+    ),
+    ("Interact with a household to solve a task", Task::Alfworld),
+    // ALFWorld's own opening observation, where the prompt was not kept (KnowAgent).
+    ("You are in the middle of a room.", Task::Alfworld),
+    ("You are web shopping.", Task::Webshop),
+    ("'''\n<html>", Task::Mind2web),
+];
+
+/// The id prefixes AgentInstruct and AgentGym use (`os_42`, `webshop_5238`).
+const ID_PREFIXES: &[(&str, Task)] = &[
+    ("os_", Task::Os),
+    ("db_", Task::Db),
+    ("kg_", Task::Kg),
+    ("alfworld_", Task::Alfworld),
+    ("webshop_", Task::Webshop),
+    ("mind2web_", Task::Mind2web),
+];
+
+/// The user turn that starts the real problem after the OS one-shot example.
+const NEW_PROBLEM: &str = "Now, I will start a new problem";
+
+/// Work out the task profile of a record.
+pub fn detect_task(id: Option<&str>, record: &RawRecord) -> Task {
+    if let Some(id) = id {
+        if let Some(&(_, task)) = ID_PREFIXES.iter().find(|(p, _)| id.starts_with(p)) {
+            return task;
+        }
+    }
+    let first_user = record
+        .turns
+        .iter()
+        .find(|t| t.speaker == Speaker::User)
+        .map(|t| t.text.trim_start());
+    if let Some(text) = first_user {
+        if let Some(&(_, task)) = PROMPT_PREFIXES.iter().find(|(p, _)| text.starts_with(p)) {
+            return task;
+        }
+    }
+    if matches!(
+        record.format,
+        Format::SweAgent | Format::SweAgentRows | Format::MiniSweAgent
+    ) {
+        return Task::Swe;
+    }
+    if looks_like_react(record) {
+        return Task::React;
+    }
+    Task::Generic
+}
+
+/// Thought / Action / Observation markers in the first agent turns.
+fn looks_like_react(record: &RawRecord) -> bool {
+    record
+        .turns
+        .iter()
+        .filter(|t| t.speaker == Speaker::Agent && t.tool_calls.is_empty())
+        .take(3)
+        .any(|t| {
+            let text = t.text.trim_start();
+            (text.starts_with("Thought") || text.contains("\nThought")) && text.contains("Action")
+        })
+}
+
+/// Whether the task has AgentInstruct's layout: a prompt, an example or acknowledgement, and
+/// then the real problem.
+fn has_agentinstruct_layout(task: Task) -> bool {
+    matches!(
+        task,
+        Task::Os | Task::Db | Task::Kg | Task::Alfworld | Task::Webshop | Task::Mind2web
+    )
+}
+
+/// Indices of the demo turns and of the user turn that starts the real problem.
+fn demo_range(task: Task, turns: &[RawTurn]) -> Option<(usize, usize)> {
+    // By the source's own flag: agent turns with `loss: false` are examples.
+    if turns.iter().any(|t| t.loss.is_some()) && has_agentinstruct_layout(task) {
+        let last = turns
+            .iter()
+            .rposition(|t| t.speaker == Speaker::Agent && t.loss == Some(false))?;
+        let start = turns[last + 1..]
+            .iter()
+            .position(|t| t.speaker == Speaker::User)
+            .map(|p| p + last + 1)?;
+        return Some((1, start));
+    }
+    if !has_agentinstruct_layout(task) || turns.first()?.speaker != Speaker::User {
+        return None;
+    }
+    // By structure: the OS one-shot ends where the new problem starts.
+    if let Some(start) = turns
+        .iter()
+        .skip(1)
+        .position(|t| t.speaker == Speaker::User && t.text.trim_start().starts_with(NEW_PROBLEM))
+    {
+        return Some((1, start + 1));
+    }
+    // Otherwise the prompt is answered by an acknowledgement ("Ok.") before the task comes.
+    if turns.len() >= 3 && turns[1].speaker == Speaker::Agent && turns[2].speaker == Speaker::User {
+        return Some((1, 2));
+    }
+    None
+}
+
+/// Turn raw turns into model turns for a record whose task is known.
+pub fn assign_roles(task: Task, raw: Vec<RawTurn>) -> Vec<Turn> {
+    let demo = demo_range(task, &raw);
+    let mut seen_user = false;
+    raw.into_iter()
+        .enumerate()
+        .map(|(index, t)| {
+            let in_demo = demo.is_some_and(|(a, b)| index >= a && index < b);
+            let starts_problem = demo.is_some_and(|(_, b)| index == b);
+            let demo = t.demo || in_demo;
+            let role = match t.speaker {
+                Speaker::System => Role::System,
+                Speaker::Agent => Role::Agent,
+                Speaker::Tool => Role::Environment,
+                Speaker::User if starts_problem => Role::Instruction,
+                // The task prompt is the first user turn that is not part of an example.
+                Speaker::User if !seen_user && !t.demo => Role::Instruction,
+                Speaker::User => Role::Environment,
+            };
+            if t.speaker == Speaker::User && !t.demo {
+                seen_user = true;
+            }
+            Turn {
+                index,
+                role,
+                source_role: t.source_role,
+                text: t.text,
+                tool_calls: t.tool_calls,
+                demo,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(turns: &[(Speaker, &str)]) -> Vec<RawTurn> {
+        turns
+            .iter()
+            .map(|(s, text)| RawTurn {
+                speaker: *s,
+                source_role: String::new(),
+                text: text.to_string(),
+                tool_calls: Vec::new(),
+                loss: None,
+                demo: false,
+            })
+            .collect()
+    }
+
+    fn record(turns: Vec<RawTurn>) -> RawRecord {
+        RawRecord {
+            format: Format::RoleContent,
+            id: None,
+            meta: Vec::new(),
+            tools: None,
+            turns,
+        }
+    }
+
+    use Speaker::{Agent, User};
+
+    #[test]
+    fn the_os_one_shot_is_demo_until_the_new_problem() {
+        let turns = raw(&[
+            (
+                User,
+                "You are an assistant that will act like a person, I'will play the role of linux",
+            ),
+            (Agent, "Act: bash"),
+            (User, "The output of the OS:\n220"),
+            (Agent, "Act: answer(220)"),
+            (
+                User,
+                "Now, I will start a new problem in a new OS. My problem is:",
+            ),
+            (Agent, "Act: bash"),
+            (User, "The output of the OS:"),
+        ]);
+        let task = detect_task(None, &record(turns.clone()));
+        assert_eq!(task, Task::Os);
+        let turns = assign_roles(task, turns);
+        let got: Vec<(Role, bool)> = turns.iter().map(|t| (t.role, t.demo)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Role::Instruction, false),
+                (Role::Agent, true),
+                (Role::Environment, true),
+                (Role::Agent, true),
+                (Role::Instruction, false),
+                (Role::Agent, false),
+                (Role::Environment, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn loss_false_marks_the_demo_where_present() {
+        let mut turns = raw(&[
+            (
+                User,
+                "I will ask you a question, then you should help me operate a MySQL database",
+            ),
+            (Agent, "Ok."),
+            (User, "question"),
+            (Agent, "Action: Operation"),
+        ]);
+        turns[1].loss = Some(false);
+        turns[3].loss = Some(true);
+        let turns = assign_roles(Task::Db, turns);
+        assert!(turns[1].demo);
+        assert_eq!(turns[2].role, Role::Instruction);
+        assert!(!turns[3].demo);
+    }
+
+    #[test]
+    fn the_acknowledgement_is_demo_when_the_flag_was_dropped() {
+        let turns = raw(&[
+            (User, "Interact with a household to solve a task."),
+            (Agent, "OK."),
+            (User, "Here is your task."),
+            (Agent, "ACTION: go to desk 1"),
+            (User, "On the desk 1, you see a pen."),
+        ]);
+        let task = detect_task(Some("alfworld_3"), &record(turns.clone()));
+        assert_eq!(task, Task::Alfworld);
+        let turns = assign_roles(task, turns);
+        assert!(turns[1].demo);
+        assert_eq!(turns[2].role, Role::Instruction);
+        assert_eq!(turns[4].role, Role::Environment);
+        assert!(!turns[3].demo && !turns[4].demo);
+    }
+
+    #[test]
+    fn generic_chats_have_no_demo_and_later_users_are_environment() {
+        let turns = raw(&[(User, "hi"), (Agent, "hello"), (User, "more")]);
+        let task = detect_task(None, &record(turns.clone()));
+        assert_eq!(task, Task::Generic);
+        let turns = assign_roles(task, turns);
+        assert!(turns.iter().all(|t| !t.demo));
+        assert_eq!(turns[2].role, Role::Environment);
+    }
+
+    #[test]
+    fn source_demo_turns_do_not_take_the_instruction() {
+        let mut turns = raw(&[
+            (User, "demo task"),
+            (Agent, "demo"),
+            (User, "real task"),
+            (Agent, "x"),
+        ]);
+        turns[0].demo = true;
+        turns[1].demo = true;
+        let turns = assign_roles(Task::Swe, turns);
+        assert_eq!(turns[0].role, Role::Environment);
+        assert_eq!(turns[2].role, Role::Instruction);
+        assert!(!turns[2].demo);
+    }
+
+    #[test]
+    fn react_markers_give_the_react_profile() {
+        let turns = raw(&[
+            (User, "Question: who?"),
+            (Agent, "Thought: I should search.\nAction: search[x]"),
+        ]);
+        assert_eq!(detect_task(None, &record(turns)), Task::React);
+    }
+}

@@ -1,0 +1,681 @@
+//! The streaming splitter: finds where each record of a file begins and ends, in one pass,
+//! without parsing the records. It takes the file in chunks of any size, so the same code
+//! indexes a file in the background and feeds the parallel scan.
+//!
+//! Layouts: JSON Lines (one record a line), a JSON array (its elements), a dict of id → record
+//! (its values, keyed), a single object (the whole object), and concatenated top-level values.
+
+use memchr::{memchr, memchr3};
+
+/// Where one record sits in the (decompressed) file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordSpan {
+    pub start: u64,
+    pub end: u64,
+    /// 1-based line on which the record starts.
+    pub line: u32,
+    /// 1-based column (in bytes) at which the record starts.
+    pub column: u32,
+    /// The key of the record in a dict-of-records file (becomes its id).
+    pub key: Option<Box<str>>,
+}
+
+/// How the records of a file are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Nothing but whitespace seen so far.
+    Unknown,
+    /// One record a line.
+    Lines,
+    /// The elements of a top-level array.
+    Array,
+    /// The values of a top-level object whose values are records, keyed by id.
+    Dict,
+    /// Whole top-level values (usually one object).
+    Values,
+}
+
+impl Layout {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Layout::Unknown => "empty",
+            Layout::Lines => "JSON Lines",
+            Layout::Array => "JSON array",
+            Layout::Dict => "dict of id → record",
+            Layout::Values => "JSON object",
+        }
+    }
+}
+
+/// Problems of the file's structure, found while splitting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitProblem {
+    pub line: u32,
+    pub message: String,
+}
+
+/// Keys that mark an object as a record, not as a dict of records.
+const RECORD_KEYS: &[&str] = &[
+    "agent",
+    "conversation",
+    "conversations",
+    "environment",
+    "eval",
+    "history",
+    "id",
+    "index",
+    "info",
+    "instance_id",
+    "item_id",
+    "messages",
+    "metadata",
+    "output",
+    "reward",
+    "samples",
+    "schema_version",
+    "session_id",
+    "steps",
+    "tools",
+    "traj",
+    "trajectory",
+    "trajectory_format",
+    "version",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Probe {
+    /// Looking at the first member of the first top-level object to tell a dict of records.
+    AwaitKey,
+    InKey,
+    AwaitColon,
+    AwaitValue,
+    Done,
+}
+
+/// The splitter's state between chunks.
+#[derive(Debug)]
+pub struct Splitter {
+    layout: Layout,
+    line: u32,
+    /// Offset just after the last newline seen (start of the current line).
+    line_begin: u64,
+    // JSON scanning state.
+    depth: u32,
+    in_string: bool,
+    escape: bool,
+    /// Start offset, line and column of the record being scanned.
+    open: Option<(u64, u32, u32)>,
+    /// End of the last non-whitespace byte seen (for scalar records).
+    last_token_end: u64,
+    /// In a dict: the next string at depth 1 is a key.
+    expect_key: bool,
+    in_key: bool,
+    key: Vec<u8>,
+    pending_key: Option<Box<str>>,
+    probe: Probe,
+    /// The top-level container closed (array or dict); anything but whitespace after it is
+    /// reported once.
+    closed: bool,
+    trailing_reported: bool,
+    // Lines state.
+    line_start: u64,
+    line_blank: bool,
+    /// Bytes seen so far.
+    pos: u64,
+    pub problems: Vec<SplitProblem>,
+}
+
+impl Splitter {
+    /// A splitter that works out the layout from the first bytes.
+    pub fn new() -> Splitter {
+        Splitter {
+            layout: Layout::Unknown,
+            line: 1,
+            line_begin: 0,
+            depth: 0,
+            in_string: false,
+            escape: false,
+            open: None,
+            last_token_end: 0,
+            expect_key: false,
+            in_key: false,
+            key: Vec::new(),
+            pending_key: None,
+            probe: Probe::Done,
+            closed: false,
+            trailing_reported: false,
+            line_start: 0,
+            line_blank: true,
+            pos: 0,
+            problems: Vec::new(),
+        }
+    }
+
+    /// A splitter that treats every non-blank line as a record (`.jsonl` files).
+    pub fn lines() -> Splitter {
+        Splitter {
+            layout: Layout::Lines,
+            ..Splitter::new()
+        }
+    }
+
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    /// Bytes consumed so far.
+    pub fn position(&self) -> u64 {
+        self.pos
+    }
+
+    /// Start of the earliest record not yet emitted: bytes before it are no longer needed.
+    pub fn keep_from(&self) -> u64 {
+        match self.layout {
+            Layout::Lines => self.line_start,
+            _ => self.open.map_or(self.pos, |(start, _, _)| start),
+        }
+    }
+
+    /// Feed the next chunk of the file; completed records are pushed to `out`.
+    pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<RecordSpan>) {
+        let mut i = 0;
+        while i < chunk.len() {
+            i = match self.layout {
+                Layout::Lines => self.feed_lines(chunk, i, out),
+                _ => self.feed_json(chunk, i, out),
+            };
+        }
+        self.pos += chunk.len() as u64;
+    }
+
+    /// The file ended: emit what is still open and report an unfinished structure.
+    pub fn finish(&mut self, out: &mut Vec<RecordSpan>) {
+        match self.layout {
+            Layout::Lines => {
+                if !self.line_blank && self.line_start < self.pos {
+                    out.push(RecordSpan {
+                        start: self.line_start,
+                        end: self.pos,
+                        line: self.line,
+                        column: 1,
+                        key: None,
+                    });
+                }
+            }
+            Layout::Unknown => {}
+            _ => {
+                let end = self.pos;
+                self.close_record(end, out);
+                if self.in_string || self.depth > 0 {
+                    let what = match self.layout {
+                        Layout::Array => "the JSON array",
+                        Layout::Dict => "the top-level object",
+                        _ => "a JSON value",
+                    };
+                    self.problems.push(SplitProblem {
+                        line: self.line,
+                        message: format!("the file ends inside {what} (truncated?)"),
+                    });
+                }
+            }
+        }
+    }
+
+    fn feed_lines(&mut self, chunk: &[u8], mut i: usize, out: &mut Vec<RecordSpan>) -> usize {
+        let base = self.pos;
+        loop {
+            if self.line_blank {
+                while i < chunk.len() && matches!(chunk[i], b' ' | b'\t' | b'\r') {
+                    i += 1;
+                }
+                if i < chunk.len() && chunk[i] != b'\n' {
+                    self.line_blank = false;
+                }
+            }
+            match memchr(b'\n', &chunk[i..]) {
+                None => return chunk.len(),
+                Some(j) => {
+                    let nl = base + (i + j) as u64;
+                    if !self.line_blank {
+                        out.push(RecordSpan {
+                            start: self.line_start,
+                            end: nl,
+                            line: self.line,
+                            column: 1,
+                            key: None,
+                        });
+                    }
+                    self.line += 1;
+                    self.line_start = nl + 1;
+                    self.line_blank = true;
+                    i += j + 1;
+                }
+            }
+        }
+    }
+
+    fn feed_json(&mut self, chunk: &[u8], mut i: usize, out: &mut Vec<RecordSpan>) -> usize {
+        let base = self.pos;
+        while i < chunk.len() {
+            if self.in_string {
+                if self.escape {
+                    self.escape = false;
+                    if self.in_key {
+                        self.key.push(chunk[i]);
+                    }
+                    i += 1;
+                    continue;
+                }
+                match memchr3(b'"', b'\\', b'\n', &chunk[i..]) {
+                    None => {
+                        if self.in_key {
+                            self.key.extend_from_slice(&chunk[i..]);
+                        }
+                        return chunk.len();
+                    }
+                    Some(j) => {
+                        if self.in_key {
+                            self.key.extend_from_slice(&chunk[i..i + j]);
+                        }
+                        let b = chunk[i + j];
+                        i += j + 1;
+                        match b {
+                            b'\\' => {
+                                self.escape = true;
+                                if self.in_key {
+                                    self.key.push(b'\\');
+                                }
+                            }
+                            b'\n' => {
+                                self.line += 1;
+                                self.line_begin = base + i as u64;
+                            }
+                            _ => {
+                                self.in_string = false;
+                                self.last_token_end = base + i as u64;
+                                if self.in_key {
+                                    self.end_key();
+                                }
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
+            let b = chunk[i];
+            let at = base + i as u64;
+            i += 1;
+            match b {
+                b'\n' => {
+                    self.line += 1;
+                    self.line_begin = at + 1;
+                    continue;
+                }
+                b' ' | b'\t' | b'\r' => continue,
+                _ => {}
+            }
+            if self.layout == Layout::Unknown {
+                self.layout = match b {
+                    b'[' => Layout::Array,
+                    _ => Layout::Values,
+                };
+                if b == b'{' {
+                    self.probe = Probe::AwaitKey;
+                }
+            }
+            if self.closed {
+                if !self.trailing_reported {
+                    self.trailing_reported = true;
+                    self.problems.push(SplitProblem {
+                        line: self.line,
+                        message: format!(
+                            "unexpected content after the end of {} (ignored)",
+                            self.layout.describe()
+                        ),
+                    });
+                }
+                // Skip the rest: the container is over.
+                return chunk.len();
+            }
+            match b {
+                b'"' => {
+                    self.in_string = true;
+                    let key_position =
+                        self.layout == Layout::Dict && self.depth == 1 && self.expect_key
+                            || self.probe == Probe::AwaitKey && self.depth == 1;
+                    if key_position {
+                        self.in_key = true;
+                        self.key.clear();
+                        if self.probe == Probe::AwaitKey {
+                            self.probe = Probe::InKey;
+                        }
+                    } else if self.depth == self.record_depth() && self.open.is_none() {
+                        self.open_record(at);
+                    }
+                }
+                b'{' | b'[' => {
+                    if self.probe == Probe::AwaitValue && self.depth == 1 {
+                        self.decide_dict(b == b'{');
+                    }
+                    if self.depth == self.record_depth() && self.open.is_none() {
+                        self.open_record(at);
+                    }
+                    self.depth += 1;
+                }
+                b'}' | b']' => {
+                    if self.depth == 0 {
+                        self.problems.push(SplitProblem {
+                            line: self.line,
+                            message: format!("unbalanced '{}'", b as char),
+                        });
+                        continue;
+                    }
+                    self.depth -= 1;
+                    let scalar_end = self.last_token_end.min(at);
+                    self.last_token_end = at + 1;
+                    if self.depth == 0 {
+                        self.probe = Probe::Done;
+                    }
+                    let record_depth = self.record_depth();
+                    if self.depth == record_depth {
+                        if record_depth == 0 {
+                            let line_of_start = self.open.map(|(_, l, _)| l);
+                            self.close_record(at + 1, out);
+                            // A one-line first object followed by more lines: JSON Lines.
+                            if line_of_start == Some(self.line) {
+                                self.switch_to_lines(at + 1);
+                                return i;
+                            }
+                        } else {
+                            self.close_record(at + 1, out);
+                        }
+                    } else if self.depth + 1 == record_depth {
+                        // The container closed; a scalar element may be open.
+                        if self.open.is_some() {
+                            self.close_record(scalar_end, out);
+                        }
+                        self.closed = true;
+                    }
+                }
+                b',' => {
+                    if self.depth == 1 && self.record_depth() == 1 {
+                        if self.open.is_some() {
+                            let end = self.last_token_end;
+                            self.close_record(end, out);
+                        }
+                        if self.layout == Layout::Dict {
+                            self.expect_key = true;
+                        }
+                    }
+                }
+                b':' => {
+                    if self.probe == Probe::AwaitColon && self.depth == 1 {
+                        self.probe = Probe::AwaitValue;
+                    }
+                    if self.layout == Layout::Dict && self.depth == 1 {
+                        self.expect_key = false;
+                    }
+                }
+                _ => {
+                    // A scalar (number, literal, or junk).
+                    if self.probe == Probe::AwaitValue && self.depth == 1 {
+                        self.decide_dict(false);
+                    }
+                    let record_depth = self.record_depth();
+                    if self.depth == record_depth && self.open.is_none() {
+                        self.open_record(at);
+                    }
+                    self.last_token_end = at + 1;
+                    if record_depth == 0 && self.depth == 0 {
+                        // A bare top-level scalar ends at whitespace; keep it open until then.
+                        while i < chunk.len() && !chunk[i].is_ascii_whitespace() {
+                            i += 1;
+                        }
+                        if i < chunk.len() {
+                            self.close_record(base + i as u64, out);
+                        }
+                    }
+                }
+            }
+        }
+        i
+    }
+
+    /// Where records live: depth 0 for whole values, depth 1 inside the container.
+    fn record_depth(&self) -> u32 {
+        match self.layout {
+            Layout::Array | Layout::Dict => 1,
+            _ => 0,
+        }
+    }
+
+    fn open_record(&mut self, at: u64) {
+        let column = (at - self.line_begin + 1).min(u32::MAX as u64) as u32;
+        self.open = Some((at, self.line, column));
+    }
+
+    fn close_record(&mut self, end: u64, out: &mut Vec<RecordSpan>) {
+        if let Some((start, line, column)) = self.open.take() {
+            out.push(RecordSpan {
+                start,
+                end,
+                line,
+                column,
+                key: self.pending_key.take(),
+            });
+        }
+    }
+
+    fn end_key(&mut self) {
+        self.in_key = false;
+        let key = decode_key(&self.key);
+        if self.probe == Probe::InKey {
+            self.probe = if RECORD_KEYS.contains(&key.as_str()) {
+                Probe::Done
+            } else {
+                Probe::AwaitColon
+            };
+        }
+        if self.layout == Layout::Dict {
+            self.pending_key = Some(key.into_boxed_str());
+            self.expect_key = false;
+        } else if self.probe == Probe::AwaitColon {
+            self.pending_key = Some(key.into_boxed_str());
+        }
+    }
+
+    /// The first member of the first object decides whether the object is a dict of records.
+    fn decide_dict(&mut self, value_is_object: bool) {
+        self.probe = Probe::Done;
+        if value_is_object && self.layout == Layout::Values {
+            // The object's values are the records: forget the whole-object record.
+            self.layout = Layout::Dict;
+            self.open = None;
+            self.expect_key = false;
+        } else {
+            self.pending_key = None;
+        }
+    }
+
+    fn switch_to_lines(&mut self, end_of_record: u64) {
+        self.layout = Layout::Lines;
+        // The rest of the current line belongs to the record just emitted.
+        self.line_start = end_of_record;
+        self.line_blank = true;
+        self.pending_key = None;
+    }
+}
+
+impl Default for Splitter {
+    fn default() -> Self {
+        Splitter::new()
+    }
+}
+
+fn decode_key(raw: &[u8]) -> String {
+    if !raw.contains(&b'\\') {
+        return String::from_utf8_lossy(raw).into_owned();
+    }
+    let mut quoted = Vec::with_capacity(raw.len() + 2);
+    quoted.push(b'"');
+    quoted.extend_from_slice(raw);
+    quoted.push(b'"');
+    serde_json::from_slice::<String>(&quoted)
+        .unwrap_or_else(|_| String::from_utf8_lossy(raw).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Spans = Vec<(String, Option<String>, u32)>;
+
+    /// Split `data` in chunks of `size` bytes, return (spans as text, key, line), layout.
+    fn split(data: &str, size: usize) -> (Spans, Layout, Vec<String>) {
+        let mut s = Splitter::new();
+        let mut out = Vec::new();
+        for chunk in data.as_bytes().chunks(size.max(1)) {
+            s.feed(chunk, &mut out);
+        }
+        s.finish(&mut out);
+        let spans = out
+            .into_iter()
+            .map(|r| {
+                (
+                    data[r.start as usize..r.end as usize].to_string(),
+                    r.key.map(|k| k.to_string()),
+                    r.line,
+                )
+            })
+            .collect();
+        let problems = s.problems.iter().map(|p| p.message.clone()).collect();
+        (spans, s.layout, problems)
+    }
+
+    fn texts(data: &str, size: usize) -> Vec<String> {
+        split(data, size).0.into_iter().map(|(t, _, _)| t).collect()
+    }
+
+    #[test]
+    fn jsonl_lines_are_records_and_blank_lines_are_skipped() {
+        let data = "{\"a\":1}\n\n  \n{\"b\":\"x\\ny\"}\r\n{\"c\":[1,2]}";
+        for size in [1, 2, 3, 7, 1000] {
+            let (spans, layout, problems) = split(data, size);
+            assert_eq!(layout, Layout::Lines, "chunk {size}");
+            assert!(problems.is_empty());
+            let got: Vec<_> = spans.iter().map(|(t, _, l)| (t.as_str(), *l)).collect();
+            assert_eq!(
+                got,
+                vec![
+                    ("{\"a\":1}", 1),
+                    ("{\"b\":\"x\\ny\"}\r", 4),
+                    ("{\"c\":[1,2]}", 5)
+                ],
+                "chunk {size}"
+            );
+        }
+    }
+
+    #[test]
+    fn array_elements_are_records_with_lines() {
+        let data = "[\n  {\"a\": \"[}\\\"\"},\n  {\"b\": [1, {\"c\": 2}]}\n,3, \"s\" ]\n";
+        for size in [1, 2, 5, 1000] {
+            let (spans, layout, problems) = split(data, size);
+            assert_eq!(layout, Layout::Array);
+            assert!(problems.is_empty(), "{problems:?}");
+            let got: Vec<_> = spans.iter().map(|(t, _, l)| (t.as_str(), *l)).collect();
+            assert_eq!(
+                got,
+                vec![
+                    ("{\"a\": \"[}\\\"\"}", 2),
+                    ("{\"b\": [1, {\"c\": 2}]}", 3),
+                    ("3", 4),
+                    ("\"s\"", 4)
+                ],
+                "chunk {size}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_pretty_single_object_is_one_record() {
+        let data = "{\n  \"messages\": [ {\"role\": \"user\"} ],\n  \"info\": {}\n}\n";
+        for size in [1, 3, 1000] {
+            let (spans, layout, _) = split(data, size);
+            assert_eq!(layout, Layout::Values);
+            assert_eq!(spans.len(), 1);
+            assert_eq!(spans[0].0, data.trim_end());
+            assert_eq!(spans[0].1, None);
+        }
+    }
+
+    #[test]
+    fn a_dict_of_records_is_keyed() {
+        let data = "{\"6238\": {\"traj\": []},\n \"a\\\"b\": {\"traj\": [1]}}";
+        for size in [1, 4, 1000] {
+            let (spans, layout, problems) = split(data, size);
+            assert_eq!(layout, Layout::Dict, "chunk {size}");
+            assert!(problems.is_empty());
+            assert_eq!(
+                spans,
+                vec![
+                    ("{\"traj\": []}".into(), Some("6238".into()), 1),
+                    ("{\"traj\": [1]}".into(), Some("a\"b".into()), 2)
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn an_object_whose_first_member_is_a_record_key_is_one_record() {
+        let data = "{\"info\": {\"x\": 1},\n \"messages\": []}";
+        let (spans, layout, _) = split(data, 1000);
+        assert_eq!(layout, Layout::Values);
+        assert_eq!(spans.len(), 1);
+    }
+
+    #[test]
+    fn a_one_line_first_object_then_more_lines_is_jsonl() {
+        let data = "{\"id\": 1}\n{\"id\": 2\n{\"id\": 3}\n";
+        for size in [1, 1000] {
+            assert_eq!(
+                texts(data, size),
+                vec!["{\"id\": 1}", "{\"id\": 2", "{\"id\": 3}"]
+            );
+        }
+    }
+
+    #[test]
+    fn a_torn_array_reports_and_emits_the_partial_record() {
+        let data = "[{\"a\": 1}, {\"b\": \"unfinished";
+        let (spans, _, problems) = split(data, 1000);
+        assert_eq!(spans.len(), 2);
+        assert_eq!(spans[1].0, "{\"b\": \"unfinished");
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].contains("ends inside the JSON array"));
+    }
+
+    #[test]
+    fn empty_and_whitespace_files_have_no_records() {
+        assert!(texts("", 10).is_empty());
+        assert!(texts("  \n\n ", 10).is_empty());
+        assert_eq!(split("\n \n", 1).1, Layout::Unknown);
+    }
+
+    #[test]
+    fn trailing_content_after_an_array_is_reported() {
+        let (spans, _, problems) = split("[1]\n[2]", 1000);
+        assert_eq!(spans.len(), 1);
+        assert_eq!(problems.len(), 1);
+    }
+
+    #[test]
+    fn forced_lines_mode_survives_a_broken_first_line() {
+        let mut s = Splitter::lines();
+        let mut out = Vec::new();
+        s.feed(b"{\"a\": [\n{\"b\": 1}\n", &mut out);
+        s.finish(&mut out);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[1].line, 2);
+    }
+}

@@ -1,0 +1,5 @@
+//! The `trev` binary: everything is in the library.
+
+fn main() {
+    std::process::exit(trev::cli::main());
+}

@@ -1,0 +1,377 @@
+//! The parallel scan behind the headless commands: one thread reads and splits the files,
+//! worker threads parse (and check) records, and the caller receives the results in file
+//! order. Memory stays flat: only a few chunks are in flight at any time.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::{Arc, Mutex};
+
+use crate::diag::{Diagnostic, Level};
+use crate::load::source::{self, Input, CHUNK};
+use crate::load::split::{Layout, RecordSpan};
+use crate::load::{parse_record, LoadOptions, Loaded, RecordCtx};
+
+/// What the caller receives, in file order.
+#[derive(Debug)]
+pub enum Event<T> {
+    FileStart(Arc<Path>),
+    /// The mapped result of one record.
+    Record(T),
+    FileEnd(FileEnd),
+}
+
+/// The end of one file.
+#[derive(Debug)]
+pub struct FileEnd {
+    pub path: Arc<Path>,
+    pub layout: Layout,
+    pub gzip: bool,
+    pub records: usize,
+    pub bytes: u64,
+    /// Problems of the file as a whole: structure, read errors, an empty file.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+struct Batch {
+    seq: u64,
+    file: Arc<Path>,
+    /// Index in its file of the first record of the batch.
+    first: usize,
+    /// File offset of `bytes[0]`.
+    base: u64,
+    bytes: Vec<u8>,
+    spans: Vec<RecordSpan>,
+    /// The batch's last record ends a JSON Lines file without a newline.
+    unterminated_last: bool,
+}
+
+enum Message<T> {
+    Control(Event<T>),
+    Records(Vec<T>),
+}
+
+/// The number of worker threads to use by default: every core.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// Scan `paths`: every record is parsed and passed to `map` on a worker thread; `sink`
+/// receives the events in order on the calling thread. An error from `sink` stops the scan
+/// and is returned.
+pub fn scan<T, M, S>(
+    paths: &[PathBuf],
+    opts: LoadOptions,
+    workers: usize,
+    map: M,
+    mut sink: S,
+) -> io::Result<()>
+where
+    T: Send,
+    M: Fn(Result<Loaded, Diagnostic>) -> T + Sync,
+    S: FnMut(Event<T>) -> io::Result<()>,
+{
+    let files = source::expand(paths)?;
+    let stop = AtomicBool::new(false);
+    let workers = workers.max(1);
+    std::thread::scope(|scope| {
+        let (work_tx, work_rx) = mpsc::sync_channel::<Batch>(workers * 2);
+        let work_rx = Arc::new(Mutex::new(work_rx));
+        let (result_tx, result_rx) = mpsc::channel::<(u64, Message<T>)>();
+        for _ in 0..workers {
+            let rx = work_rx.clone();
+            let tx = result_tx.clone();
+            let map = &map;
+            scope.spawn(move || work(&rx, &tx, map, opts));
+        }
+        drop(work_rx);
+        let reader_tx = result_tx.clone();
+        drop(result_tx);
+        let stop = &stop;
+        let files = &files;
+        scope.spawn(move || read_files(files, work_tx, reader_tx, stop));
+        let result = deliver(result_rx, &mut sink);
+        if result.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        result
+    })
+}
+
+fn deliver<T, S>(rx: Receiver<(u64, Message<T>)>, sink: &mut S) -> io::Result<()>
+where
+    S: FnMut(Event<T>) -> io::Result<()>,
+{
+    let mut next = 0u64;
+    let mut pending = BTreeMap::new();
+    for (seq, message) in rx {
+        pending.insert(seq, message);
+        while let Some(message) = pending.remove(&next) {
+            next += 1;
+            match message {
+                Message::Control(event) => sink(event)?,
+                Message::Records(results) => {
+                    for r in results {
+                        sink(Event::Record(r))?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn work<T, M>(
+    rx: &Mutex<Receiver<Batch>>,
+    tx: &Sender<(u64, Message<T>)>,
+    map: &M,
+    opts: LoadOptions,
+) where
+    M: Fn(Result<Loaded, Diagnostic>) -> T,
+{
+    loop {
+        let batch = match rx.lock().unwrap().recv() {
+            Ok(batch) => batch,
+            Err(_) => return,
+        };
+        let last = batch.spans.len().saturating_sub(1);
+        let results = batch
+            .spans
+            .iter()
+            .enumerate()
+            .map(|(k, span)| {
+                let from = (span.start - batch.base) as usize;
+                let to = (span.end - batch.base) as usize;
+                let ctx = RecordCtx {
+                    file: &batch.file,
+                    ordinal: batch.first + k,
+                    span,
+                    unterminated: batch.unterminated_last && k == last,
+                };
+                map(parse_record(&batch.bytes[from..to], ctx, opts))
+            })
+            .collect();
+        if tx.send((batch.seq, Message::Records(results))).is_err() {
+            return;
+        }
+    }
+}
+
+fn read_files<T>(
+    files: &[PathBuf],
+    work: SyncSender<Batch>,
+    control: Sender<(u64, Message<T>)>,
+    stop: &AtomicBool,
+) {
+    let mut seq = 0u64;
+    for path in files {
+        let path: Arc<Path> = Arc::from(path.as_path());
+        let start = Message::Control(Event::FileStart(path.clone()));
+        if control.send((seq, start)).is_err() {
+            return;
+        }
+        seq += 1;
+        let end = read_file(&path, &work, &mut seq, stop);
+        let Some(end) = end else { return };
+        if control
+            .send((seq, Message::Control(Event::FileEnd(end))))
+            .is_err()
+        {
+            return;
+        }
+        seq += 1;
+    }
+}
+
+/// Read and split one file, sending its records in batches. `None` when the scan stops.
+fn read_file(
+    path: &Arc<Path>,
+    work: &SyncSender<Batch>,
+    seq: &mut u64,
+    stop: &AtomicBool,
+) -> Option<FileEnd> {
+    let mut end = FileEnd {
+        path: path.clone(),
+        layout: Layout::Unknown,
+        gzip: false,
+        records: 0,
+        bytes: 0,
+        diagnostics: Vec::new(),
+    };
+    let mut input = match Input::open(path) {
+        Ok(input) => input,
+        Err(e) => {
+            end.diagnostics
+                .push(Diagnostic::file_error(path, format!("cannot read: {e}")));
+            return Some(end);
+        }
+    };
+    end.gzip = input.gzip;
+    let mut splitter = source::splitter_for(path);
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK);
+    let mut base = 0u64;
+    let mut spans = Vec::new();
+    let mut last_byte = b'\n';
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        let old = buf.len();
+        buf.resize(old + CHUNK, 0);
+        let n = match input.read(&mut buf[old..]) {
+            Ok(n) => n,
+            Err(e) => {
+                buf.truncate(old);
+                end.diagnostics.push(Diagnostic {
+                    file: path.clone(),
+                    line: 0,
+                    column: 0,
+                    level: Level::Error,
+                    message: format!("read error after {} bytes: {e}", base + old as u64),
+                });
+                break;
+            }
+        };
+        buf.truncate(old + n);
+        if n == 0 {
+            break;
+        }
+        last_byte = buf[old + n - 1];
+        splitter.feed(&buf[old..], &mut spans);
+        if !spans.is_empty() {
+            let keep = splitter.keep_from();
+            let cut = (keep - base) as usize;
+            let tail = buf[cut..].to_vec();
+            buf.truncate(cut);
+            end.records += spans.len();
+            let batch = Batch {
+                seq: *seq,
+                file: path.clone(),
+                first: end.records - spans.len(),
+                base,
+                bytes: std::mem::replace(&mut buf, tail),
+                spans: std::mem::take(&mut spans),
+                unterminated_last: false,
+            };
+            *seq += 1;
+            if work.send(batch).is_err() {
+                return None;
+            }
+            base = keep;
+        }
+    }
+    splitter.finish(&mut spans);
+    end.layout = splitter.layout();
+    end.bytes = splitter.position();
+    if !spans.is_empty() {
+        end.records += spans.len();
+        let batch = Batch {
+            seq: *seq,
+            file: path.clone(),
+            first: end.records - spans.len(),
+            base,
+            bytes: buf,
+            spans,
+            unterminated_last: end.layout == Layout::Lines && last_byte != b'\n',
+        };
+        *seq += 1;
+        if work.send(batch).is_err() {
+            return None;
+        }
+    }
+    end.diagnostics
+        .extend(splitter.problems.iter().map(|p| Diagnostic {
+            file: path.clone(),
+            line: p.line,
+            column: 0,
+            level: Level::Error,
+            message: p.message.clone(),
+        }));
+    if end.records == 0 {
+        let what = if end.bytes == 0 {
+            "empty file"
+        } else {
+            "no records in this file"
+        };
+        end.diagnostics.push(Diagnostic {
+            file: path.clone(),
+            line: 0,
+            column: 0,
+            level: Level::Warning,
+            message: what.into(),
+        });
+    }
+    Some(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_arrive_in_file_order_across_workers() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.jsonl");
+        let mut text = String::new();
+        for i in 0..5000 {
+            text.push_str(&format!(
+                "{{\"id\": \"r{i}\", \"messages\": [{{\"role\": \"user\", \"content\": \"{}\"}}]}}\n",
+                "x".repeat(i % 700)
+            ));
+        }
+        text.push_str("{\"id\": \"torn\", \"messages\": [");
+        std::fs::write(&a, text).unwrap();
+        let mut ids = Vec::new();
+        let mut errors = Vec::new();
+        let mut ends = Vec::new();
+        scan(
+            &[a],
+            LoadOptions::default(),
+            3,
+            |r| r.map(|(t, _)| t.id),
+            |event| {
+                match event {
+                    Event::Record(Ok(id)) => ids.push(id),
+                    Event::Record(Err(d)) => errors.push(d),
+                    Event::FileEnd(end) => ends.push(end),
+                    Event::FileStart(_) => {}
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(ids.len(), 5000);
+        assert!(ids.iter().enumerate().all(|(i, id)| *id == format!("r{i}")));
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 5001);
+        assert!(errors[0].message.contains("torn write"), "{}", errors[0]);
+        assert_eq!(ends[0].records, 5001);
+    }
+
+    #[test]
+    fn a_sink_error_stops_the_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.jsonl");
+        std::fs::write(&a, "{\"messages\": []}\n".repeat(100_000)).unwrap();
+        let mut seen = 0;
+        let result = scan(
+            &[a],
+            LoadOptions::default(),
+            2,
+            |_| (),
+            |event| {
+                if let Event::Record(()) = event {
+                    seen += 1;
+                    if seen == 10 {
+                        return Err(io::Error::new(io::ErrorKind::BrokenPipe, "closed"));
+                    }
+                }
+                Ok(())
+            },
+        );
+        assert_eq!(result.unwrap_err().kind(), io::ErrorKind::BrokenPipe);
+        assert_eq!(seen, 10);
+    }
+}
