@@ -79,19 +79,24 @@ where
     std::thread::scope(|scope| {
         let (work_tx, work_rx) = mpsc::sync_channel::<Batch>(workers * 2);
         let work_rx = Arc::new(Mutex::new(work_rx));
+        // Workers hand the batch buffers back, so the reader reuses memory that is already
+        // mapped instead of faulting in fresh pages for every chunk.
+        let (recycle_tx, recycle_rx) = mpsc::channel::<Vec<u8>>();
         let (result_tx, result_rx) = mpsc::channel::<(u64, Message<T>)>();
         for _ in 0..workers {
             let rx = work_rx.clone();
             let tx = result_tx.clone();
+            let recycle = recycle_tx.clone();
             let map = &map;
-            scope.spawn(move || work(&rx, &tx, map, opts));
+            scope.spawn(move || work(&rx, &tx, &recycle, map, opts));
         }
         drop(work_rx);
+        drop(recycle_tx);
         let reader_tx = result_tx.clone();
         drop(result_tx);
         let stop = &stop;
         let files = &files;
-        scope.spawn(move || read_files(files, work_tx, reader_tx, stop));
+        scope.spawn(move || read_files(files, work_tx, reader_tx, &recycle_rx, stop));
         let result = deliver(result_rx, &mut sink);
         if result.is_err() {
             stop.store(true, Ordering::Relaxed);
@@ -126,6 +131,7 @@ where
 fn work<T, M>(
     rx: &Mutex<Receiver<Batch>>,
     tx: &Sender<(u64, Message<T>)>,
+    recycle: &Sender<Vec<u8>>,
     map: &M,
     opts: LoadOptions,
 ) where
@@ -153,6 +159,7 @@ fn work<T, M>(
                 map(parse_record(&batch.bytes[from..to], ctx, opts))
             })
             .collect();
+        let _ = recycle.send(batch.bytes);
         if tx.send((batch.seq, Message::Records(results))).is_err() {
             return;
         }
@@ -163,6 +170,7 @@ fn read_files<T>(
     files: &[PathBuf],
     work: SyncSender<Batch>,
     control: Sender<(u64, Message<T>)>,
+    recycle: &Receiver<Vec<u8>>,
     stop: &AtomicBool,
 ) {
     let mut seq = 0u64;
@@ -173,7 +181,7 @@ fn read_files<T>(
             return;
         }
         seq += 1;
-        let end = read_file(&path, &work, &mut seq, stop);
+        let end = read_file(&path, &work, recycle, &mut seq, stop);
         let Some(end) = end else { return };
         if control
             .send((seq, Message::Control(Event::FileEnd(end))))
@@ -189,6 +197,7 @@ fn read_files<T>(
 fn read_file(
     path: &Arc<Path>,
     work: &SyncSender<Batch>,
+    recycle: &Receiver<Vec<u8>>,
     seq: &mut u64,
     stop: &AtomicBool,
 ) -> Option<FileEnd> {
@@ -243,7 +252,10 @@ fn read_file(
         if !spans.is_empty() {
             let keep = splitter.keep_from();
             let cut = (keep - base) as usize;
-            let tail = buf[cut..].to_vec();
+            let mut tail = recycle.try_recv().unwrap_or_default();
+            tail.clear();
+            tail.reserve(CHUNK);
+            tail.extend_from_slice(&buf[cut..]);
             buf.truncate(cut);
             end.records += spans.len();
             let batch = Batch {

@@ -10,6 +10,13 @@ use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread::JoinHandle;
 
 use super::source::{self, Input, CHUNK};
+
+/// Bytes read at a time while indexing: small enough to stay in the CPU cache while the
+/// splitter runs over them.
+const INDEX_CHUNK: usize = 64 << 10;
+
+/// Bytes indexed between two publications of new records.
+const PUBLISH_BYTES: usize = 4 << 20;
 use super::split::{Layout, RecordSpan};
 use super::{parse_record, LoadOptions, Loaded, RecordCtx};
 use crate::diag::{Diagnostic, Level};
@@ -259,9 +266,10 @@ fn index_file(shared: &Shared, path: &Arc<Path>) -> io::Result<()> {
         files.len() - 1
     };
     let mut splitter = source::splitter_for(path);
-    let mut buf = vec![0u8; CHUNK];
+    let mut buf = vec![0u8; INDEX_CHUNK];
     let mut spans = Vec::new();
     let mut last_byte = b'\n';
+    let mut unpublished = 0usize;
     loop {
         if shared.cancel.load(Ordering::Relaxed) {
             return Ok(());
@@ -276,7 +284,12 @@ fn index_file(shared: &Shared, path: &Arc<Path>) -> io::Result<()> {
         }
         splitter.feed(&buf[..n], &mut spans);
         shared.bytes_done.fetch_add(n as u64, Ordering::Relaxed);
-        if !spans.is_empty() {
+        unpublished += n;
+        // Publish the first records at once (the caller is waiting to show them), then in
+        // batches: every publication takes the locks and wakes the waiters.
+        let first = shared.records.read().unwrap().len() == 0;
+        if !spans.is_empty() && (first || unpublished >= PUBLISH_BYTES) {
+            unpublished = 0;
             // The records must be readable before they are published.
             if let Some(copy) = copy.as_mut() {
                 copy.flush()?;

@@ -35,10 +35,10 @@ pub struct RawTurn {
 }
 
 impl RawTurn {
-    fn new(speaker: Speaker, source_role: &str, text: String) -> RawTurn {
+    fn new(speaker: Speaker, source_role: impl Into<String>, text: String) -> RawTurn {
         RawTurn {
             speaker,
-            source_role: source_role.to_string(),
+            source_role: source_role.into(),
             text,
             tool_calls: Vec::new(),
             loss: None,
@@ -71,6 +71,9 @@ impl From<serde_json::Error> for ReadError {
 }
 
 /// Every top-level key any reader looks at, borrowed from the record's bytes.
+/// Every top-level key any reader looks at. The big lists of the common formats are read
+/// straight into messages (one pass over their text); the rest is borrowed raw and read only
+/// by the reader that needs it.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Envelope<'a> {
@@ -84,12 +87,9 @@ struct Envelope<'a> {
     session_id: Option<&'a RawValue>,
     #[serde(borrow)]
     trajectory_id: Option<&'a RawValue>,
-    #[serde(borrow)]
-    conversations: Option<&'a RawValue>,
-    #[serde(borrow)]
-    conversation: Option<&'a RawValue>,
-    #[serde(borrow)]
-    messages: Option<&'a RawValue>,
+    conversations: Option<Vec<Message>>,
+    conversation: Option<Vec<Message>>,
+    messages: Option<Vec<Message>>,
     #[serde(borrow)]
     traj: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -210,8 +210,8 @@ fn detect(env: &Envelope) -> Option<Format> {
     if env.output.is_some() && env.index.is_some() {
         return Some(Format::AgentBench);
     }
-    if let Some(conv) = env.conversations.or(env.conversation) {
-        return Some(if conversation_uses_from(conv) {
+    if let Some(conv) = env.conversations.as_ref().or(env.conversation.as_ref()) {
+        return Some(if conv.first().is_none_or(|m| m.from.is_some()) {
             Format::ShareGpt
         } else {
             Format::RoleContent
@@ -228,10 +228,6 @@ fn detect(env: &Envelope) -> Option<Format> {
         });
     }
     None
-}
-
-fn conversation_uses_from(raw: &RawValue) -> bool {
-    first_item_keys(raw).is_none_or(|keys| keys.iter().any(|k| k == "from"))
 }
 
 /// The keys of the first element of a JSON list (the rest is skipped, not built).
@@ -258,8 +254,9 @@ fn first_item_keys(raw: &RawValue) -> Option<Vec<String>> {
 }
 
 /// Read one record. `forced` skips detection.
-pub fn read(bytes: &[u8], forced: Option<Format>) -> Result<RawRecord, ReadError> {
-    let env: Envelope = match serde_json::from_slice(bytes) {
+pub fn read(text: &str, forced: Option<Format>) -> Result<RawRecord, ReadError> {
+    let bytes = text.as_bytes();
+    let mut env: Envelope = match serde_json::from_str(text) {
         Ok(env) => env,
         Err(e) if e.is_data() => return Err(shape_error(bytes, forced, Some(&e))),
         Err(e) => return Err(e.into()),
@@ -287,14 +284,15 @@ pub fn read(bytes: &[u8], forced: Option<Format>) -> Result<RawRecord, ReadError
         Format::ShareGpt | Format::RoleContent => {
             let conv = env
                 .conversations
-                .or(env.conversation)
+                .take()
+                .or(env.conversation.take())
                 .ok_or_else(|| missing("conversations"))?;
-            read_conversations(conv, &mut record)?;
+            read_conversations(conv, &mut record);
             record.tools = parse_tools(env.tools);
         }
         Format::OpenAi | Format::MiniSweAgent => {
-            let messages = env.messages.ok_or_else(|| missing("messages"))?;
-            read_messages(messages, &mut record)?;
+            let messages = env.messages.take().ok_or_else(|| missing("messages"))?;
+            read_messages(messages, &mut record);
             record.tools = parse_tools(env.tools);
             if let Some(info) = env.info {
                 info_meta(info, &mut record.meta);
@@ -302,7 +300,7 @@ pub fn read(bytes: &[u8], forced: Option<Format>) -> Result<RawRecord, ReadError
         }
         Format::FireAct => {
             let traj = env.traj.ok_or_else(|| missing("traj"))?;
-            read_messages(traj, &mut record)?;
+            read_messages(serde_json::from_str(traj.get())?, &mut record);
         }
         Format::SweAgent => {
             if let Some(history) = env.history {
@@ -434,29 +432,34 @@ fn speaker_of(role: &str) -> Speaker {
     }
 }
 
-fn read_conversations(raw: &RawValue, record: &mut RawRecord) -> Result<(), ReadError> {
-    #[derive(Deserialize)]
-    struct Conv {
-        from: Option<String>,
-        value: Option<Text>,
-        role: Option<String>,
-        content: Option<Text>,
-        loss: Option<bool>,
-    }
-    let turns: Vec<Conv> = serde_json::from_str(raw.get())?;
+/// One message of any chat-shaped list: ShareGPT's `from`/`value`/`loss`, or `role`/`content`
+/// with OpenAI's tool calls.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Message {
+    from: Option<String>,
+    value: Option<Text>,
+    role: Option<String>,
+    content: Option<Text>,
+    loss: Option<bool>,
+    tool_calls: Option<Value>,
+    function_call: Option<Value>,
+}
+
+fn read_conversations(turns: Vec<Message>, record: &mut RawRecord) {
     for c in turns {
         let role = c.from.or(c.role).unwrap_or_default();
         let text = c.value.or(c.content).unwrap_or_default().0;
-        let mut turn = RawTurn::new(speaker_of(&role), &role, text);
+        let is_call = role == "function_call";
+        let mut turn = RawTurn::new(speaker_of(&role), role, text);
         turn.loss = c.loss;
-        if role == "function_call" {
+        if is_call {
             if let Some(call) = function_call_text(&turn.text) {
                 turn.tool_calls.push(call);
             }
         }
         record.turns.push(turn);
     }
-    Ok(())
 }
 
 /// glaive's `function_call` turn: `{"name": …, "arguments": {…}}` as a string.
@@ -532,18 +535,11 @@ fn tool_calls_of(value: Option<Value>) -> Vec<ToolCall> {
         .collect()
 }
 
-fn read_messages(raw: &RawValue, record: &mut RawRecord) -> Result<(), ReadError> {
-    #[derive(Deserialize)]
-    struct Message {
-        role: Option<String>,
-        content: Option<Text>,
-        tool_calls: Option<Value>,
-        function_call: Option<Value>,
-    }
-    let messages: Vec<Message> = serde_json::from_str(raw.get())?;
+fn read_messages(messages: Vec<Message>, record: &mut RawRecord) {
     for m in messages {
-        let role = m.role.unwrap_or_default();
-        let mut turn = RawTurn::new(speaker_of(&role), &role, m.content.unwrap_or_default().0);
+        let role = m.role.or(m.from).unwrap_or_default();
+        let text = m.content.or(m.value).unwrap_or_default().0;
+        let mut turn = RawTurn::new(speaker_of(&role), role, text);
         turn.tool_calls = tool_calls_of(m.tool_calls);
         if let Some(call) = m.function_call.filter(|v| !v.is_null()) {
             if let Ok(call) = serde_json::from_value::<OpenAiFunctionCall>(call) {
@@ -556,7 +552,6 @@ fn read_messages(raw: &RawValue, record: &mut RawRecord) -> Result<(), ReadError
         }
         record.turns.push(turn);
     }
-    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -766,7 +761,7 @@ mod tests {
     use super::*;
 
     fn read_str(json: &str) -> RawRecord {
-        read(json.as_bytes(), None).unwrap()
+        read(json, None).unwrap()
     }
 
     #[test]
@@ -820,7 +815,7 @@ mod tests {
 
     #[test]
     fn unknown_shape_names_the_keys_and_suggests_format() {
-        let Err(ReadError::Shape(msg)) = read(br#"{"foo": 1, "bar": []}"#, None) else {
+        let Err(ReadError::Shape(msg)) = read(r#"{"foo": 1, "bar": []}"#, None) else {
             panic!("expected a shape error")
         };
         assert!(msg.contains("`bar`, `foo`"), "{msg}");
@@ -829,7 +824,7 @@ mod tests {
 
     #[test]
     fn forced_format_reports_the_missing_list() {
-        let Err(ReadError::Shape(msg)) = read(br#"{"foo": 1}"#, Some(Format::OpenAi)) else {
+        let Err(ReadError::Shape(msg)) = read(r#"{"foo": 1}"#, Some(Format::OpenAi)) else {
             panic!("expected a shape error")
         };
         assert!(msg.contains("`messages`"), "{msg}");

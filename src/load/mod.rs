@@ -43,25 +43,22 @@ pub type Loaded = (Trajectory, Vec<Diagnostic>);
 /// the column, and say that the record was skipped.
 pub fn parse_record(bytes: &[u8], ctx: RecordCtx, opts: LoadOptions) -> Result<Loaded, Diagnostic> {
     let mut warnings = Vec::new();
-    let raw = match formats::read(bytes, opts.format) {
-        Ok(raw) => raw,
-        Err(first) => match std::str::from_utf8(bytes) {
-            Err(bad) => {
-                // Replace invalid UTF-8 and try again; say where it was.
-                let (line, column) = line_col(bytes, bad.valid_up_to());
-                warnings.push(diagnostic(
-                    ctx,
-                    line,
-                    column,
-                    Level::Warning,
-                    "invalid UTF-8 replaced with U+FFFD".to_string(),
-                ));
-                let repaired = String::from_utf8_lossy(bytes);
-                formats::read(repaired.as_bytes(), opts.format)
-                    .map_err(|e| read_error(ctx, bytes, e))?
-            }
-            Ok(_) => return Err(read_error(ctx, bytes, first)),
-        },
+    // Validate UTF-8 once for the whole record: the JSON reader then need not check each string.
+    let raw = match std::str::from_utf8(bytes) {
+        Ok(text) => formats::read(text, opts.format).map_err(|e| read_error(ctx, e))?,
+        Err(bad) => {
+            // Replace invalid UTF-8 and go on; say where it was.
+            let (line, column) = line_col(bytes, bad.valid_up_to());
+            warnings.push(diagnostic(
+                ctx,
+                line,
+                column,
+                Level::Warning,
+                "invalid UTF-8 replaced with U+FFFD".to_string(),
+            ));
+            let repaired = String::from_utf8_lossy(bytes);
+            formats::read(&repaired, opts.format).map_err(|e| read_error(ctx, e))?
+        }
     };
     let id = raw
         .id
@@ -100,7 +97,7 @@ fn fallback_id(ctx: RecordCtx) -> String {
     format!("{name}#{}", ctx.ordinal)
 }
 
-fn read_error(ctx: RecordCtx, bytes: &[u8], error: ReadError) -> Diagnostic {
+fn read_error(ctx: RecordCtx, error: ReadError) -> Diagnostic {
     match error {
         ReadError::Json(e) => {
             let mut message = strip_position(&e.to_string());
@@ -115,7 +112,6 @@ fn read_error(ctx: RecordCtx, bytes: &[u8], error: ReadError) -> Diagnostic {
             } else {
                 (e.line() as u32, e.column() as u32)
             };
-            let _ = bytes;
             diagnostic(ctx, line, column, Level::Error, message)
         }
         ReadError::Shape(message) => diagnostic(

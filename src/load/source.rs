@@ -2,7 +2,7 @@
 //! the fly), reading them in chunks, and reading one record's bytes back by offset.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use flate2::read::MultiGzDecoder;
@@ -87,13 +87,16 @@ impl Input {
         let mut file = File::open(path)?;
         let mut magic = [0u8; 2];
         let n = read_full(&mut file, &mut magic)?;
-        let head = io::Cursor::new(magic[..n].to_vec());
-        let chained = head.chain(file);
+        // Back to the start rather than chaining the peeked bytes: reads at aligned offsets let
+        // the kernel copy from the page cache several times faster.
+        file.seek(SeekFrom::Start(0))?;
         let gzip = n == 2 && magic == [0x1f, 0x8b];
         let reader: Box<dyn Read + Send> = if gzip {
-            Box::new(MultiGzDecoder::new(chained))
+            Box::new(MultiGzDecoder::new(io::BufReader::with_capacity(
+                CHUNK, file,
+            )))
         } else {
-            Box::new(chained)
+            Box::new(file)
         };
         Ok(Input { gzip, reader })
     }

@@ -5,7 +5,7 @@
 //! Layouts: JSON Lines (one record a line), a JSON array (its elements), a dict of id → record
 //! (its values, keyed), a single object (the whole object), and concatenated top-level values.
 
-use memchr::{memchr, memchr3};
+use memchr::{memchr, memchr2};
 
 /// Where one record sits in the (decompressed) file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -266,36 +266,36 @@ impl Splitter {
                     i += 1;
                     continue;
                 }
-                match memchr3(b'"', b'\\', b'\n', &chunk[i..]) {
+                // Find the closing quote; a quote preceded by an odd run of backslashes is
+                // escaped. Escapes are frequent in turn texts (`\n`), so they are not stops.
+                match memchr2(b'"', b'\n', &chunk[i..]) {
                     None => {
                         if self.in_key {
                             self.key.extend_from_slice(&chunk[i..]);
                         }
+                        self.escape = backslash_run(chunk, i, chunk.len()) % 2 == 1;
                         return chunk.len();
                     }
                     Some(j) => {
+                        let stop = i + j;
                         if self.in_key {
-                            self.key.extend_from_slice(&chunk[i..i + j]);
+                            self.key.extend_from_slice(&chunk[i..stop]);
                         }
-                        let b = chunk[i + j];
-                        i += j + 1;
-                        match b {
-                            b'\\' => {
-                                self.escape = true;
-                                if self.in_key {
-                                    self.key.push(b'\\');
-                                }
+                        let b = chunk[stop];
+                        let from = i;
+                        i = stop + 1;
+                        if b == b'\n' {
+                            self.line += 1;
+                            self.line_begin = base + i as u64;
+                        } else if backslash_run(chunk, from, stop) % 2 == 1 {
+                            if self.in_key {
+                                self.key.push(b'"');
                             }
-                            b'\n' => {
-                                self.line += 1;
-                                self.line_begin = base + i as u64;
-                            }
-                            _ => {
-                                self.in_string = false;
-                                self.last_token_end = base + i as u64;
-                                if self.in_key {
-                                    self.end_key();
-                                }
+                        } else {
+                            self.in_string = false;
+                            self.last_token_end = base + i as u64;
+                            if self.in_key {
+                                self.end_key();
                             }
                         }
                     }
@@ -512,6 +512,16 @@ impl Default for Splitter {
     }
 }
 
+/// The number of backslashes just before `end`, counting no further back than `from`.
+#[inline]
+fn backslash_run(bytes: &[u8], from: usize, end: usize) -> usize {
+    bytes[from..end]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count()
+}
+
 fn decode_key(raw: &[u8]) -> String {
     if !raw.contains(&b'\\') {
         return String::from_utf8_lossy(raw).into_owned();
@@ -606,6 +616,31 @@ mod tests {
             assert_eq!(spans.len(), 1);
             assert_eq!(spans[0].0, data.trim_end());
             assert_eq!(spans[0].1, None);
+        }
+    }
+
+    #[test]
+    fn escaped_quotes_and_backslash_runs_split_across_chunks() {
+        let data = r#"[{"a": "x\\"}, {"b": "q\"\\\"}\\"}, {"c\"d": 1}]"#;
+        for size in 1..12 {
+            let (spans, _, problems) = split(data, size);
+            assert!(problems.is_empty(), "chunk {size}: {problems:?}");
+            let got: Vec<&str> = spans.iter().map(|(t, _, _)| t.as_str()).collect();
+            assert_eq!(
+                got,
+                vec![
+                    r#"{"a": "x\\"}"#,
+                    r#"{"b": "q\"\\\"}\\"}"#,
+                    r#"{"c\"d": 1}"#
+                ],
+                "chunk {size}"
+            );
+        }
+        let dict = r#"{"k\"1\\": {"traj": []}}"#;
+        for size in 1..8 {
+            let (spans, layout, _) = split(dict, size);
+            assert_eq!(layout, Layout::Dict);
+            assert_eq!(spans[0].1.as_deref(), Some("k\"1\\"), "chunk {size}");
         }
     }
 
