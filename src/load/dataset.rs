@@ -270,6 +270,7 @@ fn index_file(shared: &Shared, path: &Arc<Path>) -> io::Result<()> {
     let mut spans = Vec::new();
     let mut last_byte = b'\n';
     let mut unpublished = 0usize;
+    let mut published_any = false;
     loop {
         if shared.cancel.load(Ordering::Relaxed) {
             return Ok(());
@@ -287,9 +288,9 @@ fn index_file(shared: &Shared, path: &Arc<Path>) -> io::Result<()> {
         unpublished += n;
         // Publish the first records at once (the caller is waiting to show them), then in
         // batches: every publication takes the locks and wakes the waiters.
-        let first = shared.records.read().unwrap().len() == 0;
-        if !spans.is_empty() && (first || unpublished >= PUBLISH_BYTES) {
+        if !spans.is_empty() && (!published_any || unpublished >= PUBLISH_BYTES) {
             unpublished = 0;
+            published_any = true;
             // The records must be readable before they are published.
             if let Some(copy) = copy.as_mut() {
                 copy.flush()?;
