@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod diag;
+pub mod export;
 pub mod findings;
 pub mod load;
 pub mod model;

@@ -158,6 +158,27 @@ impl Dataset {
 
     /// Read and parse record `i` (global index, in file order).
     pub fn load(&self, i: usize) -> Result<Loaded, Diagnostic> {
+        self.load_with_bytes(i).map(|(loaded, _)| loaded)
+    }
+
+    /// Read record `i`, parse it, and hand back its bytes as they are in the file too.
+    pub fn load_with_bytes(&self, i: usize) -> Result<(Loaded, Vec<u8>), Diagnostic> {
+        let (located, bytes) = self.read(i)?;
+        let ctx = RecordCtx {
+            file: &located.path,
+            ordinal: located.ordinal,
+            span: &located.span,
+            unterminated: located.unterminated,
+        };
+        parse_record(&bytes, ctx, self.opts).map(|loaded| (loaded, bytes))
+    }
+
+    /// The bytes of record `i` exactly as they are in the (decompressed) file.
+    pub fn record_bytes(&self, i: usize) -> Result<Vec<u8>, Diagnostic> {
+        self.read(i).map(|(_, bytes)| bytes)
+    }
+
+    fn read(&self, i: usize) -> Result<(Located, Vec<u8>), Diagnostic> {
         let (file_idx, span) = {
             let records = self.shared.records.read().unwrap();
             let entry = records.get(i).ok_or_else(|| Diagnostic {
@@ -169,19 +190,18 @@ impl Dataset {
             })?;
             (entry.file as usize, entry.span.clone())
         };
-        let (path, backing, first, unterminated, count, done) = {
+        let (path, backing, ordinal, unterminated) = {
             let files = self.shared.files.read().unwrap();
             let f = &files[file_idx];
+            let ordinal = i - f.first;
+            let last = f.done && ordinal + 1 == f.count;
             (
                 f.path.clone(),
                 f.backing.clone(),
-                f.first,
-                f.unterminated,
-                f.count,
-                f.done,
+                ordinal,
+                f.unterminated && last,
             )
         };
-        let ordinal = i - first;
         let backing =
             backing.ok_or_else(|| Diagnostic::file_error(&path, "file is not readable"))?;
         let bytes = source::read_span(&backing, &span).map_err(|e| Diagnostic {
@@ -191,14 +211,22 @@ impl Dataset {
             level: Level::Error,
             message: format!("cannot read the record: {e}"),
         })?;
-        let ctx = RecordCtx {
-            file: &path,
+        let located = Located {
+            path,
+            span,
             ordinal,
-            span: &span,
-            unterminated: unterminated && done && ordinal + 1 == count,
+            unterminated,
         };
-        parse_record(&bytes, ctx, self.opts)
+        Ok((located, bytes))
     }
+}
+
+/// Where a record is, as read back.
+struct Located {
+    path: Arc<Path>,
+    span: RecordSpan,
+    ordinal: usize,
+    unterminated: bool,
 }
 
 impl Drop for Dataset {

@@ -1,0 +1,156 @@
+//! Gold-set export: decide per trajectory (policy), write the kept records (render), write the
+//! file safely (output), and account for everything (report).
+
+pub mod output;
+pub mod policy;
+pub mod render;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+
+use serde::Serialize;
+
+use crate::diag::Diagnostic;
+use crate::findings::Finding;
+use crate::load::Dataset;
+use crate::model::{Task, Trajectory};
+use output::GoldFile;
+use policy::{Decision, Policy, TrajectoryVotes};
+use render::{Edits, Target};
+
+/// The counts of one task (or of everything).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TaskReport {
+    pub kept: u64,
+    /// Kept with at least one turn's loss switched off.
+    pub masked: u64,
+    /// Kept as the prefix before the first wrong agent turn.
+    pub truncated: u64,
+    /// Dropped, and replaced by the fallback file's record of the same id.
+    pub replaced: u64,
+    pub dropped: u64,
+    pub dropped_by_reason: BTreeMap<String, u64>,
+}
+
+/// What an export did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub total: TaskReport,
+    pub by_task: BTreeMap<String, TaskReport>,
+    /// Records of the input that could not be loaded (not written).
+    pub unreadable: u64,
+    pub written: u64,
+}
+
+impl Report {
+    fn count(&mut self, task: Task, f: impl Fn(&mut TaskReport)) {
+        f(&mut self.total);
+        f(self.by_task.entry(task.as_str().to_string()).or_default());
+    }
+}
+
+/// Records of another file, by id, to restore dropped trajectories.
+pub struct Fallback {
+    pub dataset: Dataset,
+    pub by_id: HashMap<String, usize>,
+}
+
+impl Fallback {
+    /// Index the fallback dataset's ids (it is read in full once).
+    pub fn new(dataset: Dataset) -> Fallback {
+        dataset.wait();
+        let by_id = (0..dataset.len())
+            .filter_map(|i| dataset.load(i).ok().map(|(t, _)| (t.id, i)))
+            .collect();
+        Fallback { dataset, by_id }
+    }
+}
+
+/// Everything an export needs to decide and write.
+pub struct Job<'a> {
+    pub policy: &'a Policy,
+    pub target: Target,
+    pub votes: &'a HashMap<String, TrajectoryVotes>,
+    pub findings: &'a (dyn Fn(&Trajectory) -> Vec<Finding> + Sync),
+    pub fallback: Option<&'a Fallback>,
+}
+
+/// Export every record of `data` into `out` (which may be a dry run), reporting diagnostics of
+/// unreadable records to `on_diagnostic`.
+pub fn export(
+    data: &Dataset,
+    job: &Job,
+    out: &mut GoldFile,
+    mut on_diagnostic: impl FnMut(&Diagnostic),
+) -> io::Result<Report> {
+    data.wait();
+    let mut report = Report::default();
+    for i in 0..data.len() {
+        let ((t, _), bytes) = match data.load_with_bytes(i) {
+            Ok(loaded) => loaded,
+            Err(d) => {
+                report.unreadable += 1;
+                on_diagnostic(&d);
+                continue;
+            }
+        };
+        let findings = (job.findings)(&t);
+        let decision = policy::decide(&t, job.votes.get(&t.id), &findings, job.policy);
+        match decision {
+            Decision::Keep {
+                masked,
+                truncate_at,
+            } => {
+                let edits = Edits {
+                    masked: &masked,
+                    truncate_at,
+                };
+                let rendered = render::render(&bytes, &t, edits, job.target).map_err(|e| {
+                    io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", t.id))
+                })?;
+                out.write_record(&rendered)?;
+                report.written += 1;
+                report.count(t.task, |r| {
+                    r.kept += 1;
+                    r.masked += u64::from(!masked.is_empty());
+                    r.truncated += u64::from(truncate_at.is_some());
+                });
+            }
+            Decision::Drop(reason) => {
+                if let Some(replacement) = replacement(job, &t)? {
+                    out.write_record(&replacement)?;
+                    report.written += 1;
+                    report.count(t.task, |r| r.replaced += 1);
+                }
+                report.count(t.task, |r| {
+                    r.dropped += 1;
+                    *r.dropped_by_reason
+                        .entry(reason.as_str().to_string())
+                        .or_default() += 1;
+                });
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The fallback file's record with the same id, in the output format.
+fn replacement(job: &Job, t: &Trajectory) -> io::Result<Option<Vec<u8>>> {
+    let Some(fallback) = job.fallback else {
+        return Ok(None);
+    };
+    let Some(&i) = fallback.by_id.get(&t.id) else {
+        return Ok(None);
+    };
+    let ((original, _), bytes) = fallback
+        .dataset
+        .load_with_bytes(i)
+        .map_err(|d| io::Error::other(d.to_string()))?;
+    let none = Edits {
+        masked: &[],
+        truncate_at: None,
+    };
+    render::render(&bytes, &original, none, job.target)
+        .map(Some)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))
+}
