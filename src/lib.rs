@@ -10,5 +10,6 @@ pub mod export;
 pub mod findings;
 pub mod load;
 pub mod model;
+pub mod sample;
 pub mod scan;
 pub mod stats;
