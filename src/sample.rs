@@ -161,6 +161,51 @@ impl Proportion {
     }
 }
 
+/// What sample a session works on (`--sample N [--seed S] [--stratify task | --per-task N]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SampleSpec {
+    /// Trajectories to draw in all (ignored with `per_task`).
+    pub size: usize,
+    pub seed: u64,
+    /// Draw from each task in proportion to its size.
+    pub stratify: bool,
+    /// Draw this many from each task instead.
+    pub per_task: Option<usize>,
+}
+
+/// The records (global indices into `data`, in increasing order) a sample selects. A uniform
+/// sample needs only the index; a stratified one reads every record once for its task.
+pub fn select(data: &crate::load::Dataset, spec: &SampleSpec) -> Vec<usize> {
+    data.wait();
+    let n = data.len();
+    if !spec.stratify && spec.per_task.is_none() {
+        return uniform(n, spec.size, spec.seed);
+    }
+    // Records that do not load form their own stratum, so indices stay aligned.
+    let tasks: Vec<Option<crate::model::Task>> =
+        parallel_map(n, |i| data.load(i).ok().map(|(t, _)| t.task));
+    stratified(&tasks, spec.size, spec.per_task, spec.seed)
+}
+
+/// `f(0..n)` on every core, in order.
+pub fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let workers = crate::scan::default_workers().clamp(1, n.max(1));
+    let chunk = n.div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..n)
+            .step_by(chunk)
+            .map(|start| {
+                let f = &f;
+                scope.spawn(move || (start..(start + chunk).min(n)).map(f).collect::<Vec<T>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("sample worker panicked"))
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

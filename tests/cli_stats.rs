@@ -228,3 +228,34 @@ fn a_closed_pipe_exits_quietly() {
         "{status:?}"
     );
 }
+
+#[test]
+fn a_sample_is_reproducible_and_sized() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |seed: &str| {
+        common::trev(home.path())
+            .args(["stats", "--json", "--sample", "7", "--seed", seed])
+            .arg(common::sample_data())
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("a sample of 7 of 33 records"))
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let first = run("11");
+    assert_eq!(first, run("11"));
+    let lines = json_lines(&first);
+    let total: u64 = lines
+        .iter()
+        .filter(|l| l["task"] == "*")
+        .map(|l| l["trajectories"].as_u64().unwrap() + l["skipped"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 7);
+    common::trev(home.path())
+        .args(["stats", "--per-task", "1", "--seed", "5"])
+        .arg(common::sample_data())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(", by task"));
+}

@@ -56,6 +56,41 @@ impl InputArgs {
     }
 }
 
+/// Restrict a session to a reproducible random sample of the trajectories.
+#[derive(Debug, Clone, Args)]
+pub struct SampleArgs {
+    /// Work on a random sample of N trajectories (the same seed gives the same sample on any
+    /// machine).
+    #[arg(long, value_name = "N")]
+    pub sample: Option<usize>,
+
+    /// Seed of the sample.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+
+    /// Sample each task in proportion to its size (`task` is the only stratum).
+    #[arg(long, value_name = "BY", value_parser = ["task"], requires = "sample")]
+    pub stratify: Option<String>,
+
+    /// Sample N trajectories of each task instead.
+    #[arg(long, value_name = "N", conflicts_with_all = ["sample", "stratify"])]
+    pub per_task: Option<usize>,
+}
+
+impl SampleArgs {
+    pub fn spec(&self) -> Option<crate::sample::SampleSpec> {
+        if self.sample.is_none() && self.per_task.is_none() {
+            return None;
+        }
+        Some(crate::sample::SampleSpec {
+            size: self.sample.unwrap_or(0),
+            seed: self.seed,
+            stratify: self.stratify.is_some(),
+            per_task: self.per_task,
+        })
+    }
+}
+
 fn parse_format(name: &str) -> Result<Format, String> {
     Format::parse(name).ok_or_else(|| {
         let names: Vec<_> = Format::ALL.iter().map(|f| f.as_str()).collect();

@@ -6,8 +6,10 @@ use std::io::{self, BufWriter, Write};
 use anyhow::Result;
 use clap::Args;
 
-use super::{DiagnosticPrinter, InputArgs, EXIT_ERROR, EXIT_OK};
+use super::{DiagnosticPrinter, InputArgs, SampleArgs, EXIT_ERROR, EXIT_OK};
+use crate::load::Dataset;
 use crate::model::Task;
+use crate::sample::{self, SampleSpec};
 use crate::scan::{self, Event};
 use crate::stats::{FileStats, StatsLine, Summary, Tally};
 
@@ -23,9 +25,15 @@ pub struct StatsArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+
+    #[command(flatten)]
+    pub sample: SampleArgs,
 }
 
 pub fn run(args: &StatsArgs) -> Result<i32> {
+    if let Some(spec) = args.sample.spec() {
+        return run_sample(args, &spec);
+    }
     let stdout = io::stdout().lock();
     let mut out = BufWriter::new(stdout);
     let mut printer = DiagnosticPrinter::new(20);
@@ -67,14 +75,74 @@ pub fn run(args: &StatsArgs) -> Result<i32> {
         write_table(&mut out, &files)?;
     }
     out.flush()?;
+    Ok(exit_code(args, &files, &printer))
+}
+
+fn exit_code(args: &StatsArgs, files: &[FileStats], printer: &DiagnosticPrinter) -> i32 {
     let loaded: u64 = files.iter().map(|f| f.total().trajectories).sum();
     if loaded == 0 || (args.input.strict && printer.errors > 0) {
         if loaded == 0 {
             let _ = writeln!(io::stderr(), "trev: error: no trajectory could be loaded");
         }
-        return Ok(EXIT_ERROR);
+        return EXIT_ERROR;
     }
-    Ok(EXIT_OK)
+    EXIT_OK
+}
+
+/// Stats over a sample: the index is built, the sampled records alone are read.
+fn run_sample(args: &StatsArgs, spec: &SampleSpec) -> Result<i32> {
+    let data = Dataset::open(&args.input.files, args.input.load_options())?;
+    let selected = sample::select(&data, spec);
+    let loaded = sample::parallel_map(selected.len(), |k| {
+        data.load(selected[k])
+            .map(|(t, warnings)| (Summary::of(&t), warnings))
+    });
+    let mut printer = DiagnosticPrinter::new(20);
+    let mut files: Vec<FileStats> = Vec::new();
+    let mut next = selected.iter().zip(loaded).peekable();
+    for info in data.files() {
+        let mut stats = FileStats::new(info.path.clone());
+        stats.layout = info.layout;
+        stats.gzip = info.gzip;
+        while let Some((_, result)) = next.next_if(|(&i, _)| i < info.first + info.count) {
+            match result {
+                Ok((summary, warnings)) => {
+                    stats.add(&summary);
+                    stats.warnings += warnings.len() as u64;
+                    warnings.iter().for_each(|w| printer.print(w));
+                }
+                Err(d) => {
+                    stats.skipped += 1;
+                    printer.print(&d);
+                }
+            }
+        }
+        printer.end_file(&info.path);
+        files.push(stats);
+    }
+    data.diagnostics().iter().for_each(|d| printer.print(d));
+    let _ = writeln!(
+        io::stderr(),
+        "trev: a sample of {} of {} records (seed {}{})",
+        selected.len(),
+        data.len(),
+        spec.seed,
+        if spec.per_task.is_some() || spec.stratify {
+            ", by task"
+        } else {
+            ""
+        }
+    );
+    let mut out = BufWriter::new(io::stdout().lock());
+    if args.json {
+        for file in &files {
+            write_json(&mut out, file)?;
+        }
+    } else {
+        write_table(&mut out, &files)?;
+    }
+    out.flush()?;
+    Ok(exit_code(args, &files, &printer))
 }
 
 fn write_json(out: &mut impl Write, file: &FileStats) -> io::Result<()> {
