@@ -75,17 +75,28 @@ pub struct Job<'a> {
     pub fallback: Option<&'a Fallback>,
 }
 
-/// Export every record of `data` into `out` (which may be a dry run), reporting diagnostics of
-/// unreadable records to `on_diagnostic`.
+/// Export the records of `data` (all, or the `selection` of global indices) into `out` (which
+/// may be a dry run). Unreadable records go to `on_diagnostic`; every loaded trajectory is
+/// shown to `observe` (for the labels table).
 pub fn export(
     data: &Dataset,
+    selection: Option<&[usize]>,
     job: &Job,
     out: &mut GoldFile,
     mut on_diagnostic: impl FnMut(&Diagnostic),
+    mut observe: impl FnMut(&Trajectory),
 ) -> io::Result<Report> {
     data.wait();
     let mut report = Report::default();
-    for i in 0..data.len() {
+    let all: Vec<usize>;
+    let indices = match selection {
+        Some(s) => s,
+        None => {
+            all = (0..data.len()).collect();
+            &all
+        }
+    };
+    for &i in indices {
         let ((t, _), bytes) = match data.load_with_bytes(i) {
             Ok(loaded) => loaded,
             Err(d) => {
@@ -94,6 +105,7 @@ pub fn export(
                 continue;
             }
         };
+        observe(&t);
         let findings = (job.findings)(&t);
         let decision = policy::decide(&t, job.votes.get(&t.id), &findings, job.policy);
         match decision {

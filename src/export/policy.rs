@@ -27,6 +27,8 @@ pub enum Verdict {
 pub struct TrajectoryVotes {
     pub turns: BTreeMap<usize, BTreeMap<String, Mark>>,
     pub verdicts: BTreeMap<String, Verdict>,
+    /// Notes on turns, by annotator.
+    pub notes: BTreeMap<usize, BTreeMap<String, String>>,
 }
 
 /// How several annotators' marks on one turn combine.
@@ -361,7 +363,7 @@ mod tests {
                 .iter()
                 .map(|(i, m)| (*i, marks(&[("alice", *m)])))
                 .collect(),
-            verdicts: BTreeMap::new(),
+            ..TrajectoryVotes::default()
         }
     }
 
