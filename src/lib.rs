@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod diag;
+pub mod estimate;
 pub mod export;
 pub mod findings;
 pub mod load;
