@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod diag;
 pub mod findings;
+pub mod labels;
 pub mod load;
 pub mod model;
 pub mod scan;
