@@ -4,6 +4,7 @@
 //! the parallel scan ([`scan`]) and the headless commands ([`cli`]). Only `tui` (the review
 //! screen) knows about terminals.
 
+pub mod agree;
 pub mod cli;
 pub mod diag;
 pub mod findings;
