@@ -3,6 +3,7 @@
 
 mod agree;
 mod label;
+mod progress;
 mod stats;
 
 use std::io::{self, Write};

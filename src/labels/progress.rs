@@ -6,12 +6,28 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use super::replay::Replay;
+use crate::model::{Role, Trajectory};
 
 /// What progress needs of one trajectory: its agent turns (not demo) and their text hashes.
 #[derive(Debug, Clone)]
 pub struct AgentTurns {
     pub trajectory: String,
     pub turns: Vec<(usize, String)>,
+}
+
+impl AgentTurns {
+    /// The agent turns of `t` that are not in-context examples.
+    pub fn of(t: &Trajectory) -> AgentTurns {
+        AgentTurns {
+            trajectory: t.id.clone(),
+            turns: t
+                .turns
+                .iter()
+                .filter(|x| x.role == Role::Agent && !x.demo)
+                .map(|x| (x.index, super::text_hash(&x.text)))
+                .collect(),
+        }
+    }
 }
 
 /// One annotator's progress.
