@@ -173,6 +173,26 @@ fn bad_lines_are_warnings_with_file_and_line() {
 }
 
 #[test]
+fn a_file_that_is_not_a_journal_gives_a_bounded_number_of_warnings() {
+    let home = tempfile::tempdir().unwrap();
+    let f = home.path().join("data.jsonl");
+    std::fs::write(&f, "{\"messages\": []}\n".repeat(100)).unwrap();
+    let out = common::trev(home.path())
+        .args(["agree"])
+        .arg(&f)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "data.jsonl:1: warning: no `trajectory`; line skipped",
+        ))
+        .stderr(predicate::str::contains("… and 80 more diagnostics"))
+        .get_output()
+        .stderr
+        .clone();
+    assert_eq!(String::from_utf8(out).unwrap().lines().count(), 21);
+}
+
+#[test]
 fn a_missing_journal_exits_2() {
     let home = tempfile::tempdir().unwrap();
     common::trev(home.path())

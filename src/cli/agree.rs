@@ -4,10 +4,10 @@
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{sanitize_line, EXIT_OK};
+use super::{sanitize_line, DiagnosticPrinter, EXIT_OK};
 use crate::agree::{self, Agreement, Ratings, Stat};
 use crate::labels::Replay;
 
@@ -44,8 +44,16 @@ pub fn run(args: &AgreeArgs) -> Result<i32> {
             .read_path(path)
             .with_context(|| format!("cannot read the journals at {}", path.display()))?;
     }
-    for w in replay.warnings() {
-        eprintln!("{}", sanitize_line(&w.to_string()));
+    print_warnings(&replay);
+    if let Some(set) = &args.label_set {
+        for (i, label) in set.iter().enumerate() {
+            if label.is_empty() {
+                bail!("--label-set has an empty label");
+            }
+            if set[..i].contains(label) {
+                bail!("--label-set lists '{}' twice", sanitize_line(label));
+            }
+        }
     }
     let ratings = ratings(&replay, args.level, args.label_set.as_deref())?;
     let agreement = agree::agreement(&ratings);
@@ -58,6 +66,22 @@ pub fn run(args: &AgreeArgs) -> Result<i32> {
     }
     out.flush()?;
     Ok(EXIT_OK)
+}
+
+/// Print the journals' bad lines on stderr, at most 20 per file.
+pub fn print_warnings(replay: &Replay) {
+    let mut printer = DiagnosticPrinter::new(20);
+    let mut current: Option<&std::path::Path> = None;
+    for w in replay.warnings() {
+        if current.is_some_and(|c| c != &*w.file) {
+            printer.end_file(current.unwrap_or(&w.file));
+        }
+        current = Some(&w.file);
+        printer.print(w);
+    }
+    if let Some(file) = current {
+        printer.end_file(file);
+    }
 }
 
 /// The ratings table of the replayed marks at `level`. Another source of labels (a rule

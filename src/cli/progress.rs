@@ -17,9 +17,7 @@ pub fn write(out: &mut impl Write, dir: &Path, data: &[AgentTurns], json: bool) 
     replay
         .read_path(dir)
         .with_context(|| format!("cannot read the journals at {}", dir.display()))?;
-    for w in replay.warnings() {
-        eprintln!("{}", sanitize_line(&w.to_string()));
-    }
+    super::agree::print_warnings(&replay);
     let rows = progress(&replay, data);
     if json {
         for p in &rows {
