@@ -26,7 +26,7 @@ pub struct LabelArgs {
     pub format: Option<Format>,
 
     /// Who is marking: the journal is `<annotations dir>/<NAME>.jsonl`.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = parse_annotator)]
     pub annotator: String,
 
     /// The trajectory id.
@@ -71,6 +71,13 @@ pub enum SetVerdict {
     Accept,
     Reject,
     Clear,
+}
+
+fn parse_annotator(name: &str) -> Result<String, String> {
+    if name.trim().is_empty() || name.chars().any(char::is_control) {
+        return Err("an annotator name must be non-empty text without control characters".into());
+    }
+    Ok(name.to_string())
 }
 
 /// The journals' directory: `--annotations`, else the user's data directory.

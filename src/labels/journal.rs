@@ -16,6 +16,8 @@ use crate::diag::Diagnostic;
 pub enum JournalError {
     #[error("{}: the journal is open in another trev process (close it there first)", .path.display())]
     Locked { path: PathBuf },
+    #[error("{}: an event of annotator '{annotator}' does not belong in this journal", .path.display())]
+    Foreign { path: PathBuf, annotator: String },
     #[error("{}: {action}: {source}", .path.display())]
     Io {
         path: PathBuf,
@@ -106,7 +108,14 @@ impl Journal {
     }
 
     /// Append one event as one line; returns once the line is on disk (flushed and fsynced).
+    /// The event must be this journal's annotator's.
     pub fn append(&mut self, event: &Event) -> Result<(), JournalError> {
+        if event.annotator != self.annotator {
+            return Err(JournalError::Foreign {
+                path: self.path.clone(),
+                annotator: event.annotator.clone(),
+            });
+        }
         let key = event.key();
         let before = self.replay.get(&key).cloned();
         self.write_event(event)?;
@@ -251,7 +260,9 @@ mod tests {
             "{message}"
         );
         // Another annotator is not blocked, and the lock goes with the journal.
-        Journal::open(dir.path(), "bob").unwrap();
+        let mut bob = Journal::open(dir.path(), "bob").unwrap();
+        let err = bob.append(&Event::now("alice", "t", Some(1), Some("right")));
+        assert!(matches!(err, Err(JournalError::Foreign { .. })));
         drop(j);
         Journal::open(dir.path(), "alice").unwrap();
     }
