@@ -4,11 +4,13 @@
 //! the parallel scan ([`scan`]) and the headless commands ([`cli`]). Only `tui` (the review
 //! screen) knows about terminals.
 
+pub mod agree;
 pub mod cli;
 pub mod diag;
 pub mod estimate;
 pub mod export;
 pub mod findings;
+pub mod labels;
 pub mod load;
 pub mod model;
 pub mod sample;

@@ -1,6 +1,9 @@
 //! The command line: argument definitions (clap derive), dispatch, diagnostics on stderr and
 //! exit codes (0 clean, 1 something found, 2 error). `main.rs` only calls [`main`].
 
+mod agree;
+mod label;
+mod progress;
 mod stats;
 
 use std::io::{self, Write};
@@ -24,6 +27,11 @@ pub struct Cli {
 pub enum Command {
     /// Count trajectories and turns per file and task.
     Stats(stats::StatsArgs),
+    /// Mark a turn right/wrong (or give a trajectory a verdict), or import marks, headless.
+    Label(label::LabelArgs),
+    /// Agreement between annotators: percent agreement, Cohen's and Fleiss' kappa,
+    /// Krippendorff's alpha, confusion matrices.
+    Agree(agree::AgreeArgs),
 }
 
 /// How to read the input files (shared by every command that reads trajectories).
@@ -115,6 +123,8 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Stats(args) => stats::run(&args),
+        Command::Label(args) => label::run(&args),
+        Command::Agree(args) => agree::run(&args),
     };
     match result {
         Ok(code) => code,

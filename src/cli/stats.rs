@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{DiagnosticPrinter, InputArgs, SampleArgs, EXIT_ERROR, EXIT_OK};
+use crate::labels::progress::AgentTurns;
 use crate::load::Dataset;
 use crate::model::Task;
 use crate::sample::{self, SampleSpec};
@@ -21,6 +22,11 @@ pub struct StatsArgs {
     /// Print one JSON object per line (per file and task, then the file's totals).
     #[arg(long)]
     pub json: bool,
+
+    /// Also report label progress per annotator from the journals in DIR (a file or a
+    /// directory of `*.jsonl`).
+    #[arg(long, value_name = "DIR")]
+    pub annotations: Option<std::path::PathBuf>,
 
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
@@ -39,15 +45,18 @@ pub fn run(args: &StatsArgs) -> Result<i32> {
     let mut printer = DiagnosticPrinter::new(20);
     let mut files: Vec<FileStats> = Vec::new();
     let workers = args.threads.unwrap_or_else(scan::default_workers);
+    let labels = args.annotations.is_some();
+    let mut agent_turns = Vec::new();
     scan::scan(
         &args.input.files,
         args.input.load_options(),
         workers,
-        |result| result.map(|(t, warnings)| (Summary::of(&t), warnings)),
+        |result| result.map(|(t, w)| ((Summary::of(&t), labels.then(|| AgentTurns::of(&t))), w)),
         |event| {
             match event {
                 Event::FileStart(path) => files.push(FileStats::new(path)),
-                Event::Record(Ok((summary, warnings))) => {
+                Event::Record(Ok(((summary, turns), warnings))) => {
+                    agent_turns.extend(turns);
                     let file = files.last_mut().expect("a file is open");
                     file.add(&summary);
                     file.warnings += warnings.len() as u64;
@@ -73,6 +82,9 @@ pub fn run(args: &StatsArgs) -> Result<i32> {
     )?;
     if !args.json {
         write_table(&mut out, &files)?;
+    }
+    if let Some(dir) = &args.annotations {
+        super::progress::write(&mut out, dir, &agent_turns, args.json)?;
     }
     out.flush()?;
     Ok(exit_code(args, &files, &printer))

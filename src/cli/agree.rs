@@ -1,0 +1,207 @@
+//! `trev agree`: agreement between annotators (percent agreement, Cohen's κ per pair, Fleiss'
+//! κ, Krippendorff's α, confusion matrices) over any number of journals.
+
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+
+use super::{sanitize_line, DiagnosticPrinter, EXIT_OK};
+use crate::agree::{self, Agreement, Ratings, Stat};
+use crate::labels::Replay;
+
+#[derive(Debug, Args)]
+pub struct AgreeArgs {
+    /// Journal files, or directories whose `*.jsonl` files are journals.
+    #[arg(required = true, value_name = "JOURNALS_OR_DIRS")]
+    pub journals: Vec<PathBuf>,
+
+    /// The labels, in order (default: right,wrong — accept,reject at `--level trajectory` —
+    /// then any other label seen, sorted). A label outside the set is an error.
+    #[arg(long, value_name = "LABELS", value_delimiter = ',')]
+    pub label_set: Option<Vec<String>>,
+
+    /// Compare marks on turns, or verdicts on whole trajectories.
+    #[arg(long, value_enum, default_value_t = Level::Turn)]
+    pub level: Level,
+
+    /// Print one JSON object (the documented shape) instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    Turn,
+    Trajectory,
+}
+
+pub fn run(args: &AgreeArgs) -> Result<i32> {
+    let mut replay = Replay::new();
+    for path in &args.journals {
+        replay
+            .read_path(path)
+            .with_context(|| format!("cannot read the journals at {}", path.display()))?;
+    }
+    print_warnings(&replay);
+    if let Some(set) = &args.label_set {
+        for (i, label) in set.iter().enumerate() {
+            if label.is_empty() {
+                bail!("--label-set has an empty label");
+            }
+            if set[..i].contains(label) {
+                bail!("--label-set lists '{}' twice", sanitize_line(label));
+            }
+        }
+    }
+    let ratings = ratings(&replay, args.level, args.label_set.as_deref())?;
+    let agreement = agree::agreement(&ratings);
+    let mut out = BufWriter::new(io::stdout().lock());
+    if args.json {
+        serde_json::to_writer(&mut out, &agreement)?;
+        writeln!(out)?;
+    } else {
+        write_table(&mut out, &agreement, args.level)?;
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// Print the journals' bad lines on stderr, at most 20 per file.
+pub fn print_warnings(replay: &Replay) {
+    let mut printer = DiagnosticPrinter::new(20);
+    let mut current: Option<&std::path::Path> = None;
+    for w in replay.warnings() {
+        if current.is_some_and(|c| c != &*w.file) {
+            printer.end_file(current.unwrap_or(&w.file));
+        }
+        current = Some(&w.file);
+        printer.print(w);
+    }
+    if let Some(file) = current {
+        printer.end_file(file);
+    }
+}
+
+/// The ratings table of the replayed marks at `level`. Another source of labels (a rule
+/// engine as annotator `rules`) joins by chaining its triples to these.
+pub fn ratings(replay: &Replay, level: Level, label_set: Option<&[String]>) -> Result<Ratings> {
+    let triples = replay
+        .marks()
+        .iter()
+        .filter(|(key, _)| key.turn.is_some() == (level == Level::Turn))
+        .map(|(key, mark)| {
+            (
+                key.annotator.clone(),
+                (key.trajectory.clone(), key.turn),
+                mark.label.clone(),
+            )
+        });
+    let preferred: &[&str] = match level {
+        Level::Turn => &crate::labels::TURN_LABELS,
+        Level::Trajectory => &crate::labels::VERDICTS,
+    };
+    Ok(Ratings::build(triples, label_set, preferred)?)
+}
+
+fn num(s: &Stat) -> String {
+    match s {
+        Ok(v) => format!("{v:.3}"),
+        Err(why) => format!("undefined ({why})"),
+    }
+}
+
+fn write_table(out: &mut impl Write, g: &Agreement, level: Level) -> io::Result<()> {
+    let clean = |s: &str| sanitize_line(s);
+    let labels: Vec<String> = g.labels.iter().map(|l| clean(l)).collect();
+    let what = match level {
+        Level::Turn => "turns",
+        Level::Trajectory => "trajectory verdicts",
+    };
+    writeln!(out, "labels: {}  (on {what})", labels.join(", "))?;
+    let annotators: Vec<String> = g
+        .annotators
+        .iter()
+        .map(|a| format!("{} ({})", clean(a), g.counts.per_annotator[a]))
+        .collect();
+    writeln!(out, "annotators: {}", annotators.join(", "))?;
+    let c = &g.counts;
+    writeln!(
+        out,
+        "items: {} labelled, {} with two labels or more, {} labelled by every annotator; {} annotations",
+        c.items, c.items_pairable, c.items_all_annotators, c.annotations
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "percent agreement   pooled {}, mean of pairs {}",
+        num(&g.percent_agreement.pooled),
+        num(&g.percent_agreement.mean_pairwise)
+    )?;
+    writeln!(
+        out,
+        "Fleiss' kappa       {}  (items labelled by every annotator)",
+        num(&g.fleiss_kappa)
+    )?;
+    writeln!(
+        out,
+        "Krippendorff alpha  {}  (nominal, items with two labels or more)",
+        num(&g.krippendorff_alpha_nominal)
+    )?;
+    for (a, row) in &g.pairs {
+        for (b, pair) in row {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "{} × {}: {} shared items, agreement {}, Cohen's kappa {}",
+                clean(a),
+                clean(b),
+                pair.n,
+                num(&pair.percent_agreement),
+                num(&pair.cohen_kappa)
+            )?;
+            if pair.n > 0 {
+                write_confusion(out, &labels, &pair.confusion, &clean(a), &clean(b))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_confusion(
+    out: &mut impl Write,
+    labels: &[String],
+    m: &[Vec<u64>],
+    a: &str,
+    b: &str,
+) -> io::Result<()> {
+    let corner = format!("{a} \\ {b}");
+    let w0 = labels
+        .iter()
+        .map(|l| l.chars().count())
+        .chain([corner.chars().count()])
+        .max()
+        .unwrap_or(0);
+    let widths: Vec<usize> = labels
+        .iter()
+        .enumerate()
+        .map(|(j, l)| {
+            let cells = m.iter().map(|r| r[j].to_string().len());
+            cells.chain([l.chars().count()]).max().unwrap_or(1)
+        })
+        .collect();
+    let mut line = format!("  {corner:<w0$}");
+    for (l, w) in labels.iter().zip(&widths) {
+        line.push_str(&format!("  {l:>w$}"));
+    }
+    writeln!(out, "{line}")?;
+    for (l, row) in labels.iter().zip(m) {
+        let mut line = format!("  {l:<w0$}");
+        for (n, w) in row.iter().zip(&widths) {
+            line.push_str(&format!("  {n:>w$}"));
+        }
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,316 @@
+//! `trev label`: scripted marking (one turn or one trajectory verdict), and bulk import of
+//! marks from JSON Lines (a file, or stdin with `-`), each line fsynced and reported saved.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{self, BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context, Result};
+use clap::{Args, ValueEnum};
+
+use super::{sanitize_line, DiagnosticPrinter, EXIT_ERROR, EXIT_OK};
+use crate::labels::{self, replay::parse_line, time, Event, Journal};
+use crate::load::LoadOptions;
+use crate::model::Format;
+use crate::scan::{self, Event as ScanEvent};
+
+#[derive(Debug, Args)]
+pub struct LabelArgs {
+    /// Trajectory files or directories: the trajectory and turn are checked against them and
+    /// the turn text's hash is recorded (optional with `--import`).
+    #[arg(value_name = "FILES", required_unless_present = "import")]
+    pub files: Vec<PathBuf>,
+
+    /// Read every record as this format instead of detecting it.
+    #[arg(long, value_name = "NAME", value_parser = super::parse_format)]
+    pub format: Option<Format>,
+
+    /// Who is marking: the journal is `<annotations dir>/<NAME>.jsonl`.
+    #[arg(long, value_name = "NAME", value_parser = parse_annotator)]
+    pub annotator: String,
+
+    /// The trajectory id.
+    #[arg(long, value_name = "ID", required_unless_present = "import")]
+    pub trajectory: Option<String>,
+
+    /// The turn index (0-based, as `trev` shows it).
+    #[arg(long, value_name = "N", requires = "set", conflicts_with = "verdict")]
+    pub turn: Option<usize>,
+
+    /// Mark the turn.
+    #[arg(long, value_enum, value_name = "LABEL", requires = "turn")]
+    pub set: Option<SetLabel>,
+
+    /// Give the whole trajectory a verdict.
+    #[arg(long, value_enum, value_name = "VERDICT", conflicts_with = "set")]
+    pub verdict: Option<SetVerdict>,
+
+    /// A note kept with the mark.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+
+    /// Where the journals are (default: the user's data directory, see README).
+    #[arg(long, value_name = "DIR")]
+    pub annotations: Option<PathBuf>,
+
+    /// Append every line of a JSON Lines file (`-`: stdin) with `trajectory`, `turn` and
+    /// `label`; prints `saved N` once each line is on disk.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["trajectory", "turn", "set", "verdict", "note"])]
+    pub import: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SetLabel {
+    Right,
+    Wrong,
+    Clear,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SetVerdict {
+    Accept,
+    Reject,
+    Clear,
+}
+
+fn parse_annotator(name: &str) -> Result<String, String> {
+    if name.trim().is_empty() || name.chars().any(char::is_control) {
+        return Err("an annotator name must be non-empty text without control characters".into());
+    }
+    Ok(name.to_string())
+}
+
+/// The journals' directory: `--annotations`, else the user's data directory.
+pub fn annotations_dir(given: Option<&Path>) -> Result<PathBuf> {
+    match given {
+        Some(dir) => Ok(dir.to_path_buf()),
+        None => labels::default_dir().ok_or_else(|| {
+            anyhow!("no home directory to keep journals in; pass --annotations DIR")
+        }),
+    }
+}
+
+pub fn run(args: &LabelArgs) -> Result<i32> {
+    if args.import.is_some() {
+        return import(args);
+    }
+    let trajectory = args.trajectory.as_deref().expect("clap requires it");
+    let (label, turn) = match (args.set, args.verdict) {
+        (Some(set), None) => {
+            let label = match set {
+                SetLabel::Right => Some("right"),
+                SetLabel::Wrong => Some("wrong"),
+                SetLabel::Clear => None,
+            };
+            (label, args.turn)
+        }
+        (None, Some(verdict)) => {
+            let label = match verdict {
+                SetVerdict::Accept => Some("accept"),
+                SetVerdict::Reject => Some("reject"),
+                SetVerdict::Clear => None,
+            };
+            (label, None)
+        }
+        _ => {
+            return Err(anyhow!(
+                "say what to do: --set LABEL with --turn N, or --verdict"
+            ))
+        }
+    };
+    let wanted = HashSet::from([trajectory.to_string()]);
+    let (data, loaded) = load_hashes(&args.files, args.format, Some(&wanted))?;
+    let Some(hashes) = data.get(trajectory) else {
+        eprintln!(
+            "trev: error: trajectory '{}' is not in the files given ({loaded} trajectories loaded)",
+            sanitize_line(trajectory)
+        );
+        return Ok(EXIT_ERROR);
+    };
+    let mut event = Event::now(&args.annotator, trajectory, turn, label);
+    if let Some(turn) = turn {
+        let Some(hash) = hashes.get(turn) else {
+            eprintln!(
+                "trev: error: turn {turn} is out of range: trajectory '{}' has {} turns (0..{})",
+                sanitize_line(trajectory),
+                hashes.len(),
+                hashes.len().saturating_sub(1)
+            );
+            return Ok(EXIT_ERROR);
+        };
+        event.text_hash = Some(hash.clone());
+    }
+    event.note.clone_from(&args.note);
+    let dir = annotations_dir(args.annotations.as_deref())?;
+    let mut journal = Journal::open(&dir, &args.annotator)?;
+    journal.append(&event)?;
+    let what = match turn {
+        Some(t) => format!("turn {t}"),
+        None => "verdict".to_string(),
+    };
+    println!(
+        "saved {} {} {what}: {} ({})",
+        sanitize_line(&args.annotator),
+        sanitize_line(trajectory),
+        label.unwrap_or("cleared"),
+        journal.path().display()
+    );
+    Ok(EXIT_OK)
+}
+
+/// Turn-text hashes of the trajectories in `files` (only `wanted` ones, when given), and the
+/// number of trajectories loaded.
+fn load_hashes(
+    files: &[PathBuf],
+    format: Option<Format>,
+    wanted: Option<&HashSet<String>>,
+) -> Result<(HashMap<String, Vec<String>>, u64)> {
+    let mut data = HashMap::new();
+    let mut loaded = 0;
+    let mut printer = DiagnosticPrinter::new(5);
+    let opts = LoadOptions {
+        format,
+        profile: None,
+    };
+    scan::scan(
+        files,
+        opts,
+        scan::default_workers(),
+        |r| {
+            r.map(|(t, _)| {
+                let hashes = wanted
+                    .is_none_or(|w| w.contains(&t.id))
+                    .then(|| t.turns.iter().map(|x| labels::text_hash(&x.text)).collect());
+                (t.id, hashes)
+            })
+        },
+        |event| {
+            match event {
+                ScanEvent::Record(Ok((id, hashes))) => {
+                    loaded += 1;
+                    if let Some(hashes) = hashes {
+                        data.entry(id).or_insert(hashes);
+                    }
+                }
+                ScanEvent::Record(Err(d)) => printer.print(&d),
+                ScanEvent::FileEnd(end) => {
+                    end.diagnostics.iter().for_each(|d| printer.print(d));
+                    printer.end_file(&end.path);
+                }
+                ScanEvent::FileStart(_) => {}
+            }
+            Ok(())
+        },
+    )
+    .context("cannot read the trajectory files")?;
+    Ok((data, loaded))
+}
+
+fn import(args: &LabelArgs) -> Result<i32> {
+    let source = args.import.as_deref().expect("import");
+    let data = if args.files.is_empty() {
+        None
+    } else {
+        Some(load_hashes(&args.files, args.format, None)?.0)
+    };
+    let dir = annotations_dir(args.annotations.as_deref())?;
+    let mut journal = Journal::open(&dir, &args.annotator)?;
+    let name = if source == Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        source.display().to_string()
+    };
+    let mut input: Box<dyn BufRead> = if source == Path::new("-") {
+        Box::new(io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(source)
+            .with_context(|| format!("cannot open {}", source.display()))?;
+        Box::new(io::BufReader::new(file))
+    };
+    let mut stdout = io::stdout().lock();
+    let (mut saved, mut skipped, mut number) = (0u64, 0u64, 0usize);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if input
+            .read_line(&mut line)
+            .with_context(|| format!("cannot read {name}"))?
+            == 0
+        {
+            break;
+        }
+        number += 1;
+        let terminated = line.ends_with('\n');
+        let text = line.trim_end_matches(['\n', '\r']);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let problem = |message: &str| {
+            eprintln!(
+                "{}",
+                sanitize_line(&format!("{name}:{number}: {message}; line skipped"))
+            );
+        };
+        let mut event = match parse_line(text, &args.annotator) {
+            Ok(event) => event,
+            Err(_) if !terminated => {
+                problem("warning: torn last line (no newline at the end)");
+                skipped += 1;
+                continue;
+            }
+            Err(message) => {
+                problem(&format!("error: {message}"));
+                skipped += 1;
+                continue;
+            }
+        };
+        event.v = labels::VERSION;
+        event.annotator.clone_from(&args.annotator);
+        if time::parse_rfc3339(&event.at).is_none() {
+            event.at = time::now_rfc3339();
+        }
+        if let Some(data) = &data {
+            let Some(hashes) = data.get(&event.trajectory) else {
+                problem(&format!(
+                    "error: trajectory '{}' is not in the files given",
+                    event.trajectory
+                ));
+                skipped += 1;
+                continue;
+            };
+            if let Some(turn) = event.turn {
+                let Some(hash) = hashes.get(turn) else {
+                    problem(&format!(
+                        "error: turn {turn} is out of range (trajectory '{}' has {} turns)",
+                        event.trajectory,
+                        hashes.len()
+                    ));
+                    skipped += 1;
+                    continue;
+                };
+                match &event.text_hash {
+                    Some(h) if h != hash => eprintln!(
+                        "{}",
+                        sanitize_line(&format!(
+                            "{name}:{number}: warning: the turn text changed since this mark (text_hash differs)"
+                        ))
+                    ),
+                    Some(_) => {}
+                    None => event.text_hash = Some(hash.clone()),
+                }
+            }
+        }
+        journal.append(&event)?;
+        saved += 1;
+        writeln!(stdout, "saved {saved}")?;
+        stdout.flush()?;
+    }
+    if skipped > 0 {
+        eprintln!(
+            "trev: {skipped} lines skipped, {saved} saved to {}",
+            journal.path().display()
+        );
+        return Ok(EXIT_ERROR);
+    }
+    Ok(EXIT_OK)
+}
