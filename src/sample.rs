@@ -206,6 +206,78 @@ pub fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> 
     })
 }
 
+/// The file, beside the journals, that records the sample a team reviews.
+pub const RECORD_FILE: &str = "sample.json";
+
+/// A sample as recorded beside the annotations, so every annotator reviews the same one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SampleRecord {
+    pub v: u32,
+    pub spec: SampleSpec,
+    /// Records in the dataset when the sample was drawn.
+    pub records: usize,
+    /// The sampled trajectories' ids, in dataset order.
+    pub ids: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("{path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a sample record: {source}")]
+    Json {
+        path: std::path::PathBuf,
+        source: serde_json::Error,
+    },
+    #[error(
+        "{path} records another sample (size {}, seed {}, {} of {} records); use the same options, or remove the file to draw a new sample",
+        recorded.spec.size, recorded.spec.seed, recorded.ids.len(), recorded.records
+    )]
+    Differs {
+        path: std::path::PathBuf,
+        recorded: Box<SampleRecord>,
+    },
+}
+
+/// The sample recorded in `dir`, if any.
+pub fn recorded(dir: &std::path::Path) -> Result<Option<SampleRecord>, RecordError> {
+    let path = dir.join(RECORD_FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|source| RecordError::Json { path, source }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(RecordError::Io { path, source }),
+    }
+}
+
+/// Record a sample in `dir` (written whole, then renamed). A different sample already there
+/// is an error; the same one is left as it is.
+pub fn record(dir: &std::path::Path, sample: &SampleRecord) -> Result<(), RecordError> {
+    let path = dir.join(RECORD_FILE);
+    if let Some(old) = recorded(dir)? {
+        if old == *sample {
+            return Ok(());
+        }
+        return Err(RecordError::Differs {
+            path,
+            recorded: Box::new(old),
+        });
+    }
+    let io = |source| RecordError::Io {
+        path: path.clone(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let tmp = dir.join(".sample.json.tmp");
+    let json = serde_json::to_vec_pretty(sample).expect("a sample serialises");
+    std::fs::write(&tmp, json).map_err(io)?;
+    std::fs::rename(&tmp, &path).map_err(io)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,6 +338,33 @@ mod tests {
         assert_eq!(stratified(&keys, 50, None, 3), s);
         assert_eq!(allocate(&[1, 1, 1], 2), vec![1, 1, 0]);
         assert_eq!(allocate(&[5, 3], 10), vec![5, 3]);
+    }
+
+    #[test]
+    fn a_recorded_sample_is_kept_and_a_different_one_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = SampleSpec {
+            size: 2,
+            seed: 9,
+            stratify: false,
+            per_task: None,
+        };
+        let rec = SampleRecord {
+            v: 1,
+            spec,
+            records: 10,
+            ids: vec!["a".into(), "b".into()],
+        };
+        assert_eq!(recorded(dir.path()).unwrap(), None);
+        record(dir.path(), &rec).unwrap();
+        record(dir.path(), &rec).unwrap();
+        assert_eq!(recorded(dir.path()).unwrap(), Some(rec.clone()));
+        let other = SampleRecord {
+            spec: SampleSpec { seed: 10, ..spec },
+            ..rec
+        };
+        let err = record(dir.path(), &other).unwrap_err();
+        assert!(err.to_string().contains("seed 9"), "{err}");
     }
 
     #[test]
