@@ -9,5 +9,6 @@ pub mod diag;
 pub mod findings;
 pub mod load;
 pub mod model;
+pub mod rules;
 pub mod scan;
 pub mod stats;
