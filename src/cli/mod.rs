@@ -1,6 +1,7 @@
 //! The command line: argument definitions (clap derive), dispatch, diagnostics on stderr and
 //! exit codes (0 clean, 1 something found, 2 error). `main.rs` only calls [`main`].
 
+mod check;
 mod stats;
 
 use std::io::{self, Write};
@@ -22,6 +23,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Find the defects the benchmarks count, per turn.
+    Check(check::CheckArgs),
     /// Count trajectories and turns per file and task.
     Stats(stats::StatsArgs),
 }
@@ -79,6 +82,7 @@ pub const EXIT_ERROR: i32 = 2;
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Check(args) => check::run(&args),
         Command::Stats(args) => stats::run(&args),
     };
     match result {

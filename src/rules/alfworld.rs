@@ -25,6 +25,13 @@ pub fn action(text: &str) -> Option<(String, (usize, usize))> {
     })
 }
 
+/// The span of the first line, trimmed: the action where a transcript has no `ACTION:`.
+fn first_line(text: &str) -> (usize, usize) {
+    let line = text.lines().next().unwrap_or("");
+    let start = line.len() - line.trim_start().len();
+    (start, line.trim_end().len().max(start))
+}
+
 /// The AVAILABLE ACTIONS list AgentBench v0.2 appends to observations (task.py L149-151).
 fn available(observation: &str) -> Option<Vec<String>> {
     let (_, list) = observation.split_once("AVAILABLE ACTIONS:")?;
@@ -41,6 +48,9 @@ pub fn check(cx: &mut Checker) {
     if !cx.on("invalid-action/alfworld") {
         return;
     }
+    // KnowAgent and other ALFWorld transcripts write bare actions; only AgentBench's protocol
+    // (a prompt or turns with `ACTION:`) requires the marker.
+    let protocol = cx.turns().iter().any(|t| t.text.contains("ACTION:"));
     let mut offered: Option<Vec<String>> = None;
     for turn in cx.live() {
         match turn.role {
@@ -48,6 +58,7 @@ pub fn check(cx: &mut Checker) {
                 offered = available(&turn.text);
             }
             crate::model::Role::Agent => match action(&turn.text) {
+                None if !protocol => {}
                 None => cx.report(
                     "invalid-action/alfworld",
                     turn.index,
@@ -80,7 +91,7 @@ pub fn check(cx: &mut Checker) {
         );
         match agent {
             Some(a) => {
-                let span = action(&a.text).map_or((0, 0), |(_, s)| s);
+                let span = action(&a.text).map_or_else(|| first_line(&a.text), |(_, s)| s);
                 cx.report("invalid-action/alfworld", a.index, span, message);
             }
             None => cx.report("invalid-action/alfworld", env.index, (0, 0), message),

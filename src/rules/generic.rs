@@ -7,7 +7,7 @@ use regex::Regex;
 
 use super::db::RESULT_LITERAL;
 use super::Checker;
-use crate::model::{Role, Task, Turn};
+use crate::model::{Format, Role, Task, Turn};
 
 /// The statuses AgentBench stores in place of the agent's content (server/task.py L150-154).
 const SENTINELS: &[&str] = &["agent context limit", "cancelled", "normal"];
@@ -106,7 +106,9 @@ fn hallucinated(cx: &mut Checker, task: Task, turn: &Turn) {
 /// Strict human/agent alternation, as AgentTuning's harness asserts (agent.py L94-108), for
 /// the text-protocol profiles.
 fn role_alternation(cx: &mut Checker, task: Task) {
-    if matches!(task, Task::Swe | Task::Generic) {
+    // Tool-call protocols and transcripts (KnowAgent writes thought, plan and action as
+    // separate lines) do not alternate by design.
+    if matches!(task, Task::Swe | Task::Generic) || cx.trajectory.format == Format::KnowAgent {
         return;
     }
     let turns = cx.turns();

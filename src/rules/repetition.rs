@@ -37,7 +37,14 @@ fn action_key(task: Task, turn: &Turn) -> Option<String> {
         Task::Os => os::command(text),
         Task::Db => db::sql(text),
         Task::Kg => kg::call(text),
-        Task::Alfworld => alfworld::action(text).map(|(a, _)| a),
+        Task::Alfworld => alfworld::action(text).map(|(a, _)| a).or_else(|| {
+            // A transcript's bare action line; its thoughts and plans are not actions.
+            let line = text.lines().next()?.trim();
+            let thought = ["Think:", "THOUGHT:", "ActionPath:"]
+                .iter()
+                .any(|p| line.starts_with(p));
+            (!thought && !line.is_empty()).then(|| line.to_lowercase())
+        }),
         Task::Webshop => webshop::action(text).map(|(a, _)| a.to_lowercase()),
         Task::React => react::action(text).map(|(a, _, _)| a),
         Task::Mind2web | Task::Swe | Task::Generic => None,
@@ -85,7 +92,7 @@ pub fn check(cx: &mut Checker) {
                 turn.index,
                 (0, turn.text.len()),
                 format!(
-                    "the same output {raw_run} times in a row: ALFWorld fails the episode at 3"
+                    "the same output {raw_run} times in a row (AgentBench's ALFWorld fails an episode at 3)"
                 ),
             );
         } else if key_run >= EXACT_RUN {

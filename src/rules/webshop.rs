@@ -52,7 +52,14 @@ pub fn check(cx: &mut Checker) {
                 }
                 let next = cx.reply_to(turn);
                 if let (true, Some(before), Some(after)) = (act.starts_with("click"), page, next) {
-                    if before.role == Role::Environment && before.text.trim() == after.text.trim() {
+                    // The env ignores a click whose target is not a clickable of the page
+                    // (text_env L98-110); an option click also leaves the text unchanged,
+                    // but its target is on the page.
+                    let target = act["click[".len()..act.len() - 1].trim().to_lowercase();
+                    if before.role == Role::Environment
+                        && before.text.trim() == after.text.trim()
+                        && !before.text.to_lowercase().contains(&target)
+                    {
                         cx.report_at(
                             "invalid-action/webshop",
                             Some(Severity::Warn),
