@@ -118,18 +118,26 @@ impl RuleSet {
     /// with the id of an earlier user rule replaces it.
     pub fn with_user_rules(mut self, file: RulesFile) -> Result<RuleSet, RulesError> {
         for (id, setting, at) in file.builtin {
-            let Some(info) = self.rules.iter_mut().find(|r| r.builtin && r.id == id) else {
+            let mut matched = false;
+            for info in self
+                .rules
+                .iter_mut()
+                .filter(|r| r.builtin && matches_name(&r.id, &id))
+            {
+                matched = true;
+                match setting {
+                    None => info.enabled = false,
+                    Some(s) => {
+                        info.enabled = true;
+                        info.severity = s;
+                        info.severity_override = Some(s);
+                    }
+                }
+            }
+            if !matched {
                 return Err(at.error(format!(
                     "unknown built-in rule '{id}' (user rules go in [[rule]] tables)"
                 )));
-            };
-            match setting {
-                None => info.enabled = false,
-                Some(s) => {
-                    info.enabled = true;
-                    info.severity = s;
-                    info.severity_override = Some(s);
-                }
             }
         }
         for rule in file.rules {

@@ -226,13 +226,9 @@ impl RulesFile {
                 ),
             };
             let regex = Regex::new(r.regex.get_ref()).map_err(|e| {
-                let detail = e
-                    .to_string()
-                    .lines()
-                    .last()
-                    .unwrap_or("")
-                    .trim()
-                    .to_string();
+                let text = e.to_string();
+                let detail = text.lines().last().unwrap_or("").trim();
+                let detail = detail.strip_prefix("error: ").unwrap_or(detail);
                 at(r.regex.span()).error(format!("invalid regex: {detail}"))
             })?;
             let mut tasks = Vec::new();
