@@ -105,7 +105,7 @@ fn json_lines_have_the_documented_keys_and_a_summary() {
         .unwrap()
         .contains("\u{1b}]0;root@4f1c2a9b7d10: /\u{7}"));
     assert_eq!(summary["type"], "summary");
-    assert_eq!(summary["trajectories"], 30);
+    assert_eq!(summary["trajectories"], 40);
     assert_eq!(summary["skipped"], 3);
     assert_eq!(
         summary["findings"].as_u64().unwrap() as usize,
@@ -117,7 +117,7 @@ fn json_lines_have_the_documented_keys_and_a_summary() {
         .map(|r| r["findings"].as_u64().unwrap())
         .sum();
     assert_eq!(counted as usize, findings.len());
-    assert_eq!(summary["by_task"]["os"]["trajectories"], 4);
+    assert_eq!(summary["by_task"]["os"]["trajectories"], 5);
     assert!(
         summary["by_task"]["os"]["rules"]["terminal-signature"]["trajectories"].as_u64() > Some(0)
     );

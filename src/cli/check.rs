@@ -99,8 +99,18 @@ impl Checked {
             .check(t)
             .into_iter()
             .map(|finding| {
-                let turn = &t.turns[finding.turn].text;
-                let excerpt = text::excerpt(turn, finding.span, 24, 120);
+                let turn = &t.turns[finding.turn];
+                let excerpt = if turn.text.trim().is_empty() && !turn.tool_calls.is_empty() {
+                    // A tool-call turn without text: show the calls.
+                    let calls: Vec<String> = turn
+                        .tool_calls
+                        .iter()
+                        .map(|c| format!("{}({})", c.name, c.arguments.trim()))
+                        .collect();
+                    text::excerpt(&calls.join("; "), (0, 0), 0, 120)
+                } else {
+                    text::excerpt(&turn.text, finding.span, 24, 120)
+                };
                 Shown { finding, excerpt }
             })
             .collect();

@@ -18,7 +18,9 @@ static CALL_ERROR: LazyLock<Regex> = LazyLock::new(|| {
         r"|^\s*Previous response had (?:parsing )?errors",
         r"|^\s*(?:Error|ERROR)(?: parsing| executing| calling| invoking)?(?: the)? (?:tool|function|arguments?)\b",
         r"|^\s*(?:Unknown|Invalid) (?:tool|function)\b",
-        r"|^\s*Failed to parse\b"
+        r"|^\s*Failed to parse\b",
+        r"|^\s*(?:Error|ERROR):?\s*(?:unknown (?:tool|function)|invalid (?:tool|arguments?|json)",
+        r"|missing required|could not parse|failed to parse)"
     ))
     .unwrap()
 });
@@ -125,9 +127,11 @@ pub fn check(cx: &mut Checker) {
         .agent_turns()
         .filter(|t| !t.tool_calls.is_empty())
         .collect();
+    let mut flagged = Vec::new();
     for turn in agents {
         for call in &turn.tool_calls {
             if let Some(message) = check_call(call, &tools) {
+                flagged.push(turn.index);
                 cx.report("invalid-action/tool", turn.index, (0, 0), message);
             }
         }
@@ -143,6 +147,8 @@ pub fn check(cx: &mut Checker) {
     for (env, agent) in errors {
         let message = format!("the tool answered `{}`", quote(&env.text));
         match agent.filter(|a| a.role == Role::Agent) {
+            // The call itself was already found wrong: one finding per defect.
+            Some(a) if flagged.contains(&a.index) => {}
             Some(a) => cx.report("invalid-action/tool", a.index, (0, 0), message),
             None => cx.report("invalid-action/tool", env.index, (0, 0), message),
         }
