@@ -180,3 +180,236 @@ fn real_positive_and_negative_turns_per_rule() {
         assert!(f.message.contains("ERROR:"));
     }
 }
+
+/// A real trajectory, and a copy changed by `edit`: the rule must not fire on the first and
+/// must fire on the second, on turn `turn`.
+fn before_after(
+    rules: &RuleSet,
+    file: &Path,
+    id: &str,
+    rule: &str,
+    edit: impl Fn(&mut Trajectory) -> usize,
+) {
+    let t = load(file).into_iter().find(|t| t.id == id).unwrap();
+    let fires = |t: &Trajectory| -> Vec<usize> {
+        rules
+            .check(t)
+            .into_iter()
+            .filter(|f| f.rule == rule)
+            .map(|f| f.turn)
+            .collect()
+    };
+    assert_eq!(fires(&t), Vec::<usize>::new(), "{rule} on the real {id}");
+    let mut changed = t.clone();
+    let turn = edit(&mut changed);
+    assert!(
+        fires(&changed).contains(&turn),
+        "{rule} not on turn {turn} of the edited {id}"
+    );
+}
+
+fn push(t: &mut Trajectory, role: Role, text: &str) -> usize {
+    let index = t.turns.len();
+    let mut turn = t.turns[index - 1].clone();
+    turn.index = index;
+    turn.role = role;
+    turn.text = text.to_string();
+    turn.tool_calls.clear();
+    t.turns.push(turn);
+    index
+}
+
+fn last_agent(t: &Trajectory) -> usize {
+    t.turns.iter().rposition(|x| x.role == Role::Agent).unwrap()
+}
+
+#[test]
+fn rules_without_a_natural_positive_fire_on_edited_real_turns() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let rules = RuleSet::builtin();
+    let os = agentinstruct(&corpus, "agentinstruct_os.json");
+    let db = agentinstruct(&corpus, "agentinstruct_db.json");
+    let kg = agentinstruct(&corpus, "agentinstruct_kg.json");
+    let webshop = corpus.join("sharegpt-from-value/eto_webshop_sft.json");
+    let glaive = corpus.join("sharegpt-from-value/glaive_toolcall_en_demo_first200.json");
+    // The OS answer without its parentheses.
+    let strip_parens = |t: &mut Trajectory| {
+        let i = last_agent(t);
+        t.turns[i].text = t.turns[i]
+            .text
+            .replace("answer(", "answer ")
+            .replace(')', "");
+        i
+    };
+    before_after(&rules, &os, "os_42", "invalid-action/os", strip_parens);
+    before_after(&rules, &os, "os_42", "final-answer/malformed", strip_parens);
+    // The episode cut before its answer.
+    before_after(&rules, &os, "os_42", "final-answer/missing", |t| {
+        t.turns.truncate(last_agent(t) - 1);
+        last_agent(t)
+    });
+    // Two bash blocks in one real OS turn.
+    before_after(&rules, &os, "os_42", "format/multiple-actions", |t| {
+        let i = t
+            .turns
+            .iter()
+            .position(|x| x.role == Role::Agent && !x.demo && x.text.contains("```bash"))
+            .unwrap();
+        t.turns[i].text = format!("{0}\n\n{0}", t.turns[i].text);
+        i
+    });
+    // The real demo observation, truncated by AgentBench, checked as a live turn.
+    before_after(&rules, &os, "os_42", "context/truncated", |t| {
+        let i = t
+            .turns
+            .iter()
+            .position(|x| x.text.contains("[truncated because"))
+            .unwrap();
+        t.turns.iter_mut().for_each(|x| x.demo = false);
+        i
+    });
+    // DB: the answer turn without `Final Answer:`; a MySQL error after the last turn.
+    before_after(&rules, &db, "db_100", "invalid-action/db", |t| {
+        let i = last_agent(t);
+        let cut = t.turns[i].text.find("\nFinal Answer:").unwrap();
+        t.turns[i].text.truncate(cut);
+        i
+    });
+    before_after(&rules, &db, "db_100", "env-error/db", |t| {
+        push(
+            t,
+            Role::Environment,
+            "1146 (42S02): Table 'books.Books' doesn't exist",
+        );
+        last_agent(t)
+    });
+    // KG: a second Action line; the agent writing the next observation; a lost reply.
+    before_after(&rules, &kg, "kg_132", "format/multiple-actions", |t| {
+        let i = t
+            .turns
+            .iter()
+            .position(|x| x.role == Role::Agent && !x.demo && x.text.contains("\nAction: "))
+            .unwrap();
+        let action = t.turns[i]
+            .text
+            .lines()
+            .find(|l| l.starts_with("Action"))
+            .unwrap()
+            .to_string();
+        t.turns[i].text.push_str(&format!("\n{action}"));
+        i
+    });
+    before_after(
+        &rules,
+        &kg,
+        "kg_132",
+        "agent-hallucinated-observation",
+        |t| {
+            let i = t
+                .turns
+                .iter()
+                .position(|x| x.role == Role::Agent && !x.demo && x.text.contains("\nAction: "))
+                .unwrap();
+            let observation = t.turns[i + 1].text.clone();
+            t.turns[i].text.push_str(&format!("\n{observation}"));
+            i
+        },
+    );
+    before_after(&rules, &kg, "kg_132", "format/role-alternation", |t| {
+        let i = t
+            .turns
+            .iter()
+            .position(|x| x.role == Role::Environment && !x.demo)
+            .unwrap();
+        t.turns.remove(i);
+        t.turns
+            .iter_mut()
+            .enumerate()
+            .for_each(|(k, x)| x.index = k);
+        i
+    });
+    before_after(&rules, &kg, "kg_132", "final-answer/missing", |t| {
+        t.turns.truncate(last_agent(t));
+        last_agent(t)
+    });
+    // WebShop: an action the parser cannot read.
+    before_after(
+        &rules,
+        &webshop,
+        "webshop_3",
+        "invalid-action/webshop",
+        |t| {
+            let i = last_agent(t);
+            t.turns[i].text = t.turns[i].text.replace("click[", "press[");
+            i
+        },
+    );
+    // glaive: the real closing turn, said twice.
+    let closing = |t: &mut Trajectory| {
+        let i = last_agent(t);
+        let text = t.turns[i].text.clone();
+        push(t, Role::Environment, "Thanks!");
+        push(t, Role::Agent, &text)
+    };
+    let t20 = load(&glaive).into_iter().nth(20).unwrap();
+    assert!(t20.turns[last_agent(&t20)]
+        .text
+        .starts_with("You're welcome!"));
+    before_after(&rules, &glaive, &t20.id, "repetition/closing-loop", closing);
+    // An agent turn the harness emptied after an inference error.
+    before_after(&rules, &glaive, &t20.id, "empty-turn", |t| {
+        let i = last_agent(t);
+        t.turns[i].text.clear();
+        i
+    });
+}
+
+#[test]
+fn natural_positives_in_the_corpus() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let rules = RuleSet::builtin();
+    let fired = |file: PathBuf, id: &str, rule: &str, turn: usize| {
+        let t = load(&file).into_iter().find(|t| t.id == id).unwrap();
+        let f = rules.check(&t);
+        assert!(
+            f.iter().any(|f| f.rule == rule && f.turn == turn),
+            "{rule} not on {id} turn {turn}: {f:?}"
+        );
+    };
+    let ai = |name: &str| agentinstruct(&corpus, name);
+    // alfworld_201 takes the same spray bottle four times in a row.
+    fired(
+        ai("agentinstruct_alfworld_full336.json"),
+        "alfworld_201",
+        "repetition/exact",
+        37,
+    );
+    fired(
+        ai("agentinstruct_alfworld_full336.json"),
+        "alfworld_334",
+        "repetition/loop",
+        35,
+    );
+    fired(
+        ai("agentinstruct_kg.json"),
+        "kg_260",
+        "invalid-action/kg",
+        23,
+    );
+    fired(
+        corpus.join("openai-chat-messages/swe_gym_openhands_sampled.json"),
+        "getmoto__moto-6387_0",
+        "repetition/tool-call",
+        4,
+    );
+    fired(
+        corpus.join("atif/terminus_2__hello-world-invalid-json.trajectory.json"),
+        "NORMALIZED_SESSION_ID",
+        "invalid-action/tool",
+        1,
+    );
+}
