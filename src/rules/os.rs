@@ -29,22 +29,27 @@ pub enum Act {
 /// The action of a turn and the span of its `Act:` value: the LAST `Act:` line that is bash,
 /// finish or answer with both parentheses wins (task.py L348-366).
 pub fn action(text: &str) -> Option<(Act, (usize, usize))> {
-    let acts: Vec<_> = ACT.captures_iter(text).collect();
-    for c in acts.iter().rev() {
+    let mut last = None;
+    for c in ACT.captures_iter(text) {
         let m = c.get(1).unwrap();
-        let lower = m.as_str().to_lowercase();
+        let v = m.as_str();
         let span = (m.start(), m.end());
-        if lower.starts_with("bash") {
-            return Some((Act::Bash, span));
-        }
-        if lower.starts_with("finish") {
-            return Some((Act::Commit, span));
-        }
-        if lower.starts_with("answer") && m.as_str().contains('(') && m.as_str().contains(')') {
-            return Some((Act::Commit, span));
+        if starts_ci(v, "bash") {
+            last = Some((Act::Bash, span));
+        } else if starts_ci(v, "finish") || (is_answer(v) && v.contains('(') && v.contains(')')) {
+            last = Some((Act::Commit, span));
         }
     }
-    None
+    last
+}
+
+/// `action.lower().startswith(prefix)` without allocating (the prefixes are ASCII).
+fn starts_ci(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+fn is_answer(v: &str) -> bool {
+    starts_ci(v, "answer")
 }
 
 /// The command of a bash turn: all ```bash blocks (they are joined and run), for repetition.
@@ -102,9 +107,7 @@ pub fn check(cx: &mut Checker) {
         }
         for m in ACT.captures_iter(text) {
             let v = m.get(1).unwrap();
-            if v.as_str().to_lowercase().starts_with("answer")
-                && !(v.as_str().contains('(') && v.as_str().contains(')'))
-            {
+            if is_answer(v.as_str()) && !(v.as_str().contains('(') && v.as_str().contains(')')) {
                 cx.report(
                     "final-answer/malformed",
                     turn.index,
