@@ -276,7 +276,10 @@ impl<'a> Checker<'a> {
         if !info.enabled || t.demo {
             return;
         }
-        debug_assert!(span.0 <= span.1 && span.1 <= t.text.len(), "{id}: bad span");
+        let valid =
+            span.0 <= span.1 && t.text.is_char_boundary(span.0) && t.text.is_char_boundary(span.1);
+        debug_assert!(valid, "{id}: bad span {span:?}");
+        let span = if valid { span } else { (0, 0) };
         let severity = info.severity_override.or(severity).unwrap_or(info.severity);
         self.findings.push(Finding {
             rule: info.id.clone(),

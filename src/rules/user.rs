@@ -115,7 +115,8 @@ impl UserRule {
             .filter(|t| self.role.is_none_or(|r| r == t.role))
             .collect();
         for turn in turns {
-            for m in self.regex.find_iter(&turn.text).take(MAX_PER_TURN) {
+            let matches = self.regex.find_iter(&turn.text).filter(|m| !m.is_empty());
+            for m in matches.take(MAX_PER_TURN) {
                 let message = self.message.replace("{match}", &super::quote(m.as_str()));
                 cx.report(&self.id, turn.index, (m.start(), m.end()), message);
             }
