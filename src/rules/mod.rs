@@ -26,18 +26,26 @@ use crate::model::{Role, Task, Trajectory, Turn};
 
 pub use user::{RulesError, RulesFile};
 
-/// A built-in rule as registered: id, default severity, one-line explanation.
+/// A built-in rule as registered: id, default severity, one-line explanation, and the
+/// benchmark code it follows (`research/rules.md` §0 gives the repositories and commits).
 struct Builtin {
     id: &'static str,
     severity: Severity,
     explanation: &'static str,
+    source: &'static str,
 }
 
-const fn rule(id: &'static str, severity: Severity, explanation: &'static str) -> Builtin {
+const fn rule(
+    id: &'static str,
+    severity: Severity,
+    explanation: &'static str,
+    source: &'static str,
+) -> Builtin {
     Builtin {
         id,
         severity,
         explanation,
+        source,
     }
 }
 
@@ -45,27 +53,48 @@ use Severity::{Error, Info, Warn};
 
 /// Every built-in rule, in the order of `research/rules.md` §11.
 const BUILTIN: &[Builtin] = &[
-    rule("invalid-action/os", Error, "OS agent turn without a usable `Act:` (bash, finish or answer(...))"),
-    rule("invalid-action/db", Error, "DB agent turn that DBBench cannot parse (Operation without a ```sql block, or no Final Answer)"),
-    rule("invalid-action/kg", Error, "KG call the environment rejected, or an agent turn without an `Action` line"),
-    rule("invalid-action/alfworld", Error, "ALFWorld turn without `ACTION:`, or an action the environment answered with `Nothing happens.`"),
-    rule("invalid-action/webshop", Error, "WebShop turn without `search[...]`/`click[...]`, or a click that left the page unchanged"),
-    rule("invalid-action/mind2web", Error, "Mind2Web answer outside the grammar: no `Answer: A-F`, a verb outside CLICK/SELECT/TYPE, or a letter beyond the choices"),
-    rule("invalid-action/react", Error, "ReAct turn with no parseable action and no final answer, or both"),
-    rule("invalid-action/tool", Error, "tool call to an undeclared tool, with arguments that are not JSON or lack required parameters, or answered by a call error"),
-    rule("env-error/db", Warn, "the database answered the agent's SQL with a MySQL error"),
-    rule("repetition/exact", Error, "the same agent output (or the same action) three times in a row"),
-    rule("repetition/loop", Warn, "long-term repetition: an action re-issued across the episode, or a repeating cycle"),
-    rule("repetition/tool-call", Warn, "the identical tool call (name and arguments) as in the agent's previous turn"),
-    rule("repetition/closing-loop", Warn, "consecutive agent turns that are only thanks, goodbyes or \"anything else?\""),
-    rule("final-answer/missing", Error, "the episode ends without the task's terminal action"),
-    rule("final-answer/malformed", Warn, "a terminal action with a bad payload"),
-    rule("terminal-signature", Warn, "shell or TTY residue (escape sequences, prompts, BEL, CRLF) in an OS observation"),
-    rule("agent-hallucinated-observation", Error, "the agent writes the environment's part (an observation or an output)"),
-    rule("format/multiple-actions", Warn, "more than one action in one turn (only one runs)"),
-    rule("format/role-alternation", Error, "turns do not strictly alternate between human and agent"),
-    rule("empty-turn", Error, "an agent turn that is empty, whitespace, or a status sentinel"),
-    rule("context/truncated", Info, "the history was cut or an output was truncated"),
+    rule("invalid-action/os", Error, "OS agent turn without a usable `Act:` (bash, finish or answer(...))",
+        "AgentBench v0.2 os_interaction/task.py L338-373, L492-495"),
+    rule("invalid-action/db", Error, "DB agent turn that DBBench cannot parse (Operation without a ```sql block, or no Final Answer)",
+        "AgentBench v0.2 dbbench/__init__.py L101-130"),
+    rule("invalid-action/kg", Error, "KG call the environment rejected, or an agent turn without an `Action` line",
+        "AgentBench v0.2 knowledgegraph/task.py L199-256"),
+    rule("invalid-action/alfworld", Error, "ALFWorld turn without `ACTION:`, or an action the environment answered with `Nothing happens.`",
+        "AgentBench v0.2 alfworld/utils.py L27, task.py L191-194; AgentBench fc task.py L192"),
+    rule("invalid-action/webshop", Error, "WebShop turn without `search[...]`/`click[...]`, or a click that left the page unchanged",
+        "AgentBench v0.2 webshop/__init__.py L83-88; web_agent_text_env.py L105-110"),
+    rule("invalid-action/mind2web", Error, "Mind2Web answer outside the grammar: no `Answer: A-F`, a verb outside CLICK/SELECT/TYPE, or a letter beyond the choices",
+        "AgentBench v0.2 mind2web/task.py L198-206, L231-237"),
+    rule("invalid-action/react", Error, "ReAct turn with no parseable action and no final answer, or both",
+        "LangChain react_single_input.py; AgentTuning hotpotQA/src/agent_arch.py L26-47, L218"),
+    rule("invalid-action/tool", Error, "tool call to an undeclared tool, with arguments that are not JSON or lack required parameters, or answered by a call error",
+        "OpenAI tools schema `required`; OpenHands `ERROR:` observations; Terminus parsing errors"),
+    rule("env-error/db", Warn, "the database answered the agent's SQL with a MySQL error",
+        "AgentBench v0.2 dbbench/Interaction.py L84-85"),
+    rule("repetition/exact", Error, "the same agent output (or the same action) three times in a row",
+        "AgentBench v0.2 alfworld/task.py L225-230 (AgentTuning L208-214); WebArena run.py L176-194"),
+    rule("repetition/loop", Warn, "long-term repetition: an action re-issued across the episode, or a repeating cycle",
+        "AgentTuning webarena/run.py L195-200; AgentTuning error analysis (Function Repetition)"),
+    rule("repetition/tool-call", Warn, "the identical tool call (name and arguments) as in the agent's previous turn",
+        "trev: the action-level repetition of research/rules.md §11 for tool calls"),
+    rule("repetition/closing-loop", Warn, "consecutive agent turns that are only thanks, goodbyes or \"anything else?\"",
+        "AgentBench v0.2 ltp/task.py L175-187, L317-318, L478-484"),
+    rule("final-answer/missing", Error, "the episode ends without the task's terminal action",
+        "AgentBench v0.2 os L517-521; dbbench L123-130; knowledgegraph L194, L257; webshop L105"),
+    rule("final-answer/malformed", Warn, "a terminal action with a bad payload",
+        "AgentBench v0.2 os L355-364; knowledgegraph L196-201; dbbench metrics L189-192"),
+    rule("terminal-signature", Warn, "shell or TTY residue (escape sequences, prompts, BEL, CRLF) in an OS observation",
+        "AgentBench v0.2 os_interaction/task.py L90-102 (commit 5c1c96e); AgentTuning L77-78"),
+    rule("agent-hallucinated-observation", Error, "the agent writes the environment's part (an observation or an output)",
+        "AgentBench v0.2 knowledgegraph/task.py L190; LangChain stop=[\"\\nObservation\"]"),
+    rule("format/multiple-actions", Warn, "more than one action in one turn (only one runs)",
+        "AgentBench v0.2 os L348, L368-370; dbbench prompt L19; knowledgegraph prompt L41, L252"),
+    rule("format/role-alternation", Error, "turns do not strictly alternate between human and agent",
+        "AgentTuning AgentBench.old/src/agent.py L94-108; AgentBench v0.2 server/task.py L113"),
+    rule("empty-turn", Error, "an agent turn that is empty, whitespace, or a status sentinel",
+        "AgentBench v0.2 server/task.py L150-154; AgentTuning agent.py L84-91"),
+    rule("context/truncated", Info, "the history was cut or an output was truncated",
+        "AgentBench v0.2 server/task.py L134-136; os L505-508; dbbench Interaction.py L86-87"),
 ];
 
 /// One rule as the user sees it in listings.
@@ -74,6 +103,9 @@ pub struct RuleInfo {
     pub id: String,
     pub severity: Severity,
     pub explanation: String,
+    /// Where the rule comes from: the benchmark code for built-in rules, `file:line:column`
+    /// for user rules.
+    pub source: String,
     pub enabled: bool,
     /// Built in, as opposed to defined in a rules file.
     pub builtin: bool,
@@ -105,6 +137,7 @@ impl RuleSet {
                     id: b.id.to_string(),
                     severity: b.severity,
                     explanation: b.explanation.to_string(),
+                    source: b.source.to_string(),
                     enabled: true,
                     builtin: true,
                     severity_override: None,
@@ -153,6 +186,7 @@ impl RuleSet {
                 id: rule.id.clone(),
                 severity: rule.severity,
                 explanation: rule.message.clone(),
+                source: rule.at.to_string(),
                 enabled: true,
                 builtin: false,
                 severity_override: None,
