@@ -1,6 +1,7 @@
 //! DBBench (AgentBench `dbbench/__init__.py`): `Action: Operation` with a ```sql block or
 //! `Action: Answer` with `Final Answer:`, and MySQL error replies.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -26,8 +27,15 @@ pub static RESULT_LITERAL: LazyLock<Regex> =
 const ROUND_LIMIT: usize = 15;
 
 /// The SQL of an Operation turn (the first block, one line), for repetition.
-pub fn sql(text: &str) -> Option<String> {
-    SQL.captures(text).map(|c| c[1].trim().replace('\n', " "))
+pub fn sql(text: &str) -> Option<Cow<'_, str>> {
+    SQL.captures(text).map(|c| {
+        let sql = c.get(1).unwrap().as_str().trim();
+        if sql.contains('\n') {
+            Cow::Owned(sql.replace('\n', " "))
+        } else {
+            Cow::Borrowed(sql)
+        }
+    })
 }
 
 /// The span of the first SQL block's statement, if any.

@@ -1,6 +1,7 @@
 //! Knowledge graph (AgentBench `knowledgegraph/task.py`): one `Action` line per turn, calls the
 //! environment rejects, and `Final Answer: #k`.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -40,10 +41,14 @@ fn action_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 }
 
 /// The call of a turn (`get_relations(Fair division)`), for repetition.
-pub fn call(text: &str) -> Option<String> {
+pub fn call(text: &str) -> Option<Cow<'_, str>> {
     action_lines(text).next().map(|(_, l)| {
-        let v = &l[l.find(':').map_or(0, |i| i + 1)..];
-        v.trim().replace("\\_", "_")
+        let v = l[l.find(':').map_or(0, |i| i + 1)..].trim();
+        if v.contains("\\_") {
+            Cow::Owned(v.replace("\\_", "_"))
+        } else {
+            Cow::Borrowed(v)
+        }
     })
 }
 

@@ -1,6 +1,7 @@
 //! OS interaction (AgentBench `os_interaction/task.py`): the `Act:` grammar, the terminal
 //! action, several actions in one turn, and the TTY residue in observations.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -53,15 +54,21 @@ fn is_answer(v: &str) -> bool {
 }
 
 /// The command of a bash turn: all ```bash blocks (they are joined and run), for repetition.
-pub fn command(text: &str) -> Option<String> {
-    let blocks: Vec<&str> = BASH
-        .captures_iter(text)
-        .map(|c| c.get(1).unwrap().as_str())
-        .collect();
-    if blocks.is_empty() {
-        action(text).map(|(_, (s, e))| text[s..e].trim().to_string())
-    } else {
-        Some(blocks.join("\n\n"))
+pub fn command(text: &str) -> Option<Cow<'_, str>> {
+    let mut blocks = BASH.captures_iter(text).map(|c| c.get(1).unwrap().as_str());
+    let Some(first) = blocks.next() else {
+        return action(text).map(|(_, (s, e))| Cow::Borrowed(text[s..e].trim()));
+    };
+    match blocks.next() {
+        None => Some(Cow::Borrowed(first)),
+        Some(second) => {
+            let mut joined = format!("{first}\n\n{second}");
+            for b in blocks {
+                joined.push_str("\n\n");
+                joined.push_str(b);
+            }
+            Some(Cow::Owned(joined))
+        }
     }
 }
 

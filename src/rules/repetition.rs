@@ -2,6 +2,7 @@
 //! long-term repetition and cycles (AgentTuning's error analysis, WebArena), repeated tool
 //! calls, and pleasantry loops (LTP).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -28,25 +29,27 @@ static PLEASANTRY: LazyLock<Regex> = LazyLock::new(|| {
 const PLEASANTRY_MAX: usize = 300;
 
 /// What a turn does, as its task reads it: the command, SQL, call or action.
-fn action_key(task: Task, turn: &Turn) -> Option<String> {
+fn action_key(task: Task, turn: &Turn) -> Option<Cow<'_, str>> {
     if !turn.tool_calls.is_empty() {
-        return Some(calls_key(turn));
+        return Some(Cow::Owned(calls_key(turn)));
     }
     let text = turn.text.as_str();
     match task {
         Task::Os => os::command(text),
         Task::Db => db::sql(text),
         Task::Kg => kg::call(text),
-        Task::Alfworld => alfworld::action(text).map(|(a, _)| a).or_else(|| {
-            // A transcript's bare action line; its thoughts and plans are not actions.
-            let line = text.lines().next()?.trim();
-            let thought = ["Think:", "THOUGHT:", "ActionPath:"]
-                .iter()
-                .any(|p| line.starts_with(p));
-            (!thought && !line.is_empty()).then(|| line.to_lowercase())
-        }),
-        Task::Webshop => webshop::action(text).map(|(a, _)| a.to_lowercase()),
-        Task::React => react::action(text).map(|(a, _, _)| a),
+        Task::Alfworld => alfworld::action(text)
+            .map(|(a, _)| Cow::Owned(a))
+            .or_else(|| {
+                // A transcript's bare action line; its thoughts and plans are not actions.
+                let line = text.lines().next()?.trim();
+                let thought = ["Think:", "THOUGHT:", "ActionPath:"]
+                    .iter()
+                    .any(|p| line.starts_with(p));
+                (!thought && !line.is_empty()).then(|| Cow::Owned(line.to_lowercase()))
+            }),
+        Task::Webshop => webshop::action(text).map(|(a, _)| Cow::Owned(a.to_lowercase())),
+        Task::React => react::action(text).map(|(a, _, _)| Cow::Owned(a)),
         Task::Mind2web | Task::Swe | Task::Generic => None,
     }
 }
@@ -70,7 +73,7 @@ fn is_raw_equal(a: &Turn, b: &Turn) -> bool {
 pub fn check(cx: &mut Checker) {
     let task = cx.task();
     let agents: Vec<&Turn> = cx.agent_turns().collect();
-    let keys: Vec<Option<String>> = agents.iter().map(|t| action_key(task, t)).collect();
+    let keys: Vec<Option<Cow<'_, str>>> = agents.iter().map(|t| action_key(task, t)).collect();
     let mut raw_run = 1;
     let mut key_run = 1;
     let mut loop_reported = vec![false; agents.len()];
@@ -129,7 +132,7 @@ fn long_term(
     cx: &mut Checker,
     task: Task,
     agents: &[&Turn],
-    keys: &[Option<String>],
+    keys: &[Option<Cow<'_, str>>],
     reported: &mut [bool],
 ) {
     let threshold = if task == Task::Kg { 2 } else { LOOP_COUNT };
@@ -185,7 +188,7 @@ fn long_term(
 }
 
 /// Two or more consecutive agent turns that only thank, say goodbye or ask for more.
-fn closing_loop(cx: &mut Checker, agents: &[&Turn], keys: &[Option<String>]) {
+fn closing_loop(cx: &mut Checker, agents: &[&Turn], keys: &[Option<Cow<'_, str>>]) {
     let mut run = 0;
     for (turn, key) in agents.iter().zip(keys) {
         let text = turn.text.trim();
