@@ -298,6 +298,25 @@ mod tests {
     }
 
     #[test]
+    fn builtin_settings_take_families() {
+        let file =
+            parse("[builtin]\n\"repetition\" = \"off\"\n\"final-answer/\" = \"info\"\n").unwrap();
+        let set = RuleSet::builtin().with_user_rules(file).unwrap();
+        for r in set.rules() {
+            if r.id.starts_with("repetition/") {
+                assert!(!r.enabled, "{}", r.id);
+            }
+            if r.id.starts_with("final-answer/") {
+                assert_eq!(r.severity, Severity::Info);
+            }
+        }
+        assert!(set
+            .rules()
+            .iter()
+            .any(|r| r.id == "empty-turn" && r.enabled));
+    }
+
+    #[test]
     fn mistakes_name_the_line_and_what_to_fix() {
         let cases = [
             (
