@@ -390,7 +390,7 @@ fn natural_positives_in_the_corpus() {
     );
     fired(
         ai("agentinstruct_alfworld_full336.json"),
-        "alfworld_334",
+        "alfworld_141",
         "repetition/loop",
         35,
     );

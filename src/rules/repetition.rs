@@ -139,6 +139,10 @@ fn long_term(
     let mut seen: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, key) in keys.iter().enumerate() {
         let Some(key) = key.as_deref() else { continue };
+        // Revisiting a place is how ALFWorld is searched; only its cycles are loops.
+        if task == Task::Alfworld && key.starts_with("go to ") {
+            continue;
+        }
         let at = seen.entry(key).or_default();
         at.push(i);
         let consecutive = i > 0 && keys[i - 1].as_deref() == Some(key);
