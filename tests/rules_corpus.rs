@@ -358,6 +358,61 @@ fn rules_without_a_natural_positive_fire_on_edited_real_turns() {
         .text
         .starts_with("You're welcome!"));
     before_after(&rules, &glaive, &t20.id, "repetition/closing-loop", closing);
+    // Tools: a call renamed to an undeclared tool, in glaive (`[{name, parameters}]`), ATIF
+    // (`tool_definitions`) and OpenAI (`tools`) declarations.
+    let rename = |t: &mut Trajectory| {
+        let i = t
+            .turns
+            .iter()
+            .position(|x| !x.tool_calls.is_empty())
+            .unwrap();
+        t.turns[i].tool_calls[0].name = "no_such_tool".into();
+        i
+    };
+    before_after(&rules, &glaive, &t20.id, "invalid-action/tool", rename);
+    let atif = corpus.join("atif/openhands__hello-world.trajectory.json");
+    before_after(
+        &rules,
+        &atif,
+        "NORMALIZED_SESSION_ID",
+        "invalid-action/tool",
+        rename,
+    );
+    let swe_gym = corpus.join("openai-chat-messages/swe_gym_openhands_sampled.json");
+    before_after(
+        &rules,
+        &swe_gym,
+        "Project-MONAI__MONAI-6849_1",
+        "repetition/tool-call",
+        |t| {
+            let i = t
+                .turns
+                .iter()
+                .rposition(|x| !x.tool_calls.is_empty())
+                .unwrap();
+            let copy = t.turns[i].clone();
+            push(t, Role::Environment, "ok");
+            let j = push(t, Role::Agent, "");
+            t.turns[j].tool_calls = copy.tool_calls;
+            j
+        },
+    );
+    // A required parameter dropped from a real call.
+    before_after(
+        &rules,
+        &atif,
+        "NORMALIZED_SESSION_ID",
+        "invalid-action/tool",
+        |t| {
+            let i = t
+                .turns
+                .iter()
+                .position(|x| !x.tool_calls.is_empty())
+                .unwrap();
+            t.turns[i].tool_calls[0].arguments = "{}".into();
+            i
+        },
+    );
     // An agent turn the harness emptied after an inference error.
     before_after(&rules, &glaive, &t20.id, "empty-turn", |t| {
         let i = last_agent(t);
