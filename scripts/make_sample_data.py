@@ -296,10 +296,138 @@ def nasty():
             f.write(array.encode())
 
 
+KG_PROMPT = ("You are an agent that answers questions based on the knowledge stored in a knowledge base. "
+             "To achieve this, you can use the following tools to query the KB.\n1. get_relations(variable: var) -> list of relations\n"
+             "2. get_neighbors(variable: var, relation: str) -> variable\nA variable can be an entity or a set of entities "
+             "(i.e., the result of a previous query). You can only take ONE action at a time!! After you get the final answer, "
+             "you should respond with 'Final Answer: #id'.")
+WEBSHOP_PROMPT = ("You are web shopping.\nI will give you instructions about what to do.\nYou have to follow the instructions.\n"
+                  "Every round I will give you an observation and a list of available actions, you have to respond an action "
+                  "based on the state and instruction.\nYou can use search action if search is available.\nYou can click one of "
+                  "the buttons in clickables.")
+M2W_PAGE = ("'''\n<html> <div> <input id=1 text /> <button id=0>Search</button> </div> </html>\n'''\n\nBased on the HTML "
+            "webpage above, try to complete the following task:\nTask: Get a quote for a $50,000 loan.\nPrevious actions:\nNone\n"
+            "What should be the next action? Please select from the following choices (If the correct action is not in the "
+            "page above, please select A. 'None of the above'):\n\nA. None of the above\nB. <button id=0>Search</button>\nC. <input id=1 text />")
+
+
+def g(value, loss=True):
+    return {"from": "gpt", "loss": loss, "value": value}
+
+
+def h(value):
+    return {"from": "human", "loss": None, "value": value}
+
+
+def rule_defects():
+    """Trajectories with the defects `trev check` finds, each where tests/rules_sample.rs expects it."""
+    rows = []
+    rows.append({"id": "os_90", "conversations": os_demo() + [
+        h("Now, I will start a new problem in a new OS. My problem is:\n\nHow many files are in /srv?"),
+        g("Think: I will count them.\n\nAct: bash\n\n```bash\nls /srv | wc -l\n```\n\nThe output of the OS:\n\n12"),
+        h("The output of the OS:\n\n12"),
+        g("Think: Let me check again.\n\nAct: bash"),
+        h("The output of the OS is empty."),
+        g("Think: Both at once.\n\nAct: bash\n\n```bash\nls /srv\n```\n\n```bash\npwd\n```\n\nAct: bash"),
+        h("The output of the OS:\n\na b c d e f [truncated because the output is too long]"),
+    ]})
+    rows.append({"id": "db_90", "conversations": [
+        h(DB_PROMPT), g("Ok.", loss=False),
+        h("How many orders did customer 7 place? Table orders has columns id, customer_id."),
+        g("I count them.\nAction: Operation\n```sql\nSELECT COUNT(*) FROM orders WHERE customer = 7\n```\n```sql\nSELECT 1\n```"),
+        h("1054 (42S22): Unknown column 'customer' in 'where clause'"),
+        g("I fix the column.\nAction: Operation\nSELECT COUNT(*) FROM orders WHERE customer_id = 7"),
+        h("[]"),
+        g("Now with the block.\nAction: Operation\n```sql\nSELECT COUNT(*) FROM orders WHERE customer_id = 7\n```\n[(3,)]"),
+        h("[(3,)]"),
+        g("Customer 7 placed 3 orders.\nAction: Answer\nFinal Answer: 3"),
+    ]})
+    rows.append({"id": "kg_90", "conversations": [
+        h(KG_PROMPT), g("I've understood your instruction, start please.", loss=False),
+        h("Question: who designed the Vulcain engine? \nEntities: [Vulcain]"),
+        g("Thought: I look at its relations.\nAction: get_relations(Vulcain)\nAction: get_neighbors(Vulcain, designer)"),
+        h("Observation: [spaceflight.rocket_engine.designed_by]"),
+        g("Thought: I am not sure what to do."),
+        h("No executable function found! Need to recheck the action."),
+        g("Thought: Again.\nAction: get_relations(Vulcain)"),
+        h("Observation: [spaceflight.rocket_engine.designed_by]"),
+        g("Thought: Now the designer.\nAction: get_neighbors(Vulcain, spaceflight.rocket_engine.designed_by)\nObservation: variable #0, which are instances of organization"),
+        h("Observation: variable #0, which are instances of organization"),
+        g("Thought: #3 is the answer.\nFinal Answer: #3"),
+    ]})
+    rows.append({"id": "alfworld_90", "conversations": [
+        h(ALF_PROMPT), g("OK. I'll follow your instructions and try my best to solve the task.", loss=False),
+        h("Here is your task. You are in the middle of a room. Looking quickly around you, you see a desk 1 and a shelf 1.\n"
+          "Your task is to: find a book. AVAILABLE ACTIONS: go to desk 1\ngo to shelf 1\nlook\n"),
+        g("THOUGHT: I will think first."),
+        h("OK. AVAILABLE ACTIONS: go to desk 1\ngo to shelf 1\nlook\n"),
+        g("ACTION: fly to the moon"),
+        h("Nothing happens."),
+        g("ACTION: look"),
+        h("You are in the middle of a room."),
+        g("ACTION: look"),
+        h("You are in the middle of a room."),
+        g("ACTION: look"),
+        g("ACTION: go to desk 1"),
+    ]})
+    rows.append({"id": "webshop_90", "conversations": [
+        h(WEBSHOP_PROMPT), g("OK", loss=False),
+        h("WebShop [SEP] Instruction: [SEP] i need a travel hair brush, price lower than 20.00 dollars [SEP] Search"),
+        g("Thought:\nI think I should use the search bar.\n\nAction:\nsearch[travel hair brush]"),
+        h("Instruction: [SEP] i need a travel hair brush [SEP] Back to Search [SEP] Page 1 (Total results: 1) [SEP] Next > [SEP] B08SW9W6YG [SEP] Folding travel hair brush [SEP] $9.99"),
+        g("Thought:\nI think I should click the mirror.\n\nAction:\nclick[b00mirror]"),
+        h("Instruction: [SEP] i need a travel hair brush [SEP] Back to Search [SEP] Page 1 (Total results: 1) [SEP] Next > [SEP] B08SW9W6YG [SEP] Folding travel hair brush [SEP] $9.99"),
+        g("Thought:\nI think I should buy it now."),
+    ]})
+    rows.append({"id": "mind2web_90", "conversations": [
+        h(M2W_PAGE),
+        g("Thought: I need to enter the loan amount.\nAnswer: C.\nAction: SET\nValue: $50,000"),
+        h(M2W_PAGE),
+        g("Thought: Then search.\nAnswer: E.\nAction: CLICK"),
+    ]})
+    write("rule_defects.jsonl", "".join(dumps(r) + "\n" for r in rows))
+    tools = [{"type": "function", "function": {"name": "read_file", "description": "Read a file",
+                                                "parameters": {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]}}}]
+    call = {"id": "call_r", "type": "function", "function": {"name": "read_file", "arguments": "{\"path\": \"notes.txt\"}"}}
+    rows = [
+        {"id": "react_90", "messages": [
+            {"role": "user", "content": "Question: Which river is longer, the Danube or the Rhine?"},
+            {"role": "assistant", "content": "Thought: I should look up the Danube.\nAction: search[Danube"},
+            {"role": "user", "content": "Invalid Action. Valid Actions are Lookup[<topic>] Search[<topic>] and Finish[<answer>]."},
+            {"role": "assistant", "content": "Thought: I will search the Rhine.\nAction: search[Rhine]\nObservation: The Rhine is 1,230 km long."},
+            {"role": "user", "content": "Observation: The Rhine is 1,230 km long."},
+        ]},
+        {"id": "react_91", "messages": [
+            {"role": "user", "content": "Question: Who wrote Dracula?"},
+            {"role": "assistant", "content": "Thought: I know it.\nAction: search[Dracula]\nFinal Answer: Bram Stoker"},
+            {"role": "user", "content": "Observation: Dracula is an 1897 novel by Bram Stoker."},
+        ]},
+        {"id": "chat_90", "messages": [
+            {"role": "user", "content": "Can you help me plan a trip to Lisbon?"},
+            {"role": "assistant", "content": "Sure: three days, starting in Alfama."},
+            {"role": "user", "content": "thanks"},
+            {"role": "assistant", "content": "You're welcome! Anything else?"},
+            {"role": "user", "content": "no"},
+            {"role": "assistant", "content": "Thank you, goodbye!"},
+            {"role": "user", "content": "ok"},
+            {"role": "assistant", "content": "agent context limit"},
+        ]},
+        {"id": "tools_90", "tools": tools, "messages": [
+            {"role": "user", "content": "What is in notes.txt?"},
+            {"role": "assistant", "content": "", "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "call_r", "content": "OBSERVATION:\nERROR:\nThe path notes.txt does not exist."},
+            {"role": "assistant", "content": "", "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "call_r", "content": "OBSERVATION:\nERROR:\nThe path notes.txt does not exist."},
+            {"role": "assistant", "content": "The file does not exist."},
+        ]},
+    ]
+    write("rule_defects_chat.jsonl", "".join(dumps(r) + "\n" for r in rows))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for make in [sharegpt_os, role_content_db, alfworld, openai_tools, glaive, swe_agent, mini_swe,
-                 atif, agentbench, fireact, knowagent, swe_rows, nasty]:
+                 atif, agentbench, fireact, knowagent, swe_rows, nasty, rule_defects]:
         make()
 
 

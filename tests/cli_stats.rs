@@ -24,7 +24,7 @@ fn stats_over_the_sample_data_succeeds_with_every_format() {
         .clone();
     let lines = json_lines(&out.stdout);
     let totals: Vec<&Value> = lines.iter().filter(|l| l["task"] == "*").collect();
-    assert_eq!(totals.len(), 20);
+    assert_eq!(totals.len(), 22);
     let mut formats: Vec<String> = totals
         .iter()
         .flat_map(|l| l["formats"].as_array().unwrap().iter())
@@ -51,7 +51,7 @@ fn stats_over_the_sample_data_succeeds_with_every_format() {
         .iter()
         .map(|l| l["trajectories"].as_u64().unwrap())
         .sum();
-    assert_eq!(trajectories, 30);
+    assert_eq!(trajectories, 40);
     let skipped: u64 = totals.iter().map(|l| l["skipped"].as_u64().unwrap()).sum();
     assert_eq!(skipped, 3);
 }
@@ -238,7 +238,7 @@ fn a_sample_is_reproducible_and_sized() {
             .arg(common::sample_data())
             .assert()
             .success()
-            .stderr(predicate::str::contains("a sample of 7 of 33 records"))
+            .stderr(predicate::str::contains("a sample of 7 of 43 records"))
             .get_output()
             .stdout
             .clone()

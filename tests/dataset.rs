@@ -19,9 +19,9 @@ fn the_sample_data_indexes_and_every_record_loads_or_is_diagnosed() {
             Err(_) => bad += 1,
         }
     }
-    assert_eq!((ok, bad), (30, 3));
+    assert_eq!((ok, bad), (40, 3));
     let files = ds.files();
-    assert_eq!(files.len(), 20);
+    assert_eq!(files.len(), 22);
     let gz = files
         .iter()
         .find(|f| f.path.ends_with("nasty/compressed.json.gz"))

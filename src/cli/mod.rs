@@ -2,6 +2,8 @@
 //! exit codes (0 clean, 1 something found, 2 error). `main.rs` only calls [`main`].
 
 mod agree;
+mod check;
+mod export;
 mod label;
 mod progress;
 mod stats;
@@ -25,6 +27,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Find the defects the benchmarks count, per turn.
+    Check(check::CheckArgs),
     /// Count trajectories and turns per file and task.
     Stats(stats::StatsArgs),
     /// Mark a turn right/wrong (or give a trajectory a verdict), or import marks, headless.
@@ -32,6 +36,8 @@ pub enum Command {
     /// Agreement between annotators: percent agreement, Cohen's and Fleiss' kappa,
     /// Krippendorff's alpha, confusion matrices.
     Agree(agree::AgreeArgs),
+    /// Write a gold set for fine-tuning from the data, the journals and the rules.
+    Export(export::ExportArgs),
 }
 
 /// How to read the input files (shared by every command that reads trajectories).
@@ -122,9 +128,11 @@ pub const EXIT_ERROR: i32 = 2;
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Check(args) => check::run(&args),
         Command::Stats(args) => stats::run(&args),
         Command::Label(args) => label::run(&args),
         Command::Agree(args) => agree::run(&args),
+        Command::Export(args) => export::run(&args),
     };
     match result {
         Ok(code) => code,

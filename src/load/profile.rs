@@ -36,8 +36,8 @@ const ID_PREFIXES: &[(&str, Task)] = &[
     ("mind2web_", Task::Mind2web),
 ];
 
-/// The user turn that starts the real problem after the OS one-shot example.
-const NEW_PROBLEM: &str = "Now, I will start a new problem";
+/// The user turn that starts the real problem after a one-shot example (OS, KG).
+const NEW_PROBLEM: &[&str] = &["Now, I will start a new problem", "A new question:"];
 
 /// Work out the task profile of a record.
 pub fn detect_task(id: Option<&str>, record: &RawRecord) -> Task {
@@ -107,11 +107,12 @@ fn demo_range(task: Task, turns: &[RawTurn]) -> Option<(usize, usize)> {
         return None;
     }
     // By structure: the OS one-shot ends where the new problem starts.
-    if let Some(start) = turns
-        .iter()
-        .skip(1)
-        .position(|t| t.speaker == Speaker::User && t.text.trim_start().starts_with(NEW_PROBLEM))
-    {
+    if let Some(start) = turns.iter().skip(1).position(|t| {
+        t.speaker == Speaker::User
+            && NEW_PROBLEM
+                .iter()
+                .any(|p| t.text.trim_start().starts_with(p))
+    }) {
         return Some((1, start + 1));
     }
     // Otherwise the prompt is answered by an acknowledgement ("Ok.") before the task comes.
@@ -218,6 +219,27 @@ mod tests {
                 (Role::Environment, false),
             ]
         );
+    }
+
+    #[test]
+    fn the_kg_one_shot_is_demo_until_a_new_question() {
+        let turns = raw(&[
+            (
+                User,
+                "You are an agent that answers questions based on the knowledge stored",
+            ),
+            (Agent, "I've understood your instruction, start please."),
+            (User, "Question: example?"),
+            (Agent, "Final Answer: #0"),
+            (User, "A new question: real?"),
+            (Agent, "Action: get_relations(x)"),
+        ]);
+        let task = detect_task(None, &record(turns.clone()));
+        assert_eq!(task, Task::Kg);
+        let turns = assign_roles(task, turns);
+        let demo: Vec<bool> = turns.iter().map(|t| t.demo).collect();
+        assert_eq!(demo, [false, true, true, true, false, false]);
+        assert_eq!(turns[4].role, Role::Instruction);
     }
 
     #[test]

@@ -1,0 +1,469 @@
+//! `trev check`: run the rules over every trajectory, print a task × rule table and the
+//! findings (or JSON Lines with `--json`), and exit 1 when a finding reaches `--fail-on`.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use serde::Serialize;
+use serde_json::json;
+
+use super::{DiagnosticPrinter, InputArgs, EXIT_ERROR, EXIT_FOUND, EXIT_OK};
+use crate::findings::{Finding, Severity};
+use crate::model::{Task, Trajectory};
+use crate::rules::{text, RuleSet};
+use crate::scan::{self, Event};
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// A TOML file of user rules and built-in rule settings (read after the default
+    /// rules.toml of the config directory, when that exists).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// Run only these rules (ids or families such as `invalid-action`; repeat or separate
+    /// with commas).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub only: Vec<String>,
+
+    /// Do not run these rules (ids or families; repeat or separate with commas).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub skip: Vec<String>,
+
+    /// Print JSON Lines: one object per finding, then a summary.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Exit with status 1 when a finding is at least this severe.
+    #[arg(long, value_name = "LEVEL", default_value = "error", value_parser = parse_fail_on)]
+    pub fail_on: FailOn,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// The least severity that makes `trev check` exit 1; `never` keeps it at 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailOn(pub Option<Severity>);
+
+fn parse_fail_on(name: &str) -> Result<FailOn, String> {
+    match name {
+        "never" => Ok(FailOn(None)),
+        _ => Severity::parse(name)
+            .map(|s| FailOn(Some(s)))
+            .ok_or_else(|| format!("unknown level '{name}' (one of: error, warn, info, never)")),
+    }
+}
+
+/// The default rules file: `rules.toml` in trev's config directory.
+pub fn default_rules_file() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "trev").map(|d| d.config_dir().join("rules.toml"))
+}
+
+/// The rules to run: built in, the default rules file, `--rules`, then `--only`/`--skip`.
+fn ruleset(args: &CheckArgs) -> Result<RuleSet> {
+    let mut set = RuleSet::builtin();
+    if let Some(path) = default_rules_file().filter(|p| p.is_file()) {
+        set = set.with_rules_file(&path)?;
+    }
+    if let Some(path) = &args.rules {
+        set = set.with_rules_file(path)?;
+    }
+    set.select(&args.only, &args.skip)?;
+    Ok(set)
+}
+
+/// One finding, ready to print: the finding and an excerpt of its turn.
+struct Shown {
+    finding: Finding,
+    excerpt: String,
+}
+
+/// What a worker hands back for one trajectory.
+struct Checked {
+    record: usize,
+    task: Task,
+    findings: Vec<Shown>,
+}
+
+impl Checked {
+    fn of(t: &Trajectory, set: &RuleSet) -> Checked {
+        let findings = set
+            .check(t)
+            .into_iter()
+            .map(|finding| {
+                let turn = &t.turns[finding.turn];
+                let excerpt = if turn.text.trim().is_empty() && !turn.tool_calls.is_empty() {
+                    // A tool-call turn without text: show the calls.
+                    let calls: Vec<String> = turn
+                        .tool_calls
+                        .iter()
+                        .map(|c| format!("{}({})", c.name, c.arguments.trim()))
+                        .collect();
+                    text::excerpt(&calls.join("; "), (0, 0), 0, 120)
+                } else {
+                    text::excerpt(&turn.text, finding.span, 24, 120)
+                };
+                Shown { finding, excerpt }
+            })
+            .collect();
+        Checked {
+            record: t.source.record,
+            task: t.task,
+            findings,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct FindingLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    file: &'a str,
+    record: usize,
+    trajectory: &'a str,
+    task: Task,
+    turn: usize,
+    rule: &'a str,
+    severity: Severity,
+    span: [usize; 2],
+    message: &'a str,
+    excerpt: &'a str,
+}
+
+/// Counts per task and per (task, rule).
+#[derive(Default)]
+struct Tally {
+    files: u64,
+    skipped: u64,
+    /// task → (trajectories, affected, findings)
+    tasks: BTreeMap<Task, [u64; 3]>,
+    /// (task, rule) → (trajectories affected, findings)
+    cells: BTreeMap<(Task, String), [u64; 2]>,
+    /// rule → severity of its findings (the highest seen)
+    severities: BTreeMap<String, Severity>,
+    by_severity: BTreeMap<Severity, u64>,
+    worst: Option<Severity>,
+}
+
+impl Tally {
+    fn add(&mut self, c: &Checked) {
+        let t = self.tasks.entry(c.task).or_default();
+        t[0] += 1;
+        t[1] += u64::from(!c.findings.is_empty());
+        t[2] += c.findings.len() as u64;
+        let mut rules: Vec<&str> = Vec::new();
+        for s in &c.findings {
+            let f = &s.finding;
+            let cell = self.cells.entry((c.task, f.rule.clone())).or_default();
+            cell[1] += 1;
+            if !rules.contains(&f.rule.as_str()) {
+                rules.push(&f.rule);
+                cell[0] += 1;
+            }
+            let sev = self.severities.entry(f.rule.clone()).or_insert(f.severity);
+            *sev = (*sev).max(f.severity);
+            *self.by_severity.entry(f.severity).or_default() += 1;
+            self.worst = self.worst.max(Some(f.severity));
+        }
+    }
+
+    fn trajectories(&self) -> u64 {
+        self.tasks.values().map(|t| t[0]).sum()
+    }
+
+    fn findings(&self) -> u64 {
+        self.tasks.values().map(|t| t[2]).sum()
+    }
+}
+
+pub fn run(args: &CheckArgs) -> Result<i32> {
+    let set = ruleset(args)?;
+    let stdout = io::stdout().lock();
+    let mut out = BufWriter::new(stdout);
+    // Human output prints the table first: findings wait in a temporary file meanwhile, so
+    // memory stays flat whatever the number of findings.
+    let mut spill = if args.json {
+        None
+    } else {
+        Some(BufWriter::new(
+            tempfile::tempfile().context("cannot create a temporary file")?,
+        ))
+    };
+    let mut printer = DiagnosticPrinter::new(20);
+    let mut tally = Tally::default();
+    let mut file_name = String::new();
+    let workers = args.threads.unwrap_or_else(scan::default_workers);
+    scan::scan(
+        &args.input.files,
+        args.input.load_options(),
+        workers,
+        |result| result.map(|(t, warnings)| (t.id.clone(), Checked::of(&t, &set), warnings)),
+        |event| {
+            match event {
+                Event::FileStart(path) => {
+                    tally.files += 1;
+                    file_name = path.display().to_string();
+                }
+                Event::Record(Ok((id, checked, warnings))) => {
+                    warnings.iter().for_each(|w| printer.print(w));
+                    tally.add(&checked);
+                    for shown in &checked.findings {
+                        match spill.as_mut() {
+                            Some(spill) => write_human(spill, &file_name, &id, &checked, shown)?,
+                            None => write_json(&mut out, &file_name, &id, &checked, shown)?,
+                        }
+                    }
+                }
+                Event::Record(Err(diagnostic)) => {
+                    tally.skipped += 1;
+                    printer.print(&diagnostic);
+                }
+                Event::FileEnd(end) => {
+                    end.diagnostics.iter().for_each(|d| printer.print(d));
+                    printer.end_file(&end.path);
+                }
+            }
+            Ok(())
+        },
+    )?;
+    if args.json {
+        write_summary(&mut out, &tally)?;
+    } else {
+        write_table(&mut out, &tally)?;
+        if let Some(spill) = spill {
+            let mut spill: File = spill.into_inner().map_err(|e| e.into_error())?;
+            spill.rewind()?;
+            if tally.findings() > 0 {
+                writeln!(out)?;
+            }
+            io::copy(&mut spill, &mut out)?;
+        }
+    }
+    out.flush()?;
+    if tally.trajectories() == 0 {
+        let _ = writeln!(io::stderr(), "trev: error: no trajectory could be loaded");
+        return Ok(EXIT_ERROR);
+    }
+    if args.input.strict && printer.errors > 0 {
+        return Ok(EXIT_ERROR);
+    }
+    match (args.fail_on.0, tally.worst) {
+        (Some(level), Some(worst)) if worst >= level => Ok(EXIT_FOUND),
+        _ => Ok(EXIT_OK),
+    }
+}
+
+fn write_json(
+    out: &mut impl Write,
+    file: &str,
+    id: &str,
+    c: &Checked,
+    s: &Shown,
+) -> io::Result<()> {
+    let f = &s.finding;
+    let line = FindingLine {
+        kind: "finding",
+        file,
+        record: c.record,
+        trajectory: id,
+        task: c.task,
+        turn: f.turn,
+        rule: &f.rule,
+        severity: f.severity,
+        span: [f.span.0, f.span.1],
+        message: &f.message,
+        excerpt: &s.excerpt,
+    };
+    serde_json::to_writer(&mut *out, &line)?;
+    out.write_all(b"\n")
+}
+
+fn write_human(
+    out: &mut impl Write,
+    file: &str,
+    id: &str,
+    c: &Checked,
+    s: &Shown,
+) -> io::Result<()> {
+    let f = &s.finding;
+    writeln!(
+        out,
+        "{}:{}  {}  turn {}  {}  {}: {}",
+        visible(file),
+        c.record,
+        visible(id),
+        f.turn,
+        f.severity,
+        visible(&f.rule),
+        visible(&f.message)
+    )?;
+    writeln!(out, "    │ {}", visible(&s.excerpt))
+}
+
+/// Make text safe for a terminal: C0 controls become their Unicode control pictures (`␛`,
+/// `␇`, `␍`, `␊`), DEL `␡`, other control characters `\u{…}`.
+pub fn visible(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\u{0}'..='\u{1f}' => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('?')),
+            '\u{7f}' => out.push('␡'),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn share(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        "-".into()
+    } else {
+        format!("{:.1}%", 100.0 * part as f64 / whole as f64)
+    }
+}
+
+/// The task × rule table: how many trajectories each rule affects (AgentTuning's error
+/// analysis), then the totals.
+fn write_table(out: &mut impl Write, tally: &Tally) -> io::Result<()> {
+    let header = [
+        "task",
+        "rule",
+        "severity",
+        "trajectories",
+        "share",
+        "findings",
+    ];
+    let mut rows: Vec<[String; 6]> = Vec::new();
+    for (task, [trajs, affected, findings]) in &tally.tasks {
+        for ((t, rule), [hit, n]) in tally.cells.range((*task, String::new())..) {
+            if t != task {
+                break;
+            }
+            rows.push([
+                task.to_string(),
+                rule.clone(),
+                tally.severities[rule].to_string(),
+                format!("{hit}/{trajs}"),
+                share(*hit, *trajs),
+                n.to_string(),
+            ]);
+        }
+        rows.push([
+            task.to_string(),
+            "(any)".into(),
+            String::new(),
+            format!("{affected}/{trajs}"),
+            share(*affected, *trajs),
+            findings.to_string(),
+        ]);
+    }
+    let mut widths = header.map(str::len);
+    for r in &rows {
+        for (w, cell) in widths.iter_mut().zip(r) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let head = header.map(str::to_string);
+    for r in std::iter::once(&head).chain(&rows) {
+        let mut line = String::from("  ");
+        for (i, (cell, w)) in r.iter().zip(widths).enumerate() {
+            if i < 3 {
+                line.push_str(&format!("{cell:<w$}  "));
+            } else {
+                line.push_str(&format!("{cell:>w$}  "));
+            }
+        }
+        writeln!(out, "{}", visible(line.trim_end()))?;
+    }
+    let affected: u64 = tally.tasks.values().map(|t| t[1]).sum();
+    let counts: Vec<String> = Severity::ALL
+        .iter()
+        .map(|s| format!("{} {}", tally.by_severity.get(s).copied().unwrap_or(0), s))
+        .collect();
+    writeln!(
+        out,
+        "\n{} findings ({}) in {} of {} trajectories, {} files{}",
+        tally.findings(),
+        counts.join(", "),
+        affected,
+        tally.trajectories(),
+        tally.files,
+        if tally.skipped > 0 {
+            format!(", {} records skipped", tally.skipped)
+        } else {
+            String::new()
+        }
+    )
+}
+
+fn write_summary(out: &mut impl Write, tally: &Tally) -> io::Result<()> {
+    let mut by_rule: BTreeMap<&str, serde_json::Value> = BTreeMap::new();
+    let mut totals: BTreeMap<&str, [u64; 2]> = BTreeMap::new();
+    for ((_, rule), [hit, n]) in &tally.cells {
+        let t = totals.entry(rule).or_default();
+        t[0] += hit;
+        t[1] += n;
+    }
+    for (rule, [hit, n]) in totals {
+        by_rule.insert(
+            rule,
+            json!({"severity": tally.severities[rule], "findings": n, "trajectories": hit}),
+        );
+    }
+    let mut by_task = serde_json::Map::new();
+    for (task, [trajs, affected, findings]) in &tally.tasks {
+        let rules: serde_json::Map<String, serde_json::Value> = tally
+            .cells
+            .iter()
+            .filter(|((t, _), _)| t == task)
+            .map(|((_, r), [hit, n])| (r.clone(), json!({"findings": n, "trajectories": hit})))
+            .collect();
+        by_task.insert(
+            task.to_string(),
+            json!({"trajectories": trajs, "affected": affected, "findings": findings, "rules": rules}),
+        );
+    }
+    let by_severity: BTreeMap<&str, u64> = Severity::ALL
+        .iter()
+        .map(|s| (s.as_str(), tally.by_severity.get(s).copied().unwrap_or(0)))
+        .collect();
+    let line = json!({
+        "type": "summary",
+        "files": tally.files,
+        "trajectories": tally.trajectories(),
+        "skipped": tally.skipped,
+        "affected": tally.tasks.values().map(|t| t[1]).sum::<u64>(),
+        "findings": tally.findings(),
+        "by_severity": by_severity,
+        "by_rule": by_rule,
+        "by_task": by_task,
+    });
+    serde_json::to_writer(&mut *out, &line)?;
+    out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visible_shows_control_characters_as_glyphs() {
+        assert_eq!(visible("a\u{1b}]0;t\u{7}b\r\n\u{9b}"), "a␛]0;t␇b␍␊\\u{9b}");
+    }
+
+    #[test]
+    fn fail_on_levels() {
+        assert_eq!(parse_fail_on("never").unwrap(), FailOn(None));
+        assert_eq!(parse_fail_on("warn").unwrap(), FailOn(Some(Severity::Warn)));
+        assert!(parse_fail_on("loud").is_err());
+    }
+}

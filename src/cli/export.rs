@@ -1,0 +1,348 @@
+//! `trev export`: the gold set, from the data, the journals and (optionally) the rules.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use super::{sanitize_line, DiagnosticPrinter, InputArgs, SampleArgs, EXIT_ERROR, EXIT_OK};
+use crate::export::output::GoldFile;
+use crate::export::policy::{self, Agree, Policy, Require, TrajectoryVotes};
+use crate::export::render::Target;
+use crate::export::{self as gold, Fallback, Job, Report};
+use crate::findings::{Finding, Severity};
+use crate::labels::Replay;
+use crate::load::{source, Dataset};
+use crate::model::Trajectory;
+use crate::rules::RuleSet;
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Where the journals are (default: trev's data directory, see README).
+    #[arg(long, value_name = "DIR")]
+    pub annotations: Option<PathBuf>,
+
+    /// The gold file to write: `.json` gives a JSON array (records byte for byte), anything
+    /// else JSON Lines.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Count only these annotators (default: all).
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub annotators: Vec<String>,
+
+    /// How annotators' marks on a turn combine.
+    #[arg(long, value_enum, default_value_t = Agree::Majority)]
+    pub agree: Agree,
+
+    /// What a trajectory needs to be kept.
+    #[arg(long, value_enum, default_value_t = Require::NoWrong)]
+    pub require: Require,
+
+    /// Keep trajectories nobody reviewed.
+    #[arg(long)]
+    pub keep_unreviewed: bool,
+
+    /// Also drop trajectories with rule findings at this level or above.
+    #[arg(long, value_name = "LEVEL", value_parser = ["error", "warn"])]
+    pub drop_findings: Option<String>,
+
+    /// A rules file for --drop-findings (as for `trev check`).
+    #[arg(long, value_name = "FILE", requires = "drop_findings")]
+    pub rules: Option<PathBuf>,
+
+    /// Keep trajectories with wrong agent turns, with the training loss of those turns off.
+    #[arg(long)]
+    pub mask_wrong: bool,
+
+    /// Switch the loss off on in-context example (demo) agent turns too.
+    #[arg(long)]
+    pub mask_demo: bool,
+
+    /// Keep the prefix before the first wrong agent turn.
+    #[arg(long, conflicts_with = "mask_wrong")]
+    pub truncate_at_first_wrong: bool,
+
+    /// Replace each dropped trajectory with the record of the same id from this file.
+    #[arg(long, value_name = "FILE")]
+    pub fallback: Option<PathBuf>,
+
+    /// Output format of the kept records.
+    #[arg(long, value_enum, default_value_t = Target::Same)]
+    pub to: Target,
+
+    /// Also write the report as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Print the report and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Write the resolved labels as a table (`.csv` or `.jsonl`).
+    #[arg(long, value_name = "FILE")]
+    pub labels_out: Option<PathBuf>,
+
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub sample: SampleArgs,
+}
+
+pub fn run(args: &ExportArgs) -> Result<i32> {
+    let dir = super::label::annotations_dir(args.annotations.as_deref())?;
+    let mut replay = Replay::new();
+    if dir.exists() {
+        replay
+            .read_path(&dir)
+            .with_context(|| format!("{}: cannot read the journals", dir.display()))?;
+    }
+    let mut printer = DiagnosticPrinter::new(20);
+    replay.warnings().iter().for_each(|w| printer.print(w));
+    let only: BTreeSet<&str> = args.annotators.iter().map(String::as_str).collect();
+    let votes = gold::votes(&replay, &only);
+
+    let rules = match (&args.drop_findings, &args.rules) {
+        (None, _) => None,
+        (Some(_), None) => Some(RuleSet::builtin()),
+        (Some(_), Some(path)) => Some(RuleSet::builtin().with_rules_file(path)?),
+    };
+    let findings =
+        |t: &Trajectory| -> Vec<Finding> { rules.as_ref().map_or_else(Vec::new, |r| r.check(t)) };
+    let policy = Policy {
+        agree: args.agree,
+        require: args.require,
+        keep_unreviewed: args.keep_unreviewed,
+        drop_findings: args.drop_findings.as_deref().and_then(Severity::parse),
+        mask_wrong: args.mask_wrong,
+        mask_demo: args.mask_demo,
+        truncate_at_first_wrong: args.truncate_at_first_wrong,
+    };
+
+    let mut inputs = source::expand(&args.input.files)?;
+    let fallback = match &args.fallback {
+        Some(path) => {
+            inputs.push(path.clone());
+            let data = Dataset::open(std::slice::from_ref(path), args.input.load_options())?;
+            Some(Fallback::new(data))
+        }
+        None => None,
+    };
+    let mut out = GoldFile::create(&args.out, &inputs, args.force, args.dry_run)?;
+    let data = Dataset::open(&args.input.files, args.input.load_options())?;
+    let selection = args
+        .sample
+        .spec()
+        .map(|spec| crate::sample::select(&data, &spec));
+    let job = Job {
+        policy: &policy,
+        target: args.to,
+        votes: &votes,
+        findings: &findings,
+        fallback: fallback.as_ref(),
+    };
+    let mut label_rows = Vec::new();
+    let report = gold::export(
+        &data,
+        selection.as_deref(),
+        &job,
+        &mut out,
+        |d| printer.print(d),
+        |t| {
+            if args.labels_out.is_some() {
+                label_rows.extend(label_rows_of(t, votes.get(&t.id), args.agree));
+            }
+        },
+    )?;
+    data.diagnostics().iter().for_each(|d| printer.print(d));
+    let written = out.finish()?;
+    write_report(&report, args, written)?;
+    if let Some(path) = &args.report {
+        let json = serde_json::to_string_pretty(&report)?;
+        std::fs::write(path, json + "\n").with_context(|| path.display().to_string())?;
+    }
+    if let Some(path) = &args.labels_out {
+        write_labels(path, &label_rows, &annotators_of(&votes))?;
+    }
+    if report.total.kept + report.total.dropped == 0 || (args.input.strict && printer.errors > 0) {
+        return Ok(EXIT_ERROR);
+    }
+    Ok(EXIT_OK)
+}
+
+fn annotators_of(votes: &HashMap<String, TrajectoryVotes>) -> Vec<String> {
+    let set: BTreeSet<&String> = votes
+        .values()
+        .flat_map(|v| v.turns.values().flat_map(|m| m.keys()))
+        .collect();
+    set.into_iter().cloned().collect()
+}
+
+/// One row of `--labels-out`.
+struct LabelRow {
+    trajectory: String,
+    turn: usize,
+    role: &'static str,
+    marks: BTreeMap<String, policy::Mark>,
+    combined: Option<policy::Combined>,
+    notes: Vec<String>,
+}
+
+fn label_rows_of(t: &Trajectory, votes: Option<&TrajectoryVotes>, agree: Agree) -> Vec<LabelRow> {
+    let Some(votes) = votes else {
+        return Vec::new();
+    };
+    votes
+        .turns
+        .iter()
+        .filter_map(|(&turn, marks)| {
+            let role = t.turns.get(turn)?.role.as_str();
+            let notes = votes
+                .notes
+                .get(&turn)
+                .map(|n| n.iter().map(|(a, text)| format!("{a}: {text}")).collect())
+                .unwrap_or_default();
+            Some(LabelRow {
+                trajectory: t.id.clone(),
+                turn,
+                role,
+                marks: marks.clone(),
+                combined: policy::combine(marks, agree),
+                notes,
+            })
+        })
+        .collect()
+}
+
+fn mark_text(mark: Option<&policy::Mark>) -> &'static str {
+    match mark {
+        Some(policy::Mark::Right) => "right",
+        Some(policy::Mark::Wrong) => "wrong",
+        None => "",
+    }
+}
+
+fn write_labels(path: &Path, rows: &[LabelRow], annotators: &[String]) -> Result<()> {
+    let file = std::fs::File::create(path).with_context(|| path.display().to_string())?;
+    let mut w = BufWriter::new(file);
+    let csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if csv {
+        let mut header = vec!["trajectory".to_string(), "turn".into(), "role".into()];
+        header.extend(annotators.iter().cloned());
+        header.extend(["combined".to_string(), "notes".into()]);
+        writeln!(w, "{}", csv_line(&header))?;
+    }
+    for row in rows {
+        if csv {
+            let mut cells = vec![
+                row.trajectory.clone(),
+                row.turn.to_string(),
+                row.role.to_string(),
+            ];
+            cells.extend(
+                annotators
+                    .iter()
+                    .map(|a| mark_text(row.marks.get(a)).to_string()),
+            );
+            cells.push(row.combined.map_or("", |c| c.as_str()).to_string());
+            cells.push(row.notes.join(" | "));
+            writeln!(w, "{}", csv_line(&cells))?;
+        } else {
+            let labels: BTreeMap<&String, &str> = row
+                .marks
+                .iter()
+                .map(|(a, m)| (a, mark_text(Some(m))))
+                .collect();
+            let line = serde_json::json!({
+                "trajectory": row.trajectory, "turn": row.turn, "role": row.role,
+                "labels": labels, "combined": row.combined.map(|c| c.as_str()),
+                "notes": row.notes,
+            });
+            serde_json::to_writer(&mut w, &line)?;
+            w.write_all(b"\n")?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// RFC 4180: quote a cell when it holds a comma, a quote or a line break.
+fn csv_line(cells: &[String]) -> String {
+    cells
+        .iter()
+        .map(|c| {
+            if c.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn write_report(report: &Report, args: &ExportArgs, written: u64) -> io::Result<()> {
+    let mut e = io::stderr().lock();
+    let action = if args.dry_run { "would write" } else { "wrote" };
+    writeln!(
+        e,
+        "trev export: {action} {written} trajectories to {}",
+        sanitize_line(&args.out.display().to_string())
+    )?;
+    writeln!(
+        e,
+        "  {:<10} {:>6} {:>6} {:>9} {:>8} {:>7}  dropped by reason",
+        "task", "kept", "masked", "truncated", "replaced", "dropped"
+    )?;
+    let rows = report.by_task.iter().map(|(t, r)| (t.as_str(), r));
+    for (task, r) in rows.chain(std::iter::once(("total", &report.total))) {
+        let reasons: Vec<String> = r
+            .dropped_by_reason
+            .iter()
+            .map(|(why, n)| format!("{why}: {n}"))
+            .collect();
+        writeln!(
+            e,
+            "  {task:<10} {:>6} {:>6} {:>9} {:>8} {:>7}  {}",
+            r.kept,
+            r.masked,
+            r.truncated,
+            r.replaced,
+            r.dropped,
+            reasons.join(", ")
+        )?;
+    }
+    if report.unreadable > 0 {
+        writeln!(
+            e,
+            "  {} records could not be read (see above)",
+            report.unreadable
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_when_needed() {
+        let cells = vec![
+            "a".to_string(),
+            "b,c".into(),
+            "say \"hi\"".into(),
+            "x\ny".into(),
+        ];
+        assert_eq!(csv_line(&cells), "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\"");
+    }
+}

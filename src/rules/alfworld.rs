@@ -1,0 +1,146 @@
+//! ALFWorld (AgentBench `alfworld/{task.py,utils.py}`): the `ACTION:` line, actions the
+//! environment answers with `Nothing happens.`, and actions outside AVAILABLE ACTIONS.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{quote, Checker};
+use crate::findings::Severity;
+
+/// `re.search("ACTION:(.*)", action)`, case-sensitive (utils.py L27).
+static ACTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"ACTION:(.*)").unwrap());
+/// TextWorld's answer to an inadmissible action (`prompts/alfworld_multiturn.json` L383).
+static NOTHING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Nothing happens\.?$").unwrap());
+
+/// The action of a turn as `process_action` reads it (stripped, lower case, first line), and
+/// the span of the text after `ACTION:`.
+pub fn action(text: &str) -> Option<(String, (usize, usize))> {
+    ACTION.captures(text).map(|c| {
+        let m = c.get(1).unwrap();
+        let v = m.as_str();
+        let start = m.start() + (v.len() - v.trim_start().len());
+        let end = (m.start() + v.trim_end().len()).max(start);
+        (v.trim().to_lowercase(), (start, end))
+    })
+}
+
+/// The span of the first line, trimmed: the action where a transcript has no `ACTION:`.
+fn first_line(text: &str) -> (usize, usize) {
+    let line = text.lines().next().unwrap_or("");
+    let start = line.len() - line.trim_start().len();
+    (start, line.trim_end().len().max(start))
+}
+
+/// The AVAILABLE ACTIONS list AgentBench v0.2 appends to observations (task.py L149-151).
+fn available(observation: &str) -> Option<Vec<String>> {
+    let (_, list) = observation.split_once("AVAILABLE ACTIONS:")?;
+    Some(
+        list.lines()
+            .map(|l| l.trim().to_lowercase())
+            .filter(|l| !l.is_empty())
+            .collect(),
+    )
+}
+
+/// `invalid-action/alfworld` (utils.py L27; task.py L191-194; AB-fc task.py L192).
+pub fn check(cx: &mut Checker) {
+    if !cx.on("invalid-action/alfworld") {
+        return;
+    }
+    // KnowAgent and other ALFWorld transcripts write bare actions; only AgentBench's protocol
+    // (a prompt or turns with `ACTION:`) requires the marker.
+    let protocol = cx.turns().iter().any(|t| t.text.contains("ACTION:"));
+    let mut offered: Option<Vec<String>> = None;
+    for turn in cx.live() {
+        match turn.role {
+            crate::model::Role::Environment | crate::model::Role::Instruction => {
+                offered = available(&turn.text);
+            }
+            crate::model::Role::Agent => match action(&turn.text) {
+                None if !protocol => {}
+                None => cx.report(
+                    "invalid-action/alfworld",
+                    turn.index,
+                    (0, 0),
+                    "no `ACTION:` line: AgentBench stops with AGENT_INVALID_ACTION".into(),
+                ),
+                Some((act, span)) => {
+                    if offered.as_ref().is_some_and(|l| !l.contains(&act)) {
+                        cx.report_at(
+                            "invalid-action/alfworld",
+                            Some(Severity::Warn),
+                            turn.index,
+                            span,
+                            format!("`{}` is not in the AVAILABLE ACTIONS list", quote(&act)),
+                        );
+                    }
+                }
+            },
+            crate::model::Role::System => {}
+        }
+    }
+    let nothing: Vec<_> = cx
+        .replies()
+        .filter(|(env, _)| NOTHING.is_match(env.text.trim()))
+        .collect();
+    for (env, agent) in nothing {
+        let message = format!(
+            "the environment answered `{}`: the action is not admissible",
+            quote(&env.text)
+        );
+        match agent {
+            Some(a) => {
+                let span = action(&a.text).map_or_else(|| first_line(&a.text), |(_, s)| s);
+                cx.report("invalid-action/alfworld", a.index, span, message);
+            }
+            None => cx.report("invalid-action/alfworld", env.index, (0, 0), message),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::findings::Severity;
+    use crate::model::Task;
+
+    #[test]
+    fn nothing_happens_is_attributed_to_the_action() {
+        let t = traj(
+            Task::Alfworld,
+            &[
+                (I, "task"),
+                (A, "THOUGHT: go.\n ACTION: go to desk 1"),
+                (E, "On the desk 1, you see a pen 1."),
+                (A, "ACTION: take pen from desk 1"),
+                (E, "Nothing happens."),
+            ],
+        );
+        let f = findings_of(&t, "invalid-action/alfworld");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].turn, 3);
+        assert_eq!(spanned(&t, &f[0]), "take pen from desk 1");
+        assert!(f[0].message.contains("Nothing happens."));
+    }
+
+    #[test]
+    fn missing_action_and_action_outside_the_list() {
+        let t = traj(
+            Task::Alfworld,
+            &[
+                (I, "task AVAILABLE ACTIONS: go to desk 1\nlook\n"),
+                (A, "THOUGHT: hmm"),
+                (E, "OK. AVAILABLE ACTIONS: go to desk 1\nlook\n"),
+                (A, "ACTION: fly"),
+                (E, "x"),
+                (A, "ACTION: Look"),
+            ],
+        );
+        let f = findings_of(&t, "invalid-action/alfworld");
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert_eq!(f[0].severity, Severity::Error);
+        assert_eq!(f[1].severity, Severity::Warn);
+        assert_eq!(spanned(&t, &f[1]), "fly");
+    }
+}

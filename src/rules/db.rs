@@ -1,0 +1,206 @@
+//! DBBench (AgentBench `dbbench/__init__.py`): `Action: Operation` with a ```sql block or
+//! `Action: Answer` with `Final Answer:`, and MySQL error replies.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::text::line_at;
+use super::{quote, Checker};
+use crate::model::Turn;
+
+/// `re.search(r"Action: (.*?)\n", res)` (L101, L120): needs a newline after the action word.
+static ACTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"Action: (.*?)\n").unwrap());
+/// `re.search(r"```sql\n([\s\S]*?)\n```", res)` (L104): the first block only runs.
+static SQL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"```sql\n([\s\S]*?)\n```").unwrap());
+/// `re.search(r"\nFinal Answer:(.*)", res)` (L123): needs a newline before it.
+static FINAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\nFinal Answer:(.*)").unwrap());
+/// A MySQL error as `Interaction.py` L84-85 returns it: `1146 (42S02): Table … doesn't exist`.
+static MYSQL_ERROR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{4} \([0-9A-Z]{5}\): ").unwrap());
+/// An SQL result literal, `[(60900,)]`, as the database prints it.
+pub static RESULT_LITERAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)^\s*\[\(.*\)\]\s*$").unwrap());
+
+/// The DBBench round limit (`configs/tasks/dbbench.yaml`).
+const ROUND_LIMIT: usize = 15;
+
+/// The SQL of an Operation turn (the first block, one line), for repetition.
+pub fn sql(text: &str) -> Option<Cow<'_, str>> {
+    SQL.captures(text).map(|c| {
+        let sql = c.get(1).unwrap().as_str().trim();
+        if sql.contains('\n') {
+            Cow::Owned(sql.replace('\n', " "))
+        } else {
+            Cow::Borrowed(sql)
+        }
+    })
+}
+
+/// The span of the first SQL block's statement, if any.
+pub fn sql_span(text: &str) -> Option<(usize, usize)> {
+    SQL.captures(text).map(|c| {
+        let m = c.get(1).unwrap();
+        (m.start(), m.end())
+    })
+}
+
+/// `invalid-action/db`, `final-answer/{missing,malformed}`, `format/multiple-actions` and
+/// `env-error/db` (dbbench L101-130; Interaction.py L80-88; metrics L189-192).
+pub fn check(cx: &mut Checker) {
+    let mut rounds = 0;
+    let mut last: Option<&Turn> = None;
+    for turn in cx.agent_turns() {
+        rounds += 1;
+        last = Some(turn);
+        let text = turn.text.as_str();
+        let action = ACTION.captures(text);
+        let operation = action.as_ref().is_some_and(|c| &c[1] == "Operation");
+        if operation {
+            let blocks: Vec<_> = SQL.find_iter(text).collect();
+            if blocks.is_empty() {
+                let m = action.unwrap().get(0).unwrap();
+                cx.report(
+                    "invalid-action/db",
+                    turn.index,
+                    line_at(text, m.start()),
+                    "`Action: Operation` without a ```sql block: DBBench stops with AGENT_VALIDATION_FAILED".into(),
+                );
+            } else if blocks.len() > 1 {
+                cx.report(
+                    "format/multiple-actions",
+                    turn.index,
+                    (blocks[1].start(), blocks[blocks.len() - 1].end()),
+                    format!("{} ```sql blocks: only the first one runs", blocks.len()),
+                );
+            }
+            continue;
+        }
+        match FINAL.captures(text) {
+            None => {
+                let (span, what) = match &action {
+                    Some(c) => {
+                        let m = c.get(0).unwrap();
+                        (
+                            line_at(text, m.start()),
+                            format!("`Action: {}` is not Operation", quote(&c[1])),
+                        )
+                    }
+                    None => ((0, 0), "no `Action: Operation` line".to_string()),
+                };
+                cx.report(
+                    "invalid-action/db",
+                    turn.index,
+                    span,
+                    format!("{what} and no `Final Answer:` line: DBBench stops with AGENT_VALIDATION_FAILED"),
+                );
+            }
+            Some(c) => {
+                let m = c.get(1).unwrap();
+                let payload = m.as_str().trim();
+                if !(payload.starts_with('[') && payload.ends_with(']')) {
+                    cx.report(
+                        "final-answer/malformed",
+                        turn.index,
+                        (m.start(), m.end()),
+                        format!(
+                            "`Final Answer: {}` is not a list literal like [\"...\"]",
+                            quote(payload)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(last) = last {
+        if !FINAL.is_match(&last.text) {
+            let limit = if rounds >= ROUND_LIMIT {
+                format!(" after {rounds} rounds (the DB round limit is {ROUND_LIMIT})")
+            } else {
+                String::new()
+            };
+            cx.report(
+                "final-answer/missing",
+                last.index,
+                (0, 0),
+                format!("the episode ends{limit} without `Action: Answer` and `Final Answer:`"),
+            );
+        }
+    }
+    if cx.on("env-error/db") {
+        let errors: Vec<_> = cx
+            .replies()
+            .filter(|(env, _)| MYSQL_ERROR.is_match(&env.text))
+            .collect();
+        for (env, agent) in errors {
+            let message = format!("the database answered `{}`", quote(&env.text));
+            match agent {
+                Some(a) => {
+                    let span = sql_span(&a.text).unwrap_or((0, 0));
+                    cx.report("env-error/db", a.index, span, message);
+                }
+                None => {
+                    let end = env.text.find(':').map_or(0, |i| i + 1);
+                    cx.report("env-error/db", env.index, (0, end), message);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::model::Task;
+
+    const OP: &str = "I look.\nAction: Operation\n```sql\nSELECT 1\n```";
+
+    #[test]
+    fn operation_without_sql_and_missing_final_answer() {
+        let t = traj(
+            Task::Db,
+            &[
+                (I, "q"),
+                (A, "Let me look.\nAction: Operation\nSELECT 1"),
+                (E, "[]"),
+            ],
+        );
+        let f = findings_of(&t, "invalid-action/db");
+        assert_eq!(f.len(), 1);
+        assert_eq!(spanned(&t, &f[0]), "Action: Operation");
+        assert_eq!(findings_of(&t, "final-answer/missing").len(), 1);
+    }
+
+    #[test]
+    fn a_clean_episode_has_no_findings() {
+        let t = traj(
+            Task::Db,
+            &[
+                (I, "q"),
+                (A, OP),
+                (E, "[(60900,)]"),
+                (A, "It is 60900.\nAction: Answer\nFinal Answer: [\"60900\"]"),
+            ],
+        );
+        assert_eq!(crate::rules::RuleSet::builtin().check(&t), vec![]);
+    }
+
+    #[test]
+    fn sql_errors_go_to_the_agent_turn_that_caused_them() {
+        let t = traj(
+            Task::Db,
+            &[
+                (I, "q"),
+                (A, OP),
+                (E, "1146 (42S02): Table 'customers.orders' doesn't exist"),
+                (A, "Sorry.\nAction: Answer\nFinal Answer: none"),
+            ],
+        );
+        let f = findings_of(&t, "env-error/db");
+        assert_eq!(f[0].turn, 1);
+        assert_eq!(spanned(&t, &f[0]), "SELECT 1");
+        assert!(f[0].message.contains("1146 (42S02)"));
+        assert_eq!(findings_of(&t, "final-answer/malformed").len(), 1);
+    }
+}

@@ -1,0 +1,189 @@
+//! Knowledge graph (AgentBench `knowledgegraph/task.py`): one `Action` line per turn, calls the
+//! environment rejects, and `Final Answer: #k`.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::text::lines;
+use super::{quote, Checker};
+use crate::model::Turn;
+
+/// `re.findall(r'(?:Find|Final) Answer: #(\d+)', message)` (task.py L194).
+static FINAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:Find|Final) Answer: #(\d+)").unwrap());
+/// `re.match(r"Action.*?:", line)` (L209): the line must start with `Action`.
+static ACTION_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Action.*?:").unwrap());
+/// The env's rejections (L199, L208, L241-245, L256).
+static REJECTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?:No executable function found!|Invalid variable id!|Function is not executed!)",
+        r"|cannot be executed|I may make a syntax error"
+    ))
+    .unwrap()
+});
+/// `Observation: variable #N, which are instances of …` (api.py L95).
+static VARIABLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"variable #(\d+)").unwrap());
+
+/// The KG round limit (task.py L72).
+const ROUND_LIMIT: usize = 15;
+
+/// The part of an agent turn the task reads: everything before `Observation:` (L190).
+fn read_part(text: &str) -> &str {
+    text.split("Observation:").next().unwrap_or("")
+}
+
+/// The action lines of a turn, with their spans (the first one runs, L252).
+fn action_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    lines(read_part(text)).filter(|(_, l)| ACTION_LINE.is_match(l))
+}
+
+/// The call of a turn (`get_relations(Fair division)`), for repetition.
+pub fn call(text: &str) -> Option<Cow<'_, str>> {
+    action_lines(text).next().map(|(_, l)| {
+        let v = l[l.find(':').map_or(0, |i| i + 1)..].trim();
+        if v.contains("\\_") {
+            Cow::Owned(v.replace("\\_", "_"))
+        } else {
+            Cow::Borrowed(v)
+        }
+    })
+}
+
+/// `invalid-action/kg`, `final-answer/{missing,malformed}` and `format/multiple-actions`
+/// (task.py L183-258).
+pub fn check(cx: &mut Checker) {
+    // Rejections the environment sent, attributed to the agent turn they answer.
+    let mut rejected = HashSet::new();
+    let replies: Vec<_> = cx
+        .replies()
+        .filter(|(env, _)| REJECTED.is_match(&env.text))
+        .collect();
+    for (env, agent) in replies {
+        let message = format!("the environment answered `{}`", quote(&env.text));
+        match agent {
+            Some(a) => {
+                rejected.insert(a.index);
+                let span = action_lines(&a.text)
+                    .next()
+                    .map_or((0, 0), |(s, l)| (s, s + l.trim_end_matches('\r').len()));
+                cx.report("invalid-action/kg", a.index, span, message);
+            }
+            None => cx.report("invalid-action/kg", env.index, (0, 0), message),
+        }
+    }
+    let mut variables = 0usize;
+    let mut answered = false;
+    let mut rounds = 0;
+    let mut last: Option<&Turn> = None;
+    for turn in cx.live() {
+        if turn.role == crate::model::Role::Environment {
+            for c in VARIABLE.captures_iter(&turn.text) {
+                let n: usize = c[1].parse().unwrap_or(0);
+                variables = variables.max(n.saturating_add(1));
+            }
+            continue;
+        }
+        if turn.role != crate::model::Role::Agent {
+            continue;
+        }
+        rounds += 1;
+        last = Some(turn);
+        let text = read_part(&turn.text);
+        if let Some(c) = FINAL.captures(text) {
+            answered = true;
+            let m = c.get(1).unwrap();
+            let k: usize = m.as_str().parse().unwrap_or(usize::MAX);
+            if k >= variables {
+                cx.report(
+                    "final-answer/malformed",
+                    turn.index,
+                    (m.start() - 1, m.end()),
+                    format!(
+                        "`#{}` names a variable that was never created ({variables} so far)",
+                        m.as_str()
+                    ),
+                );
+            }
+            continue;
+        }
+        let actions: Vec<_> = action_lines(text).collect();
+        if actions.is_empty() && !rejected.contains(&turn.index) {
+            cx.report(
+                "invalid-action/kg",
+                turn.index,
+                (0, 0),
+                "no line starting with `Action` and no `Final Answer: #k`: KG answers `No executable function found!`".into(),
+            );
+        }
+        if actions.len() > 1 {
+            let (s, _) = actions[1];
+            let (ls, le) = actions[actions.len() - 1];
+            cx.report(
+                "format/multiple-actions",
+                turn.index,
+                (s, ls + le.len()),
+                format!("{} `Action` lines: only the first one runs", actions.len()),
+            );
+        }
+    }
+    if let (false, Some(last)) = (answered, last) {
+        let limit = if rounds >= ROUND_LIMIT {
+            format!(" after {rounds} rounds (the KG round limit is {ROUND_LIMIT})")
+        } else {
+            String::new()
+        };
+        cx.report(
+            "final-answer/missing",
+            last.index,
+            (0, 0),
+            format!("the episode ends{limit} without `Final Answer: #k`"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::model::Task;
+
+    #[test]
+    fn rejections_are_attributed_to_the_call() {
+        let t = traj(
+            Task::Kg,
+            &[
+                (I, "q"),
+                (A, "Thought: x\nAction: get_relations(Fair division"),
+                (E, "I may make a syntax error when calling get_relations (e.g., unmatched parenthesis). I need to fix it and reuse the tool"),
+                (A, "Thought: again\nAction: get_relations(Fair division)"),
+                (E, "Observation: variable #0, which are instances of x"),
+                (A, "Thought: done\nFinal Answer: #0"),
+            ],
+        );
+        let f = findings_of(&t, "invalid-action/kg");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].turn, 1);
+        assert_eq!(spanned(&t, &f[0]), "Action: get_relations(Fair division");
+        assert!(f[0].message.contains("I may make a syntax error"));
+        assert!(findings_of(&t, "final-answer/missing").is_empty());
+        assert!(findings_of(&t, "final-answer/malformed").is_empty());
+    }
+
+    #[test]
+    fn answer_beyond_the_variables_and_no_action() {
+        let t = traj(
+            Task::Kg,
+            &[
+                (I, "q"),
+                (A, "Thought: hmm"),
+                (E, "x"),
+                (A, "Final Answer: #2"),
+            ],
+        );
+        assert_eq!(findings_of(&t, "invalid-action/kg").len(), 1);
+        let m = findings_of(&t, "final-answer/malformed");
+        assert_eq!(spanned(&t, &m[0]), "#2");
+    }
+}

@@ -1,0 +1,313 @@
+//! Repetition: the same output three times in a row (ALFWorld's only hard-coded rule),
+//! long-term repetition and cycles (AgentTuning's error analysis, WebArena), repeated tool
+//! calls, and pleasantry loops (LTP).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{alfworld, db, kg, os, quote, react, webshop, Checker};
+use crate::model::{Task, Turn};
+
+/// Consecutive identical outputs that fail the episode (ALFWorld task.py L225-230).
+const EXACT_RUN: usize = 3;
+/// Occurrences of one action across the episode (WebArena run.py L195-200).
+const LOOP_COUNT: usize = 3;
+
+/// Closing talk with no action: LTP's `check_solver_valid` lists (ltp/task.py L175-187,
+/// L317-318) and the usual pleasantries.
+static PLEASANTRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:thanks?|thank you|goodbye|bye|you'?re welcome|anything else|further questions?",
+        r"|great job|new game|other game|new question|other question|new round|other round",
+        r"|new story|other story|have a (?:nice|great|good) day)\b|感谢|谢谢|再见"
+    ))
+    .unwrap()
+});
+const PLEASANTRY_MAX: usize = 300;
+
+/// What a turn does, as its task reads it: the command, SQL, call or action.
+fn action_key(task: Task, turn: &Turn) -> Option<Cow<'_, str>> {
+    if !turn.tool_calls.is_empty() {
+        return Some(Cow::Owned(calls_key(turn)));
+    }
+    let text = turn.text.as_str();
+    match task {
+        Task::Os => os::command(text),
+        Task::Db => db::sql(text),
+        Task::Kg => kg::call(text),
+        Task::Alfworld => alfworld::action(text)
+            .map(|(a, _)| Cow::Owned(a))
+            .or_else(|| {
+                // A transcript's bare action line; its thoughts and plans are not actions.
+                let line = text.lines().next()?.trim();
+                let thought = ["Think:", "THOUGHT:", "ActionPath:"]
+                    .iter()
+                    .any(|p| line.starts_with(p));
+                (!thought && !line.is_empty()).then(|| Cow::Owned(line.to_lowercase()))
+            }),
+        Task::Webshop => webshop::action(text).map(|(a, _)| Cow::Owned(a.to_lowercase())),
+        Task::React => react::action(text).map(|(a, _, _)| Cow::Owned(a)),
+        Task::Mind2web | Task::Swe | Task::Generic => None,
+    }
+}
+
+fn calls_key(turn: &Turn) -> String {
+    let mut key = String::new();
+    for call in &turn.tool_calls {
+        key.push_str(&call.name);
+        key.push('(');
+        key.push_str(call.arguments.trim());
+        key.push_str(")\n");
+    }
+    key
+}
+
+fn is_raw_equal(a: &Turn, b: &Turn) -> bool {
+    a.text == b.text && a.tool_calls.len() == b.tool_calls.len() && calls_key(a) == calls_key(b)
+}
+
+/// `repetition/{exact,loop,tool-call,closing-loop}`.
+pub fn check(cx: &mut Checker) {
+    let task = cx.task();
+    let agents: Vec<&Turn> = cx.agent_turns().collect();
+    let keys: Vec<Option<Cow<'_, str>>> = agents.iter().map(|t| action_key(task, t)).collect();
+    let mut raw_run = 1;
+    let mut key_run = 1;
+    let mut loop_reported = vec![false; agents.len()];
+    for i in 1..agents.len() {
+        let (prev, turn) = (agents[i - 1], agents[i]);
+        raw_run = if is_raw_equal(prev, turn) {
+            raw_run + 1
+        } else {
+            1
+        };
+        key_run = if keys[i].is_some() && keys[i] == keys[i - 1] {
+            key_run + 1
+        } else {
+            1
+        };
+        if raw_run >= EXACT_RUN {
+            cx.report(
+                "repetition/exact",
+                turn.index,
+                (0, turn.text.len()),
+                format!(
+                    "the same output {raw_run} times in a row (AgentBench's ALFWorld fails an episode at 3)"
+                ),
+            );
+        } else if key_run >= EXACT_RUN {
+            cx.report(
+                "repetition/exact",
+                turn.index,
+                (0, 0),
+                format!(
+                    "the same action `{}` {key_run} times in a row",
+                    quote(keys[i].as_deref().unwrap_or(""))
+                ),
+            );
+        }
+        if !turn.tool_calls.is_empty() && calls_key(prev) == calls_key(turn) {
+            let names: Vec<&str> = turn.tool_calls.iter().map(|c| c.name.as_str()).collect();
+            cx.report(
+                "repetition/tool-call",
+                turn.index,
+                (0, 0),
+                format!(
+                    "the identical call to {} (same arguments) as in the previous turn",
+                    names.join(", ")
+                ),
+            );
+        }
+    }
+    long_term(cx, task, &agents, &keys, &mut loop_reported);
+    closing_loop(cx, &agents, &keys);
+}
+
+/// An action re-issued across the episode (KG: any re-issue of a call; otherwise the third
+/// time), or a cycle of period 2 to 4 seen twice in a row (A B A B).
+fn long_term(
+    cx: &mut Checker,
+    task: Task,
+    agents: &[&Turn],
+    keys: &[Option<Cow<'_, str>>],
+    reported: &mut [bool],
+) {
+    let threshold = if task == Task::Kg { 2 } else { LOOP_COUNT };
+    let mut seen: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        let Some(key) = key.as_deref() else { continue };
+        // Revisiting a place is how ALFWorld is searched; only its cycles are loops.
+        if task == Task::Alfworld && key.starts_with("go to ") {
+            continue;
+        }
+        let at = seen.entry(key).or_default();
+        at.push(i);
+        let consecutive = i > 0 && keys[i - 1].as_deref() == Some(key);
+        if at.len() == threshold && !consecutive {
+            let turns: Vec<String> = at.iter().map(|&k| agents[k].index.to_string()).collect();
+            reported[i] = true;
+            cx.report(
+                "repetition/loop",
+                agents[i].index,
+                (0, 0),
+                format!(
+                    "`{}` issued again ({} times, turns {})",
+                    quote(key),
+                    at.len(),
+                    turns.join(", ")
+                ),
+            );
+        }
+    }
+    for period in 2..=4 {
+        let mut i = 2 * period - 1;
+        while i < keys.len() {
+            let window = &keys[i + 1 - 2 * period..=i];
+            let (a, b) = window.split_at(period);
+            let cycle = a == b && a.iter().all(Option::is_some) && a.iter().any(|k| *k != a[0]);
+            if cycle && !reported[i] {
+                reported[i] = true;
+                let shown: Vec<String> = a
+                    .iter()
+                    .map(|k| quote(k.as_deref().unwrap_or("")))
+                    .collect();
+                cx.report(
+                    "repetition/loop",
+                    agents[i].index,
+                    (0, 0),
+                    format!(
+                        "a cycle of {period} actions seen twice in a row: {}",
+                        shown.join(" → ")
+                    ),
+                );
+                i += 2 * period;
+                continue;
+            }
+            i += 1;
+        }
+    }
+}
+
+/// Two or more consecutive agent turns that only thank, say goodbye or ask for more.
+fn closing_loop(cx: &mut Checker, agents: &[&Turn], keys: &[Option<Cow<'_, str>>]) {
+    let mut run = 0;
+    for (turn, key) in agents.iter().zip(keys) {
+        let text = turn.text.trim();
+        let pleasantry = key.is_none()
+            && turn.tool_calls.is_empty()
+            && text.len() <= PLEASANTRY_MAX
+            && PLEASANTRY.is_match(text);
+        run = if pleasantry { run + 1 } else { 0 };
+        if run >= 2 {
+            let m = PLEASANTRY.find(&turn.text).unwrap();
+            cx.report(
+                "repetition/closing-loop",
+                turn.index,
+                (m.start(), m.end()),
+                format!(
+                    "{run} closing turns in a row with no action: `{}`",
+                    quote(text)
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::model::{Task, ToolCall};
+
+    #[test]
+    fn three_identical_outputs_in_a_row() {
+        let a = "THOUGHT: x\n ACTION: go to desk 1";
+        let t = traj(
+            Task::Alfworld,
+            &[
+                (I, "t"),
+                (A, a),
+                (E, "o"),
+                (A, a),
+                (E, "o"),
+                (A, a),
+                (E, "o"),
+            ],
+        );
+        let f = findings_of(&t, "repetition/exact");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].turn, 5);
+        let two = traj(Task::Alfworld, &[(I, "t"), (A, a), (E, "o"), (A, a)]);
+        assert!(findings_of(&two, "repetition/exact").is_empty());
+    }
+
+    #[test]
+    fn demo_turns_are_not_the_previous_turn() {
+        let a = "ACTION: look";
+        let mut t = traj(
+            Task::Alfworld,
+            &[(I, "t"), (A, a), (E, "o"), (A, a), (E, "o"), (A, a)],
+        );
+        t.turns[1].demo = true;
+        t.turns[2].demo = true;
+        assert!(findings_of(&t, "repetition/exact").is_empty());
+    }
+
+    #[test]
+    fn cycles_and_kg_reissues_are_loops() {
+        let t = traj(
+            Task::Alfworld,
+            &[
+                (I, "t"),
+                (A, "ACTION: go to a"),
+                (A, "ACTION: go to b"),
+                (A, "ACTION: go to a"),
+                (A, "ACTION: go to b"),
+            ],
+        );
+        let f = findings_of(&t, "repetition/loop");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].turn, 4);
+        let kg = traj(
+            Task::Kg,
+            &[
+                (I, "q"),
+                (A, "Action: get_relations(x)"),
+                (E, "o"),
+                (A, "Action: get_neighbors(x, r)"),
+                (E, "o"),
+                (A, "Action: get_relations(x)"),
+            ],
+        );
+        assert_eq!(findings_of(&kg, "repetition/loop")[0].turn, 5);
+    }
+
+    #[test]
+    fn identical_tool_calls_and_closing_loops() {
+        let mut t = traj(
+            Task::Generic,
+            &[
+                (I, "q"),
+                (A, ""),
+                (E, "r"),
+                (A, ""),
+                (E, "r"),
+                (A, "Thanks! Anything else?"),
+                (A, "Goodbye, thank you!"),
+            ],
+        );
+        for i in [1, 3] {
+            t.turns[i].tool_calls.push(ToolCall {
+                id: None,
+                name: "ls".into(),
+                arguments: "{\"path\": \"/\"}".into(),
+            });
+        }
+        assert_eq!(findings_of(&t, "repetition/tool-call")[0].turn, 3);
+        let c = findings_of(&t, "repetition/closing-loop");
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].turn, 6);
+    }
+}

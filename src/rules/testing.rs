@@ -1,0 +1,48 @@
+//! Builders for the rules' unit tests.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::findings::Finding;
+use crate::model::{Format, Role, SourceRef, Task, Trajectory, Turn};
+
+use super::RuleSet;
+
+/// A trajectory of the given turns (none of them demo).
+pub fn traj(task: Task, turns: &[(Role, &str)]) -> Trajectory {
+    Trajectory {
+        id: "t".into(),
+        source: SourceRef {
+            file: Arc::from(Path::new("f.json")),
+            record: 0,
+            start: 0,
+            end: 0,
+            line: 1,
+        },
+        format: Format::RoleContent,
+        task,
+        meta: Vec::new(),
+        tools: None,
+        turns: turns
+            .iter()
+            .enumerate()
+            .map(|(i, (r, text))| Turn::new(i, *r, r.as_str(), text.to_string()))
+            .collect(),
+    }
+}
+
+/// The findings of one rule.
+pub fn findings_of(t: &Trajectory, rule: &str) -> Vec<Finding> {
+    RuleSet::builtin()
+        .check(t)
+        .into_iter()
+        .filter(|f| f.rule == rule)
+        .collect()
+}
+
+/// The text a finding's span covers.
+pub fn spanned<'a>(t: &'a Trajectory, f: &Finding) -> &'a str {
+    &t.turns[f.turn].text[f.span.0..f.span.1]
+}
+
+pub use Role::{Agent as A, Environment as E, Instruction as I};

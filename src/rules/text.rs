@@ -1,0 +1,100 @@
+//! Small text helpers shared by the rules: quoting for messages, line spans, excerpts.
+
+/// One line of `s`, at most `max` characters, control characters escaped, for a message.
+pub fn quote(s: &str, max: usize) -> String {
+    let s = s.trim();
+    let mut out = String::with_capacity(s.len().min(max + 8));
+    for (n, c) in s.chars().enumerate() {
+        if n == max {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The span `[start, end)` of the line holding byte `at` (without its line break).
+pub fn line_at(s: &str, at: usize) -> (usize, usize) {
+    let start = s[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = s[at..].find('\n').map_or(s.len(), |i| at + i);
+    let end = if s[..end].ends_with('\r') {
+        end - 1
+    } else {
+        end
+    };
+    (start, end.max(start))
+}
+
+/// The lines of `s` with their byte offsets.
+pub fn lines(s: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    s.split('\n').map(move |line| {
+        let start = at;
+        at += line.len() + 1;
+        (start, line)
+    })
+}
+
+/// An excerpt of `text` around `span`: the span with up to `context` characters either side,
+/// on one line (line breaks are kept as characters for the caller to make visible).
+pub fn excerpt(text: &str, span: (usize, usize), context: usize, max: usize) -> String {
+    let (s, e) = span;
+    let before: usize = text[..s]
+        .char_indices()
+        .rev()
+        .take(context)
+        .last()
+        .map_or(s, |(i, _)| i);
+    let mut out = String::new();
+    if before > 0 {
+        out.push('…');
+    }
+    let end = if e == s { text.len() } else { e };
+    let after = text[end..]
+        .char_indices()
+        .nth(context)
+        .map_or(text.len(), |(i, _)| end + i);
+    for (n, c) in text[before..after].chars().enumerate() {
+        if n == max {
+            out.push('…');
+            return out;
+        }
+        out.push(c);
+    }
+    if after < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_at_finds_the_line_without_its_break() {
+        let s = "a\r\nbcd\ne";
+        assert_eq!(line_at(s, 0), (0, 1));
+        assert_eq!(line_at(s, 4), (3, 6));
+        assert_eq!(line_at(s, 8), (7, 8));
+    }
+
+    #[test]
+    fn quote_is_one_short_line() {
+        assert_eq!(quote(" a\nb\u{1b} ", 10), "a\\nb\\u{1b}");
+        assert_eq!(quote("abcdef", 3), "abc…");
+    }
+
+    #[test]
+    fn excerpt_shows_context_around_the_span() {
+        assert_eq!(excerpt("0123456789", (4, 6), 2, 100), "…234567…");
+        assert_eq!(excerpt("héllo", (0, 0), 2, 3), "hél…");
+    }
+}

@@ -1,0 +1,137 @@
+//! WebShop (AgentBench `webshop/__init__.py`): `search[...]`/`click[...]`, clicks that leave
+//! the page unchanged, and `click[Buy Now]`.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::Checker;
+use crate::findings::Severity;
+use crate::model::{Role, Turn};
+
+/// `re.search(r"[Aa]ction: *\n* *((search|click)\[.+?])", response)` (AB-v0.2 L83-85).
+static ACTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[Aa]ction: *\n* *((search|click)\[.+?])").unwrap());
+/// The terminal action (the env lowercases the argument, text_env L98-110).
+static BUY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)click\[\s*buy now\s*\]").unwrap());
+
+/// The WebShop round limit (L68).
+const ROUND_LIMIT: usize = 10;
+
+/// The action of a turn (`click[Buy Now]`) and its span.
+pub fn action(text: &str) -> Option<(&str, (usize, usize))> {
+    ACTION.captures(text).map(|c| {
+        let m = c.get(1).unwrap();
+        (m.as_str(), (m.start(), m.end()))
+    })
+}
+
+/// `invalid-action/webshop` and `final-answer/missing` (webshop L83-106; text_env L105-110).
+pub fn check(cx: &mut Checker) {
+    let mut page: Option<&Turn> = None;
+    let mut bought = false;
+    let mut rounds = 0;
+    let mut last: Option<&Turn> = None;
+    for turn in cx.live() {
+        match turn.role {
+            Role::Environment | Role::Instruction => page = Some(turn),
+            Role::Agent => {
+                rounds += 1;
+                last = Some(turn);
+                let Some((act, span)) = action(&turn.text) else {
+                    cx.report(
+                        "invalid-action/webshop",
+                        turn.index,
+                        (0, 0),
+                        "no `Action: search[...]` or `click[...]`: AgentBench stops with AGENT_VALIDATION_FAILED".into(),
+                    );
+                    continue;
+                };
+                if BUY.is_match(act) {
+                    bought = true;
+                }
+                let next = cx.reply_to(turn);
+                if let (true, Some(before), Some(after)) = (act.starts_with("click"), page, next) {
+                    // The env ignores a click whose target is not a clickable of the page
+                    // (text_env L98-110); an option click also leaves the text unchanged,
+                    // but its target is on the page.
+                    let target = act["click[".len()..act.len() - 1].trim().to_lowercase();
+                    if before.role == Role::Environment
+                        && before.text.trim() == after.text.trim()
+                        && !before.text.to_lowercase().contains(&target)
+                    {
+                        cx.report_at(
+                            "invalid-action/webshop",
+                            Some(Severity::Warn),
+                            turn.index,
+                            span,
+                            format!("`{act}` left the page unchanged: the click target is not on the page"),
+                        );
+                    }
+                }
+            }
+            Role::System => {}
+        }
+    }
+    if let (false, Some(last)) = (bought, last) {
+        let limit = if rounds >= ROUND_LIMIT {
+            format!(" after {rounds} rounds (the WebShop round limit is {ROUND_LIMIT})")
+        } else {
+            String::new()
+        };
+        cx.report(
+            "final-answer/missing",
+            last.index,
+            (0, 0),
+            format!("the episode ends{limit} without `click[Buy Now]`"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::findings::Severity;
+    use crate::model::Task;
+
+    #[test]
+    fn unparsable_and_no_op_clicks() {
+        let t = traj(
+            Task::Webshop,
+            &[
+                (
+                    I,
+                    "WebShop [SEP] Instruction: [SEP] find a brush [SEP] Search",
+                ),
+                (
+                    A,
+                    "Thought:\nI think I should search.\n\nAction:\nsearch[brush]",
+                ),
+                (E, "Page 1 [SEP] B01 [SEP] Brush"),
+                (A, "Thought:\nI think I click.\n\nAction:\nclick[b99]"),
+                (E, "Page 1 [SEP] B01 [SEP] Brush"),
+                (A, "I will buy it"),
+            ],
+        );
+        let f = findings_of(&t, "invalid-action/webshop");
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].severity, Severity::Warn);
+        assert_eq!(spanned(&t, &f[0]), "click[b99]");
+        assert_eq!(f[1].turn, 5);
+        assert_eq!(findings_of(&t, "final-answer/missing").len(), 1);
+    }
+
+    #[test]
+    fn buying_ends_the_episode() {
+        let t = traj(
+            Task::Webshop,
+            &[
+                (I, "WebShop"),
+                (A, "Action:\nsearch[x]"),
+                (E, "p"),
+                (A, "Action: click[Buy Now]"),
+            ],
+        );
+        assert_eq!(crate::rules::RuleSet::builtin().check(&t), vec![]);
+    }
+}

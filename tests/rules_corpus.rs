@@ -1,0 +1,470 @@
+//! The built-in rules against real AgentInstruct data (`../shared/corpus`): every invalid
+//! ALFWorld action and every terminal title sequence is found, and demo turns stay clean.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use trev::findings::Finding;
+use trev::load::{Dataset, LoadOptions};
+use trev::model::{Role, Trajectory};
+use trev::rules::RuleSet;
+
+fn load(path: &Path) -> Vec<Trajectory> {
+    let ds = Dataset::open(&[path.to_path_buf()], LoadOptions::default()).unwrap();
+    ds.wait();
+    (0..ds.len()).map(|i| ds.load(i).unwrap().0).collect()
+}
+
+fn agentinstruct(corpus: &Path, name: &str) -> PathBuf {
+    corpus.join("agentinstruct-role-content").join(name)
+}
+
+#[test]
+fn every_nothing_happens_is_found_on_the_agent_turn_before_it() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let rules = RuleSet::builtin();
+    let nothing = Regex::new(r"^Nothing happens\.?$").unwrap();
+    let mut replies = 0;
+    let mut found = 0;
+    for t in load(&agentinstruct(
+        &corpus,
+        "agentinstruct_alfworld_full336.json",
+    )) {
+        let findings = rules.check(&t);
+        for env in t.turns.iter().filter(|x| x.role == Role::Environment) {
+            if !nothing.is_match(env.text.trim()) {
+                continue;
+            }
+            replies += 1;
+            let agent = &t.turns[env.index - 1];
+            assert_eq!(agent.role, Role::Agent, "{} turn {}", t.id, env.index);
+            let f: Vec<&Finding> = findings
+                .iter()
+                .filter(|f| f.rule == "invalid-action/alfworld" && f.turn == agent.index)
+                .collect();
+            assert_eq!(f.len(), 1, "{} turn {}: {f:?}", t.id, agent.index);
+            assert!(
+                f[0].message.contains("Nothing happens."),
+                "{}",
+                f[0].message
+            );
+            let action = &agent.text[f[0].span.0..f[0].span.1];
+            assert!(
+                agent.text.contains(&format!("ACTION: {action}")),
+                "{action}"
+            );
+            found += 1;
+        }
+        // No other invalid-action/alfworld finding: every agent turn has `ACTION:`.
+        let others = findings
+            .iter()
+            .filter(|f| f.rule == "invalid-action/alfworld")
+            .count();
+        assert!(others <= replies, "{}", t.id);
+    }
+    assert_eq!((replies, found), (28, 28));
+}
+
+#[test]
+fn every_terminal_title_sequence_is_found_with_its_exact_span() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let rules = RuleSet::builtin();
+    let osc = Regex::new(r"\x1b\][0-9]*;[^\x07]*\x07").unwrap();
+    let mut expected = Vec::new();
+    let mut got = Vec::new();
+    for t in load(&agentinstruct(&corpus, "agentinstruct_os.json")) {
+        for turn in &t.turns {
+            for m in osc.find_iter(&turn.text) {
+                expected.push((t.id.clone(), turn.index, (m.start(), m.end())));
+            }
+        }
+        for f in rules.check(&t) {
+            let text = &t.turns[f.turn].text[f.span.0..f.span.1];
+            if f.rule == "terminal-signature" && text.starts_with("\x1b]") {
+                assert!(text.ends_with('\x07'));
+                got.push((t.id.clone(), f.turn, f.span));
+            }
+        }
+    }
+    assert_eq!(expected.len(), 14);
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn no_rule_fires_on_the_in_context_example_turns() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let rules = RuleSet::builtin();
+    let dir = corpus.join("agentinstruct-role-content");
+    let mut demo_turns = 0;
+    let mut findings = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        for t in load(&entry.unwrap().path()) {
+            demo_turns += t.turns.iter().filter(|x| x.demo).count();
+            for f in rules.check(&t) {
+                findings += 1;
+                assert!(!t.turns[f.turn].demo, "{} {f:?}", t.id);
+            }
+            // The demo alone (turns up to the real problem) gives no finding at all.
+            if let Some(start) = t.turns.iter().rposition(|x| x.demo) {
+                let mut demo = t.clone();
+                demo.turns.truncate(start + 1);
+                assert_eq!(rules.check(&demo), vec![], "{}", t.id);
+            }
+        }
+    }
+    assert!(demo_turns > 300, "{demo_turns}");
+    assert!(findings > 0);
+}
+
+#[test]
+fn real_positive_and_negative_turns_per_rule() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let rules = RuleSet::builtin();
+    let by_id = |file: &Path, id: &str| {
+        let t = load(file).into_iter().find(|t| t.id == id).unwrap();
+        let f = rules.check(&t);
+        (t, f)
+    };
+    let rules_of = |f: &[Finding], turn: usize| -> Vec<String> {
+        f.iter()
+            .filter(|f| f.turn == turn)
+            .map(|f| f.rule.clone())
+            .collect()
+    };
+    // KG: kg_221 turn 27 was rejected ("cannot be executed"); its first call (turn 3) was not.
+    let (_, f) = by_id(&agentinstruct(&corpus, "agentinstruct_kg.json"), "kg_221");
+    assert!(rules_of(&f, 27).contains(&"invalid-action/kg".to_string()));
+    assert!(rules_of(&f, 3).is_empty());
+    // OS: os_42 turn 8 carries the title sequence; the answer turn is clean.
+    let (t, f) = by_id(&agentinstruct(&corpus, "agentinstruct_os.json"), "os_42");
+    assert!(rules_of(&f, 8).contains(&"terminal-signature".to_string()));
+    let answer = t
+        .turns
+        .iter()
+        .rposition(|x| x.text.contains("Act: answer("))
+        .unwrap();
+    assert!(rules_of(&f, answer).is_empty(), "{f:?}");
+    // DB: db_100 answers at once with a list literal: clean.
+    let (_, f) = by_id(&agentinstruct(&corpus, "agentinstruct_db.json"), "db_100");
+    assert_eq!(f, vec![]);
+    // ReAct (FireAct): an unclosed `search[` is invalid; a normal `finish[...]` is not.
+    let fireact = corpus.join("fireact-trajs/hotpotqa_dev_ft_gpt-3.5-turbo.json");
+    let (t, f) = by_id(&fireact, "2866");
+    let bad: Vec<&Finding> = f
+        .iter()
+        .filter(|f| f.rule == "invalid-action/react")
+        .collect();
+    assert_eq!(bad.len(), 1);
+    assert!(t.turns[bad[0].turn].text[bad[0].span.0..bad[0].span.1].starts_with("Action: search["));
+    // Tools (SWE-Gym, OpenHands): `ERROR:` replies are attributed to the calling turn.
+    let swe_gym = corpus.join("openai-chat-messages/swe_gym_openhands_sampled.json");
+    let (t, f) = by_id(&swe_gym, "python__mypy-15976_0");
+    let tool: Vec<&Finding> = f
+        .iter()
+        .filter(|f| f.rule == "invalid-action/tool")
+        .collect();
+    assert!(!tool.is_empty());
+    for f in tool {
+        assert_eq!(t.turns[f.turn].role, Role::Agent);
+        assert!(!t.turns[f.turn].tool_calls.is_empty());
+        assert!(f.message.contains("ERROR:"));
+    }
+}
+
+/// A real trajectory, and a copy changed by `edit`: the rule must not fire on the first and
+/// must fire on the second, on turn `turn`.
+fn before_after(
+    rules: &RuleSet,
+    file: &Path,
+    id: &str,
+    rule: &str,
+    edit: impl Fn(&mut Trajectory) -> usize,
+) {
+    let t = load(file).into_iter().find(|t| t.id == id).unwrap();
+    let fires = |t: &Trajectory| -> Vec<usize> {
+        rules
+            .check(t)
+            .into_iter()
+            .filter(|f| f.rule == rule)
+            .map(|f| f.turn)
+            .collect()
+    };
+    assert_eq!(fires(&t), Vec::<usize>::new(), "{rule} on the real {id}");
+    let mut changed = t.clone();
+    let turn = edit(&mut changed);
+    assert!(
+        fires(&changed).contains(&turn),
+        "{rule} not on turn {turn} of the edited {id}"
+    );
+}
+
+fn push(t: &mut Trajectory, role: Role, text: &str) -> usize {
+    let index = t.turns.len();
+    let mut turn = t.turns[index - 1].clone();
+    turn.index = index;
+    turn.role = role;
+    turn.text = text.to_string();
+    turn.tool_calls.clear();
+    t.turns.push(turn);
+    index
+}
+
+fn last_agent(t: &Trajectory) -> usize {
+    t.turns.iter().rposition(|x| x.role == Role::Agent).unwrap()
+}
+
+#[test]
+fn rules_without_a_natural_positive_fire_on_edited_real_turns() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let rules = RuleSet::builtin();
+    let os = agentinstruct(&corpus, "agentinstruct_os.json");
+    let db = agentinstruct(&corpus, "agentinstruct_db.json");
+    let kg = agentinstruct(&corpus, "agentinstruct_kg.json");
+    let webshop = corpus.join("sharegpt-from-value/eto_webshop_sft.json");
+    let glaive = corpus.join("sharegpt-from-value/glaive_toolcall_en_demo_first200.json");
+    // The OS answer without its parentheses.
+    let strip_parens = |t: &mut Trajectory| {
+        let i = last_agent(t);
+        t.turns[i].text = t.turns[i]
+            .text
+            .replace("answer(", "answer ")
+            .replace(')', "");
+        i
+    };
+    before_after(&rules, &os, "os_42", "invalid-action/os", strip_parens);
+    before_after(&rules, &os, "os_42", "final-answer/malformed", strip_parens);
+    // The episode cut before its answer.
+    before_after(&rules, &os, "os_42", "final-answer/missing", |t| {
+        t.turns.truncate(last_agent(t) - 1);
+        last_agent(t)
+    });
+    // Two bash blocks in one real OS turn.
+    before_after(&rules, &os, "os_42", "format/multiple-actions", |t| {
+        let i = t
+            .turns
+            .iter()
+            .position(|x| x.role == Role::Agent && !x.demo && x.text.contains("```bash"))
+            .unwrap();
+        t.turns[i].text = format!("{0}\n\n{0}", t.turns[i].text);
+        i
+    });
+    // The real demo observation, truncated by AgentBench, checked as a live turn.
+    before_after(&rules, &os, "os_42", "context/truncated", |t| {
+        let i = t
+            .turns
+            .iter()
+            .position(|x| x.text.contains("[truncated because"))
+            .unwrap();
+        t.turns.iter_mut().for_each(|x| x.demo = false);
+        i
+    });
+    // DB: the answer turn without `Final Answer:`; a MySQL error after the last turn.
+    before_after(&rules, &db, "db_100", "invalid-action/db", |t| {
+        let i = last_agent(t);
+        let cut = t.turns[i].text.find("\nFinal Answer:").unwrap();
+        t.turns[i].text.truncate(cut);
+        i
+    });
+    before_after(&rules, &db, "db_100", "env-error/db", |t| {
+        push(
+            t,
+            Role::Environment,
+            "1146 (42S02): Table 'books.Books' doesn't exist",
+        );
+        last_agent(t)
+    });
+    // KG: a second Action line; the agent writing the next observation; a lost reply.
+    before_after(&rules, &kg, "kg_132", "format/multiple-actions", |t| {
+        let i = t
+            .turns
+            .iter()
+            .position(|x| x.role == Role::Agent && !x.demo && x.text.contains("\nAction: "))
+            .unwrap();
+        let action = t.turns[i]
+            .text
+            .lines()
+            .find(|l| l.starts_with("Action"))
+            .unwrap()
+            .to_string();
+        t.turns[i].text.push_str(&format!("\n{action}"));
+        i
+    });
+    before_after(
+        &rules,
+        &kg,
+        "kg_132",
+        "agent-hallucinated-observation",
+        |t| {
+            let i = t
+                .turns
+                .iter()
+                .position(|x| x.role == Role::Agent && !x.demo && x.text.contains("\nAction: "))
+                .unwrap();
+            let observation = t.turns[i + 1].text.clone();
+            t.turns[i].text.push_str(&format!("\n{observation}"));
+            i
+        },
+    );
+    before_after(&rules, &kg, "kg_132", "format/role-alternation", |t| {
+        let i = t
+            .turns
+            .iter()
+            .position(|x| x.role == Role::Environment && !x.demo)
+            .unwrap();
+        t.turns.remove(i);
+        t.turns
+            .iter_mut()
+            .enumerate()
+            .for_each(|(k, x)| x.index = k);
+        i
+    });
+    before_after(&rules, &kg, "kg_132", "final-answer/missing", |t| {
+        t.turns.truncate(last_agent(t));
+        last_agent(t)
+    });
+    // WebShop: an action the parser cannot read.
+    before_after(
+        &rules,
+        &webshop,
+        "webshop_3",
+        "invalid-action/webshop",
+        |t| {
+            let i = last_agent(t);
+            t.turns[i].text = t.turns[i].text.replace("click[", "press[");
+            i
+        },
+    );
+    // glaive: the real closing turn, said twice.
+    let closing = |t: &mut Trajectory| {
+        let i = last_agent(t);
+        let text = t.turns[i].text.clone();
+        push(t, Role::Environment, "Thanks!");
+        push(t, Role::Agent, &text)
+    };
+    let t20 = load(&glaive).into_iter().nth(20).unwrap();
+    assert!(t20.turns[last_agent(&t20)]
+        .text
+        .starts_with("You're welcome!"));
+    before_after(&rules, &glaive, &t20.id, "repetition/closing-loop", closing);
+    // Tools: a call renamed to an undeclared tool, in glaive (`[{name, parameters}]`), ATIF
+    // (`tool_definitions`) and OpenAI (`tools`) declarations.
+    let rename = |t: &mut Trajectory| {
+        let i = t
+            .turns
+            .iter()
+            .position(|x| !x.tool_calls.is_empty())
+            .unwrap();
+        t.turns[i].tool_calls[0].name = "no_such_tool".into();
+        i
+    };
+    before_after(&rules, &glaive, &t20.id, "invalid-action/tool", rename);
+    let atif = corpus.join("atif/openhands__hello-world.trajectory.json");
+    before_after(
+        &rules,
+        &atif,
+        "NORMALIZED_SESSION_ID",
+        "invalid-action/tool",
+        rename,
+    );
+    let swe_gym = corpus.join("openai-chat-messages/swe_gym_openhands_sampled.json");
+    before_after(
+        &rules,
+        &swe_gym,
+        "Project-MONAI__MONAI-6849_1",
+        "repetition/tool-call",
+        |t| {
+            let i = t
+                .turns
+                .iter()
+                .rposition(|x| !x.tool_calls.is_empty())
+                .unwrap();
+            let copy = t.turns[i].clone();
+            push(t, Role::Environment, "ok");
+            let j = push(t, Role::Agent, "");
+            t.turns[j].tool_calls = copy.tool_calls;
+            j
+        },
+    );
+    // A required parameter dropped from a real call.
+    before_after(
+        &rules,
+        &atif,
+        "NORMALIZED_SESSION_ID",
+        "invalid-action/tool",
+        |t| {
+            let i = t
+                .turns
+                .iter()
+                .position(|x| !x.tool_calls.is_empty())
+                .unwrap();
+            t.turns[i].tool_calls[0].arguments = "{}".into();
+            i
+        },
+    );
+    // An agent turn the harness emptied after an inference error.
+    before_after(&rules, &glaive, &t20.id, "empty-turn", |t| {
+        let i = last_agent(t);
+        t.turns[i].text.clear();
+        i
+    });
+}
+
+#[test]
+fn natural_positives_in_the_corpus() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let rules = RuleSet::builtin();
+    let fired = |file: PathBuf, id: &str, rule: &str, turn: usize| {
+        let t = load(&file).into_iter().find(|t| t.id == id).unwrap();
+        let f = rules.check(&t);
+        assert!(
+            f.iter().any(|f| f.rule == rule && f.turn == turn),
+            "{rule} not on {id} turn {turn}: {f:?}"
+        );
+    };
+    let ai = |name: &str| agentinstruct(&corpus, name);
+    // alfworld_201 takes the same spray bottle four times in a row.
+    fired(
+        ai("agentinstruct_alfworld_full336.json"),
+        "alfworld_201",
+        "repetition/exact",
+        37,
+    );
+    fired(
+        ai("agentinstruct_alfworld_full336.json"),
+        "alfworld_141",
+        "repetition/loop",
+        35,
+    );
+    fired(
+        ai("agentinstruct_kg.json"),
+        "kg_260",
+        "invalid-action/kg",
+        23,
+    );
+    fired(
+        corpus.join("openai-chat-messages/swe_gym_openhands_sampled.json"),
+        "getmoto__moto-6387_0",
+        "repetition/tool-call",
+        4,
+    );
+    fired(
+        corpus.join("atif/terminus_2__hello-world-invalid-json.trajectory.json"),
+        "NORMALIZED_SESSION_ID",
+        "invalid-action/tool",
+        1,
+    );
+}
