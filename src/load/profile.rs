@@ -92,19 +92,23 @@ fn has_agentinstruct_layout(task: Task) -> bool {
 
 /// Indices of the demo turns and of the user turn that starts the real problem.
 fn demo_range(task: Task, turns: &[RawTurn]) -> Option<(usize, usize)> {
-    // By the source's own flag: agent turns with `loss: false` are examples.
-    if turns.iter().any(|t| t.loss.is_some()) && has_agentinstruct_layout(task) {
-        let last = turns
-            .iter()
-            .rposition(|t| t.speaker == Speaker::Agent && t.loss == Some(false))?;
-        let start = turns[last + 1..]
-            .iter()
-            .position(|t| t.speaker == Speaker::User)
-            .map(|p| p + last + 1)?;
-        return Some((1, start));
-    }
     if !has_agentinstruct_layout(task) || turns.first()?.speaker != Speaker::User {
         return None;
+    }
+    // By the source's own flag: the example is the run of `loss: false` agent turns before the
+    // first trained one (`loss: false` later on is a masked turn, not an example), and the
+    // problem starts at the user turn just before that trained turn.
+    let agent = |t: &RawTurn| t.speaker == Speaker::Agent;
+    if let Some(trained) = turns.iter().position(|t| agent(t) && t.loss == Some(true)) {
+        if turns[..trained]
+            .iter()
+            .any(|t| agent(t) && t.loss == Some(false))
+        {
+            let start = turns[..trained]
+                .iter()
+                .rposition(|t| t.speaker == Speaker::User)?;
+            return (start > 0).then_some((1, start));
+        }
     }
     // By structure: the OS one-shot ends where the new problem starts.
     if let Some(start) = turns.iter().skip(1).position(|t| {
@@ -259,6 +263,30 @@ mod tests {
         assert!(turns[1].demo);
         assert_eq!(turns[2].role, Role::Instruction);
         assert!(!turns[3].demo);
+    }
+
+    #[test]
+    fn masked_turns_are_not_taken_for_an_example() {
+        let mut turns = raw(&[
+            (
+                User,
+                "You are an assistant that will act like a person, I'will play the role of linux",
+            ),
+            (Agent, "Act: bash"),
+            (User, "The output of the OS:\n220"),
+            (User, "Now, I will start a new problem in a new OS."),
+            (Agent, "Act: bash"),
+            (User, "out"),
+            (Agent, "Act: answer(1)"),
+        ]);
+        // Exported with the example trained and the last turn masked.
+        turns[1].loss = Some(true);
+        turns[4].loss = Some(true);
+        turns[6].loss = Some(false);
+        let turns = assign_roles(Task::Os, turns);
+        assert!(turns[1].demo, "found by structure");
+        assert_eq!(turns[3].role, Role::Instruction);
+        assert!(!turns[6].demo);
     }
 
     #[test]
