@@ -119,8 +119,13 @@ fn demo_range(task: Task, turns: &[RawTurn]) -> Option<(usize, usize)> {
     }) {
         return Some((1, start + 1));
     }
-    // Otherwise the prompt is answered by an acknowledgement ("Ok.") before the task comes.
-    if turns.len() >= 3 && turns[1].speaker == Speaker::Agent && turns[2].speaker == Speaker::User {
+    // Otherwise the prompt is answered by an acknowledgement ("Ok.") before the task comes
+    // (Mind2Web has none: each of its turns is a question and an answer).
+    if task != Task::Mind2web
+        && turns.len() >= 3
+        && turns[1].speaker == Speaker::Agent
+        && turns[2].speaker == Speaker::User
+    {
         return Some((1, 2));
     }
     None
