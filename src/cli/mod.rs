@@ -3,6 +3,7 @@
 
 mod agree;
 mod check;
+mod estimate;
 mod export;
 mod label;
 mod progress;

@@ -34,9 +34,17 @@ pub struct StatsArgs {
 
     #[command(flatten)]
     pub sample: SampleArgs,
+
+    /// Estimate the whole dataset's defect rate from the reviewed part of the sample (the
+    /// one given with --sample, else the one recorded beside the annotations).
+    #[arg(long)]
+    pub estimate: bool,
 }
 
 pub fn run(args: &StatsArgs) -> Result<i32> {
+    if args.estimate {
+        return super::estimate::run(args);
+    }
     if let Some(spec) = args.sample.spec() {
         return run_sample(args, &spec);
     }
@@ -104,7 +112,7 @@ fn exit_code(args: &StatsArgs, files: &[FileStats], printer: &DiagnosticPrinter)
 /// Stats over a sample: the index is built, the sampled records alone are read.
 fn run_sample(args: &StatsArgs, spec: &SampleSpec) -> Result<i32> {
     let data = Dataset::open(&args.input.files, args.input.load_options())?;
-    let selected = sample::select(&data, spec);
+    let selected = super::estimate::draw(&data, spec, args.annotations.as_deref())?;
     let loaded = sample::parallel_map(selected.len(), |k| {
         data.load(selected[k])
             .map(|(t, warnings)| (Summary::of(&t), warnings))
