@@ -6,14 +6,14 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::text::line_at;
+use super::text::{fences, line_at};
 use super::{quote, Checker};
 use crate::model::Turn;
 
 /// `re.search(r"Action: (.*?)\n", res)` (L101, L120): needs a newline after the action word.
 static ACTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"Action: (.*?)\n").unwrap());
 /// `re.search(r"```sql\n([\s\S]*?)\n```", res)` (L104): the first block only runs.
-static SQL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"```sql\n([\s\S]*?)\n```").unwrap());
+const SQL: &str = "```sql\n";
 /// `re.search(r"\nFinal Answer:(.*)", res)` (L123): needs a newline before it.
 static FINAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\nFinal Answer:(.*)").unwrap());
 /// A MySQL error as `Interaction.py` L84-85 returns it: `1146 (42S02): Table … doesn't exist`.
@@ -28,8 +28,8 @@ const ROUND_LIMIT: usize = 15;
 
 /// The SQL of an Operation turn (the first block, one line), for repetition.
 pub fn sql(text: &str) -> Option<Cow<'_, str>> {
-    SQL.captures(text).map(|c| {
-        let sql = c.get(1).unwrap().as_str().trim();
+    fences(text, SQL).next().map(|f| {
+        let sql = text[f.content.0..f.content.1].trim();
         if sql.contains('\n') {
             Cow::Owned(sql.replace('\n', " "))
         } else {
@@ -40,10 +40,7 @@ pub fn sql(text: &str) -> Option<Cow<'_, str>> {
 
 /// The span of the first SQL block's statement, if any.
 pub fn sql_span(text: &str) -> Option<(usize, usize)> {
-    SQL.captures(text).map(|c| {
-        let m = c.get(1).unwrap();
-        (m.start(), m.end())
-    })
+    fences(text, SQL).next().map(|f| f.content)
 }
 
 /// `invalid-action/db`, `final-answer/{missing,malformed}`, `format/multiple-actions` and
@@ -58,7 +55,7 @@ pub fn check(cx: &mut Checker) {
         let action = ACTION.captures(text);
         let operation = action.as_ref().is_some_and(|c| &c[1] == "Operation");
         if operation {
-            let blocks: Vec<_> = SQL.find_iter(text).collect();
+            let blocks: Vec<_> = fences(text, SQL).collect();
             if blocks.is_empty() {
                 let m = action.unwrap().get(0).unwrap();
                 cx.report(
@@ -71,7 +68,7 @@ pub fn check(cx: &mut Checker) {
                 cx.report(
                     "format/multiple-actions",
                     turn.index,
-                    (blocks[1].start(), blocks[blocks.len() - 1].end()),
+                    (blocks[1].start, blocks[blocks.len() - 1].end),
                     format!("{} ```sql blocks: only the first one runs", blocks.len()),
                 );
             }

@@ -6,15 +6,15 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::text::line_at;
+use super::text::{fences, line_at};
 use super::{quote, Checker};
 use crate::findings::Severity;
 use crate::model::{Role, Turn};
 
 /// `act_pattern = r"Act:\s*(.+)"`, read with `re.findall` (task.py L340).
 static ACT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"Act:\s*(.+)").unwrap());
-/// `content_pattern = r"```bash\n(.*?)\n```"`, DOTALL (task.py L368).
-static BASH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)```bash\n(.*?)\n```").unwrap());
+/// `content_pattern = r"```bash\n(.*?)\n```"`, DOTALL (task.py L368), as [`fences`].
+const BASH: &str = "```bash\n";
 
 /// The OS round limit (task.py L281, L476).
 const ROUND_LIMIT: usize = 8;
@@ -55,7 +55,7 @@ fn is_answer(v: &str) -> bool {
 
 /// The command of a bash turn: all ```bash blocks (they are joined and run), for repetition.
 pub fn command(text: &str) -> Option<Cow<'_, str>> {
-    let mut blocks = BASH.captures_iter(text).map(|c| c.get(1).unwrap().as_str());
+    let mut blocks = fences(text, BASH).map(|f| &text[f.content.0..f.content.1]);
     let Some(first) = blocks.next() else {
         return action(text).map(|(_, (s, e))| Cow::Borrowed(text[s..e].trim()));
     };
@@ -85,7 +85,7 @@ pub fn check(cx: &mut Checker) {
         match action(text) {
             Some((Act::Commit, _)) => committed = true,
             Some((Act::Bash, span)) => {
-                if !BASH.is_match(text) {
+                if fences(text, BASH).next().is_none() {
                     cx.report_at(
                         "invalid-action/os",
                         Some(Severity::Warn),
@@ -138,12 +138,12 @@ pub fn check(cx: &mut Checker) {
                 ),
             );
         }
-        let blocks: Vec<_> = BASH.find_iter(text).collect();
+        let blocks: Vec<_> = fences(text, BASH).collect();
         if blocks.len() > 1 {
             cx.report(
                 "format/multiple-actions",
                 turn.index,
-                (blocks[1].start(), blocks[blocks.len() - 1].end()),
+                (blocks[1].start, blocks[blocks.len() - 1].end),
                 format!("{} ```bash blocks: all of them run, joined", blocks.len()),
             );
         }
@@ -165,18 +165,24 @@ pub fn check(cx: &mut Checker) {
 }
 
 /// The TTY residue AgentBench strips since commit 5c1c96e (task.py L90-102), and CRLF.
-/// Alternatives are tried left to right at each position, so an OSC title is one match.
+/// Alternatives are tried left to right at each position, so an OSC title is one match. The
+/// word boundary is ASCII (`(?-u:\b)`) so the whole search runs on the DFA; which alternative
+/// matched is told afterwards from the match alone.
 static RESIDUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?P<osc>\x1b\][0-9]*;[^\x07]*\x07)",
-        r"|(?P<csi>\x1b\[[0-9;?]*[A-Za-z])",
-        r"|(?P<prompt>\x1b.+@.+[#|$] )",
-        r"|(?P<bare>\b\w+@[0-9a-f]{12}:[^\n\r#$\x07\x1b]*[#$] ?)",
-        r"|(?P<bel>\x07)",
-        r"|(?P<crlf>\r\n)",
+        r"\x1b\][0-9]*;[^\x07]*\x07",
+        r"|\x1b\[[0-9;?]*[A-Za-z]",
+        r"|\x1b.+@.+[#|$] ",
+        r"|(?-u:\b)\w+@[0-9a-f]{12}:[^\n\r#$\x07\x1b]*[#$] ?",
+        r"|\x07",
+        r"|\r\n",
     ))
     .unwrap()
 });
+/// The first two alternatives on their own, to tell a match's kind (anchored at both ends).
+static OSC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\A\x1b\][0-9]*;[^\x07]*\x07\z").unwrap());
+static CSI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\A\x1b\[[0-9;?]*[A-Za-z]\z").unwrap());
 
 fn terminal_signature(cx: &mut Checker) {
     if !cx.on("terminal-signature") {
@@ -185,23 +191,30 @@ fn terminal_signature(cx: &mut Checker) {
     let turns: Vec<&Turn> = cx.live().filter(|t| t.role == Role::Environment).collect();
     for turn in turns {
         let text = turn.text.as_str();
+        // Every alternative needs an ESC, a BEL, a CR or an `@`.
+        let bytes = text.as_bytes();
+        if memchr::memchr3(0x1b, 0x07, b'\r', bytes).is_none()
+            && memchr::memchr(b'@', bytes).is_none()
+        {
+            continue;
+        }
         let mut crlf: Option<(usize, usize)> = None;
         let mut crlf_count = 0;
-        for c in RESIDUE.captures_iter(text) {
-            let m = c.get(0).unwrap();
+        for m in RESIDUE.find_iter(text) {
             let span = (m.start(), m.end());
-            let what = if c.name("osc").is_some() {
-                "terminal title sequence (OSC ESC]…BEL)".to_string()
-            } else if c.name("csi").is_some() {
-                format!("escape sequence `{}`", quote(m.as_str()))
-            } else if c.name("prompt").is_some() || c.name("bare").is_some() {
-                format!("shell prompt `{}`", quote(m.as_str()))
-            } else if c.name("bel").is_some() {
-                "stray BEL (\\x07)".to_string()
-            } else {
+            let s = m.as_str();
+            let what = if s == "\r\n" {
                 crlf_count += 1;
                 crlf.get_or_insert(span);
                 continue;
+            } else if s == "\x07" {
+                "stray BEL (\\x07)".to_string()
+            } else if OSC.is_match(s) {
+                "terminal title sequence (OSC ESC]…BEL)".to_string()
+            } else if CSI.is_match(s) {
+                format!("escape sequence `{}`", quote(s))
+            } else {
+                format!("shell prompt `{}`", quote(s))
             };
             cx.report(
                 "terminal-signature",

@@ -75,6 +75,38 @@ pub fn excerpt(text: &str, span: (usize, usize), context: usize, max: usize) -> 
 }
 
 #[cfg(test)]
+mod fence_tests {
+    use super::*;
+    use regex::Regex;
+
+    #[test]
+    fn fences_match_the_regex_they_replace() {
+        let re = Regex::new(r"(?s)```bash\n(.*?)\n```").unwrap();
+        let cases = [
+            "a\n```bash\nls\n```\nb ```bash\npwd\nx\n```",
+            "```bash\n\n```",
+            "```bash\nno close",
+            "```bash\n```bash\nx\n```\n```",
+            "```bash\na\n```bash\nb\n```",
+            "",
+        ];
+        for text in cases {
+            let want: Vec<(usize, usize, usize, usize)> = re
+                .captures_iter(text)
+                .map(|c| {
+                    let (m, g) = (c.get(0).unwrap(), c.get(1).unwrap());
+                    (m.start(), m.end(), g.start(), g.end())
+                })
+                .collect();
+            let got: Vec<(usize, usize, usize, usize)> = fences(text, "```bash\n")
+                .map(|f| (f.start, f.end, f.content.0, f.content.1))
+                .collect();
+            assert_eq!(got, want, "{text:?}");
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -97,4 +129,34 @@ mod tests {
         assert_eq!(excerpt("0123456789", (4, 6), 2, 100), "…234567…");
         assert_eq!(excerpt("héllo", (0, 0), 2, 3), "hél…");
     }
+}
+
+/// A fenced code block: the whole match and its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fence {
+    pub start: usize,
+    pub end: usize,
+    pub content: (usize, usize),
+}
+
+/// The blocks `open` … `\n```` in `text`, left to right and not overlapping: exactly the
+/// matches of the benchmarks' `open(.*?)\n```` (DOTALL), found with substring search instead
+/// of a backtracking regex (`open` is e.g. "```bash\n").
+pub fn fences<'a>(text: &'a str, open: &'static str) -> impl Iterator<Item = Fence> + 'a {
+    let opener = memchr::memmem::Finder::new(open.as_bytes());
+    let closer = memchr::memmem::Finder::new(b"\n```");
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let bytes = text.as_bytes();
+        let start = at + opener.find(&bytes[at..])?;
+        let body = start + open.len();
+        let close = body + closer.find(&bytes[body..])?;
+        let end = close + 4;
+        at = end;
+        Some(Fence {
+            start,
+            end,
+            content: (body, close),
+        })
+    })
 }
