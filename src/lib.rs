@@ -9,5 +9,7 @@ pub mod diag;
 pub mod findings;
 pub mod load;
 pub mod model;
+pub mod sanitize;
 pub mod scan;
 pub mod stats;
+pub mod tui;

@@ -1,0 +1,390 @@
+//! The review screen's state and `update`: keys and mouse become actions, actions change the
+//! state, and `prepare` renders what will be visible so that drawing only reads.
+
+use std::sync::Arc;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+
+use super::action::{Action, Keymap};
+use super::doc::{self, Doc, Folds, Geometry, Hit, Paint, TurnCache};
+use super::layout::{self, Areas, Panes};
+use super::listing::ListState;
+use super::store::{Entry, Slot, Store};
+use super::theme::Theme;
+
+/// What the keyboard is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Browse,
+    Help,
+    Search,
+    Filter,
+    Jump,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Browse => "BROWSE",
+            Mode::Help => "HELP",
+            Mode::Search => "SEARCH",
+            Mode::Filter => "FILTER",
+            Mode::Jump => "JUMP",
+        }
+    }
+}
+
+/// Where the reader is in the current trajectory.
+#[derive(Debug, Clone, Default)]
+pub struct Position {
+    /// The selected block.
+    pub cursor: usize,
+    /// First document row on screen.
+    pub scroll: usize,
+    pub folds: Folds,
+}
+
+/// An active search in the current trajectory.
+#[derive(Debug, Clone)]
+pub struct Search {
+    pub pattern: String,
+    pub regex: regex::Regex,
+    pub hits: Vec<Hit>,
+    pub current: Option<usize>,
+}
+
+/// The review screen.
+pub struct App {
+    pub store: Store,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub mode: Mode,
+    pub size: Rect,
+    pub panes: Panes,
+    /// Global index of the trajectory on screen.
+    pub selected: usize,
+    pub pos: Position,
+    pub list: ListState,
+    pub search: Option<Search>,
+    /// The text being typed in Search, Filter or Jump mode.
+    pub input: String,
+    /// A one-off message for the status bar.
+    pub message: Option<String>,
+    /// Index into the current trajectory's findings of the last finding jumped to.
+    pub finding: Option<usize>,
+    pub quit: bool,
+    /// Prepared for drawing.
+    pub(super) entry: Option<(usize, Slot)>,
+    pub(super) doc: Option<Doc>,
+    pub(super) cache: TurnCache,
+}
+
+impl App {
+    pub fn new(store: Store, theme: Theme, keymap: Keymap, size: Rect) -> App {
+        let mut app = App {
+            store,
+            theme,
+            keymap,
+            mode: Mode::Browse,
+            size,
+            panes: Panes::default(),
+            selected: 0,
+            pos: Position::default(),
+            list: ListState::default(),
+            search: None,
+            input: String::new(),
+            message: None,
+            finding: None,
+            quit: false,
+            entry: None,
+            doc: None,
+            cache: TurnCache::default(),
+        };
+        app.prepare();
+        app
+    }
+
+    /// The trajectory on screen, once loaded.
+    pub fn current(&self) -> Option<&Arc<Entry>> {
+        self.entry.as_ref().and_then(|(_, s)| s.as_ref().ok())
+    }
+
+    pub fn slot(&self) -> Option<&Slot> {
+        self.entry.as_ref().map(|(_, s)| s)
+    }
+
+    pub fn doc(&self) -> Option<&Doc> {
+        self.doc.as_ref()
+    }
+
+    pub fn areas(&self) -> Areas {
+        let findings = self.current().map_or(0, |e| e.findings.len());
+        layout::areas(self.size, self.panes, findings)
+    }
+
+    pub fn cache(&self) -> &TurnCache {
+        &self.cache
+    }
+
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.size = Rect::new(0, 0, width, height);
+        self.prepare();
+    }
+
+    /// A key press, read according to the mode.
+    pub fn key(&mut self, e: KeyEvent) {
+        if e.kind != ratatui::crossterm::event::KeyEventKind::Press {
+            return;
+        }
+        self.message = None;
+        match self.mode {
+            Mode::Browse => {
+                if let Some(action) = self.keymap.action(&e) {
+                    self.update(action);
+                    return;
+                }
+            }
+            Mode::Help => self.mode = Mode::Browse,
+            Mode::Search | Mode::Filter | Mode::Jump => self.edit(e),
+        }
+        self.prepare();
+    }
+
+    fn edit(&mut self, e: KeyEvent) {
+        let ctrl = e.modifiers.contains(KeyModifiers::CONTROL);
+        match e.code {
+            KeyCode::Esc => self.cancel_input(),
+            KeyCode::Char('c') if ctrl => self.cancel_input(),
+            KeyCode::Enter => self.submit_input(),
+            KeyCode::Backspace => {
+                self.input.pop();
+                self.input_changed();
+            }
+            KeyCode::Char('u') if ctrl => {
+                self.input.clear();
+                self.input_changed();
+            }
+            KeyCode::Char(c) if !ctrl => {
+                self.input.push(c);
+                self.input_changed();
+            }
+            _ => {}
+        }
+    }
+
+    fn cancel_input(&mut self) {
+        if self.mode == Mode::Jump {
+            if let Some(origin) = self.list.jump_origin.take() {
+                self.select(origin);
+            }
+        }
+        self.mode = Mode::Browse;
+        self.input.clear();
+    }
+
+    fn submit_input(&mut self) {
+        let input = std::mem::take(&mut self.input);
+        match self.mode {
+            Mode::Search => self.start_search(&input),
+            Mode::Filter => self.set_filter(&input),
+            Mode::Jump => self.list.jump_origin = None,
+            _ => {}
+        }
+        self.mode = Mode::Browse;
+    }
+
+    fn input_changed(&mut self) {
+        if self.mode == Mode::Jump {
+            let input = self.input.clone();
+            self.jump_to(&input);
+        }
+    }
+
+    pub fn mouse(&mut self, e: MouseEvent) {
+        match e.kind {
+            MouseEventKind::ScrollDown => self.scroll_by(3),
+            MouseEventKind::ScrollUp => self.scroll_by(-3),
+            _ => return,
+        }
+        self.prepare();
+    }
+
+    /// Do one action.
+    pub fn update(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => {
+                self.mode = if self.mode == Mode::Help {
+                    Mode::Browse
+                } else {
+                    Mode::Help
+                }
+            }
+            Action::Cancel => {
+                self.mode = Mode::Browse;
+                self.search = None;
+                self.cache.lines.clear();
+            }
+            Action::NextStep => self.move_cursor(1),
+            Action::PrevStep => self.move_cursor(-1),
+            Action::PageDown => self.page(1),
+            Action::PageUp => self.page(-1),
+            Action::Top => {
+                self.pos.cursor = 0;
+                self.pos.scroll = 0;
+            }
+            Action::Bottom => {
+                let blocks = self.doc.as_ref().map_or(0, |d| d.blocks.len());
+                self.pos.cursor = blocks.saturating_sub(1);
+                self.pos.scroll = usize::MAX;
+            }
+            Action::NextTrajectory => self.step_trajectory(1),
+            Action::PrevTrajectory => self.step_trajectory(-1),
+            Action::ToggleFold => self.toggle_fold(),
+            Action::ToggleInstruction => {
+                self.pos.folds.instruction_open ^= true;
+                self.doc = None;
+            }
+            Action::ToggleDemo => {
+                self.pos.folds.demo_open ^= true;
+                self.doc = None;
+            }
+            Action::ToggleStack => self.panes.force_stack ^= true,
+            Action::ToggleList => self.panes.list ^= true,
+            Action::ToggleFindings => self.panes.findings ^= true,
+            Action::Search => self.start_input(Mode::Search),
+            Action::Filter => {
+                self.start_input(Mode::Filter);
+                self.input = self
+                    .list
+                    .filter
+                    .as_ref()
+                    .map_or(String::new(), |f| f.query.clone());
+            }
+            Action::JumpToId => {
+                self.list.jump_origin = Some(self.selected);
+                self.start_input(Mode::Jump);
+            }
+            Action::NextHit => self.next_hit(true),
+            Action::PrevHit => self.next_hit(false),
+            Action::NextFinding => self.next_finding(true),
+            Action::PrevFinding => self.next_finding(false),
+        }
+        self.prepare();
+    }
+
+    fn start_input(&mut self, mode: Mode) {
+        self.mode = mode;
+        self.input.clear();
+    }
+
+    /// Background work between events: follow the growing index, scan for the filter.
+    /// Returns true when the screen should be drawn again.
+    pub fn tick(&mut self) -> bool {
+        let before = (
+            self.store.len(),
+            self.store.dataset().is_complete(),
+            self.list.progress(),
+        );
+        self.scan_filter(std::time::Duration::from_millis(30));
+        self.prepare();
+        before
+            != (
+                self.store.len(),
+                self.store.dataset().is_complete(),
+                self.list.progress(),
+            )
+    }
+
+    /// Whether `tick` has work to do (so the loop should wake up soon).
+    pub fn busy(&self) -> bool {
+        !self.store.dataset().is_complete() || self.list.scanning(self.store.len())
+    }
+
+    /// Show trajectory `i` from its first step.
+    pub fn select(&mut self, i: usize) {
+        if i == self.selected && self.entry.as_ref().is_some_and(|(j, _)| *j == i) {
+            return;
+        }
+        self.selected = i;
+        self.pos = Position::default();
+        self.finding = None;
+        self.entry = None;
+        self.prepare();
+    }
+
+    /// Bring the state in line with the size and the selection, and render the turns that will
+    /// be visible. Views read only what this leaves.
+    pub fn prepare(&mut self) {
+        if self.store.is_empty() {
+            return;
+        }
+        self.selected = self.selected.min(self.store.len() - 1);
+        if self.entry.as_ref().is_none_or(|(i, _)| *i != self.selected) {
+            let slot = self.store.get(self.selected);
+            self.entry = Some((self.selected, slot));
+            self.doc = None;
+            self.cache.clear();
+            self.rerun_search();
+        }
+        let areas = self.areas();
+        let geometry = Geometry {
+            width: areas.doc.width,
+            stacked: areas.stacked,
+        };
+        let Some(entry) = self.current().cloned() else {
+            self.doc = None;
+            return;
+        };
+        let paint_plain = Paint {
+            theme: &self.theme,
+            entry: &entry,
+            hits: &[],
+            current_hit: None,
+            highlight: false,
+        };
+        if self.doc.as_ref().is_none_or(|d| d.geometry != geometry) {
+            let heights = &mut self.cache.heights;
+            self.doc = Some(Doc::build(&entry, &self.pos.folds, geometry, |key| {
+                *heights
+                    .entry(key)
+                    .or_insert_with(|| doc::render_turn(&paint_plain, key).len())
+            }));
+        }
+        let doc = self.doc.as_ref().expect("built above");
+        let view = areas.doc.height as usize;
+        let max_scroll = doc.rows.saturating_sub(view);
+        self.pos.cursor = self.pos.cursor.min(doc.blocks.len().saturating_sub(1));
+        self.pos.scroll = self.pos.scroll.min(max_scroll);
+        // Render the visible turns, with colours.
+        let (hits, current_hit) = match &self.search {
+            Some(s) => (&s.hits[..], s.current.map(|c| s.hits[c])),
+            None => (&[][..], None),
+        };
+        let paint = Paint {
+            theme: &self.theme,
+            entry: &entry,
+            hits,
+            current_hit,
+            highlight: true,
+        };
+        if self.cache.lines.len() > 2048 {
+            self.cache.lines.clear();
+        }
+        let first = doc.block_at(self.pos.scroll);
+        for block in doc.blocks[first..]
+            .iter()
+            .take_while(|b| b.top < self.pos.scroll + view)
+        {
+            for placed in doc::place(block, geometry, &self.pos.folds, &self.cache.heights) {
+                let key = placed.key;
+                self.cache
+                    .lines
+                    .entry(key)
+                    .or_insert_with(|| doc::render_turn(&paint, key));
+            }
+        }
+        self.prepare_list();
+    }
+}
