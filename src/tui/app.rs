@@ -74,6 +74,8 @@ pub struct App {
     /// Index into the current trajectory's findings of the last finding jumped to.
     pub finding: Option<usize>,
     pub quit: bool,
+    /// What the last tick saw (index length, completion, filter progress).
+    ticked: (usize, bool, Option<(usize, usize)>),
     /// Prepared for drawing.
     pub(super) entry: Option<(usize, Slot)>,
     pub(super) doc: Option<Doc>,
@@ -97,6 +99,7 @@ impl App {
             message: None,
             finding: None,
             quit: false,
+            ticked: (0, false, None),
             entry: None,
             doc: None,
             cache: TurnCache::default(),
@@ -282,19 +285,18 @@ impl App {
     /// Background work between events: follow the growing index, scan for the filter.
     /// Returns true when the screen should be drawn again.
     pub fn tick(&mut self) -> bool {
-        let before = (
+        self.scan_filter(std::time::Duration::from_millis(30));
+        let now = (
             self.store.len(),
             self.store.dataset().is_complete(),
             self.list.progress(),
         );
-        self.scan_filter(std::time::Duration::from_millis(30));
+        if now == self.ticked {
+            return false;
+        }
+        self.ticked = now;
         self.prepare();
-        before
-            != (
-                self.store.len(),
-                self.store.dataset().is_complete(),
-                self.list.progress(),
-            )
+        true
     }
 
     /// Whether `tick` has work to do (so the loop should wake up soon).

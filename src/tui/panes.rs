@@ -29,7 +29,6 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
     let inner = block.inner(area);
     block.render(area, buf);
     let width = inner.width as usize;
-    let counts_w = 9;
     for row in 0..inner.height.saturating_sub(1) {
         let pos = app.list.top + row as usize;
         if pos >= shown {
@@ -49,35 +48,45 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
             continue;
         };
         let task = r.task.map_or("?", |t| t.as_str());
-        let left = format!("{} {} {}", sanitize_line(&r.id), task, r.turns);
-        let mut spans = vec![Span::styled(
-            truncate(&left, width.saturating_sub(counts_w)),
-            if r.broken {
-                base.patch(theme.finding_error)
-            } else {
-                base
-            },
+        let mut right = vec![Span::styled(
+            format!(" {task:<8}{:>5} ", r.turns),
+            base.patch(theme.muted),
         )];
-        let mut right = Vec::new();
         for (s, n) in Severity::ALL.iter().zip(r.counts) {
-            if n > 0 {
-                right.push(Span::styled(
-                    format!("{}{n}", &s.as_str()[..1].to_uppercase()),
-                    theme.finding(*s),
-                ));
-                right.push(Span::raw(" "));
-            }
+            let text = if n > 0 {
+                format!("{}{n:<2}", &s.as_str()[..1].to_uppercase())
+            } else {
+                "   ".into()
+            };
+            right.push(Span::styled(
+                text,
+                if n > 0 { theme.finding(*s) } else { base },
+            ));
         }
-        let right_w: usize = right.iter().map(|s| s.content.chars().count()).sum();
-        let used: usize = spans.iter().map(|s| super::text::cells(&s.content)).sum();
-        spans.push(Span::styled(
-            " ".repeat(width.saturating_sub(used + right_w)),
-            base,
-        ));
+        let right_w: usize = right.iter().map(|s| super::text::cells(&s.content)).sum();
+        let id_w = width.saturating_sub(right_w).max(4);
+        let id = truncate(&sanitize_line(&r.id), id_w);
+        let pad = id_w.saturating_sub(super::text::cells(&id));
+        let id_style = if r.broken {
+            base.patch(theme.finding_error)
+        } else {
+            base
+        };
+        let mut spans = vec![
+            Span::styled(id, id_style),
+            Span::styled(" ".repeat(pad), base),
+        ];
         spans.extend(right);
         buf.set_line(inner.x, y, &Line::from(spans), inner.width);
     }
-    let header = Line::styled(truncate("id task turns    E W I", width), theme.muted);
+    let label = format!(
+        "{:<w$} {:<8}{:>5} E  W  I  ",
+        "id",
+        "task",
+        "turns",
+        w = width.saturating_sub(24)
+    );
+    let header = Line::styled(truncate(&label, width), theme.muted);
     buf.set_line(inner.x, inner.y, &header, inner.width);
 }
 

@@ -73,10 +73,9 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
         }
         if let BlockKind::Demo { turns } = block.kind {
             if let Some(y) = screen(0) {
-                let text = format!(
-                    "▸ {turns} in-context demo turns hidden ({} to show)",
-                    app.keymap.describe(super::Action::ToggleDemo)
-                );
+                let s = if turns == 1 { "" } else { "s" };
+                let keys = app.keymap.describe(super::Action::ToggleDemo);
+                let text = format!("▸ {turns} in-context demo turn{s} hidden ({keys} to show)");
                 buf.set_line(
                     area.x + GUTTER,
                     y,
