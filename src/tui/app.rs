@@ -43,6 +43,8 @@ pub struct Position {
     /// First document row on screen.
     pub scroll: usize,
     pub folds: Folds,
+    /// Document row of the current search hit or finding (marked in the gutter).
+    pub mark: Option<usize>,
 }
 
 /// An active search in the current trajectory.
@@ -343,11 +345,11 @@ impl App {
             theme: &self.theme,
             entry: &entry,
             hits: &[],
-            current_hit: None,
             highlight: false,
         };
         if self.doc.as_ref().is_none_or(|d| d.geometry != geometry) {
             let heights = &mut self.cache.heights;
+            self.pos.mark = None;
             self.doc = Some(Doc::build(&entry, &self.pos.folds, geometry, |key| {
                 *heights
                     .entry(key)
@@ -360,15 +362,11 @@ impl App {
         self.pos.cursor = self.pos.cursor.min(doc.blocks.len().saturating_sub(1));
         self.pos.scroll = self.pos.scroll.min(max_scroll);
         // Render the visible turns, with colours.
-        let (hits, current_hit) = match &self.search {
-            Some(s) => (&s.hits[..], s.current.map(|c| s.hits[c])),
-            None => (&[][..], None),
-        };
+        let hits = self.search.as_ref().map_or(&[][..], |s| &s.hits[..]);
         let paint = Paint {
             theme: &self.theme,
             entry: &entry,
             hits,
-            current_hit,
             highlight: true,
         };
         if self.cache.lines.len() > 2048 {

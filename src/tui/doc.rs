@@ -233,7 +233,6 @@ pub struct Paint<'a> {
     pub entry: &'a Entry,
     /// Hits in this trajectory, sorted.
     pub hits: &'a [Hit],
-    pub current_hit: Option<Hit>,
     /// Colour code (off when only measuring).
     pub highlight: bool,
 }
@@ -281,12 +280,7 @@ pub fn render_turn(p: &Paint, (index, width, limit): TurnKey) -> Arc<Vec<Line<'s
             .take_while(|h| h.turn == index && h.start < src.len())
             .map(|h| {
                 let (a, b) = clean.range_to_display((h.start, h.end));
-                let style = if Some(*h) == p.current_hit {
-                    theme.search_current
-                } else {
-                    theme.search_hit
-                };
-                (a, b, style)
+                (a, b, theme.search_hit)
             })
             .collect(),
     );

@@ -32,10 +32,18 @@ impl App {
     pub(super) fn page(&mut self, direction: isize) {
         let amount = self.view_rows().saturating_sub(2).max(1) as isize;
         self.scroll_by(direction * amount);
+        let view = self.view_rows();
         if let Some(doc) = &self.doc {
+            // The block on the first row, unless little of it is left on screen.
             let first = doc.block_at(self.pos.scroll);
             self.pos.cursor = match doc.blocks.get(first) {
-                Some(b) if b.top < self.pos.scroll && first + 1 < doc.blocks.len() => first + 1,
+                Some(b)
+                    if b.top < self.pos.scroll
+                        && b.top + b.height < self.pos.scroll + view / 2
+                        && first + 1 < doc.blocks.len() =>
+                {
+                    first + 1
+                }
                 _ => first,
             };
         }
@@ -118,6 +126,7 @@ impl App {
             }
             let row = block.top + p.row + 1 + inner;
             self.pos.cursor = b;
+            self.pos.mark = Some(row);
             let view = self.view_rows();
             if row < self.pos.scroll || row >= self.pos.scroll + view || block.top < self.pos.scroll
             {
@@ -217,7 +226,6 @@ impl App {
         if let Some(s) = &mut self.search {
             s.current = Some(next);
         }
-        self.cache.lines.clear();
         self.reveal(hit.turn, hit.start);
     }
 

@@ -144,6 +144,10 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
             }
         }
     }
+    if let Some(row) = app.pos.mark.filter(|r| (scroll..scroll + view).contains(r)) {
+        let y = area.y + (row - scroll) as u16;
+        buf.set_string(area.x + 1, y, "▶", theme.search_current);
+    }
 }
 
 /// A severity mark for the gutter: the severity's colour as foreground, or its attributes.
