@@ -206,6 +206,15 @@ impl App {
         }
     }
 
+    /// Pasted text goes into the input line (Search, Filter, Jump); it is never read as keys.
+    pub fn paste(&mut self, text: &str) {
+        if matches!(self.mode, Mode::Search | Mode::Filter | Mode::Jump) {
+            self.input.extend(text.chars().filter(|c| !c.is_control()));
+            self.input_changed();
+            self.prepare();
+        }
+    }
+
     pub fn mouse(&mut self, e: MouseEvent) {
         match e.kind {
             MouseEventKind::ScrollDown => self.scroll_by(3),

@@ -53,11 +53,7 @@ pub fn run(store: Store, theme: Theme, keymap: Keymap) -> Result<()> {
                 Event::Key(k) => app.key(k),
                 Event::Mouse(m) => app.mouse(m),
                 Event::Resize(w, h) => app.resize(w, h),
-                Event::Paste(text) => {
-                    for c in text.chars().filter(|c| !c.is_control()) {
-                        app.key(event::KeyEvent::from(event::KeyCode::Char(c)));
-                    }
-                }
+                Event::Paste(text) => app.paste(&text),
                 _ => continue,
             }
             dirty = true;
