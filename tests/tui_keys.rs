@@ -153,3 +153,16 @@ fn config_keys_drive_the_screen() {
     keys(&mut app, "x");
     assert!(app.quit);
 }
+
+#[test]
+fn the_readme_documents_every_action() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for info in trev::tui::action::ACTIONS {
+        assert!(
+            readme.contains(&format!("`{}`", info.name)),
+            "README lacks `{}`",
+            info.name
+        );
+    }
+}
