@@ -25,6 +25,7 @@ fn main() {
         "case (160x48)", "mean", "p95", "max"
     );
     measure("1 MB observation, folded: j/k", &big, "", &['j', 'k']);
+    measure("1 MB observation: unfold/fold (z)", &big, "k", &['z']);
     measure("1 MB observation, unfolded: pgdn", &big, "kz", &['\u{3}']);
     measure(
         "1 MB observation, unfolded: search n",

@@ -246,3 +246,53 @@ fn real_agentinstruct_os_row() {
     keys(&mut app, "jjj");
     insta::assert_snapshot!("real_os_stacked", screen(&app));
 }
+
+#[test]
+fn tiny_and_odd_sizes_do_not_panic() {
+    for (w, h) in [
+        (1, 1),
+        (10, 3),
+        (20, 5),
+        (59, 12),
+        (61, 7),
+        (99, 30),
+        (100, 4),
+        (300, 90),
+    ] {
+        let mut app = open(
+            &sample("agentinstruct_os.json"),
+            (w, h),
+            dark(),
+            Some(sample_findings()),
+        );
+        terminal(&app);
+        for k in [
+            "j", "G", "f", "?", "x", "/bash\n", "n", " ", "s", "d", "\n", "J",
+        ] {
+            keys(&mut app, k);
+            terminal(&app);
+        }
+    }
+}
+
+#[test]
+fn every_sample_file_renders_safely() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");
+    let mut app = open(&dir, (120, 40), dark(), Some(sample_findings()));
+    for _ in 0..app.store.len() {
+        for k in ["d", "G", "i", "\n"] {
+            keys(&mut app, k);
+            let t = terminal(&app);
+            for cell in t.backend().buffer().content() {
+                assert!(
+                    trev::sanitize::is_safe(cell.symbol()),
+                    "unsafe cell {:?} in {}",
+                    cell.symbol(),
+                    app.current()
+                        .map_or("?".into(), |e| e.trajectory.id.clone())
+                );
+            }
+        }
+        keys(&mut app, "J");
+    }
+}

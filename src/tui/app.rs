@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use ratatui::layout::Rect;
 
 use super::action::{Action, Keymap};
@@ -216,9 +218,28 @@ impl App {
     }
 
     pub fn mouse(&mut self, e: MouseEvent) {
+        let areas = self.areas();
+        let inside = |r: Rect| r.contains(ratatui::layout::Position::new(e.column, e.row));
         match e.kind {
+            MouseEventKind::ScrollDown if areas.list.is_some_and(inside) => self.step_trajectory(3),
+            MouseEventKind::ScrollUp if areas.list.is_some_and(inside) => self.step_trajectory(-3),
             MouseEventKind::ScrollDown => self.scroll_by(3),
             MouseEventKind::ScrollUp => self.scroll_by(-3),
+            MouseEventKind::Down(MouseButton::Left) => {
+                if let Some(list) = areas.list.filter(|r| inside(*r)) {
+                    // The list's first rows are its title and its column header.
+                    let row = (e.row - list.y) as usize;
+                    let pos = self.list.top + row.saturating_sub(2);
+                    if row >= 2 && pos < self.list.shown(self.store.len()) {
+                        self.select(self.list.at(pos));
+                    }
+                } else if inside(areas.doc) {
+                    if let Some(doc) = self.doc.as_ref().filter(|d| !d.blocks.is_empty()) {
+                        self.pos.cursor =
+                            doc.block_at(self.pos.scroll + (e.row - areas.doc.y) as usize);
+                    }
+                }
+            }
             _ => return,
         }
         self.prepare();
@@ -388,10 +409,16 @@ impl App {
         {
             for placed in doc::place(block, geometry, &self.pos.folds, &self.cache.heights) {
                 let key = placed.key;
-                self.cache
+                let lines = self
+                    .cache
                     .lines
                     .entry(key)
                     .or_insert_with(|| doc::render_turn(&paint, key));
+                debug_assert_eq!(
+                    Some(&lines.len()),
+                    self.cache.heights.get(&key),
+                    "turn {key:?} is measured and drawn alike"
+                );
             }
         }
         self.prepare_list();

@@ -233,7 +233,8 @@ pub struct Paint<'a> {
     pub entry: &'a Entry,
     /// Hits in this trajectory, sorted.
     pub hits: &'a [Hit],
-    /// Colour code (off when only measuring).
+    /// Colour code and build the rows; off when only measuring (the rows of the text body are
+    /// then empty, but as many).
     pub highlight: bool,
 }
 
@@ -293,7 +294,7 @@ pub fn render_turn(p: &Paint, (index, width, limit): TurnKey) -> Arc<Vec<Line<'s
             consumed: 0,
         }
     } else {
-        text::wrap(&clean.text, &layers, base, width, max_rows)
+        text::wrap_rows(&clean.text, &layers, base, width, max_rows, p.highlight)
     };
     let shown_all = src.len() == turn.text.len() && wrapped.consumed >= clean.text.len();
     rows.extend(wrapped.rows);

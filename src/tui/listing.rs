@@ -207,7 +207,7 @@ impl App {
         let Some(area) = self.areas().list else {
             return;
         };
-        let height = area.height.saturating_sub(1) as usize;
+        let height = area.height.saturating_sub(2).max(1) as usize;
         let len = self.store.len();
         let shown = self.list.shown(len);
         let pos = self.list.position(self.selected);

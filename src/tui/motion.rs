@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::app::{App, Search};
 use super::doc::{self, BlockKind, Hit};
-use super::text::{self, Layers};
+use super::text;
 use crate::sanitize::sanitize;
 
 impl App {
@@ -14,7 +14,9 @@ impl App {
     }
 
     pub(super) fn move_cursor(&mut self, delta: isize) {
-        let Some(doc) = &self.doc else { return };
+        let Some(doc) = self.doc.as_ref().filter(|d| !d.blocks.is_empty()) else {
+            return;
+        };
         let last = doc.blocks.len().saturating_sub(1);
         let cursor = self.pos.cursor.saturating_add_signed(delta).min(last);
         self.pos.cursor = cursor;
@@ -51,7 +53,9 @@ impl App {
 
     /// Scroll without moving the cursor, unless it leaves the screen.
     pub(super) fn scroll_by(&mut self, delta: isize) {
-        let Some(doc) = &self.doc else { return };
+        let Some(doc) = self.doc.as_ref().filter(|d| !d.blocks.is_empty()) else {
+            return;
+        };
         let view = self.view_rows();
         let max = doc.rows.saturating_sub(view);
         self.pos.scroll = self.pos.scroll.saturating_add_signed(delta).min(max);
@@ -320,13 +324,5 @@ fn rows_before(text: &str, offset: usize, width: usize) -> usize {
     if end == 0 {
         return 0;
     }
-    let clean = sanitize(&text[..end]);
-    let w = text::wrap(
-        &clean.text,
-        &Layers::default(),
-        Default::default(),
-        width,
-        usize::MAX,
-    );
-    w.rows.len().saturating_sub(1)
+    text::count_rows(&sanitize(&text[..end]).text, width).saturating_sub(1)
 }

@@ -70,8 +70,38 @@ pub struct Wrapped {
 /// Wrap `text` at `width` cells (by character; a row breaks at the last space when there is
 /// one in its last third), styling it by `layers` over `base`. Stops after `max_rows` rows.
 pub fn wrap(text: &str, layers: &Layers, base: Style, width: usize, max_rows: usize) -> Wrapped {
+    wrap_rows(text, layers, base, width, max_rows, true)
+}
+
+/// How many rows `text` takes at `width` (the rows of [`wrap`], without building them).
+pub fn count_rows(text: &str, width: usize) -> usize {
+    wrap_rows(
+        text,
+        &Layers::default(),
+        Style::new(),
+        width,
+        usize::MAX,
+        false,
+    )
+    .rows
+    .len()
+}
+
+/// [`wrap`]; the rows are built only when `build` (else they are empty, but as many).
+pub fn wrap_rows(
+    text: &str,
+    layers: &Layers,
+    base: Style,
+    width: usize,
+    max_rows: usize,
+    build: bool,
+) -> Wrapped {
     let width = width.max(1);
-    let segments = layers.segments(text.len(), base);
+    let segments = if build {
+        layers.segments(text.len(), base)
+    } else {
+        Vec::new()
+    };
     let mut seg = 0;
     let mut rows: Vec<Line<'static>> = Vec::new();
     let mut consumed = 0;
@@ -92,7 +122,7 @@ pub fn wrap(text: &str, layers: &Layers, base: Style, width: usize, max_rows: us
                     Some((pos, col)) if col * 3 >= width * 2 => pos,
                     _ => line_start + i,
                 };
-                rows.push(styled_row(text, row_start, at, &segments, &mut seg));
+                rows.push(row(build, text, row_start, at, &segments, &mut seg));
                 if rows.len() >= max_rows {
                     return Wrapped { rows, consumed: at };
                 }
@@ -111,11 +141,25 @@ pub fn wrap(text: &str, layers: &Layers, base: Style, width: usize, max_rows: us
             }
         }
         let end = line_start + line.len();
-        rows.push(styled_row(text, row_start, end, &segments, &mut seg));
+        rows.push(row(build, text, row_start, end, &segments, &mut seg));
         consumed = (end + 1).min(text.len());
         line_start = end + 1;
     }
     Wrapped { rows, consumed }
+}
+
+fn row(
+    build: bool,
+    text: &str,
+    start: usize,
+    end: usize,
+    segments: &[(usize, Style)],
+    seg: &mut usize,
+) -> Line<'static> {
+    match build {
+        true => styled_row(text, start, end, segments, seg),
+        false => Line::default(),
+    }
 }
 
 fn styled_row(
@@ -214,6 +258,15 @@ mod tests {
         assert_eq!(spans[2].content, "ef");
         assert_eq!(spans[2].style.fg, None);
         assert_eq!(spans[3].content, "gh");
+    }
+
+    #[test]
+    fn counting_matches_wrapping() {
+        let text = "hello world, this is a longer line\n\nand 日本語 text";
+        for width in 1..20 {
+            let w = wrap(text, &Layers::default(), Style::new(), width, usize::MAX);
+            assert_eq!(count_rows(text, width), w.rows.len(), "width {width}");
+        }
     }
 
     #[test]

@@ -121,16 +121,20 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
                 }
             }
         }
+        let placed_rows = placed.clone();
         for p in placed {
             let x = match p.column {
                 0 => area.x + GUTTER,
                 _ => area.x + GUTTER + left as u16 + 1,
             };
             let width = p.key.1 as u16;
-            if let Some(severity) = entry.worst_in(p.turn) {
-                if let Some(y) = screen(p.row) {
-                    buf.set_string(area.x + 1, y, "●", mark(theme.finding(severity)));
-                }
+            let worst = placed_rows
+                .iter()
+                .filter(|q| q.row == p.row)
+                .filter_map(|q| entry.worst_in(q.turn))
+                .max();
+            if let (Some(severity), Some(y)) = (worst, screen(p.row)) {
+                buf.set_string(area.x + 1, y, "●", mark(theme.finding(severity)));
             }
             let Some(lines) = app.cache().lines.get(&p.key) else {
                 continue;
