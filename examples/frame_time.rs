@@ -25,12 +25,12 @@ fn main() {
         "case (160x48)", "mean", "p95", "max"
     );
     measure("1 MB observation, folded: j/k", &big, "", &['j', 'k']);
-    measure("1 MB observation: unfold/fold (z)", &big, "k", &['z']);
-    measure("1 MB observation, unfolded: pgdn", &big, "kz", &['\u{3}']);
+    measure("1 MB observation: unfold/fold (z)", &big, "Gk", &['z']);
+    measure("1 MB observation, unfolded: pgdn", &big, "Gkz", &['\u{3}']);
     measure(
         "1 MB observation, unfolded: search n",
         &big,
-        "kz/line 01\n",
+        "Gkz/line 01\n",
         &['n'],
     );
     measure("2 000 turns: j", &long, "", &['j']);

@@ -318,6 +318,15 @@ impl App {
     /// Returns true when the screen should be drawn again.
     pub fn tick(&mut self) -> bool {
         self.scan_filter(std::time::Duration::from_millis(30));
+        // While the filter is on, the trajectory on screen is a match once there is one.
+        if let Some(f) = &self.list.filter {
+            if let (Some(&first), false) = (
+                f.matches.first(),
+                f.matches.binary_search(&self.selected).is_ok(),
+            ) {
+                self.select(first);
+            }
+        }
         let now = (
             self.store.len(),
             self.store.dataset().is_complete(),

@@ -120,15 +120,11 @@ impl App {
             Ok(f) => {
                 self.list.filter = Some(f);
                 self.scan_filter(Duration::from_millis(150));
-                if let Some(&first) = self.list.filter.as_ref().and_then(|f| f.matches.first()) {
-                    if !self
-                        .list
-                        .filter
-                        .as_ref()
-                        .is_some_and(|f| f.matches.contains(&self.selected))
-                    {
-                        self.select(first);
-                    }
+                let f = self.list.filter.as_ref().expect("set above");
+                if let (Some(&first), Err(_)) =
+                    (f.matches.first(), f.matches.binary_search(&self.selected))
+                {
+                    self.select(first);
                 }
             }
             Err(e) => self.message = Some(e),
