@@ -296,3 +296,25 @@ fn every_sample_file_renders_safely() {
         keys(&mut app, "J");
     }
 }
+
+#[test]
+fn code_is_highlighted() {
+    use ratatui::style::Color;
+    let app = open(&sample("agentinstruct_os.json"), (140, 40), dark(), None);
+    let t = terminal(&app);
+    let buf = t.backend().buffer();
+    let cells = buf.content();
+    let at = cells
+        .windows(4)
+        .position(|w| w.iter().map(|c| c.symbol()).collect::<String>() == "grep")
+        .expect("the command is on screen");
+    assert!(
+        matches!(cells[at].fg, Color::Rgb(..)),
+        "bash is coloured by syntect"
+    );
+    let prose = cells
+        .windows(5)
+        .position(|w| w.iter().map(|c| c.symbol()).collect::<String>() == "Think")
+        .unwrap();
+    assert_ne!(cells[prose].fg, cells[at].fg, "prose is not");
+}

@@ -256,7 +256,15 @@ pub fn render_turn(p: &Paint, (index, width, limit): TurnKey) -> Arc<Vec<Line<'s
     let mut layers = Layers::default();
     if p.highlight {
         if let Some(syntax) = &theme.syntax {
-            layers.push(highlight::fenced_runs(&clean.text, syntax));
+            // A turn that is one JSON document (a function call, a tool's answer) is JSON.
+            let trimmed = turn.text.trim();
+            let json = (trimmed.starts_with('{') || trimmed.starts_with('['))
+                && turn.text.len() <= 64 * 1024
+                && serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_ok();
+            layers.push(match json {
+                true => highlight::runs_as(&clean.text, "json", syntax),
+                false => highlight::fenced_runs(&clean.text, syntax),
+            });
         }
     }
     let findings: Vec<_> = p
