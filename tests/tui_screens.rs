@@ -318,3 +318,18 @@ fn code_is_highlighted() {
         .unwrap();
     assert_ne!(cells[prose].fg, cells[at].fg, "prose is not");
 }
+
+#[test]
+fn a_hit_deep_in_a_long_turn_is_on_screen() {
+    let mut app = open(
+        &sample("nasty/big_observation.jsonl"),
+        (160, 48),
+        dark(),
+        None,
+    );
+    keys(&mut app, "/line 012345\n");
+    let text = screen(&app);
+    assert!(text.contains("line 012345:"), "{text}");
+    keys(&mut app, "g");
+    assert!(!screen(&app).contains("line 012345:"));
+}

@@ -139,7 +139,9 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
             let Some(lines) = app.cache().lines.get(&p.key) else {
                 continue;
             };
-            for (i, line) in lines.iter().enumerate() {
+            // Only the rows on screen: a long unfolded turn has thousands.
+            let skip = scroll.saturating_sub(block.top + p.row);
+            for (i, line) in lines.iter().enumerate().skip(skip).take(view) {
                 if let Some(y) = screen(p.row + i) {
                     if y < bottom {
                         buf.set_line(x, y, line, width);
