@@ -333,3 +333,18 @@ fn a_hit_deep_in_a_long_turn_is_on_screen() {
     keys(&mut app, "g");
     assert!(!screen(&app).contains("line 012345:"));
 }
+
+#[test]
+fn help_scrolls_when_it_does_not_fit() {
+    let mut app = open(&sample("agentinstruct_os.json"), (80, 24), dark(), None);
+    keys(&mut app, "?");
+    assert!(
+        !screen(&app).contains("quit"),
+        "the last line is below the fold"
+    );
+    keys(&mut app, "jjjjjjjjjj");
+    assert_eq!(app.mode, trev::tui::Mode::Help);
+    assert!(screen(&app).contains("quit"), "scrolled to the end");
+    keys(&mut app, "x");
+    assert_eq!(app.mode, trev::tui::Mode::Browse);
+}

@@ -78,6 +78,8 @@ pub struct App {
     /// Index into the current trajectory's findings of the last finding jumped to.
     pub finding: Option<usize>,
     pub quit: bool,
+    /// First line of the help overlay on screen.
+    pub help_scroll: usize,
     /// What the last tick saw (index length, completion, filter progress).
     ticked: (usize, bool, Option<(usize, usize)>),
     /// Prepared for drawing.
@@ -103,6 +105,7 @@ impl App {
             message: None,
             finding: None,
             quit: false,
+            help_scroll: 0,
             ticked: (0, false, None),
             entry: None,
             doc: None,
@@ -152,7 +155,14 @@ impl App {
                     return;
                 }
             }
-            Mode::Help => self.mode = Mode::Browse,
+            // In help, moving keys scroll it (it may not fit); any other key closes it.
+            Mode::Help => match self.keymap.action(&e) {
+                Some(Action::NextStep) => self.help_scroll += 1,
+                Some(Action::PrevStep) => self.help_scroll = self.help_scroll.saturating_sub(1),
+                Some(Action::PageDown) => self.help_scroll += 10,
+                Some(Action::PageUp) => self.help_scroll = self.help_scroll.saturating_sub(10),
+                _ => self.mode = Mode::Browse,
+            },
             Mode::Search | Mode::Filter | Mode::Jump => self.edit(e),
         }
         self.prepare();
@@ -250,6 +260,7 @@ impl App {
         match action {
             Action::Quit => self.quit = true,
             Action::Help => {
+                self.help_scroll = 0;
                 self.mode = if self.mode == Mode::Help {
                     Mode::Browse
                 } else {

@@ -309,29 +309,34 @@ pub fn draw_help(buf: &mut Buffer, screen: Rect, app: &App) {
         height,
     );
     Clear.render(area, buf);
+    let title = match (ACTIONS.len() + 2) as u16 > height.saturating_sub(2) {
+        true => " keys (j/k scroll, any other key closes) ",
+        false => " keys (any key closes) ",
+    };
     let block = Block::bordered()
         .border_style(theme.border_focus)
-        .title(Span::styled(" keys (any key closes) ", theme.title));
+        .title(Span::styled(title, theme.title));
     let inner = block.inner(area);
     block.render(area, buf);
     buf.set_style(inner, Style::new().patch(theme.text));
-    for (n, (info, k)) in ACTIONS.iter().zip(&keys).enumerate() {
-        if n as u16 >= inner.height {
-            break;
-        }
-        let line = Line::from(vec![
-            Span::styled(format!(" {k:<key_w$}  "), theme.agent),
-            Span::styled(info.help, theme.text),
-        ]);
-        buf.set_line(inner.x, inner.y + n as u16, &line, inner.width);
-    }
-    let note = " mouse wheel scrolls · config: keys by action name";
-    if inner.height as usize > ACTIONS.len() + 1 {
-        buf.set_line(
-            inner.x,
-            inner.y + ACTIONS.len() as u16 + 1,
-            &Line::styled(note, theme.muted),
-            inner.width,
-        );
+    let mut lines: Vec<Line> = ACTIONS
+        .iter()
+        .zip(&keys)
+        .map(|(info, k)| {
+            Line::from(vec![
+                Span::styled(format!(" {k:<key_w$}  "), theme.agent),
+                Span::styled(info.help, theme.text),
+            ])
+        })
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::styled(
+        " mouse wheel scrolls · config: keys by action name",
+        theme.muted,
+    ));
+    let rows = inner.height as usize;
+    let first = app.help_scroll.min(lines.len().saturating_sub(rows));
+    for (n, line) in lines.iter().skip(first).take(rows).enumerate() {
+        buf.set_line(inner.x, inner.y + n as u16, line, inner.width);
     }
 }
