@@ -23,17 +23,23 @@ pub struct Sanitized {
 }
 
 impl Sanitized {
-    /// The display offset of source byte offset `src` (clamped to the end).
+    /// The display offset of source byte offset `src` (clamped to the end, and moved back to
+    /// the start of its character when it falls inside one).
     pub fn to_display(&self, src: usize) -> usize {
         let src = src.min(self.source_len);
         let i = self.map.partition_point(|&(s, _)| s <= src);
-        match i {
+        let mut d = match i {
             0 => src,
             _ => {
                 let (s, d) = self.map[i - 1];
                 d + (src - s)
             }
         }
+        .min(self.text.len());
+        while !self.text.is_char_boundary(d) {
+            d -= 1;
+        }
+        d
     }
 
     /// Map a source byte range to a display byte range.
@@ -153,6 +159,13 @@ mod tests {
         let (a, b) = s.range_to_display((ok, ok + 2));
         assert_eq!(&s.text[a..b], "ok");
         assert_eq!(s.to_display(src.len()), s.text.len());
+    }
+
+    #[test]
+    fn offsets_inside_a_character_move_to_its_start() {
+        let s = sanitize("a日b");
+        assert_eq!(s.to_display(2), 1);
+        assert_eq!(s.to_display(4), 4);
     }
 
     #[test]

@@ -9,9 +9,10 @@ use ratatui::crossterm::event::{
 use ratatui::layout::Rect;
 
 use super::action::{Action, Keymap};
-use super::doc::{self, Doc, Folds, Geometry, Hit, Paint, TurnCache};
+use super::doc::{self, Doc, Folds, Geometry, Hit};
 use super::layout::{self, Areas, Panes};
 use super::listing::ListState;
+use super::render::{self, Paint, Rendered, TurnCache};
 use super::store::{Entry, Slot, Store};
 use super::theme::Theme;
 
@@ -403,7 +404,7 @@ impl App {
             self.doc = Some(Doc::build(&entry, &self.pos.folds, geometry, |key| {
                 *heights
                     .entry(key)
-                    .or_insert_with(|| doc::render_turn(&paint_plain, key).len())
+                    .or_insert_with(|| render::render_turn(&paint_plain, key).len())
             }));
         }
         let doc = self.doc.as_ref().expect("built above");
@@ -429,16 +430,31 @@ impl App {
         {
             for placed in doc::place(block, geometry, &self.pos.folds, &self.cache.heights) {
                 let key = placed.key;
-                let lines = self
+                let turn = &entry.trajectory.turns[key.0];
+                let height = self.cache.heights.get(&key).copied().unwrap_or(0);
+                if !render::is_long(turn, key) {
+                    let r = self.cache.lines.entry(key).or_insert_with(|| Rendered {
+                        first: 0,
+                        lines: render::render_turn(&paint, key),
+                    });
+                    debug_assert_eq!(r.lines.len(), height, "turn {key:?} measured as drawn");
+                    continue;
+                }
+                // A long unfolded turn: render the rows on screen and a screen either side.
+                let top = block.top + placed.row;
+                let from = self.pos.scroll.saturating_sub(top);
+                let to = (self.pos.scroll + view).saturating_sub(top).min(height);
+                let covered = self
                     .cache
                     .lines
-                    .entry(key)
-                    .or_insert_with(|| doc::render_turn(&paint, key));
-                debug_assert_eq!(
-                    Some(&lines.len()),
-                    self.cache.heights.get(&key),
-                    "turn {key:?} is measured and drawn alike"
-                );
+                    .get(&key)
+                    .is_some_and(|r| r.first <= from && r.first + r.lines.len() >= to);
+                if from < to && !covered {
+                    let layout = self.cache.layout(turn, key.1);
+                    let window = from.saturating_sub(view)..(to + view).min(height);
+                    let r = render::render_window(&paint, key, &layout, window);
+                    self.cache.lines.insert(key, r);
+                }
             }
         }
         self.prepare_list();

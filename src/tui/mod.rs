@@ -10,6 +10,7 @@ pub mod layout;
 pub mod listing;
 mod motion;
 mod panes;
+pub mod render;
 pub mod store;
 pub mod terminal;
 pub mod text;

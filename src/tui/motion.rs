@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::app::{App, Search};
 use super::doc::{self, BlockKind, Hit};
+use super::render;
 use super::text;
 use crate::sanitize::sanitize;
 
@@ -121,7 +122,10 @@ impl App {
                 return;
             };
             let width = p.key.1;
-            inner = rows_before(&t.text, offset, width);
+            inner = match render::is_long(t, p.key) {
+                true => self.cache.layout(t, width).row_of(offset),
+                false => rows_before(&t.text, offset, width),
+            };
             if pass == 0 && p.key.2.is_some_and(|limit| inner >= limit) {
                 self.pos.folds.unfolded.insert(turn);
                 self.doc = None;

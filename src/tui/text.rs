@@ -65,6 +65,8 @@ pub struct Wrapped {
     pub rows: Vec<Line<'static>>,
     /// Display bytes consumed by `rows` (the whole text unless `max_rows` cut it).
     pub consumed: usize,
+    /// Where each row starts in the text.
+    pub starts: Vec<usize>,
 }
 
 /// Wrap `text` at `width` cells (by character; a row breaks at the last space when there is
@@ -104,11 +106,16 @@ pub fn wrap_rows(
     };
     let mut seg = 0;
     let mut rows: Vec<Line<'static>> = Vec::new();
+    let mut starts = Vec::new();
     let mut consumed = 0;
     let mut line_start = 0;
     for line in text.split('\n') {
         if rows.len() >= max_rows {
-            return Wrapped { rows, consumed };
+            return Wrapped {
+                rows,
+                consumed,
+                starts,
+            };
         }
         let mut row_start = line_start;
         let mut cells = 0;
@@ -123,8 +130,13 @@ pub fn wrap_rows(
                     _ => line_start + i,
                 };
                 rows.push(row(build, text, row_start, at, &segments, &mut seg));
+                starts.push(row_start);
                 if rows.len() >= max_rows {
-                    return Wrapped { rows, consumed: at };
+                    return Wrapped {
+                        rows,
+                        consumed: at,
+                        starts,
+                    };
                 }
                 row_start = at;
                 cells = text[row_start..line_start + i]
@@ -142,10 +154,15 @@ pub fn wrap_rows(
         }
         let end = line_start + line.len();
         rows.push(row(build, text, row_start, end, &segments, &mut seg));
+        starts.push(row_start);
         consumed = (end + 1).min(text.len());
         line_start = end + 1;
     }
-    Wrapped { rows, consumed }
+    Wrapped {
+        rows,
+        consumed,
+        starts,
+    }
 }
 
 fn row(

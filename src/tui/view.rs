@@ -136,13 +136,14 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
             if let (Some(severity), Some(y)) = (worst, screen(p.row)) {
                 buf.set_string(area.x + 1, y, "●", mark(theme.finding(severity)));
             }
-            let Some(lines) = app.cache().lines.get(&p.key) else {
+            let Some(rendered) = app.cache().lines.get(&p.key) else {
                 continue;
             };
             // Only the rows on screen: a long unfolded turn has thousands.
-            let skip = scroll.saturating_sub(block.top + p.row);
-            for (i, line) in lines.iter().enumerate().skip(skip).take(view) {
-                if let Some(y) = screen(p.row + i) {
+            let first = p.row + rendered.first;
+            let skip = scroll.saturating_sub(block.top + first);
+            for (i, line) in rendered.lines.iter().enumerate().skip(skip).take(view) {
+                if let Some(y) = screen(first + i) {
                     if y < bottom {
                         buf.set_line(x, y, line, width);
                     }
