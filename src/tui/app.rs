@@ -399,12 +399,19 @@ impl App {
             highlight: false,
         };
         if self.doc.as_ref().is_none_or(|d| d.geometry != geometry) {
-            let heights = &mut self.cache.heights;
+            let cache = &mut self.cache;
             self.pos.mark = None;
             self.doc = Some(Doc::build(&entry, &self.pos.folds, geometry, |key| {
-                *heights
-                    .entry(key)
-                    .or_insert_with(|| render::render_turn(&paint_plain, key).len())
+                if let Some(&h) = cache.heights.get(&key) {
+                    return h;
+                }
+                let turn = &entry.trajectory.turns[key.0];
+                let h = match render::is_long(turn, key) {
+                    true => render::long_height(&paint_plain, key, &cache.layout(turn, key.1)),
+                    false => render::render_turn(&paint_plain, key).len(),
+                };
+                cache.heights.insert(key, h);
+                h
             }));
         }
         let doc = self.doc.as_ref().expect("built above");

@@ -106,6 +106,11 @@ pub fn render_turn(p: &Paint, key: TurnKey) -> Arc<Vec<Line<'static>>> {
     Arc::new(rows)
 }
 
+/// The rows of a long unfolded turn, from its layout (without rendering it).
+pub fn long_height(p: &Paint, key: TurnKey, layout: &BodyLayout) -> usize {
+    1 + layout.starts.len() + tail(p, key).len()
+}
+
 /// Render turn rows `range` of a long unfolded turn, using its cached layout.
 pub fn render_window(
     p: &Paint,
