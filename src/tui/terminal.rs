@@ -1,6 +1,6 @@
 //! The terminal guard: raw mode, alternate screen, mouse capture and bracketed paste on the way
 //! in; all of it undone in `Drop`, in a panic hook that then chains to the previous one, and
-//! when SIGTERM or SIGHUP arrives (the loop polls a flag set by the handler).
+//! when SIGTERM, SIGHUP or SIGINT arrives (the loop polls a flag set by the handler).
 
 use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,7 +29,12 @@ pub struct Guard {
 impl Guard {
     pub fn enter() -> io::Result<Guard> {
         let signalled = Arc::new(AtomicBool::new(false));
-        for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        #[cfg(unix)]
+        for signal in [
+            signal_hook::consts::SIGTERM,
+            signal_hook::consts::SIGHUP,
+            signal_hook::consts::SIGINT,
+        ] {
             signal_hook::flag::register(signal, signalled.clone())?;
         }
         install_panic_hook();
