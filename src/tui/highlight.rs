@@ -36,8 +36,9 @@ fn syntax_for(lang: &str) -> Option<&'static SyntaxReference> {
     syntaxes().find_syntax_by_token(&lang)
 }
 
-/// Colour runs for the fenced code blocks of `text` (display text, already sanitised).
-pub fn fenced_runs(text: &str, theme: &str) -> Vec<Run> {
+/// Colour runs for the fenced code blocks of `text` (display text, already sanitised); a fence
+/// without a language is read as `default` (bash for shell tasks, sql for database tasks).
+pub fn fenced_runs(text: &str, theme: &str, default: Option<&str>) -> Vec<Run> {
     let mut runs = Vec::new();
     let mut offset = 0;
     let mut open: Option<(&'static SyntaxReference, usize)> = None;
@@ -49,7 +50,7 @@ pub fn fenced_runs(text: &str, theme: &str) -> Vec<Run> {
                     highlight(&text[start..offset], start, syntax, theme, &mut runs)
                 }
                 None => {
-                    let lang = info.split_whitespace().next().unwrap_or("");
+                    let lang = info.split_whitespace().next().or(default).unwrap_or("");
                     let syntax =
                         syntax_for(lang).unwrap_or_else(|| syntaxes().find_syntax_plain_text());
                     open = Some((syntax, offset + line.len()));
@@ -108,7 +109,7 @@ mod tests {
     #[test]
     fn fenced_bash_gets_colours_and_prose_does_not() {
         let text = "Act: bash\n\n```bash\nls -la /tmp\n```\nafter";
-        let runs = fenced_runs(text, "base16-ocean.dark");
+        let runs = fenced_runs(text, "base16-ocean.dark", None);
         let code = text.find("ls").unwrap();
         assert!(!runs.is_empty());
         assert!(runs
@@ -124,6 +125,8 @@ mod tests {
 
     #[test]
     fn unknown_languages_stay_plain() {
-        assert!(fenced_runs("```klingon\nqapla\n```\n", "base16-ocean.dark").is_empty());
+        assert!(fenced_runs("```klingon\nqapla\n```\n", "base16-ocean.dark", None).is_empty());
+        assert!(fenced_runs("```\nls -la\n```\n", "base16-ocean.dark", None).is_empty());
+        assert!(!fenced_runs("```\nls -la\n```\n", "base16-ocean.dark", Some("bash")).is_empty());
     }
 }

@@ -13,7 +13,7 @@ use super::highlight;
 use super::store::Entry;
 use super::text::{self, Layers, Run};
 use super::theme::Theme;
-use crate::model::{Role, Turn};
+use crate::model::{Role, Task, Turn};
 use crate::sanitize::{sanitize, sanitize_line, Sanitized};
 
 /// Unfolded turns longer than this (in bytes) are rendered a window at a time.
@@ -221,7 +221,14 @@ fn body(p: &Paint, (index, width, limit): TurnKey) -> Vec<Line<'static>> {
             && serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_ok();
         layers.push(match json {
             true => highlight::runs_as(&clean.text, "json", syntax),
-            false => highlight::fenced_runs(&clean.text, syntax),
+            false => {
+                let default = match p.entry.trajectory.task {
+                    Task::Os | Task::Swe => Some("bash"),
+                    Task::Db => Some("sql"),
+                    _ => None,
+                };
+                highlight::fenced_runs(&clean.text, syntax, default)
+            }
         });
     }
     for layer in spans(p, index, &clean, src.len()) {
