@@ -73,3 +73,13 @@ fn without_a_terminal_review_says_so() {
         .code(2)
         .stderr(predicate::str::contains("needs a terminal"));
 }
+
+#[test]
+fn a_missing_file_is_an_error_before_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    trev(dir.path())
+        .args(["no/such/file.jsonl"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot open the input"));
+}

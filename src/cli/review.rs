@@ -44,10 +44,10 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
             );
         }
     }
+    let dataset = Dataset::open(&args.input.files, opts).context("cannot open the input")?;
     if !std::io::stdout().is_terminal() {
         bail!("the review screen needs a terminal (try `trev stats` for a summary)");
     }
-    let dataset = Dataset::open(&args.input.files, opts).context("cannot open the input")?;
     tui::run(Store::new(dataset, None), theme, config.keymap)?;
     Ok(EXIT_OK)
 }

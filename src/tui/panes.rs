@@ -116,7 +116,7 @@ pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
         .source
         .file
         .file_name()
-        .map_or("?".into(), |n| n.to_string_lossy().to_string());
+        .map_or("?".into(), |n| sanitize_line(&n.to_string_lossy()));
     let title = Line::from(vec![
         Span::styled(sanitize_line(&t.id), theme.title),
         Span::styled(

@@ -172,7 +172,10 @@ pub fn pairs(items: &[(&str, String)], key: Style, value: Style) -> Line<'static
         if i > 0 {
             spans.push(Span::styled("  ", value));
         }
-        spans.push(Span::styled(format!("{k} "), key));
+        spans.push(Span::styled(
+            format!("{} ", crate::sanitize::sanitize_line(k)),
+            key,
+        ));
         spans.push(Span::styled(crate::sanitize::sanitize_line(v), value));
     }
     Line::from(spans)
