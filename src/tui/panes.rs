@@ -248,7 +248,11 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
         let pct = (progress.bytes_done * 100)
             .checked_div(progress.bytes_total)
             .unwrap_or(0);
-        left.push_str(&format!(" · indexing {pct}%"));
+        // Compressed input reads more bytes than the files hold: then there is no percentage.
+        match pct {
+            0..=100 => left.push_str(&format!(" · indexing {pct}%")),
+            _ => left.push_str(" · indexing…"),
+        }
     }
     if let Some(s) = &app.search {
         left.push_str(&format!(
