@@ -300,20 +300,9 @@ impl Keymap {
         self.keys.insert(action, keys);
     }
 
+    /// The action of a key press. Shift is not part of a key: `G` is shift-g already.
     pub fn action(&self, e: &KeyEvent) -> Option<Action> {
-        let key = Key::from_event(e);
-        self.map.get(&key).copied().or_else(|| {
-            // Shifted letters arrive as uppercase chars with SHIFT; match them without it.
-            match key.code {
-                KeyCode::Char(c) if !key.ctrl => self.map.get(&Key {
-                    code: KeyCode::Char(c),
-                    ctrl: false,
-                    alt: key.alt,
-                }),
-                _ => None,
-            }
-            .copied()
-        })
+        self.map.get(&Key::from_event(e)).copied()
     }
 
     pub fn keys(&self, action: Action) -> &[Key] {

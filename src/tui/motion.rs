@@ -109,7 +109,6 @@ impl App {
             self.doc = None;
         }
         self.prepare();
-        let mut inner = 0;
         for pass in 0..2 {
             let Some(doc) = &self.doc else { return };
             let Some(b) = doc.block_of_turn(turn) else {
@@ -122,7 +121,7 @@ impl App {
                 return;
             };
             let width = p.key.1;
-            inner = match render::is_long(t, p.key) {
+            let inner = match render::is_long(t, p.key) {
                 true => self.cache.layout(t, width).row_of(offset),
                 false => rows_before(&t.text, offset, width),
             };
@@ -145,7 +144,6 @@ impl App {
             }
             break;
         }
-        let _ = inner;
     }
 
     pub(super) fn start_search(&mut self, pattern: &str) {
