@@ -166,3 +166,27 @@ fn the_readme_documents_every_action() {
         );
     }
 }
+
+#[test]
+fn the_mouse_selects_and_scrolls() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut app = open(&sample_dir(), Keymap::default());
+    let list = app.areas().list.unwrap();
+    let click = |column, row| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    // Row 0 is the list's title, row 1 its header, row 2 the first trajectory.
+    app.mouse(click(list.x + 1, list.y + 4));
+    assert_eq!(app.selected, 2);
+    let doc = app.areas().doc;
+    app.mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: doc.x + 5,
+        row: doc.y + 1,
+        modifiers: KeyModifiers::NONE,
+    });
+    assert_eq!(app.selected, 2, "the wheel over the document scrolls it");
+}

@@ -1,5 +1,8 @@
 //! The review screen: the only module that knows about terminals. `App` holds the state,
 //! `App::update` changes it, `view::draw` draws it, and [`run`] ties them to a real terminal.
+//!
+//! Findings come from whatever [`FindingsProvider`] is given to [`Store::new`] (the rules
+//! engine; tests pass their own); the store calls it once per parsed trajectory.
 
 pub mod action;
 pub mod app;
