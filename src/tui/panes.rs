@@ -229,16 +229,21 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
     let len = app.store.len();
     let mut left = format!(" trajectory {}/{}", app.selected + 1, len);
     if let Some(doc) = app.doc() {
-        let steps = doc
-            .blocks
-            .iter()
-            .filter(|b| matches!(b.kind, super::doc::BlockKind::Step { .. }))
-            .count();
-        left.push_str(&format!(
-            " · block {}/{} ({steps} steps)",
-            app.pos.cursor + 1,
-            doc.blocks.len()
-        ));
+        use super::doc::BlockKind;
+        let is_step = |b: &&super::doc::Block| matches!(b.kind, BlockKind::Step { .. });
+        let steps = doc.blocks.iter().filter(is_step).count();
+        let here = doc.blocks.get(app.pos.cursor);
+        let at = match here.map(|b| b.kind) {
+            Some(BlockKind::Step { .. }) => {
+                let k = doc.blocks[..app.pos.cursor].iter().filter(is_step).count() + 1;
+                format!("step {k}/{steps}")
+            }
+            Some(BlockKind::Instruction(_)) => format!("instruction · {steps} steps"),
+            Some(BlockKind::Prompt(_)) => format!("prompt · {steps} steps"),
+            Some(BlockKind::Demo { .. }) => format!("demo · {steps} steps"),
+            None => format!("{steps} steps"),
+        };
+        left.push_str(&format!(" · {at}"));
         if let Some(turn) = app.cursor_turn() {
             left.push_str(&format!(" · turn {turn}"));
         }
