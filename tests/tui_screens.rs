@@ -348,3 +348,32 @@ fn help_scrolls_when_it_does_not_fit() {
     keys(&mut app, "x");
     assert_eq!(app.mode, trev::tui::Mode::Browse);
 }
+
+#[test]
+fn real_corpus_renders_safely() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if !dir.exists() {
+        eprintln!("skipped: {} is absent", dir.display());
+        return;
+    }
+    let mut app = open(&dir, (120, 36), dark(), None);
+    let n = app.store.len();
+    eprintln!("{n} trajectories in the corpus");
+    // Every trajectory, with the demo shown, unfolded, at the bottom.
+    for _ in 0..n {
+        for k in ["d", "G", "\n", "k"] {
+            keys(&mut app, k);
+        }
+        let t = terminal(&app);
+        for cell in t.backend().buffer().content() {
+            assert!(
+                trev::sanitize::is_safe(cell.symbol()),
+                "unsafe cell {:?} in {}",
+                cell.symbol(),
+                app.current()
+                    .map_or("?".into(), |e| e.trajectory.id.clone())
+            );
+        }
+        keys(&mut app, "J");
+    }
+}
