@@ -190,3 +190,24 @@ fn the_mouse_selects_and_scrolls() {
     });
     assert_eq!(app.selected, 2, "the wheel over the document scrolls it");
 }
+
+#[test]
+fn a_resize_lays_the_document_out_again() {
+    let mut app = open(
+        &sample_dir().join("agentinstruct_os.json"),
+        Keymap::default(),
+    );
+    assert!(
+        app.doc().unwrap().geometry.stacked,
+        "120 columns with the list is narrow"
+    );
+    app.resize(200, 50);
+    assert!(!app.doc().unwrap().geometry.stacked);
+    keys(&mut app, "G");
+    let cursor = app.pos.cursor;
+    app.resize(70, 20);
+    let doc = app.doc().unwrap();
+    assert!(doc.geometry.stacked);
+    assert_eq!(doc.geometry.width, app.areas().doc.width);
+    assert_eq!(app.pos.cursor, cursor, "the cursor stays on its step");
+}
