@@ -377,3 +377,22 @@ fn real_corpus_renders_safely() {
         keys(&mut app, "J");
     }
 }
+
+#[test]
+fn input_problems_are_counted_in_the_list() {
+    let app = open(
+        &sample("nasty/torn_last_line.jsonl"),
+        (120, 20),
+        dark(),
+        None,
+    );
+    let problems = app.store.dataset().diagnostics().len();
+    let text = screen(&app);
+    if problems > 0 {
+        assert!(
+            text.contains(&format!("{problems} input problems")),
+            "{text}"
+        );
+    }
+    insta::assert_snapshot!(text);
+}

@@ -51,7 +51,7 @@ pub fn areas(size: Rect, panes: Panes, findings: usize) -> Areas {
     );
     let body = Rect::new(size.x, size.y, size.width, size.height.saturating_sub(1));
     let (list, main) = if panes.list && size.width >= LIST_BELOW {
-        let w = (size.width / 4).clamp(24, 44);
+        let w = (size.width / 4).clamp(28, 48);
         (
             Some(Rect::new(body.x, body.y, w, body.height)),
             Rect::new(body.x + w, body.y, body.width - w, body.height),
@@ -96,6 +96,13 @@ mod tests {
     fn wide_screens_have_a_list_and_columns() {
         let a = areas(Rect::new(0, 0, 160, 48), Panes::default(), 3);
         assert_eq!(a.list.unwrap().width, 40);
+        assert_eq!(
+            areas(Rect::new(0, 0, 250, 48), Panes::default(), 0)
+                .list
+                .unwrap()
+                .width,
+            48
+        );
         assert!(!a.stacked);
         assert_eq!(a.findings.unwrap().height, 4);
         assert_eq!(a.status.y, 47);
@@ -107,7 +114,7 @@ mod tests {
     fn narrow_screens_stack() {
         let a = areas(Rect::new(0, 0, 80, 24), Panes::default(), 0);
         assert!(a.stacked);
-        assert_eq!(a.list.unwrap().width, 24);
+        assert_eq!(a.list.unwrap().width, 28);
         assert!(a.findings.is_none());
         let a = areas(Rect::new(0, 0, 50, 10), Panes::default(), 0);
         assert!(a.list.is_none());

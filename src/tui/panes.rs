@@ -22,13 +22,25 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
         Some(f) => format!(" {} of {} match ", f.matches.len(), len),
         None => format!(" {len} trajectories "),
     };
+    // Records the index could not split (a torn last line, a broken array) are counted here;
+    // records that do not parse show as red rows.
+    let problems = app.store.dataset().diagnostics().len();
+    let mut title = vec![Span::styled(title, theme.title)];
+    if problems > 0 {
+        title.push(Span::styled(
+            format!("{problems} input problems "),
+            theme.finding_warn,
+        ));
+    }
     let block = Block::new()
         .borders(Borders::RIGHT)
         .border_style(theme.border)
-        .title(Span::styled(title, theme.title));
+        .title(Line::from(title));
     let inner = block.inner(area);
     block.render(area, buf);
     let width = inner.width as usize;
+    // The task column only when the ids still get room.
+    let wide = width >= 36;
     for row in 0..inner.height.saturating_sub(1) {
         let pos = app.list.top + row as usize;
         if pos >= shown {
@@ -47,9 +59,12 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
             buf.set_string(inner.x, y, format!("#{i} …"), base.patch(theme.muted));
             continue;
         };
-        let task = r.task.map_or("?", |t| t.as_str());
+        let task = match (wide, r.task) {
+            (false, _) => String::new(),
+            (true, t) => format!(" {:<8}", t.map_or("?", |t| t.as_str())),
+        };
         let mut right = vec![Span::styled(
-            format!(" {task:<8}{:>5} ", r.turns),
+            format!("{task}{:>5} ", r.turns),
             base.patch(theme.muted),
         )];
         for (s, n) in Severity::ALL.iter().zip(r.counts) {
@@ -79,13 +94,14 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
         spans.extend(right);
         buf.set_line(inner.x, y, &Line::from(spans), inner.width);
     }
-    let label = format!(
-        "{:<w$} {:<8}{:>5} E  W  I  ",
-        "id",
-        "task",
-        "turns",
-        w = width.saturating_sub(24)
-    );
+    let label = match wide {
+        true => format!(
+            "{:<w$} task    turns E  W  I  ",
+            "id",
+            w = width.saturating_sub(24)
+        ),
+        false => format!("{:<w$}turns E  W  I  ", "id", w = width.saturating_sub(15)),
+    };
     let header = Line::styled(truncate(&label, width), theme.muted);
     buf.set_line(inner.x, inner.y, &header, inner.width);
 }
