@@ -158,9 +158,13 @@ impl App {
             }
             // In help, moving keys scroll it (it may not fit); any other key closes it.
             Mode::Help => match self.keymap.action(&e) {
-                Some(Action::NextStep) => self.help_scroll += 1,
+                Some(Action::NextStep) => {
+                    self.help_scroll = (self.help_scroll + 1).min(super::action::ACTIONS.len())
+                }
                 Some(Action::PrevStep) => self.help_scroll = self.help_scroll.saturating_sub(1),
-                Some(Action::PageDown) => self.help_scroll += 10,
+                Some(Action::PageDown) => {
+                    self.help_scroll = (self.help_scroll + 10).min(super::action::ACTIONS.len())
+                }
                 Some(Action::PageUp) => self.help_scroll = self.help_scroll.saturating_sub(10),
                 _ => self.mode = Mode::Browse,
             },
