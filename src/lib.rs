@@ -15,5 +15,7 @@ pub mod load;
 pub mod model;
 pub mod rules;
 pub mod sample;
+pub mod sanitize;
 pub mod scan;
 pub mod stats;
+pub mod tui;

@@ -67,15 +67,22 @@ pub fn default_rules_file() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "trev").map(|d| d.config_dir().join("rules.toml"))
 }
 
-/// The rules to run: built in, the default rules file, `--rules`, then `--only`/`--skip`.
-fn ruleset(args: &CheckArgs) -> Result<RuleSet> {
+/// The rules every command runs: built in, then the default rules file of the config
+/// directory when it exists, then `extra` (a `--rules FILE`).
+pub(super) fn configured_rules(extra: Option<&std::path::Path>) -> Result<RuleSet> {
     let mut set = RuleSet::builtin();
     if let Some(path) = default_rules_file().filter(|p| p.is_file()) {
         set = set.with_rules_file(&path)?;
     }
-    if let Some(path) = &args.rules {
+    if let Some(path) = extra {
         set = set.with_rules_file(path)?;
     }
+    Ok(set)
+}
+
+/// The rules to run: the configured ones, then `--only`/`--skip`.
+fn ruleset(args: &CheckArgs) -> Result<RuleSet> {
+    let mut set = configured_rules(args.rules.as_deref())?;
     set.select(&args.only, &args.skip)?;
     Ok(set)
 }

@@ -16,7 +16,6 @@ use crate::findings::Severity;
 use crate::labels::Replay;
 use crate::load::Dataset;
 use crate::model::{Role, Task, Trajectory};
-use crate::rules::RuleSet;
 use crate::sample::{self, SampleRecord, SampleSpec};
 
 /// Draw a sample and, when there is an annotations directory, record it there (or check it
@@ -102,7 +101,7 @@ pub fn run(args: &StatsArgs) -> Result<i32> {
         replay.read_path(&dir)?;
     }
     let votes = crate::export::votes(&replay, &BTreeSet::new());
-    let rules = RuleSet::builtin();
+    let rules = super::check::configured_rules(None)?;
     let reviewed: Vec<Reviewed> = sample::parallel_map(selected.len(), |k| {
         let (t, _) = data.load(selected[k]).ok()?;
         let v = votes.get(&t.id);

@@ -16,7 +16,6 @@ use crate::findings::{Finding, Severity};
 use crate::labels::Replay;
 use crate::load::{source, Dataset};
 use crate::model::Trajectory;
-use crate::rules::RuleSet;
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -109,10 +108,9 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
     let only: BTreeSet<&str> = args.annotators.iter().map(String::as_str).collect();
     let votes = gold::votes(&replay, &only);
 
-    let rules = match (&args.drop_findings, &args.rules) {
-        (None, _) => None,
-        (Some(_), None) => Some(RuleSet::builtin()),
-        (Some(_), Some(path)) => Some(RuleSet::builtin().with_rules_file(path)?),
+    let rules = match &args.drop_findings {
+        None => None,
+        Some(_) => Some(super::check::configured_rules(args.rules.as_deref())?),
     };
     let findings =
         |t: &Trajectory| -> Vec<Finding> { rules.as_ref().map_or_else(Vec::new, |r| r.check(t)) };

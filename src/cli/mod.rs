@@ -7,6 +7,7 @@ mod estimate;
 mod export;
 mod label;
 mod progress;
+mod review;
 mod stats;
 
 use std::io::{self, Write};
@@ -30,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// Find the defects the benchmarks count, per turn.
     Check(check::CheckArgs),
+    /// Open the review screen (also what plain `trev FILES…` does).
+    Review(review::ReviewArgs),
     /// Count trajectories and turns per file and task.
     Stats(stats::StatsArgs),
     /// Mark a turn right/wrong (or give a trajectory a verdict), or import marks, headless.
@@ -127,9 +130,10 @@ pub const EXIT_ERROR: i32 = 2;
 
 /// Parse the command line, run the command and return the exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(with_default_command(std::env::args_os().collect()));
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Review(args) => review::run(&args),
         Command::Stats(args) => stats::run(&args),
         Command::Label(args) => label::run(&args),
         Command::Agree(args) => agree::run(&args),
@@ -148,6 +152,24 @@ pub fn main() -> i32 {
             EXIT_ERROR
         }
     }
+}
+
+/// `trev FILES…` means `trev review FILES…`: insert the subcommand when the first argument is
+/// neither a subcommand nor a help or version flag.
+pub fn with_default_command(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use clap::CommandFactory;
+    let Some(first) = args.get(1).and_then(|a| a.to_str()) else {
+        return args;
+    };
+    let cmd = Cli::command();
+    let known = cmd
+        .get_subcommands()
+        .any(|s| s.get_name() == first || s.get_all_aliases().any(|a| a == first));
+    let meta = matches!(first, "help" | "-h" | "--help" | "-V" | "--version");
+    if !known && !meta {
+        args.insert(1, "review".into());
+    }
+    args
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -228,6 +250,31 @@ mod tests {
     fn the_command_line_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn plain_files_mean_review() {
+        let args = |v: &[&str]| {
+            v.iter()
+                .map(|s| s.into())
+                .collect::<Vec<std::ffi::OsString>>()
+        };
+        assert_eq!(
+            with_default_command(args(&["trev", "data.jsonl"])),
+            args(&["trev", "review", "data.jsonl"])
+        );
+        assert_eq!(
+            with_default_command(args(&["trev", "stats", "x"])),
+            args(&["trev", "stats", "x"])
+        );
+        assert_eq!(
+            with_default_command(args(&["trev", "--help"])),
+            args(&["trev", "--help"])
+        );
+        let cli = Cli::try_parse_from(with_default_command(args(&[
+            "trev", "--theme", "light", "x",
+        ])));
+        assert!(matches!(cli.unwrap().command, Command::Review(_)));
     }
 
     #[test]

@@ -1,0 +1,366 @@
+//! The one table of actions: each has a name (used by the config file), a help line (used by
+//! the help overlay) and default keys (used by the keymap). Nothing else lists keys.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Everything a key can do on the review screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Help,
+    NextStep,
+    PrevStep,
+    PageDown,
+    PageUp,
+    Top,
+    Bottom,
+    NextTrajectory,
+    PrevTrajectory,
+    ToggleFold,
+    ToggleInstruction,
+    ToggleDemo,
+    ToggleStack,
+    ToggleList,
+    ToggleFindings,
+    Search,
+    NextHit,
+    PrevHit,
+    NextFinding,
+    PrevFinding,
+    Filter,
+    JumpToId,
+    Cancel,
+}
+
+/// One row of the table.
+pub struct ActionInfo {
+    pub action: Action,
+    pub name: &'static str,
+    pub help: &'static str,
+    pub keys: &'static [&'static str],
+}
+
+/// The table: the keymap, the help overlay and the config file's `[keys]` all derive from it.
+pub const ACTIONS: &[ActionInfo] = &[
+    info(
+        Action::NextStep,
+        "next_step",
+        "next step (turn row)",
+        &["j", "down"],
+    ),
+    info(Action::PrevStep, "prev_step", "previous step", &["k", "up"]),
+    info(
+        Action::PageDown,
+        "page_down",
+        "page down",
+        &["pagedown", "ctrl-d", "space"],
+    ),
+    info(Action::PageUp, "page_up", "page up", &["pageup", "ctrl-u"]),
+    info(Action::Top, "top", "first step", &["g", "home"]),
+    info(Action::Bottom, "bottom", "last step", &["G", "end"]),
+    info(
+        Action::NextTrajectory,
+        "next_trajectory",
+        "next trajectory in the list",
+        &["J", "ctrl-n", "right"],
+    ),
+    info(
+        Action::PrevTrajectory,
+        "prev_trajectory",
+        "previous trajectory in the list",
+        &["K", "ctrl-p", "left"],
+    ),
+    info(
+        Action::ToggleFold,
+        "toggle_fold",
+        "fold / unfold the long turns of this step",
+        &["enter", "z"],
+    ),
+    info(
+        Action::ToggleInstruction,
+        "toggle_instruction",
+        "fold / unfold the instruction",
+        &["i"],
+    ),
+    info(
+        Action::ToggleDemo,
+        "toggle_demo",
+        "show / hide the in-context demo turns",
+        &["d"],
+    ),
+    info(
+        Action::ToggleStack,
+        "toggle_stack",
+        "side by side / stacked",
+        &["s"],
+    ),
+    info(
+        Action::ToggleList,
+        "toggle_list",
+        "show / hide the trajectory list",
+        &["b"],
+    ),
+    info(
+        Action::ToggleFindings,
+        "toggle_findings",
+        "show / hide the findings pane",
+        &["p"],
+    ),
+    info(
+        Action::Search,
+        "search",
+        "search this trajectory (regex, smart case)",
+        &["/"],
+    ),
+    info(Action::NextHit, "next_hit", "next search hit", &["n"]),
+    info(Action::PrevHit, "prev_hit", "previous search hit", &["N"]),
+    info(
+        Action::NextFinding,
+        "next_finding",
+        "next finding (across trajectories)",
+        &["f"],
+    ),
+    info(
+        Action::PrevFinding,
+        "prev_finding",
+        "previous finding (across trajectories)",
+        &["F"],
+    ),
+    info(
+        Action::Filter,
+        "filter",
+        "filter the list: severity:S rule:R task:T or text",
+        &["&"],
+    ),
+    info(
+        Action::JumpToId,
+        "jump_to_id",
+        "jump to a trajectory by id (type ahead)",
+        &[":"],
+    ),
+    info(Action::Help, "help", "show / hide this help", &["?", "f1"]),
+    info(
+        Action::Cancel,
+        "cancel",
+        "close the overlay, clear the search",
+        &["esc"],
+    ),
+    info(Action::Quit, "quit", "quit", &["q", "ctrl-c"]),
+];
+
+const fn info(
+    action: Action,
+    name: &'static str,
+    help: &'static str,
+    keys: &'static [&'static str],
+) -> ActionInfo {
+    ActionInfo {
+        action,
+        name,
+        help,
+        keys,
+    }
+}
+
+impl Action {
+    pub fn info(self) -> &'static ActionInfo {
+        ACTIONS
+            .iter()
+            .find(|i| i.action == self)
+            .expect("every action is in the table")
+    }
+
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        ACTIONS.iter().find(|i| i.name == name).map(|i| i.action)
+    }
+}
+
+/// A key with its modifiers, as written in the config file (`j`, `G`, `ctrl-d`, `pagedown`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+impl Key {
+    pub fn parse(s: &str) -> Result<Key, String> {
+        let mut ctrl = false;
+        let mut alt = false;
+        let mut rest = s;
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-") {
+                ctrl = true;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-") {
+                alt = true;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "space" => KeyCode::Char(' '),
+            "backspace" => KeyCode::Backspace,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "pageup" => KeyCode::PageUp,
+            "pagedown" => KeyCode::PageDown,
+            f if f.len() > 1 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
+                KeyCode::F(f[1..].parse().unwrap())
+            }
+            c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap()),
+            _ => return Err(format!("unknown key '{s}'")),
+        };
+        Ok(Key { code, ctrl, alt })
+    }
+
+    pub fn from_event(e: &KeyEvent) -> Key {
+        Key {
+            code: e.code,
+            ctrl: e.modifiers.contains(KeyModifiers::CONTROL),
+            alt: e.modifiers.contains(KeyModifiers::ALT),
+        }
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("ctrl-")?;
+        }
+        if self.alt {
+            f.write_str("alt-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::F(n) => write!(f, "f{n}"),
+            KeyCode::PageUp => f.write_str("pgup"),
+            KeyCode::PageDown => f.write_str("pgdn"),
+            other => write!(f, "{}", format!("{other:?}").to_lowercase()),
+        }
+    }
+}
+
+/// Keys to actions: the defaults from [`ACTIONS`], with the config file's overrides.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    map: HashMap<Key, Action>,
+    keys: HashMap<Action, Vec<Key>>,
+}
+
+impl Default for Keymap {
+    fn default() -> Keymap {
+        let mut k = Keymap {
+            map: HashMap::new(),
+            keys: HashMap::new(),
+        };
+        for info in ACTIONS {
+            let keys = info
+                .keys
+                .iter()
+                .map(|s| Key::parse(s).expect("valid default key"));
+            k.set(info.action, keys.collect());
+        }
+        k
+    }
+}
+
+impl Keymap {
+    /// Give `action` exactly these keys (taking them from any other action).
+    pub fn set(&mut self, action: Action, keys: Vec<Key>) {
+        if let Some(old) = self.keys.remove(&action) {
+            for key in old {
+                self.map.remove(&key);
+            }
+        }
+        for key in &keys {
+            if let Some(previous) = self.map.insert(*key, action) {
+                if let Some(list) = self.keys.get_mut(&previous) {
+                    list.retain(|k| k != key);
+                }
+            }
+        }
+        self.keys.insert(action, keys);
+    }
+
+    /// The action of a key press. Shift is not part of a key: `G` is shift-g already.
+    pub fn action(&self, e: &KeyEvent) -> Option<Action> {
+        self.map.get(&Key::from_event(e)).copied()
+    }
+
+    pub fn keys(&self, action: Action) -> &[Key] {
+        self.keys.get(&action).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The keys of an action as shown in help and hints: `j/down`.
+    pub fn describe(&self, action: Action) -> String {
+        let keys: Vec<String> = self.keys(action).iter().map(Key::to_string).collect();
+        keys.join("/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_a_unique_name_and_valid_keys() {
+        let mut names = std::collections::HashSet::new();
+        for info in ACTIONS {
+            assert!(names.insert(info.name), "{} twice", info.name);
+            for k in info.keys {
+                Key::parse(k).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn no_default_key_is_bound_twice() {
+        let mut seen = std::collections::HashSet::new();
+        for info in ACTIONS {
+            for k in info.keys {
+                assert!(seen.insert(Key::parse(k).unwrap()), "{k} bound twice");
+            }
+        }
+    }
+
+    #[test]
+    fn overrides_take_the_key_from_its_old_action() {
+        let mut map = Keymap::default();
+        map.set(
+            Action::Quit,
+            vec![Key::parse("x").unwrap(), Key::parse("j").unwrap()],
+        );
+        let j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(map.action(&j), Some(Action::Quit));
+        assert_eq!(map.describe(Action::NextStep), "down");
+        let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(map.action(&q), None);
+    }
+
+    #[test]
+    fn shifted_letters_match() {
+        let map = Keymap::default();
+        let g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(map.action(&g), Some(Action::Bottom));
+        let c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(map.action(&c), Some(Action::Quit));
+    }
+}

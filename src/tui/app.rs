@@ -1,0 +1,473 @@
+//! The review screen's state and `update`: keys and mouse become actions, actions change the
+//! state, and `prepare` renders what will be visible so that drawing only reads.
+
+use std::sync::Arc;
+
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::Rect;
+
+use super::action::{Action, Keymap};
+use super::doc::{self, Doc, Folds, Geometry, Hit};
+use super::layout::{self, Areas, Panes};
+use super::listing::ListState;
+use super::render::{self, Paint, Rendered, TurnCache};
+use super::store::{Entry, Slot, Store};
+use super::theme::Theme;
+
+/// What the keyboard is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Browse,
+    Help,
+    Search,
+    Filter,
+    Jump,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Browse => "BROWSE",
+            Mode::Help => "HELP",
+            Mode::Search => "SEARCH",
+            Mode::Filter => "FILTER",
+            Mode::Jump => "JUMP",
+        }
+    }
+}
+
+/// Where the reader is in the current trajectory.
+#[derive(Debug, Clone, Default)]
+pub struct Position {
+    /// The selected block.
+    pub cursor: usize,
+    /// First document row on screen.
+    pub scroll: usize,
+    pub folds: Folds,
+    /// Document row of the current search hit or finding (marked in the gutter).
+    pub mark: Option<usize>,
+}
+
+/// An active search in the current trajectory.
+#[derive(Debug, Clone)]
+pub struct Search {
+    pub pattern: String,
+    pub regex: regex::Regex,
+    pub hits: Vec<Hit>,
+    pub current: Option<usize>,
+}
+
+/// The review screen.
+pub struct App {
+    pub store: Store,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub mode: Mode,
+    pub size: Rect,
+    pub panes: Panes,
+    /// Global index of the trajectory on screen.
+    pub selected: usize,
+    pub pos: Position,
+    pub list: ListState,
+    pub search: Option<Search>,
+    /// The text being typed in Search, Filter or Jump mode.
+    pub input: String,
+    /// A one-off message for the status bar.
+    pub message: Option<String>,
+    /// Index into the current trajectory's findings of the last finding jumped to.
+    pub finding: Option<usize>,
+    pub quit: bool,
+    /// First line of the help overlay on screen.
+    pub help_scroll: usize,
+    /// What the last tick saw (index length, completion, filter progress).
+    ticked: (usize, bool, Option<(usize, usize)>),
+    /// Prepared for drawing.
+    pub(super) entry: Option<(usize, Slot)>,
+    pub(super) doc: Option<Doc>,
+    pub(super) cache: TurnCache,
+}
+
+impl App {
+    pub fn new(store: Store, theme: Theme, keymap: Keymap, size: Rect) -> App {
+        let mut app = App {
+            store,
+            theme,
+            keymap,
+            mode: Mode::Browse,
+            size,
+            panes: Panes::default(),
+            selected: 0,
+            pos: Position::default(),
+            list: ListState::default(),
+            search: None,
+            input: String::new(),
+            message: None,
+            finding: None,
+            quit: false,
+            help_scroll: 0,
+            ticked: (0, false, None),
+            entry: None,
+            doc: None,
+            cache: TurnCache::default(),
+        };
+        app.prepare();
+        app
+    }
+
+    /// The trajectory on screen, once loaded.
+    pub fn current(&self) -> Option<&Arc<Entry>> {
+        self.entry.as_ref().and_then(|(_, s)| s.as_ref().ok())
+    }
+
+    pub fn slot(&self) -> Option<&Slot> {
+        self.entry.as_ref().map(|(_, s)| s)
+    }
+
+    pub fn doc(&self) -> Option<&Doc> {
+        self.doc.as_ref()
+    }
+
+    pub fn areas(&self) -> Areas {
+        let findings = self.current().map_or(0, |e| e.findings.len());
+        layout::areas(self.size, self.panes, findings)
+    }
+
+    pub fn cache(&self) -> &TurnCache {
+        &self.cache
+    }
+
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.size = Rect::new(0, 0, width, height);
+        self.prepare();
+    }
+
+    /// A key press, read according to the mode.
+    pub fn key(&mut self, e: KeyEvent) {
+        if e.kind != ratatui::crossterm::event::KeyEventKind::Press {
+            return;
+        }
+        self.message = None;
+        match self.mode {
+            Mode::Browse => {
+                if let Some(action) = self.keymap.action(&e) {
+                    self.update(action);
+                    return;
+                }
+            }
+            // In help, moving keys scroll it (it may not fit); any other key closes it.
+            Mode::Help => match self.keymap.action(&e) {
+                Some(Action::NextStep) => {
+                    self.help_scroll = (self.help_scroll + 1).min(super::action::ACTIONS.len())
+                }
+                Some(Action::PrevStep) => self.help_scroll = self.help_scroll.saturating_sub(1),
+                Some(Action::PageDown) => {
+                    self.help_scroll = (self.help_scroll + 10).min(super::action::ACTIONS.len())
+                }
+                Some(Action::PageUp) => self.help_scroll = self.help_scroll.saturating_sub(10),
+                _ => self.mode = Mode::Browse,
+            },
+            Mode::Search | Mode::Filter | Mode::Jump => self.edit(e),
+        }
+        self.prepare();
+    }
+
+    fn edit(&mut self, e: KeyEvent) {
+        let ctrl = e.modifiers.contains(KeyModifiers::CONTROL);
+        match e.code {
+            KeyCode::Esc => self.cancel_input(),
+            KeyCode::Char('c') if ctrl => self.cancel_input(),
+            KeyCode::Enter => self.submit_input(),
+            KeyCode::Backspace => {
+                self.input.pop();
+                self.input_changed();
+            }
+            KeyCode::Char('u') if ctrl => {
+                self.input.clear();
+                self.input_changed();
+            }
+            KeyCode::Char(c) if !ctrl => {
+                self.input.push(c);
+                self.input_changed();
+            }
+            _ => {}
+        }
+    }
+
+    fn cancel_input(&mut self) {
+        if self.mode == Mode::Jump {
+            if let Some(origin) = self.list.jump_origin.take() {
+                self.select(origin);
+            }
+        }
+        self.mode = Mode::Browse;
+        self.input.clear();
+    }
+
+    fn submit_input(&mut self) {
+        let input = std::mem::take(&mut self.input);
+        match self.mode {
+            Mode::Search => self.start_search(&input),
+            Mode::Filter => self.set_filter(&input),
+            Mode::Jump => self.list.jump_origin = None,
+            _ => {}
+        }
+        self.mode = Mode::Browse;
+    }
+
+    fn input_changed(&mut self) {
+        if self.mode == Mode::Jump {
+            let input = self.input.clone();
+            self.jump_to(&input);
+        }
+    }
+
+    /// Pasted text goes into the input line (Search, Filter, Jump); it is never read as keys.
+    pub fn paste(&mut self, text: &str) {
+        if matches!(self.mode, Mode::Search | Mode::Filter | Mode::Jump) {
+            self.input.extend(text.chars().filter(|c| !c.is_control()));
+            self.input_changed();
+            self.prepare();
+        }
+    }
+
+    pub fn mouse(&mut self, e: MouseEvent) {
+        let areas = self.areas();
+        let inside = |r: Rect| r.contains(ratatui::layout::Position::new(e.column, e.row));
+        match e.kind {
+            MouseEventKind::ScrollDown if areas.list.is_some_and(inside) => self.step_trajectory(3),
+            MouseEventKind::ScrollUp if areas.list.is_some_and(inside) => self.step_trajectory(-3),
+            MouseEventKind::ScrollDown => self.scroll_by(3),
+            MouseEventKind::ScrollUp => self.scroll_by(-3),
+            MouseEventKind::Down(MouseButton::Left) => {
+                if let Some(list) = areas.list.filter(|r| inside(*r)) {
+                    // The list's first rows are its title and its column header.
+                    let row = (e.row - list.y) as usize;
+                    let pos = self.list.top + row.saturating_sub(2);
+                    if row >= 2 && pos < self.list.shown(self.store.len()) {
+                        self.select(self.list.at(pos));
+                    }
+                } else if inside(areas.doc) {
+                    if let Some(doc) = self.doc.as_ref().filter(|d| !d.blocks.is_empty()) {
+                        self.pos.cursor =
+                            doc.block_at(self.pos.scroll + (e.row - areas.doc.y) as usize);
+                    }
+                }
+            }
+            _ => return,
+        }
+        self.prepare();
+    }
+
+    /// Do one action.
+    pub fn update(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => {
+                self.help_scroll = 0;
+                self.mode = if self.mode == Mode::Help {
+                    Mode::Browse
+                } else {
+                    Mode::Help
+                }
+            }
+            Action::Cancel => {
+                self.mode = Mode::Browse;
+                self.search = None;
+                self.cache.lines.clear();
+            }
+            Action::NextStep => self.move_cursor(1),
+            Action::PrevStep => self.move_cursor(-1),
+            Action::PageDown => self.page(1),
+            Action::PageUp => self.page(-1),
+            Action::Top => {
+                self.pos.cursor = 0;
+                self.pos.scroll = 0;
+            }
+            Action::Bottom => {
+                let blocks = self.doc.as_ref().map_or(0, |d| d.blocks.len());
+                self.pos.cursor = blocks.saturating_sub(1);
+                self.pos.scroll = usize::MAX;
+            }
+            Action::NextTrajectory => self.step_trajectory(1),
+            Action::PrevTrajectory => self.step_trajectory(-1),
+            Action::ToggleFold => self.toggle_fold(),
+            Action::ToggleInstruction => {
+                self.pos.folds.instruction_open ^= true;
+                self.doc = None;
+            }
+            Action::ToggleDemo => {
+                self.pos.folds.demo_open ^= true;
+                self.doc = None;
+            }
+            Action::ToggleStack => self.panes.force_stack ^= true,
+            Action::ToggleList => self.panes.list ^= true,
+            Action::ToggleFindings => self.panes.findings ^= true,
+            Action::Search => self.start_input(Mode::Search),
+            Action::Filter => {
+                self.start_input(Mode::Filter);
+                self.input = self
+                    .list
+                    .filter
+                    .as_ref()
+                    .map_or(String::new(), |f| f.query.clone());
+            }
+            Action::JumpToId => {
+                self.list.jump_origin = Some(self.selected);
+                self.start_input(Mode::Jump);
+            }
+            Action::NextHit => self.next_hit(true),
+            Action::PrevHit => self.next_hit(false),
+            Action::NextFinding => self.next_finding(true),
+            Action::PrevFinding => self.next_finding(false),
+        }
+        self.prepare();
+    }
+
+    fn start_input(&mut self, mode: Mode) {
+        self.mode = mode;
+        self.input.clear();
+    }
+
+    /// Background work between events: follow the growing index, scan for the filter.
+    /// Returns true when the screen should be drawn again.
+    pub fn tick(&mut self) -> bool {
+        self.scan_filter(std::time::Duration::from_millis(30));
+        // While the filter is on, the trajectory on screen is a match once there is one.
+        if let Some(f) = &self.list.filter {
+            if let (Some(&first), false) = (
+                f.matches.first(),
+                f.matches.binary_search(&self.selected).is_ok(),
+            ) {
+                self.select(first);
+            }
+        }
+        let now = (
+            self.store.len(),
+            self.store.dataset().is_complete(),
+            self.list.progress(),
+        );
+        if now == self.ticked {
+            return false;
+        }
+        self.ticked = now;
+        self.prepare();
+        true
+    }
+
+    /// Whether `tick` has work to do (so the loop should wake up soon).
+    pub fn busy(&self) -> bool {
+        !self.store.dataset().is_complete() || self.list.scanning(self.store.len())
+    }
+
+    /// Show trajectory `i` from its first step.
+    pub fn select(&mut self, i: usize) {
+        if i == self.selected && self.entry.as_ref().is_some_and(|(j, _)| *j == i) {
+            return;
+        }
+        self.selected = i;
+        self.pos = Position::default();
+        self.finding = None;
+        self.entry = None;
+        self.prepare();
+    }
+
+    /// Bring the state in line with the size and the selection, and render the turns that will
+    /// be visible. Views read only what this leaves.
+    pub fn prepare(&mut self) {
+        if self.store.is_empty() {
+            return;
+        }
+        self.selected = self.selected.min(self.store.len() - 1);
+        if self.entry.as_ref().is_none_or(|(i, _)| *i != self.selected) {
+            let slot = self.store.get(self.selected);
+            self.entry = Some((self.selected, slot));
+            self.doc = None;
+            self.cache.clear();
+            self.rerun_search();
+        }
+        let areas = self.areas();
+        let geometry = Geometry {
+            width: areas.doc.width,
+            stacked: areas.stacked,
+        };
+        let Some(entry) = self.current().cloned() else {
+            self.doc = None;
+            return;
+        };
+        let paint_plain = Paint {
+            theme: &self.theme,
+            entry: &entry,
+            hits: &[],
+            highlight: false,
+        };
+        if self.doc.as_ref().is_none_or(|d| d.geometry != geometry) {
+            let cache = &mut self.cache;
+            self.pos.mark = None;
+            self.doc = Some(Doc::build(&entry, &self.pos.folds, geometry, |key| {
+                if let Some(&h) = cache.heights.get(&key) {
+                    return h;
+                }
+                let turn = &entry.trajectory.turns[key.0];
+                let h = match render::is_long(turn, key) {
+                    true => render::long_height(&paint_plain, key, &cache.layout(turn, key.1)),
+                    false => render::render_turn(&paint_plain, key).len(),
+                };
+                cache.heights.insert(key, h);
+                h
+            }));
+        }
+        let doc = self.doc.as_ref().expect("built above");
+        let view = areas.doc.height as usize;
+        let max_scroll = doc.rows.saturating_sub(view);
+        self.pos.cursor = self.pos.cursor.min(doc.blocks.len().saturating_sub(1));
+        self.pos.scroll = self.pos.scroll.min(max_scroll);
+        // Render the visible turns, with colours.
+        let hits = self.search.as_ref().map_or(&[][..], |s| &s.hits[..]);
+        let paint = Paint {
+            theme: &self.theme,
+            entry: &entry,
+            hits,
+            highlight: true,
+        };
+        if self.cache.lines.len() > 2048 {
+            self.cache.lines.clear();
+        }
+        let first = doc.block_at(self.pos.scroll);
+        for block in doc.blocks[first..]
+            .iter()
+            .take_while(|b| b.top < self.pos.scroll + view)
+        {
+            for placed in doc::place(block, geometry, &self.pos.folds, &self.cache.heights) {
+                let key = placed.key;
+                let turn = &entry.trajectory.turns[key.0];
+                let height = self.cache.heights.get(&key).copied().unwrap_or(0);
+                if !render::is_long(turn, key) {
+                    let r = self.cache.lines.entry(key).or_insert_with(|| Rendered {
+                        first: 0,
+                        lines: render::render_turn(&paint, key),
+                    });
+                    debug_assert_eq!(r.lines.len(), height, "turn {key:?} measured as drawn");
+                    continue;
+                }
+                // A long unfolded turn: render the rows on screen and a screen either side.
+                let top = block.top + placed.row;
+                let from = self.pos.scroll.saturating_sub(top);
+                let to = (self.pos.scroll + view).saturating_sub(top).min(height);
+                let covered = self
+                    .cache
+                    .lines
+                    .get(&key)
+                    .is_some_and(|r| r.first <= from && r.first + r.lines.len() >= to);
+                if from < to && !covered {
+                    let layout = self.cache.layout(turn, key.1);
+                    let window = from.saturating_sub(view)..(to + view).min(height);
+                    let r = render::render_window(&paint, key, &layout, window);
+                    self.cache.lines.insert(key, r);
+                }
+            }
+        }
+        self.prepare_list();
+    }
+}

@@ -1,0 +1,70 @@
+//! The review screen: the only module that knows about terminals. `App` holds the state,
+//! `App::update` changes it, `view::draw` draws it, and [`run`] ties them to a real terminal.
+//!
+//! Findings come from whatever [`FindingsProvider`] is given to [`Store::new`] (the rules
+//! engine; tests pass their own); the store calls it once per parsed trajectory.
+
+pub mod action;
+pub mod app;
+pub mod config;
+pub mod doc;
+pub mod highlight;
+pub mod layout;
+pub mod listing;
+mod motion;
+mod panes;
+pub mod render;
+pub mod store;
+pub mod terminal;
+pub mod text;
+pub mod theme;
+pub mod view;
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use ratatui::crossterm::event::{self, Event};
+use ratatui::layout::Rect;
+
+pub use action::{Action, Keymap};
+pub use app::{App, Mode};
+pub use store::{FindingsProvider, Store};
+pub use theme::Theme;
+
+/// Run the review screen until the user quits or a signal arrives.
+pub fn run(store: Store, theme: Theme, keymap: Keymap) -> Result<()> {
+    let mut guard = terminal::Guard::enter().context("cannot set up the terminal")?;
+    let size = guard.terminal.size()?;
+    let mut app = App::new(
+        store,
+        theme,
+        keymap,
+        Rect::new(0, 0, size.width, size.height),
+    );
+    let mut dirty = true;
+    while !app.quit && !guard.signalled() {
+        if dirty {
+            guard.terminal.draw(|frame| view::draw(frame, &app))?;
+            dirty = false;
+        }
+        let timeout = if app.busy() {
+            Duration::from_millis(50)
+        } else {
+            Duration::from_millis(250)
+        };
+        if event::poll(timeout)? {
+            match event::read()? {
+                Event::Key(k) => app.key(k),
+                Event::Mouse(m) => app.mouse(m),
+                Event::Resize(w, h) => app.resize(w, h),
+                Event::Paste(text) => app.paste(&text),
+                _ => continue,
+            }
+            dirty = true;
+        } else {
+            dirty = app.tick();
+        }
+    }
+    drop(guard);
+    Ok(())
+}

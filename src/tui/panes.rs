@@ -1,0 +1,367 @@
+//! The smaller panes: the trajectory list, the header, the findings pane, the status bar and
+//! the help overlay (generated from the action table).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Widget};
+
+use super::action::{Action, ACTIONS};
+use super::app::{App, Mode};
+use super::view::pairs;
+use crate::findings::Severity;
+use crate::sanitize::sanitize_line;
+
+pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let len = app.store.len();
+    let shown = app.list.shown(len);
+    let title = match &app.list.filter {
+        Some(f) if f.scanned < len => format!(" {} / {} scanned ", f.matches.len(), f.scanned),
+        Some(f) => format!(" {} of {} match ", f.matches.len(), len),
+        None => format!(" {len} trajectories "),
+    };
+    // Records the index could not split (a torn last line, a broken array) are counted here;
+    // records that do not parse show as red rows.
+    let problems = app.store.dataset().diagnostics().len();
+    let mut title = vec![Span::styled(title, theme.title)];
+    if problems > 0 {
+        title.push(Span::styled(
+            format!("{problems} input problems "),
+            theme.finding_warn,
+        ));
+    }
+    let block = Block::new()
+        .borders(Borders::RIGHT)
+        .border_style(theme.border)
+        .title(Line::from(title));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let width = inner.width as usize;
+    // The task column only when the ids still get room.
+    let wide = width >= 36;
+    for row in 0..inner.height.saturating_sub(1) {
+        let pos = app.list.top + row as usize;
+        if pos >= shown {
+            break;
+        }
+        let i = app.list.at(pos);
+        let y = inner.y + 1 + row;
+        let selected = i == app.selected;
+        let base = if selected {
+            theme.selection
+        } else {
+            theme.text
+        };
+        buf.set_style(Rect::new(inner.x, y, inner.width, 1), base);
+        let Some(r) = app.store.known_row(i) else {
+            buf.set_string(inner.x, y, format!("#{i} …"), base.patch(theme.muted));
+            continue;
+        };
+        let task = match (wide, r.task) {
+            (false, _) => String::new(),
+            (true, t) => format!(" {:<8}", t.map_or("?", |t| t.as_str())),
+        };
+        let mut right = vec![Span::styled(
+            format!("{task}{:>5} ", r.turns),
+            base.patch(theme.muted),
+        )];
+        for (s, n) in Severity::ALL.iter().zip(r.counts) {
+            let text = if n > 0 {
+                format!("{}{n:<2}", &s.as_str()[..1].to_uppercase())
+            } else {
+                "   ".into()
+            };
+            right.push(Span::styled(
+                text,
+                if n > 0 { theme.finding(*s) } else { base },
+            ));
+        }
+        let right_w: usize = right.iter().map(|s| super::text::cells(&s.content)).sum();
+        let id_w = width.saturating_sub(right_w).max(4);
+        let id = truncate(&sanitize_line(&r.id), id_w);
+        let pad = id_w.saturating_sub(super::text::cells(&id));
+        let id_style = if r.broken {
+            base.patch(theme.finding_error)
+        } else {
+            base
+        };
+        let mut spans = vec![
+            Span::styled(id, id_style),
+            Span::styled(" ".repeat(pad), base),
+        ];
+        spans.extend(right);
+        buf.set_line(inner.x, y, &Line::from(spans), inner.width);
+    }
+    let label = match wide {
+        true => format!(
+            "{:<w$} task    turns E  W  I  ",
+            "id",
+            w = width.saturating_sub(24)
+        ),
+        false => format!("{:<w$}turns E  W  I  ", "id", w = width.saturating_sub(15)),
+    };
+    let header = Line::styled(truncate(&label, width), theme.muted);
+    buf.set_line(inner.x, inner.y, &header, inner.width);
+}
+
+fn truncate(s: &str, width: usize) -> String {
+    if super::text::cells(s) <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let Some(entry) = app.current() else { return };
+    let t = &entry.trajectory;
+    let file = t
+        .source
+        .file
+        .file_name()
+        .map_or("?".into(), |n| sanitize_line(&n.to_string_lossy()));
+    let title = Line::from(vec![
+        Span::styled(sanitize_line(&t.id), theme.title),
+        Span::styled(
+            format!("  {} · {} · {file}:{}", t.task, t.format, t.source.line),
+            theme.muted,
+        ),
+    ]);
+    buf.set_line(area.x + 1, area.y, &title, area.width.saturating_sub(1));
+    let mut items: Vec<(&str, String)> = t
+        .meta
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str(),
+                v.as_str().map_or_else(|| v.to_string(), str::to_string),
+            )
+        })
+        .collect();
+    let counts = t.role_counts();
+    items.push((
+        "turns",
+        format!("{} ({} agent, {} env)", t.turns.len(), counts[2], counts[3]),
+    ));
+    if !entry.findings.is_empty() {
+        items.push(("findings", entry.findings.len().to_string()));
+    }
+    if !entry.warnings.is_empty() {
+        items.push(("warnings", entry.warnings.len().to_string()));
+    }
+    if area.height > 1 {
+        buf.set_line(
+            area.x + 1,
+            area.y + 1,
+            &pairs(&items, theme.muted, theme.text),
+            area.width.saturating_sub(1),
+        );
+    }
+    if area.height > 2 {
+        let rule = "─".repeat(area.width as usize);
+        buf.set_string(area.x, area.y + 2, rule, theme.border);
+    }
+}
+
+pub fn draw_findings(buf: &mut Buffer, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let Some(entry) = app.current() else { return };
+    let title = format!("─ findings ({}) ", entry.findings.len());
+    buf.set_string(
+        area.x,
+        area.y,
+        "─".repeat(area.width as usize),
+        theme.border,
+    );
+    buf.set_string(area.x, area.y, title, theme.title);
+    let rows = area.height.saturating_sub(1) as usize;
+    let at = app.finding.unwrap_or(0);
+    let first = at.saturating_sub(rows.saturating_sub(1));
+    for (n, (i, f)) in entry
+        .findings
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(rows)
+        .enumerate()
+    {
+        let selected = app.finding == Some(i);
+        let base = if selected {
+            theme.selection
+        } else {
+            theme.text
+        };
+        let line = Line::from(vec![
+            Span::styled(
+                format!("{:<5}", f.severity.as_str()),
+                theme.finding(f.severity),
+            ),
+            Span::styled(
+                format!(" turn {:<4} {} ", f.turn, sanitize_line(&f.rule)),
+                base.patch(theme.muted),
+            ),
+            Span::styled(sanitize_line(&f.message), base),
+        ]);
+        let y = area.y + 1 + n as u16;
+        buf.set_style(Rect::new(area.x, y, area.width, 1), base);
+        buf.set_line(area.x + 1, y, &line, area.width.saturating_sub(1));
+    }
+}
+
+pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
+    let theme = &app.theme;
+    buf.set_style(area, theme.status);
+    let mut spans = vec![Span::styled(
+        format!(" {} ", app.mode.name()),
+        theme.status_mode,
+    )];
+    let prompt = match app.mode {
+        Mode::Search => Some("/"),
+        Mode::Filter => Some("filter: "),
+        Mode::Jump => Some("id: "),
+        _ => None,
+    };
+    if let Some(p) = prompt {
+        spans.push(Span::styled(
+            format!(" {p}{}▏", sanitize_line(&app.input)),
+            theme.status,
+        ));
+        buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+        return;
+    }
+    let len = app.store.len();
+    let mut left = format!(" trajectory {}/{}", app.selected + 1, len);
+    if let Some(doc) = app.doc() {
+        use super::doc::BlockKind;
+        let is_step = |b: &&super::doc::Block| matches!(b.kind, BlockKind::Step { .. });
+        let steps = doc.blocks.iter().filter(is_step).count();
+        let here = doc.blocks.get(app.pos.cursor);
+        let at = match here.map(|b| b.kind) {
+            Some(BlockKind::Step { .. }) => {
+                let k = doc.blocks[..app.pos.cursor].iter().filter(is_step).count() + 1;
+                format!("step {k}/{steps}")
+            }
+            Some(BlockKind::Instruction(_)) => format!("instruction · {steps} steps"),
+            Some(BlockKind::Prompt(_)) => format!("prompt · {steps} steps"),
+            Some(BlockKind::Demo { .. }) => format!("demo · {steps} steps"),
+            None => format!("{steps} steps"),
+        };
+        left.push_str(&format!(" · {at}"));
+        if let Some(turn) = app.cursor_turn() {
+            left.push_str(&format!(" · turn {turn}"));
+        }
+    }
+    let progress = app.store.dataset().progress();
+    if !progress.complete {
+        let pct = (progress.bytes_done * 100)
+            .checked_div(progress.bytes_total)
+            .unwrap_or(0);
+        // Compressed input reads more bytes than the files hold: then there is no percentage.
+        match pct {
+            0..=100 => left.push_str(&format!(" · indexing {pct}%")),
+            _ => left.push_str(" · indexing…"),
+        }
+    }
+    if let Some(s) = &app.search {
+        left.push_str(&format!(
+            " · /{}/ {} hits",
+            sanitize_line(&s.pattern),
+            s.hits.len()
+        ));
+    }
+    if let Some(m) = &app.message {
+        left.push_str(&format!(" · {}", sanitize_line(m)));
+    }
+    spans.push(Span::styled(left, theme.status));
+    let hints: Vec<String> = [
+        (Action::Help, "help"),
+        (Action::Search, "search"),
+        (Action::NextFinding, "finding"),
+        (Action::ToggleFold, "fold"),
+        (Action::Quit, "quit"),
+    ]
+    .iter()
+    .filter_map(|(a, label)| Some(format!("{} {label}", app.keymap.keys(*a).first()?)))
+    .collect();
+    let hints = format!("{} ", hints.join("  "));
+    let used: usize = spans.iter().map(|s| super::text::cells(&s.content)).sum();
+    let hint_w = super::text::cells(&hints);
+    if used + hint_w + 2 <= area.width as usize {
+        spans.push(Span::styled(
+            " ".repeat(area.width as usize - used - hint_w),
+            theme.status,
+        ));
+        spans.push(Span::styled(
+            hints,
+            theme.status.add_modifier(Modifier::DIM),
+        ));
+    }
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+/// The help overlay: one line per action, from the table.
+pub fn draw_help(buf: &mut Buffer, screen: Rect, app: &App) {
+    let theme = &app.theme;
+    let keys: Vec<String> = ACTIONS
+        .iter()
+        .map(|a| app.keymap.describe(a.action))
+        .collect();
+    let key_w = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
+    let help_w = ACTIONS
+        .iter()
+        .map(|a| a.help.chars().count())
+        .max()
+        .unwrap_or(0);
+    let width = ((key_w + help_w + 6) as u16).min(screen.width);
+    let height = (ACTIONS.len() as u16 + 4).min(screen.height);
+    let area = Rect::new(
+        screen.x + (screen.width - width) / 2,
+        screen.y + (screen.height - height) / 2,
+        width,
+        height,
+    );
+    Clear.render(area, buf);
+    let title = match (ACTIONS.len() + 2) as u16 > height.saturating_sub(2) {
+        true => " keys (j/k scroll, any other key closes) ",
+        false => " keys (any key closes) ",
+    };
+    let block = Block::bordered()
+        .border_style(theme.border_focus)
+        .title(Span::styled(title, theme.title));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    buf.set_style(inner, Style::new().patch(theme.text));
+    let mut lines: Vec<Line> = ACTIONS
+        .iter()
+        .zip(&keys)
+        .map(|(info, k)| {
+            Line::from(vec![
+                Span::styled(format!(" {k:<key_w$}  "), theme.agent),
+                Span::styled(info.help, theme.text),
+            ])
+        })
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::styled(
+        " mouse wheel scrolls · config: keys by action name",
+        theme.muted,
+    ));
+    let rows = inner.height as usize;
+    let first = app.help_scroll.min(lines.len().saturating_sub(rows));
+    for (n, line) in lines.iter().skip(first).take(rows).enumerate() {
+        buf.set_line(inner.x, inner.y + n as u16, line, inner.width);
+    }
+}

@@ -1,0 +1,166 @@
+//! The trajectories the screen needs, parsed on demand: a small LRU of parsed trajectories with
+//! their findings, and light list rows (id, task, turns, finding counts) filled as they are seen.
+
+use std::sync::Arc;
+
+use crate::diag::Diagnostic;
+use crate::findings::{Finding, Severity};
+use crate::load::Dataset;
+use crate::model::{Task, Trajectory};
+
+/// Whatever produces findings for a trajectory (the rules engine, or a test).
+pub type FindingsProvider = Box<dyn Fn(&Trajectory) -> Vec<Finding> + Send + Sync>;
+
+/// A parsed trajectory and what the screen shows about it.
+#[derive(Debug)]
+pub struct Entry {
+    pub trajectory: Trajectory,
+    /// Sorted by turn, then span.
+    pub findings: Vec<Finding>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Entry {
+    pub fn findings_in(&self, turn: usize) -> impl Iterator<Item = &Finding> {
+        let start = self.findings.partition_point(|f| f.turn < turn);
+        self.findings[start..]
+            .iter()
+            .take_while(move |f| f.turn == turn)
+    }
+
+    pub fn worst_in(&self, turn: usize) -> Option<Severity> {
+        self.findings_in(turn).map(|f| f.severity).max()
+    }
+}
+
+/// A loaded record or why it could not be read.
+pub type Slot = Result<Arc<Entry>, Arc<Diagnostic>>;
+
+/// One row of the trajectory list.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub id: String,
+    pub task: Option<Task>,
+    pub turns: usize,
+    /// Findings by severity: error, warn, info.
+    pub counts: [usize; 3],
+    pub broken: bool,
+}
+
+const LRU_SIZE: usize = 12;
+
+/// The dataset with its caches.
+pub struct Store {
+    dataset: Dataset,
+    provider: Option<FindingsProvider>,
+    lru: Vec<(usize, Slot)>,
+    rows: Vec<Option<Row>>,
+}
+
+impl Store {
+    pub fn new(dataset: Dataset, provider: Option<FindingsProvider>) -> Store {
+        Store {
+            dataset,
+            provider,
+            lru: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Trajectories indexed so far.
+    pub fn len(&self) -> usize {
+        self.dataset.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
+    }
+
+    /// The parsed trajectory `i`, from the cache if it is there.
+    pub fn get(&mut self, i: usize) -> Slot {
+        if let Some(pos) = self.lru.iter().position(|(j, _)| *j == i) {
+            let hit = self.lru.remove(pos);
+            let slot = hit.1.clone();
+            self.lru.insert(0, hit);
+            return slot;
+        }
+        let slot = match self.dataset.load(i) {
+            Ok((trajectory, warnings)) => {
+                let mut findings = self
+                    .provider
+                    .as_ref()
+                    .map_or(Vec::new(), |p| p(&trajectory));
+                findings.sort_by_key(|f| (f.turn, f.span));
+                Ok(Arc::new(Entry {
+                    trajectory,
+                    findings,
+                    warnings,
+                }))
+            }
+            Err(d) => Err(Arc::new(d)),
+        };
+        self.remember_row(i, &slot);
+        self.lru.insert(0, (i, slot.clone()));
+        self.lru.truncate(LRU_SIZE);
+        slot
+    }
+
+    /// The cached trajectory `i`, without loading it.
+    pub fn cached(&self, i: usize) -> Option<&Slot> {
+        self.lru.iter().find(|(j, _)| *j == i).map(|(_, s)| s)
+    }
+
+    /// The list row of trajectory `i`, loading the trajectory if it was never seen.
+    pub fn row(&mut self, i: usize) -> &Row {
+        if self.rows.get(i).is_none_or(Option::is_none) {
+            let _ = self.get(i);
+        }
+        self.rows[i].as_ref().expect("filled by get")
+    }
+
+    /// The list row of trajectory `i` if it is known.
+    pub fn known_row(&self, i: usize) -> Option<&Row> {
+        self.rows.get(i).and_then(Option::as_ref)
+    }
+
+    fn remember_row(&mut self, i: usize, slot: &Slot) {
+        if self.rows.len() <= i {
+            self.rows.resize(i + 1, None);
+        }
+        self.rows[i] = Some(match slot {
+            Ok(e) => {
+                let mut counts = [0; 3];
+                for f in &e.findings {
+                    counts[Severity::ALL
+                        .iter()
+                        .position(|s| *s == f.severity)
+                        .unwrap_or(0)] += 1;
+                }
+                Row {
+                    id: e.trajectory.id.clone(),
+                    task: Some(e.trajectory.task),
+                    turns: e.trajectory.turns.len(),
+                    counts,
+                    broken: false,
+                }
+            }
+            Err(d) => Row {
+                id: format!(
+                    "{}:{}",
+                    d.file
+                        .file_name()
+                        .map_or("?".into(), |n| n.to_string_lossy()),
+                    d.line
+                ),
+                task: None,
+                turns: 0,
+                counts: [0; 3],
+                broken: true,
+            },
+        });
+    }
+}

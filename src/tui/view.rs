@@ -1,0 +1,182 @@
+//! Drawing the review screen: pure functions of `&App` (they read what `App::prepare` left and
+//! never write into it).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::Frame;
+
+use super::app::App;
+use super::doc::{BlockKind, GUTTER};
+use super::{doc, panes};
+
+/// Draw the whole screen.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let areas = app.areas();
+    let screen = frame.area();
+    let buf = frame.buffer_mut();
+    if let Some(list) = areas.list {
+        panes::draw_list(buf, list, app);
+    }
+    panes::draw_header(buf, areas.header, app);
+    draw_doc(buf, areas.doc, app);
+    if let Some(findings) = areas.findings {
+        panes::draw_findings(buf, findings, app);
+    }
+    panes::draw_status(buf, areas.status, app);
+    if app.mode == super::app::Mode::Help {
+        panes::draw_help(buf, screen, app);
+    }
+}
+
+/// The trajectory as blocks of turns, from the scroll row down.
+pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let (Some(doc), Some(entry)) = (app.doc(), app.current()) else {
+        let msg = match app.slot() {
+            Some(Err(d)) => format!("cannot show this record: {d}"),
+            _ if app.store.is_empty() && !app.store.dataset().is_complete() => "reading…".into(),
+            _ if app.store.is_empty() => "no trajectories found".into(),
+            _ => String::new(),
+        };
+        let line = Line::styled(crate::sanitize::sanitize_line(&msg), theme.muted);
+        buf.set_line(
+            area.x + GUTTER,
+            area.y,
+            &line,
+            area.width.saturating_sub(GUTTER),
+        );
+        return;
+    };
+    let geometry = doc.geometry;
+    let (left, _) = geometry.columns();
+    let scroll = app.pos.scroll;
+    let view = area.height as usize;
+    let bottom = area.y + area.height;
+    let first = doc.block_at(scroll);
+    for (b, block) in doc.blocks.iter().enumerate().skip(first) {
+        if block.top >= scroll + view {
+            break;
+        }
+        // Rows of this block on screen: document row r goes to screen row y.
+        let screen = |r: usize| -> Option<u16> {
+            let r = block.top + r;
+            (r >= scroll && r < scroll + view).then(|| area.y + (r - scroll) as u16)
+        };
+        if b == app.pos.cursor {
+            for r in 0..block.height.saturating_sub(1) {
+                if let Some(y) = screen(r) {
+                    buf.set_string(area.x, y, "▌", theme.border_focus);
+                }
+            }
+        }
+        if let BlockKind::Demo { turns } = block.kind {
+            if let Some(y) = screen(0) {
+                let s = if turns == 1 { "" } else { "s" };
+                let keys = app.keymap.describe(super::Action::ToggleDemo);
+                let text = format!("▸ {turns} in-context demo turn{s} hidden ({keys} to show)");
+                buf.set_line(
+                    area.x + GUTTER,
+                    y,
+                    &Line::styled(text, theme.demo),
+                    area.width.saturating_sub(GUTTER),
+                );
+            }
+            continue;
+        }
+        let placed = doc::place(block, geometry, &app.pos.folds, &app.cache().heights);
+        if let BlockKind::Step { agent: None, .. } = block.kind {
+            if let Some(y) = screen(0) {
+                let line = Line::styled(
+                    "(no agent turn)",
+                    theme.muted.add_modifier(Modifier::ITALIC),
+                );
+                buf.set_line(area.x + GUTTER, y, &line, left as u16);
+            }
+        }
+        if let BlockKind::Step { env, .. } = block.kind {
+            if env.0 == env.1 {
+                let (x, row) = match geometry.stacked {
+                    true => (
+                        area.x + GUTTER,
+                        placed
+                            .first()
+                            .map_or(1, |p| app.cache().heights.get(&p.key).copied().unwrap_or(1)),
+                    ),
+                    false => (area.x + GUTTER + left as u16 + 1, 0),
+                };
+                if let Some(y) = screen(row) {
+                    let line =
+                        Line::styled("(no reply)", theme.muted.add_modifier(Modifier::ITALIC));
+                    buf.set_line(x, y, &line, area.width.saturating_sub(x - area.x));
+                }
+            }
+        }
+        if !geometry.stacked && matches!(block.kind, BlockKind::Step { .. }) {
+            let x = area.x + GUTTER + left as u16;
+            for r in 0..block.height.saturating_sub(1) {
+                if let Some(y) = screen(r) {
+                    buf.set_string(x, y, "│", theme.border);
+                }
+            }
+        }
+        let placed_rows = placed.clone();
+        for p in placed {
+            let x = match p.column {
+                0 => area.x + GUTTER,
+                _ => area.x + GUTTER + left as u16 + 1,
+            };
+            let width = p.key.1 as u16;
+            let worst = placed_rows
+                .iter()
+                .filter(|q| q.row == p.row)
+                .filter_map(|q| entry.worst_in(q.turn))
+                .max();
+            if let (Some(severity), Some(y)) = (worst, screen(p.row)) {
+                buf.set_string(area.x + 1, y, "●", mark(theme.finding(severity)));
+            }
+            let Some(rendered) = app.cache().lines.get(&p.key) else {
+                continue;
+            };
+            // Only the rows on screen: a long unfolded turn has thousands.
+            let first = p.row + rendered.first;
+            let skip = scroll.saturating_sub(block.top + first);
+            for (i, line) in rendered.lines.iter().enumerate().skip(skip).take(view) {
+                if let Some(y) = screen(first + i) {
+                    if y < bottom {
+                        buf.set_line(x, y, line, width);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(row) = app.pos.mark.filter(|r| (scroll..scroll + view).contains(r)) {
+        let y = area.y + (row - scroll) as u16;
+        buf.set_string(area.x + 1, y, "▶", theme.search_current);
+    }
+}
+
+/// A severity mark for the gutter: the severity's colour as foreground, or its attributes.
+fn mark(style: Style) -> Style {
+    match style.bg {
+        Some(bg) => Style::new().fg(bg).add_modifier(Modifier::BOLD),
+        None => style,
+    }
+}
+
+/// A row of label: value pairs, for the header.
+pub fn pairs(items: &[(&str, String)], key: Style, value: Style) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (i, (k, v)) in items.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("  ", value));
+        }
+        spans.push(Span::styled(
+            format!("{} ", crate::sanitize::sanitize_line(k)),
+            key,
+        ));
+        spans.push(Span::styled(crate::sanitize::sanitize_line(v), value));
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,85 @@
+//! `trev review` on the command line: themes and config errors name the file and line, and
+//! without a terminal it says so instead of drawing.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn trev(config: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("trev").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("TREV_CONFIG_DIR", config)
+        .env_remove("NO_COLOR");
+    cmd
+}
+
+#[test]
+fn an_unknown_theme_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    trev(dir.path())
+        .args([
+            "review",
+            "--theme",
+            "nope",
+            "sample_data/agentinstruct_os.json",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "nope: no such theme (built-in: dark, light, high-contrast",
+        ));
+}
+
+#[test]
+fn a_bad_user_theme_names_its_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("themes")).unwrap();
+    std::fs::write(
+        dir.path().join("themes/mine.toml"),
+        "agent = \"red\"\nagnet = \"blue\"\n",
+    )
+    .unwrap();
+    trev(dir.path())
+        .args(["--theme", "mine", "sample_data/agentinstruct_os.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "mine.toml:2: unknown field `agnet`",
+        ));
+}
+
+#[test]
+fn a_bad_config_names_its_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "theme = \"dark\"\n[keys]\nfly = \"w\"\n",
+    )
+    .unwrap();
+    trev(dir.path())
+        .args(["sample_data/agentinstruct_os.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "config.toml:3: unknown action 'fly' in [keys]",
+        ));
+}
+
+#[test]
+fn without_a_terminal_review_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    trev(dir.path())
+        .args(["sample_data"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs a terminal"));
+}
+
+#[test]
+fn a_missing_file_is_an_error_before_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    trev(dir.path())
+        .args(["no/such/file.jsonl"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot open the input"));
+}

@@ -1,0 +1,139 @@
+//! End to end: the real binary in tmux opens a file, moves, searches and quits (and is killed
+//! with SIGTERM), and the terminal is restored each time. Skipped when tmux is absent.
+
+use std::path::Path;
+use std::process::Command;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+    session: &'static str,
+}
+
+impl Tmux {
+    fn start(name: &'static str, command: &str) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("skipped: tmux is not installed");
+            return None;
+        }
+        let t = Tmux {
+            socket: format!("trev-test-{}-{name}", std::process::id()),
+            session: name,
+        };
+        t.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "140",
+            "-y",
+            "40",
+            command,
+        ]);
+        t.run(&["set-option", "-t", name, "remain-on-exit", "on"]);
+        Some(t)
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.run(&["send-keys", "-t", self.session, k]);
+            sleep(Duration::from_millis(60));
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", self.session])
+    }
+
+    fn var(&self, name: &str) -> String {
+        self.run(&[
+            "display-message",
+            "-p",
+            "-t",
+            self.session,
+            &format!("#{{{name}}}"),
+        ])
+        .trim()
+        .to_string()
+    }
+
+    /// Wait until `check` holds, or fail with the screen.
+    fn wait(&self, what: &str, check: impl Fn(&Tmux) -> bool) {
+        let start = Instant::now();
+        while !check(self) {
+            if start.elapsed() > Duration::from_secs(10) {
+                panic!("timed out waiting for {what}; screen:\n{}", self.screen());
+            }
+            sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+fn command(file: &str) -> String {
+    let bin = env!("CARGO_BIN_EXE_trev");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_data")
+        .join(file);
+    let config = tempfile::tempdir().unwrap().keep();
+    format!(
+        "env -u NO_COLOR TREV_CONFIG_DIR={} TERM=xterm-256color {bin} {}",
+        config.display(),
+        data.display()
+    )
+}
+
+#[test]
+fn open_move_search_quit_restores_the_terminal() {
+    let shell = format!(
+        "sh -c '{}; echo EXITED:$?; sleep 30'",
+        command("agentinstruct_os.json")
+    );
+    let Some(t) = Tmux::start("keys", &shell) else {
+        return;
+    };
+    t.wait("the review screen", |t| t.screen().contains("trajectories"));
+    assert_eq!(t.var("alternate_on"), "1");
+    t.keys(&["j", "J", "/", "bash", "Enter"]);
+    t.wait("the search", |t| t.screen().contains("/bash/"));
+    assert!(
+        t.screen().contains("os_2"),
+        "moved to the second trajectory"
+    );
+    t.keys(&["q"]);
+    t.wait("the exit", |t| t.screen().contains("EXITED:0"));
+    assert_eq!(t.var("alternate_on"), "0", "the alternate screen was left");
+    assert_eq!(t.var("mouse_any_flag"), "0", "mouse capture is off");
+    assert_eq!(t.var("cursor_flag"), "1", "the cursor is visible");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let Some(t) = Tmux::start("term", &command("nasty/escape_sequences.jsonl")) else {
+        return;
+    };
+    t.wait("the review screen", |t| t.screen().contains("trajectories"));
+    let pid = t.var("pane_pid");
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    t.wait("the exit", |t| t.var("pane_dead") == "1");
+    assert_eq!(t.var("alternate_on"), "0", "the alternate screen was left");
+    assert_eq!(t.var("mouse_any_flag"), "0", "mouse capture is off");
+    // The escape sequences in the data never changed the window title.
+    assert!(!t.var("pane_title").contains("pwned"));
+}
