@@ -201,3 +201,47 @@ fn a_missing_journal_exits_2() {
         .code(2)
         .stderr(predicate::str::contains("no/such.jsonl"));
 }
+
+#[test]
+fn the_rules_join_as_an_annotator_with_per_rule_precision_and_recall() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("ann");
+    std::fs::create_dir_all(&dir).unwrap();
+    // alfworld_7: turn 5 ("pick up pen 1") is answered "Nothing happens."; turn 3 is fine.
+    std::fs::write(
+        dir.join("alice.jsonl"),
+        "{\"annotator\": \"alice\", \"trajectory\": \"alfworld_7\", \"turn\": 3, \"label\": \"right\"}\n\
+         {\"annotator\": \"alice\", \"trajectory\": \"alfworld_7\", \"turn\": 5, \"label\": \"wrong\"}\n",
+    )
+    .unwrap();
+    let data = common::sample_data().join("alfworld.json");
+    let out = common::trev(home.path())
+        .arg("agree")
+        .arg(&dir)
+        .arg("--json")
+        .arg("--with-rules")
+        .arg(&data)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["annotators"], serde_json::json!(["alice", "rules"]));
+    assert_eq!(
+        v["pairs"]["alice"]["rules"]["confusion"],
+        serde_json::json!([[1, 0], [0, 1]])
+    );
+    let score = &v["rules"]["invalid-action/alfworld"]["alice"];
+    assert_eq!(score["true_positive"], 1);
+    assert_eq!(score["precision"], 1.0);
+    assert_eq!(score["recall"], 1.0);
+    common::trev(home.path())
+        .arg("agree")
+        .arg(&dir)
+        .args(["--level", "trajectory", "--with-rules"])
+        .arg(&data)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--level turn"));
+}

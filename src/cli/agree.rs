@@ -29,6 +29,12 @@ pub struct AgreeArgs {
     /// Print one JSON object (the documented shape) instead of the table.
     #[arg(long)]
     pub json: bool,
+
+    /// Add an annotator `rules` that calls an agent turn wrong when the rules find an
+    /// error-level defect in it and right otherwise (on the turns people labelled), and show
+    /// each rule's precision and recall against each annotator. FILES are the data.
+    #[arg(long, value_name = "FILES", num_args = 1..)]
+    pub with_rules: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -55,14 +61,36 @@ pub fn run(args: &AgreeArgs) -> Result<i32> {
             }
         }
     }
-    let ratings = ratings(&replay, args.level, args.label_set.as_deref())?;
+    let (ratings, rule_scores) = if args.with_rules.is_empty() {
+        (
+            ratings(&replay, args.level, args.label_set.as_deref())?,
+            None,
+        )
+    } else {
+        if args.level != Level::Turn {
+            bail!("--with-rules compares turns: use it with --level turn");
+        }
+        let judged = super::rules_judge::judge(&replay, &args.with_rules)?;
+        let ratings = ratings_with(&replay, args.label_set.as_deref(), judged.triples)?;
+        (ratings, Some(judged.scores))
+    };
     let agreement = agree::agreement(&ratings);
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
-        serde_json::to_writer(&mut out, &agreement)?;
+        match &rule_scores {
+            None => serde_json::to_writer(&mut out, &agreement)?,
+            Some(scores) => {
+                let mut value = serde_json::to_value(&agreement)?;
+                value["rules"] = serde_json::to_value(scores)?;
+                serde_json::to_writer(&mut out, &value)?;
+            }
+        }
         writeln!(out)?;
     } else {
         write_table(&mut out, &agreement, args.level)?;
+        if let Some(scores) = &rule_scores {
+            super::rules_judge::write_scores(&mut out, scores)?;
+        }
     }
     out.flush()?;
     Ok(EXIT_OK)
@@ -87,6 +115,24 @@ pub fn print_warnings(replay: &Replay) {
 /// The ratings table of the replayed marks at `level`. Another source of labels (a rule
 /// engine as annotator `rules`) joins by chaining its triples to these.
 pub fn ratings(replay: &Replay, level: Level, label_set: Option<&[String]>) -> Result<Ratings> {
+    ratings_at(replay, level, label_set, Vec::new())
+}
+
+/// The turn-level ratings plus extra triples (another annotator's labels).
+fn ratings_with(
+    replay: &Replay,
+    label_set: Option<&[String]>,
+    extra: Vec<(String, agree::Item, String)>,
+) -> Result<Ratings> {
+    ratings_at(replay, Level::Turn, label_set, extra)
+}
+
+fn ratings_at(
+    replay: &Replay,
+    level: Level,
+    label_set: Option<&[String]>,
+    extra: Vec<(String, agree::Item, String)>,
+) -> Result<Ratings> {
     let triples = replay
         .marks()
         .iter()
@@ -97,7 +143,8 @@ pub fn ratings(replay: &Replay, level: Level, label_set: Option<&[String]>) -> R
                 (key.trajectory.clone(), key.turn),
                 mark.label.clone(),
             )
-        });
+        })
+        .chain(extra);
     let preferred: &[&str] = match level {
         Level::Turn => &crate::labels::TURN_LABELS,
         Level::Trajectory => &crate::labels::VERDICTS,

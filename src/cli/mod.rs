@@ -8,6 +8,7 @@ mod export;
 mod label;
 mod progress;
 mod review;
+mod rules_judge;
 mod stats;
 
 use std::io::{self, Write};

@@ -1,0 +1,166 @@
+//! The rules as an annotator (`trev agree --with-rules`): on every agent turn people labelled,
+//! `rules` says wrong when an error-level finding is on it and right otherwise; and each rule's
+//! precision and recall against each person ("does this rule fire where people say wrong?").
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::sanitize_line;
+use crate::agree::Item;
+use crate::findings::Severity;
+use crate::labels::Replay;
+use crate::load::LoadOptions;
+use crate::model::Role;
+use crate::scan::{self, Event};
+
+/// The name the rules annotate under.
+pub const RULES: &str = "rules";
+
+/// How one rule does against one annotator, over the agent turns that annotator labelled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Score {
+    /// Turns the rule flagged that the annotator called wrong.
+    pub true_positive: u64,
+    pub false_positive: u64,
+    pub false_negative: u64,
+    pub true_negative: u64,
+    /// `null` when the rule never fired on these turns.
+    pub precision: Option<f64>,
+    /// `null` when the annotator called no turn wrong.
+    pub recall: Option<f64>,
+}
+
+/// What the rules said: their labels, and the scores per rule and annotator.
+pub struct Judged {
+    pub triples: Vec<(String, Item, String)>,
+    pub scores: BTreeMap<String, BTreeMap<String, Score>>,
+}
+
+pub fn judge(replay: &Replay, files: &[PathBuf]) -> Result<Judged> {
+    // What people labelled: trajectory → turn → annotator → label.
+    let mut labelled: HashMap<String, BTreeMap<usize, BTreeMap<String, String>>> = HashMap::new();
+    for (key, mark) in replay.marks() {
+        if let Some(turn) = key.turn {
+            labelled
+                .entry(key.trajectory.clone())
+                .or_default()
+                .entry(turn)
+                .or_default()
+                .insert(key.annotator.clone(), mark.label.clone());
+        }
+    }
+    let rules = super::check::configured_rules(None)?;
+    let rule_ids: Vec<String> = rules.rules().iter().map(|r| r.id.to_string()).collect();
+    let wanted: BTreeSet<&String> = labelled.keys().collect();
+    let mut triples = Vec::new();
+    // rule → annotator → score
+    let mut scores: BTreeMap<String, BTreeMap<String, Score>> = BTreeMap::new();
+    scan::scan(
+        files,
+        LoadOptions::default(),
+        scan::default_workers(),
+        |r| {
+            let (t, _) = r.ok()?;
+            if !wanted.contains(&t.id) {
+                return None;
+            }
+            let findings = rules.check(&t);
+            let agent: Vec<usize> = t
+                .turns
+                .iter()
+                .filter(|x| x.role == Role::Agent && !x.demo)
+                .map(|x| x.index)
+                .collect();
+            Some((t.id, agent, findings))
+        },
+        |event| {
+            let Event::Record(Some((id, agent, findings))) = event else {
+                return Ok(());
+            };
+            let Some(turns) = labelled.get(&id) else {
+                return Ok(());
+            };
+            for (&turn, by_annotator) in turns {
+                if !agent.contains(&turn) {
+                    continue;
+                }
+                let on_turn = || findings.iter().filter(move |f| f.turn == turn);
+                let wrong = on_turn().any(|f| f.severity == Severity::Error);
+                let label = if wrong { "wrong" } else { "right" };
+                triples.push((
+                    RULES.to_string(),
+                    (id.clone(), Some(turn)),
+                    label.to_string(),
+                ));
+                let fired: BTreeSet<&str> = on_turn().map(|f| f.rule.as_str()).collect();
+                for (annotator, human) in by_annotator {
+                    if annotator == RULES {
+                        continue;
+                    }
+                    let said_wrong = human == "wrong";
+                    for rule in &rule_ids {
+                        let s = scores
+                            .entry(rule.clone())
+                            .or_default()
+                            .entry(annotator.clone())
+                            .or_default();
+                        match (fired.contains(rule.as_str()), said_wrong) {
+                            (true, true) => s.true_positive += 1,
+                            (true, false) => s.false_positive += 1,
+                            (false, true) => s.false_negative += 1,
+                            (false, false) => s.true_negative += 1,
+                        }
+                    }
+                }
+            }
+            Ok(())
+        },
+    )?;
+    for s in scores.values_mut().flat_map(|m| m.values_mut()) {
+        let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+        s.precision = ratio(s.true_positive, s.true_positive + s.false_positive);
+        s.recall = ratio(s.true_positive, s.true_positive + s.false_negative);
+    }
+    Ok(Judged { triples, scores })
+}
+
+/// The per-rule table: only rules that fired or that people would have wanted to fire.
+pub fn write_scores(
+    out: &mut impl Write,
+    scores: &BTreeMap<String, BTreeMap<String, Score>>,
+) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "rules against each annotator (a rule's finding on a turn predicts \"wrong\"):"
+    )?;
+    let pct = |x: Option<f64>| x.map_or("undefined".to_string(), |v| format!("{:.1} %", v * 100.0));
+    let mut any = false;
+    for (rule, by_annotator) in scores {
+        for (annotator, s) in by_annotator {
+            if s.true_positive + s.false_positive == 0 {
+                continue;
+            }
+            any = true;
+            writeln!(
+                out,
+                "  {rule:<32} vs {:<12} precision {:>9}  recall {:>9}  (TP {}, FP {}, FN {}, TN {})",
+                sanitize_line(annotator),
+                pct(s.precision),
+                pct(s.recall),
+                s.true_positive,
+                s.false_positive,
+                s.false_negative,
+                s.true_negative
+            )?;
+        }
+    }
+    if !any {
+        writeln!(out, "  no rule fired on a labelled turn")?;
+    }
+    Ok(())
+}
