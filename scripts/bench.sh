@@ -37,3 +37,26 @@ if target/release/trev check --help > /dev/null 2>&1; then
       'BEGIN { printf "check: %.2f s = %.0f MB/s, peak RSS %.0f MB\n", s, b / 1e6 / s, r / 1024 }'
   done
 fi
+
+if command -v tmux > /dev/null; then
+  echo "== time to the first review screen (tmux, polled every 2 ms)"
+  tmux kill-session -t trev-bench 2> /dev/null || true
+  start=$(date +%s%N)
+  tmux new-session -d -s trev-bench -x 160 -y 48 "target/release/trev $jsonl"
+  while ! tmux capture-pane -p -t trev-bench 2> /dev/null | grep -q "trajectory 1/"; do
+    sleep 0.002
+    if (( ($(date +%s%N) - start) > 10000000000 )); then echo "no screen after 10 s"; break; fi
+  done
+  end=$(date +%s%N)
+  pid=$(tmux list-panes -t trev-bench -F '#{pane_pid}')
+  rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2> /dev/null || echo 0)
+  echo "first screen after $(( (end - start) / 1000000 )) ms (includes starting tmux); peak RSS so far $(( rss / 1024 )) MB"
+  sleep 2
+  rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2> /dev/null || echo 0)
+  echo "peak RSS once the 1 GB file is indexed: $(( rss / 1024 )) MB"
+  tmux send-keys -t trev-bench q
+  sleep 0.2
+  tmux kill-session -t trev-bench 2> /dev/null || true
+  echo "== frame times (key + draw, release)"
+  cargo run --release --quiet --example frame_time
+fi
