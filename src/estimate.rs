@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::Task;
+use crate::numbers::grouped as group;
 use crate::sample::{wilson, Proportion};
 
 /// What the review found in one sampled trajectory.
@@ -151,19 +152,6 @@ pub fn describe(s: &Scaled, what: &str) -> String {
         ),
         _ => format!("nothing reviewed yet (0 of {} {what})", group(s.population)),
     }
-}
-
-/// Thousands separated by a thin space, as in the reports people read.
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod findings;
 pub mod labels;
 pub mod load;
 pub mod model;
+pub mod numbers;
 pub mod rules;
 pub mod sample;
 pub mod sanitize;

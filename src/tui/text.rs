@@ -215,15 +215,7 @@ pub fn cells(s: &str) -> usize {
 
 /// `1234567` as `1 234 567`.
 pub fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
+    crate::numbers::grouped(n as u64)
 }
 
 #[cfg(test)]
