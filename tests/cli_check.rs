@@ -286,3 +286,33 @@ fn a_bad_rules_file_names_the_file_line_and_fix() {
             "unknown.toml:5:1: unknown field `severty`",
         ));
 }
+
+#[test]
+fn a_sample_checks_only_the_sampled_trajectories_the_same_way_twice() {
+    let home = tempfile::tempdir().unwrap();
+    let run = || {
+        common::trev(home.path())
+            .args([
+                "check",
+                "--json",
+                "--fail-on",
+                "never",
+                "--sample",
+                "5",
+                "--seed",
+                "8",
+            ])
+            .arg(common::sample_data())
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let first = run();
+    assert_eq!(first, run());
+    let text = String::from_utf8(first).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    let checked = summary["trajectories"].as_u64().unwrap() + summary["skipped"].as_u64().unwrap();
+    assert_eq!(checked, 5);
+}

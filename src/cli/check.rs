@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::{DiagnosticPrinter, InputArgs, EXIT_ERROR, EXIT_FOUND, EXIT_OK};
 use crate::findings::{Finding, Severity};
+use crate::load::Dataset;
 use crate::model::{Task, Trajectory};
 use crate::rules::{text, RuleSet};
 use crate::scan::{self, Event};
@@ -47,6 +48,13 @@ pub struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+
+    #[command(flatten)]
+    pub sample: super::SampleArgs,
+
+    /// With --sample: record the sample in this annotations directory.
+    #[arg(long, value_name = "DIR", requires = "sample")]
+    pub annotations: Option<PathBuf>,
 }
 
 /// The least severity that makes `trev check` exit 1; `never` keeps it at 0.
@@ -208,39 +216,51 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
     let mut tally = Tally::default();
     let mut file_name = String::new();
     let workers = args.threads.unwrap_or_else(scan::default_workers);
-    scan::scan(
-        &args.input.files,
-        args.input.load_options(),
-        workers,
-        |result| result.map(|(t, warnings)| (t.id.clone(), Checked::of(&t, &set), warnings)),
-        |event| {
-            match event {
-                Event::FileStart(path) => {
-                    tally.files += 1;
-                    file_name = path.display().to_string();
-                }
-                Event::Record(Ok((id, checked, warnings))) => {
-                    warnings.iter().for_each(|w| printer.print(w));
-                    tally.add(&checked);
-                    for shown in &checked.findings {
-                        match spill.as_mut() {
-                            Some(spill) => write_human(spill, &file_name, &id, &checked, shown)?,
-                            None => write_json(&mut out, &file_name, &id, &checked, shown)?,
-                        }
+    let map = |result: Result<crate::load::Loaded, crate::diag::Diagnostic>| {
+        result.map(|(t, warnings)| (t.id.clone(), Checked::of(&t, &set), warnings))
+    };
+    type Mapped = Result<(String, Checked, Vec<crate::diag::Diagnostic>), crate::diag::Diagnostic>;
+    let sink = |event: Event<Mapped>| -> io::Result<()> {
+        match event {
+            Event::FileStart(path) => {
+                tally.files += 1;
+                file_name = path.display().to_string();
+            }
+            Event::Record(Ok((id, checked, warnings))) => {
+                warnings.iter().for_each(|w| printer.print(w));
+                tally.add(&checked);
+                for shown in &checked.findings {
+                    match spill.as_mut() {
+                        Some(spill) => write_human(spill, &file_name, &id, &checked, shown)?,
+                        None => write_json(&mut out, &file_name, &id, &checked, shown)?,
                     }
                 }
-                Event::Record(Err(diagnostic)) => {
-                    tally.skipped += 1;
-                    printer.print(&diagnostic);
-                }
-                Event::FileEnd(end) => {
-                    end.diagnostics.iter().for_each(|d| printer.print(d));
-                    printer.end_file(&end.path);
-                }
             }
-            Ok(())
-        },
-    )?;
+            Event::Record(Err(diagnostic)) => {
+                tally.skipped += 1;
+                printer.print(&diagnostic);
+            }
+            Event::FileEnd(end) => {
+                end.diagnostics.iter().for_each(|d| printer.print(d));
+                printer.end_file(&end.path);
+            }
+        }
+        Ok(())
+    };
+    match args.sample.spec() {
+        None => scan::scan(
+            &args.input.files,
+            args.input.load_options(),
+            workers,
+            map,
+            sink,
+        )?,
+        Some(spec) => {
+            let data = Dataset::open(&args.input.files, args.input.load_options())?;
+            let selected = super::estimate::draw(&data, &spec, args.annotations.as_deref())?;
+            scan::scan_selected(&data, &selected, map, sink)?;
+        }
+    }
     if args.json {
         write_summary(&mut out, &tally)?;
     } else {
