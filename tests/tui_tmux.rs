@@ -87,15 +87,22 @@ impl Drop for Tmux {
 }
 
 fn command(file: &str) -> String {
+    let annotations = tempfile::tempdir().unwrap().keep();
+    command_in(file, &annotations)
+}
+
+/// The review command on a sample file, as annotator `tester` with journals in `annotations`.
+fn command_in(file: &str, annotations: &Path) -> String {
     let bin = env!("CARGO_BIN_EXE_trev");
     let data = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("sample_data")
         .join(file);
     let config = tempfile::tempdir().unwrap().keep();
     format!(
-        "env -u NO_COLOR TREV_CONFIG_DIR={} TERM=xterm-256color {bin} {}",
+        "env -u NO_COLOR TREV_CONFIG_DIR={} TERM=xterm-256color {bin} {} --annotator tester --annotations {}",
         config.display(),
-        data.display()
+        data.display(),
+        annotations.display()
     )
 }
 

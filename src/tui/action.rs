@@ -32,6 +32,16 @@ pub enum Action {
     PrevFinding,
     Filter,
     JumpToId,
+    MarkRight,
+    MarkWrong,
+    ClearMark,
+    EditNote,
+    Accept,
+    Reject,
+    Undo,
+    NextUnmarked,
+    ToggleTarget,
+    RevealOthers,
     Cancel,
 }
 
@@ -132,7 +142,7 @@ pub const ACTIONS: &[ActionInfo] = &[
     info(
         Action::Filter,
         "filter",
-        "filter the list: severity:S rule:R task:T or text",
+        "filter: severity:S rule:R task:T marked unmarked disagree text",
         &["&"],
     ),
     info(
@@ -140,6 +150,61 @@ pub const ACTIONS: &[ActionInfo] = &[
         "jump_to_id",
         "jump to a trajectory by id (type ahead)",
         &[":"],
+    ),
+    info(
+        Action::MarkRight,
+        "mark_right",
+        "mark the turn right",
+        &["y"],
+    ),
+    info(
+        Action::MarkWrong,
+        "mark_wrong",
+        "mark the turn wrong",
+        &["x"],
+    ),
+    info(
+        Action::ClearMark,
+        "clear_mark",
+        "clear the turn's mark",
+        &["c"],
+    ),
+    info(
+        Action::EditNote,
+        "note",
+        "add / edit the note on the marked turn",
+        &["e"],
+    ),
+    info(
+        Action::Accept,
+        "accept",
+        "accept the whole trajectory (again: clear)",
+        &["A"],
+    ),
+    info(
+        Action::Reject,
+        "reject",
+        "reject the whole trajectory (again: clear)",
+        &["R"],
+    ),
+    info(Action::Undo, "undo", "undo the last mark", &["u"]),
+    info(
+        Action::NextUnmarked,
+        "next_unmarked",
+        "next agent turn without a mark (across trajectories)",
+        &["m", "tab"],
+    ),
+    info(
+        Action::ToggleTarget,
+        "toggle_target",
+        "marks go on the agent turn / the environment reply",
+        &["t"],
+    ),
+    info(
+        Action::RevealOthers,
+        "reveal_others",
+        "show / hide other annotators' marks",
+        &["o"],
     ),
     info(Action::Help, "help", "show / hide this help", &["?", "f1"]),
     info(

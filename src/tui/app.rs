@@ -12,6 +12,7 @@ use super::action::{Action, Keymap};
 use super::doc::{self, Doc, Folds, Geometry, Hit};
 use super::layout::{self, Areas, Panes};
 use super::listing::ListState;
+use super::marks::{Labels, TurnMarks};
 use super::render::{self, Paint, Rendered, TurnCache};
 use super::store::{Entry, Slot, Store};
 use super::theme::Theme;
@@ -24,6 +25,10 @@ pub enum Mode {
     Search,
     Filter,
     Jump,
+    /// Typing the note of the marked turn.
+    Note,
+    /// Typing the annotator's name.
+    Annotator,
 }
 
 impl Mode {
@@ -34,6 +39,8 @@ impl Mode {
             Mode::Search => "SEARCH",
             Mode::Filter => "FILTER",
             Mode::Jump => "JUMP",
+            Mode::Note => "NOTE",
+            Mode::Annotator => "ANNOTATOR",
         }
     }
 }
@@ -81,6 +88,12 @@ pub struct App {
     pub quit: bool,
     /// First line of the help overlay on screen.
     pub help_scroll: usize,
+    /// The annotator, the journal and others' marks.
+    pub labels: Labels,
+    /// The marks of the trajectory on screen, as drawn.
+    pub marks: TurnMarks,
+    /// A marking action waiting for the annotator's name.
+    pub(super) pending: Option<Action>,
     /// What the last tick saw (index length, completion, filter progress).
     ticked: (usize, bool, Option<(usize, usize)>),
     /// Prepared for drawing.
@@ -107,6 +120,9 @@ impl App {
             finding: None,
             quit: false,
             help_scroll: 0,
+            labels: Labels::default(),
+            marks: TurnMarks::default(),
+            pending: None,
             ticked: (0, false, None),
             entry: None,
             doc: None,
@@ -168,7 +184,7 @@ impl App {
                 Some(Action::PageUp) => self.help_scroll = self.help_scroll.saturating_sub(10),
                 _ => self.mode = Mode::Browse,
             },
-            Mode::Search | Mode::Filter | Mode::Jump => self.edit(e),
+            Mode::Search | Mode::Filter | Mode::Jump | Mode::Note | Mode::Annotator => self.edit(e),
         }
         self.prepare();
     }
@@ -201,6 +217,10 @@ impl App {
                 self.select(origin);
             }
         }
+        if self.mode == Mode::Annotator {
+            self.pending = None;
+            self.message = Some("no annotator given: marks cannot be saved".into());
+        }
         self.mode = Mode::Browse;
         self.input.clear();
     }
@@ -211,6 +231,11 @@ impl App {
             Mode::Search => self.start_search(&input),
             Mode::Filter => self.set_filter(&input),
             Mode::Jump => self.list.jump_origin = None,
+            Mode::Note => self.submit_note(&input),
+            Mode::Annotator => {
+                self.submit_annotator(&input);
+                return;
+            }
             _ => {}
         }
         self.mode = Mode::Browse;
@@ -225,7 +250,10 @@ impl App {
 
     /// Pasted text goes into the input line (Search, Filter, Jump); it is never read as keys.
     pub fn paste(&mut self, text: &str) {
-        if matches!(self.mode, Mode::Search | Mode::Filter | Mode::Jump) {
+        if matches!(
+            self.mode,
+            Mode::Search | Mode::Filter | Mode::Jump | Mode::Note | Mode::Annotator
+        ) {
             self.input.extend(text.chars().filter(|c| !c.is_control()));
             self.input_changed();
             self.prepare();
@@ -319,6 +347,16 @@ impl App {
             }
             Action::NextHit => self.next_hit(true),
             Action::PrevHit => self.next_hit(false),
+            Action::MarkRight
+            | Action::MarkWrong
+            | Action::ClearMark
+            | Action::EditNote
+            | Action::Accept
+            | Action::Reject
+            | Action::Undo
+            | Action::NextUnmarked
+            | Action::ToggleTarget
+            | Action::RevealOthers => self.marking(action),
             Action::NextFinding => self.next_finding(true),
             Action::PrevFinding => self.next_finding(false),
         }
@@ -386,6 +424,10 @@ impl App {
             self.doc = None;
             self.cache.clear();
             self.rerun_search();
+            self.marks = match self.current() {
+                Some(e) => self.labels.turn_marks(&e.trajectory),
+                None => TurnMarks::default(),
+            };
         }
         let areas = self.areas();
         let geometry = Geometry {
@@ -399,6 +441,7 @@ impl App {
         let paint_plain = Paint {
             theme: &self.theme,
             entry: &entry,
+            marks: &self.marks,
             hits: &[],
             highlight: false,
         };
@@ -428,6 +471,7 @@ impl App {
         let paint = Paint {
             theme: &self.theme,
             entry: &entry,
+            marks: &self.marks,
             hits,
             highlight: true,
         };
