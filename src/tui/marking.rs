@@ -87,6 +87,7 @@ impl App {
         match self.pending.take() {
             Some(action) => {
                 self.refresh_marks();
+                self.prepare();
                 self.marking(action);
             }
             None => self.resume(),
@@ -252,20 +253,22 @@ impl App {
                 self.select(first);
             }
         }
-        match self.labels.annotator {
-            None => self.ask_annotator(None),
-            Some(_) => self.resume(),
+        if self.labels.annotator.is_some() {
+            if let Err(e) = self.labels.open() {
+                self.labels.unsaved.get_or_insert(e);
+            }
+        }
+        self.resume();
+        if self.labels.annotator.is_none() {
+            self.ask_annotator(None);
         }
         self.prepare();
     }
 
     /// Start where the work was left: the first unmarked agent turn from the top of the list.
     pub fn resume(&mut self) {
-        if self.labels.journal.is_none() || self.store.is_empty() {
+        if self.store.is_empty() || self.list.shown(self.store.len()) == 0 {
             self.refresh_marks();
-            return;
-        }
-        if self.list.shown(self.store.len()) == 0 {
             return;
         }
         let first = self.list.at(0);
