@@ -334,3 +334,27 @@ fn others_marks_are_hidden_until_revealed() {
     keys(&mut app, "o");
     assert!(!screen(&app).contains("bob:"));
 }
+
+#[test]
+fn a_sample_restricts_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let dataset =
+        Dataset::open(&[sample("agentinstruct_os.json")], LoadOptions::default()).unwrap();
+    dataset.wait();
+    let mut app = App::new(
+        Store::new(dataset, None),
+        Theme::builtin("dark").unwrap(),
+        Keymap::default(),
+        Rect::new(0, 0, 160, 40),
+    );
+    app.start(Setup {
+        labels: Labels::new(Some(dir.path().to_path_buf()), Some("alice".into())),
+        sample: Some(vec![1]),
+    });
+    assert_eq!(id(&app), "os_2");
+    keys(&mut app, "K");
+    assert_eq!(id(&app), "os_2", "os_1 is not in the sample");
+    let s = screen(&app);
+    assert!(s.contains("sample of 1"), "{s}");
+    assert!(!s.contains("os_1 "), "{s}");
+}

@@ -20,7 +20,10 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
     let title = match &app.list.filter {
         Some(f) if f.scanned < len => format!(" {} / {} scanned ", f.matches.len(), f.scanned),
         Some(f) => format!(" {} of {} match ", f.matches.len(), len),
-        None => format!(" {len} trajectories "),
+        None => match &app.list.sample {
+            Some(s) => format!(" {} sampled of {len} ", s.len()),
+            None => format!(" {len} trajectories "),
+        },
     };
     // Records the index could not split (a torn last line, a broken array) are counted here;
     // records that do not parse show as red rows.
