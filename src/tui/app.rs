@@ -3,9 +3,7 @@
 
 use std::sync::Arc;
 
-use ratatui::crossterm::event::{
-    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
 use super::action::{Action, Keymap};
@@ -260,34 +258,6 @@ impl App {
         }
     }
 
-    pub fn mouse(&mut self, e: MouseEvent) {
-        let areas = self.areas();
-        let inside = |r: Rect| r.contains(ratatui::layout::Position::new(e.column, e.row));
-        match e.kind {
-            MouseEventKind::ScrollDown if areas.list.is_some_and(inside) => self.step_trajectory(3),
-            MouseEventKind::ScrollUp if areas.list.is_some_and(inside) => self.step_trajectory(-3),
-            MouseEventKind::ScrollDown => self.scroll_by(3),
-            MouseEventKind::ScrollUp => self.scroll_by(-3),
-            MouseEventKind::Down(MouseButton::Left) => {
-                if let Some(list) = areas.list.filter(|r| inside(*r)) {
-                    // The list's first rows are its title and its column header.
-                    let row = (e.row - list.y) as usize;
-                    let pos = self.list.top + row.saturating_sub(2);
-                    if row >= 2 && pos < self.list.shown(self.store.len()) {
-                        self.select(self.list.at(pos));
-                    }
-                } else if inside(areas.doc) {
-                    if let Some(doc) = self.doc.as_ref().filter(|d| !d.blocks.is_empty()) {
-                        self.pos.cursor =
-                            doc.block_at(self.pos.scroll + (e.row - areas.doc.y) as usize);
-                    }
-                }
-            }
-            _ => return,
-        }
-        self.prepare();
-    }
-
     /// Do one action.
     pub fn update(&mut self, action: Action) {
         match action {
@@ -347,18 +317,10 @@ impl App {
             }
             Action::NextHit => self.next_hit(true),
             Action::PrevHit => self.next_hit(false),
-            Action::MarkRight
-            | Action::MarkWrong
-            | Action::ClearMark
-            | Action::EditNote
-            | Action::Accept
-            | Action::Reject
-            | Action::Undo
-            | Action::NextUnmarked
-            | Action::ToggleTarget
-            | Action::RevealOthers => self.marking(action),
             Action::NextFinding => self.next_finding(true),
             Action::PrevFinding => self.next_finding(false),
+            // The rest are about marks.
+            a => self.marking(a),
         }
         self.prepare();
     }

@@ -5,8 +5,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use ratatui::text::Span;
+
+use super::theme::Theme;
 use crate::labels::{self, Journal, Mark, MarkKey, Replay};
 use crate::model::{Role, Trajectory};
+use crate::sanitize::sanitize_line;
 
 /// The label state of the session.
 #[derive(Default)]
@@ -203,4 +207,38 @@ impl Labels {
         }
         out
     }
+}
+
+/// A turn's marks in its label row: `✓ right` / `✗ wrong` in the theme's label colours, `stale`
+/// when the text changed since, and (revealed) others' labels with `≠` where they disagree.
+pub fn badge_spans(badge: &Badge, theme: &Theme) -> Vec<Span<'static>> {
+    let glyph = |label: &str| match label {
+        "right" => ("✓", theme.label_right),
+        "wrong" => ("✗", theme.label_wrong),
+        _ => ("•", theme.muted),
+    };
+    let mut spans = Vec::new();
+    if let Some(mark) = &badge.mine {
+        let (g, style) = glyph(&mark.label);
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(
+            format!("{g} {}", sanitize_line(&mark.label)),
+            style,
+        ));
+        if badge.stale {
+            spans.push(Span::styled(" (stale: text changed)", theme.finding_warn));
+        }
+    }
+    if badge.disagree {
+        spans.push(Span::styled("  ≠", theme.finding_error));
+    }
+    for (annotator, label) in &badge.others {
+        let (g, style) = glyph(label);
+        spans.push(Span::styled(
+            format!(" {}:", sanitize_line(annotator)),
+            theme.muted,
+        ));
+        spans.push(Span::styled(g.to_string(), style));
+    }
+    spans
 }

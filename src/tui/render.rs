@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 
 use super::doc::{Hit, TurnKey};
 use super::highlight;
-use super::marks::{Badge, TurnMarks};
+use super::marks::TurnMarks;
 use super::store::Entry;
 use super::text::{self, Layers, Run};
 use super::theme::Theme;
@@ -356,43 +356,9 @@ fn label(p: &Paint, turn: &Turn, flagged: bool) -> Line<'static> {
         spans.push(Span::styled(extra, theme.muted));
     }
     if let Some(badge) = p.marks.turns.get(&turn.index) {
-        spans.extend(badge_spans(badge, theme));
+        spans.extend(super::marks::badge_spans(badge, theme));
     }
     Line::from(spans)
-}
-
-/// A turn's marks in its label row: `✓ right` / `✗ wrong` in the theme's label colours, `stale`
-/// when the text changed since, and (revealed) others' labels with `≠` where they disagree.
-fn badge_spans(badge: &Badge, theme: &Theme) -> Vec<Span<'static>> {
-    let glyph = |label: &str| match label {
-        "right" => ("✓", theme.label_right),
-        "wrong" => ("✗", theme.label_wrong),
-        _ => ("•", theme.muted),
-    };
-    let mut spans = Vec::new();
-    if let Some(mark) = &badge.mine {
-        let (g, style) = glyph(&mark.label);
-        spans.push(Span::raw("  "));
-        spans.push(Span::styled(
-            format!("{g} {}", sanitize_line(&mark.label)),
-            style,
-        ));
-        if badge.stale {
-            spans.push(Span::styled(" (stale: text changed)", theme.finding_warn));
-        }
-    }
-    if badge.disagree {
-        spans.push(Span::styled("  ≠", theme.finding_error));
-    }
-    for (annotator, label) in &badge.others {
-        let (g, style) = glyph(label);
-        spans.push(Span::styled(
-            format!(" {}:", sanitize_line(annotator)),
-            theme.muted,
-        ));
-        spans.push(Span::styled(g.to_string(), style));
-    }
-    spans
 }
 
 /// The start of `text` that can fill `rows` rows of `width` cells.
