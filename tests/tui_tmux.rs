@@ -156,7 +156,10 @@ fn marks_made_with_keys_are_there_after_reopening() {
         return;
     };
     t.wait("the review screen", |t| t.screen().contains("trajectories"));
-    t.wait("the journal path", |t| t.screen().contains("tester.jsonl"));
+    t.wait("the first agent turn", |t| {
+        let s = t.screen();
+        s.contains("tester.jsonl") && s.contains("· turn 5")
+    });
     // Right on the first agent turn, a note, then wrong on the next one.
     t.keys(&["y"]);
     t.wait("the first mark", |t| t.screen().contains("✓ right"));

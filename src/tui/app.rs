@@ -92,6 +92,9 @@ pub struct App {
     pub marks: TurnMarks,
     /// A marking action waiting for the annotator's name.
     pub(super) pending: Option<Action>,
+    /// When the session began, while it waits for the index to resume at the first unmarked
+    /// turn.
+    pub(super) resume_at: Option<std::time::Instant>,
     /// What the last tick saw (index length, completion, filter progress).
     ticked: (usize, bool, Option<(usize, usize)>),
     /// Prepared for drawing.
@@ -121,6 +124,7 @@ impl App {
             labels: Labels::default(),
             marks: TurnMarks::default(),
             pending: None,
+            resume_at: None,
             ticked: (0, false, None),
             entry: None,
             doc: None,
@@ -165,6 +169,8 @@ impl App {
         self.message = None;
         match self.mode {
             Mode::Browse => {
+                // The reader took over: no jump to the first unmarked turn any more.
+                self.resume_at = None;
                 if let Some(action) = self.keymap.action(&e) {
                     self.update(action);
                     return;
@@ -333,6 +339,7 @@ impl App {
     /// Background work between events: follow the growing index, scan for the filter.
     /// Returns true when the screen should be drawn again.
     pub fn tick(&mut self) -> bool {
+        let resumed = self.try_resume();
         self.scan_filter(std::time::Duration::from_millis(30));
         // While the filter is on, the trajectory on screen is a match once there is one.
         if let Some(f) = &self.list.filter {
@@ -349,7 +356,10 @@ impl App {
             self.list.progress(),
         );
         if now == self.ticked {
-            return false;
+            if resumed {
+                self.prepare();
+            }
+            return resumed;
         }
         self.ticked = now;
         self.prepare();
@@ -358,7 +368,9 @@ impl App {
 
     /// Whether `tick` has work to do (so the loop should wake up soon).
     pub fn busy(&self) -> bool {
-        !self.store.dataset().is_complete() || self.list.scanning(self.store.len())
+        self.resume_at.is_some()
+            || !self.store.dataset().is_complete()
+            || self.list.scanning(self.store.len())
     }
 
     /// Show trajectory `i` from its first step.

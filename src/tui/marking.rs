@@ -258,15 +258,32 @@ impl App {
                 self.labels.unsaved.get_or_insert(e);
             }
         }
-        self.resume();
+        self.resume_at = Some(Instant::now());
+        self.try_resume();
         if self.labels.annotator.is_none() {
             self.ask_annotator(None);
         }
         self.prepare();
     }
 
+    /// Resume once the index is complete (or after a second, on what is indexed by then),
+    /// unless a key came first. Returns true when it moved.
+    pub(super) fn try_resume(&mut self) -> bool {
+        let Some(began) = self.resume_at else {
+            return false;
+        };
+        let complete = self.store.dataset().is_complete();
+        if !complete && (self.store.is_empty() || began.elapsed() < Duration::from_secs(1)) {
+            return false;
+        }
+        self.resume_at = None;
+        self.resume();
+        true
+    }
+
     /// Start where the work was left: the first unmarked agent turn from the top of the list.
     pub fn resume(&mut self) {
+        self.resume_at = None;
         if self.store.is_empty() || self.list.shown(self.store.len()) == 0 {
             self.refresh_marks();
             return;
