@@ -358,3 +358,38 @@ fn a_sample_restricts_the_list() {
     assert!(s.contains("sample of 1"), "{s}");
     assert!(!s.contains("os_1 "), "{s}");
 }
+
+#[test]
+fn the_agreement_panel_compares_the_journals() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "bob",
+        &[
+            event("bob", Some(5), "wrong", None),
+            event("bob", Some(7), "right", None),
+        ],
+    );
+    write(
+        dir.path(),
+        "alice",
+        &[
+            event("alice", Some(5), "right", None),
+            event("alice", Some(7), "right", None),
+        ],
+    );
+    let mut app = open(
+        &sample("agentinstruct_os.json"),
+        dir.path(),
+        Some("alice"),
+        (120, 40),
+    );
+    keys(&mut app, "a");
+    assert_eq!(app.mode, Mode::Agreement);
+    let s = screen_in(&app, dir.path());
+    assert!(s.contains("alice × bob: 2 shared, agreement 0.500"), "{s}");
+    insta::assert_snapshot!(s);
+    keys(&mut app, "q");
+    assert_eq!(app.mode, Mode::Browse);
+    assert!(!app.quit, "q closes the panel first");
+}

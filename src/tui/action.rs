@@ -42,6 +42,7 @@ pub enum Action {
     NextUnmarked,
     ToggleTarget,
     RevealOthers,
+    Agreement,
     Cancel,
 }
 
@@ -205,6 +206,12 @@ pub const ACTIONS: &[ActionInfo] = &[
         "reveal_others",
         "show / hide other annotators' marks",
         &["o"],
+    ),
+    info(
+        Action::Agreement,
+        "agreement",
+        "agreement between the annotators (κ, α, confusion)",
+        &["a"],
     ),
     info(Action::Help, "help", "show / hide this help", &["?", "f1"]),
     info(

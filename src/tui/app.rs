@@ -27,6 +27,8 @@ pub enum Mode {
     Note,
     /// Typing the annotator's name.
     Annotator,
+    /// The agreement panel.
+    Agreement,
 }
 
 impl Mode {
@@ -39,6 +41,7 @@ impl Mode {
             Mode::Jump => "JUMP",
             Mode::Note => "NOTE",
             Mode::Annotator => "ANNOTATOR",
+            Mode::Agreement => "AGREEMENT",
         }
     }
 }
@@ -90,6 +93,8 @@ pub struct App {
     pub labels: Labels,
     /// The marks of the trajectory on screen, as drawn.
     pub marks: TurnMarks,
+    /// The agreement panel's lines (while in `Mode::Agreement`).
+    pub panel: Vec<String>,
     /// A marking action waiting for the annotator's name.
     pub(super) pending: Option<Action>,
     /// When the session began, while it waits for the index to resume at the first unmarked
@@ -124,6 +129,7 @@ impl App {
             labels: Labels::default(),
             marks: TurnMarks::default(),
             pending: None,
+            panel: Vec::new(),
             resume_at: None,
             ticked: (0, false, None),
             entry: None,
@@ -176,14 +182,15 @@ impl App {
                     return;
                 }
             }
-            // In help, moving keys scroll it (it may not fit); any other key closes it.
-            Mode::Help => match self.keymap.action(&e) {
+            // In help and the agreement panel, moving keys scroll (they may not fit); any other
+            // key closes them.
+            Mode::Help | Mode::Agreement => match self.keymap.action(&e) {
                 Some(Action::NextStep) => {
-                    self.help_scroll = (self.help_scroll + 1).min(super::action::ACTIONS.len())
+                    self.help_scroll = (self.help_scroll + 1).min(self.overlay_len())
                 }
                 Some(Action::PrevStep) => self.help_scroll = self.help_scroll.saturating_sub(1),
                 Some(Action::PageDown) => {
-                    self.help_scroll = (self.help_scroll + 10).min(super::action::ACTIONS.len())
+                    self.help_scroll = (self.help_scroll + 10).min(self.overlay_len())
                 }
                 Some(Action::PageUp) => self.help_scroll = self.help_scroll.saturating_sub(10),
                 _ => self.mode = Mode::Browse,
@@ -191,6 +198,13 @@ impl App {
             Mode::Search | Mode::Filter | Mode::Jump | Mode::Note | Mode::Annotator => self.edit(e),
         }
         self.prepare();
+    }
+
+    fn overlay_len(&self) -> usize {
+        match self.mode {
+            Mode::Agreement => self.panel.len(),
+            _ => super::action::ACTIONS.len(),
+        }
     }
 
     fn edit(&mut self, e: KeyEvent) {
@@ -325,6 +339,7 @@ impl App {
             Action::PrevHit => self.next_hit(false),
             Action::NextFinding => self.next_finding(true),
             Action::PrevFinding => self.next_finding(false),
+            Action::Agreement => self.open_agreement(),
             // The rest are about marks.
             a => self.marking(a),
         }

@@ -5,6 +5,7 @@
 //! engine; tests pass their own); the store calls it once per parsed trajectory.
 
 pub mod action;
+mod agreement;
 pub mod app;
 pub mod config;
 pub mod doc;
