@@ -393,3 +393,29 @@ fn the_agreement_panel_compares_the_journals() {
     assert_eq!(app.mode, Mode::Browse);
     assert!(!app.quit, "q closes the panel first");
 }
+
+#[test]
+fn a_torn_journal_line_is_reported_and_marking_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("alice.jsonl"),
+        "{\"trajectory\":\"os_1\",\"turn\":5,\"label\":\"right\",\"annotator\":\"alice\"}\n{\"traj",
+    )
+    .unwrap();
+    let mut app = open(
+        &sample("agentinstruct_os.json"),
+        dir.path(),
+        Some("alice"),
+        (200, 40),
+    );
+    assert!(screen(&app).contains("torn last line"), "{}", screen(&app));
+    assert_eq!(app.target_turn(), Some(7), "resumed after the kept mark");
+    keys(&mut app, "x");
+    assert_eq!(
+        journal(dir.path(), "alice"),
+        [
+            ("os_1".into(), Some(5), "right".into()),
+            ("os_1".into(), Some(7), "wrong".into())
+        ]
+    );
+}

@@ -260,6 +260,15 @@ impl App {
         }
         self.resume_at = Some(Instant::now());
         self.try_resume();
+        if let Some(j) = &self.labels.journal {
+            if let Some(w) = j.warnings().first() {
+                let more = j.warnings().len() - 1;
+                self.message = Some(match more {
+                    0 => w.to_string(),
+                    n => format!("{w} (and {n} more)"),
+                });
+            }
+        }
         if self.labels.annotator.is_none() {
             self.ask_annotator(None);
         }

@@ -275,6 +275,13 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
         buf.set_line(area.x, area.y, &Line::from(spans), area.width);
         return;
     }
+    // A mark that could not be saved comes first: it must not scroll out of sight.
+    if let Some(e) = &app.labels.unsaved {
+        spans.push(Span::styled(
+            format!(" UNSAVED {} ", sanitize_line(e)),
+            theme.finding_error,
+        ));
+    }
     let len = app.store.len();
     let mut left = format!(" trajectory {}/{}", app.selected + 1, len);
     if let Some(doc) = app.doc() {
@@ -346,8 +353,8 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
 }
 
-/// The label part of the status bar: an UNSAVED mark with its error first, the marking target
-/// when it is the environment, the sample, and who marks into which journal.
+/// The label part of the status bar: the sample, the marking target when it is the
+/// environment, whether others' marks show, and who marks into which journal.
 fn label_status(app: &App) -> Vec<Span<'static>> {
     let theme = &app.theme;
     let l = &app.labels;
@@ -360,13 +367,6 @@ fn label_status(app: &App) -> Vec<Span<'static>> {
     }
     if l.reveal {
         spans.push(Span::styled(" · others shown", theme.status));
-    }
-    if let Some(e) = &l.unsaved {
-        spans.push(Span::styled(" ", theme.status));
-        spans.push(Span::styled(
-            format!(" UNSAVED {} ", sanitize_line(e)),
-            theme.finding_error,
-        ));
     }
     match (&l.annotator, &l.journal) {
         (Some(_), Some(j)) => spans.push(Span::styled(
