@@ -112,3 +112,38 @@ fn sample(data: &Dataset, args: &ReviewArgs, dir: &std::path::Path) -> Result<Op
         .collect();
     Ok(Some(found))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        review: ReviewArgs,
+    }
+
+    fn args(extra: &[&str]) -> ReviewArgs {
+        let data = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/sample_data/agentinstruct_os.json"
+        );
+        let mut argv = vec!["trev", data];
+        argv.extend(extra);
+        Cli::try_parse_from(argv).unwrap().review
+    }
+
+    #[test]
+    fn a_recorded_sample_is_reviewed_without_sample_options() {
+        let dir = tempfile::tempdir().unwrap();
+        let open = |a: &ReviewArgs| Dataset::open(&a.input.files, a.input.load_options()).unwrap();
+        let none = args(&[]);
+        assert_eq!(sample(&open(&none), &none, dir.path()).unwrap(), None);
+        let drawn = args(&["--sample", "1", "--seed", "7"]);
+        let first = sample(&open(&drawn), &drawn, dir.path()).unwrap().unwrap();
+        assert_eq!(first.len(), 1);
+        let again = sample(&open(&none), &none, dir.path()).unwrap();
+        assert_eq!(again, Some(first), "the recorded sample, found by id");
+    }
+}
