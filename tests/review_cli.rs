@@ -121,3 +121,26 @@ fn a_sample_is_drawn_and_recorded_beside_the_journals() {
     assert_eq!(record.ids.len(), 1);
     assert_eq!(record.records, 2);
 }
+
+#[test]
+fn a_recorded_sample_of_other_data_is_a_clear_error() {
+    let config = tempfile::tempdir().unwrap();
+    let annotations = tempfile::tempdir().unwrap();
+    std::fs::write(
+        annotations.path().join("sample.json"),
+        r#"{"v":1,"spec":{"size":1,"seed":0,"stratify":false,"per_task":null},"records":9,"ids":["elsewhere_1"]}"#,
+    )
+    .unwrap();
+    trev(config.path())
+        .args([
+            "review",
+            "sample_data/agentinstruct_os.json",
+            "--annotations",
+        ])
+        .arg(annotations.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the recorded sample's 1 trajectories are not in this data",
+        ));
+}

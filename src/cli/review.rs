@@ -110,6 +110,13 @@ fn sample(data: &Dataset, args: &ReviewArgs, dir: &std::path::Path) -> Result<Op
         .filter(|(_, id)| id.as_deref().is_some_and(|id| wanted.contains(id)))
         .map(|(i, _)| i)
         .collect();
+    if found.is_empty() && !record.ids.is_empty() {
+        bail!(
+            "{}: the recorded sample's {} trajectories are not in this data; review the data it was drawn from, or remove the file to draw a new sample",
+            dir.join(crate::sample::RECORD_FILE).display(),
+            record.ids.len()
+        );
+    }
     Ok(Some(found))
 }
 
