@@ -77,6 +77,8 @@ impl App {
         let name = name.trim();
         if name.is_empty() {
             self.message = Some("no annotator given: marks cannot be saved".into());
+            self.pending = None;
+            self.mode = Mode::Browse;
             return;
         }
         self.labels.annotator = Some(name.to_string());
