@@ -224,14 +224,27 @@ impl App {
         self.refresh_marks();
     }
 
-    /// Recompute the badges of the trajectory on screen and redraw its turns.
+    /// Recompute the badges of the trajectory on screen and redraw the turns whose marks
+    /// changed (only those: the other turns keep their rendered rows and heights).
     pub(super) fn refresh_marks(&mut self) {
-        self.marks = match self.current() {
+        let new = match self.current() {
             Some(e) => self.labels.turn_marks(&e.trajectory),
             None => Default::default(),
         };
-        self.cache.clear();
-        self.doc = None;
+        let old = std::mem::take(&mut self.marks);
+        let changed: std::collections::HashSet<usize> = old
+            .turns
+            .keys()
+            .chain(new.turns.keys())
+            .filter(|t| old.turns.get(t) != new.turns.get(t))
+            .copied()
+            .collect();
+        if !changed.is_empty() {
+            self.cache.heights.retain(|k, _| !changed.contains(&k.0));
+            self.cache.lines.retain(|k, _| !changed.contains(&k.0));
+            self.doc = None;
+        }
+        self.marks = new;
     }
 
     /// Go to the next agent turn without a mark: later in this trajectory, then in the next
