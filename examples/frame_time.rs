@@ -1,5 +1,6 @@
-//! How long the review screen takes to handle a key and draw a frame, on the 1 MB observation
-//! fixture and on a generated 2 000-turn trajectory. Run it in release mode:
+//! How long the review screen takes to handle a key and draw a frame (and to save a mark), on
+//! the 1 MB observation fixture and on a generated 2 000-turn trajectory. Run it in release
+//! mode:
 //!
 //! ```sh
 //! cargo run --release --example frame_time
@@ -14,7 +15,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::Terminal;
 use trev::load::{Dataset, LoadOptions};
-use trev::tui::{view, App, Keymap, Store, Theme};
+use trev::tui::marks::Labels;
+use trev::tui::{view, App, Keymap, Setup, Store, Theme};
 
 fn main() {
     let big = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/nasty/big_observation.jsonl");
@@ -36,6 +38,19 @@ fn main() {
     measure("2 000 turns: j", &long, "", &['j']);
     measure("2 000 turns: pgdn", &long, "", &['\u{3}']);
     measure("2 000 turns: G then g", &long, "", &['G', 'g']);
+    // Marking appends to the journal (flushed and fsynced) and lays the trajectory out again.
+    measure(
+        "2 000 turns: mark y/x (journal fsync)",
+        &long,
+        "+",
+        &['y', 'x'],
+    );
+    measure(
+        "1 MB observation: mark y/x (journal fsync)",
+        &big,
+        "+",
+        &['y', 'x'],
+    );
 }
 
 /// An OpenAI-messages trajectory with `turns` turns: commands and their outputs.
@@ -84,7 +99,15 @@ fn measure(name: &str, path: &Path, setup: &str, keys: &[char]) {
     }
     terminal.draw(|f| view::draw(f, &app)).unwrap();
     let first = start.elapsed();
-    for c in setup.chars() {
+    // `+` in the setup: mark as annotator `bench`, journal in a temporary directory.
+    let annotations = tempfile::tempdir().unwrap();
+    if setup.starts_with('+') {
+        app.start(Setup {
+            labels: Labels::new(Some(annotations.path().to_path_buf()), Some("bench".into())),
+            sample: None,
+        });
+    }
+    for c in setup.chars().filter(|&c| c != '+') {
         if c == '/' && app.mode == trev::tui::Mode::Browse {
             app.key(key('/'));
             continue;

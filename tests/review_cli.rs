@@ -83,3 +83,64 @@ fn a_missing_file_is_an_error_before_the_screen() {
         .code(2)
         .stderr(predicate::str::contains("cannot open the input"));
 }
+
+#[test]
+fn a_journal_open_elsewhere_is_a_clear_error() {
+    let config = tempfile::tempdir().unwrap();
+    let annotations = tempfile::tempdir().unwrap();
+    let _held = trev::labels::Journal::open(annotations.path(), "alice").unwrap();
+    trev(config.path())
+        .args(["review", "sample_data/agentinstruct_os.json", "--annotator"])
+        .arg("alice")
+        .arg("--annotations")
+        .arg(annotations.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "alice.jsonl: the journal is open in another trev process",
+        ));
+}
+
+#[test]
+fn a_sample_is_drawn_and_recorded_beside_the_journals() {
+    let config = tempfile::tempdir().unwrap();
+    let annotations = tempfile::tempdir().unwrap();
+    trev(config.path())
+        .args([
+            "review",
+            "sample_data/agentinstruct_os.json",
+            "--sample",
+            "1",
+        ])
+        .arg("--annotations")
+        .arg(annotations.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs a terminal"));
+    let record = trev::sample::recorded(annotations.path()).unwrap().unwrap();
+    assert_eq!(record.ids.len(), 1);
+    assert_eq!(record.records, 2);
+}
+
+#[test]
+fn a_recorded_sample_of_other_data_is_a_clear_error() {
+    let config = tempfile::tempdir().unwrap();
+    let annotations = tempfile::tempdir().unwrap();
+    std::fs::write(
+        annotations.path().join("sample.json"),
+        r#"{"v":1,"spec":{"size":1,"seed":0,"stratify":false,"per_task":null},"records":9,"ids":["elsewhere_1"]}"#,
+    )
+    .unwrap();
+    trev(config.path())
+        .args([
+            "review",
+            "sample_data/agentinstruct_os.json",
+            "--annotations",
+        ])
+        .arg(annotations.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the recorded sample's 1 trajectories are not in this data",
+        ));
+}

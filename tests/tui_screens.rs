@@ -187,7 +187,7 @@ fn search_hits_are_highlighted() {
 
 #[test]
 fn help_overlay_lists_every_action() {
-    let mut app = open(&sample("agentinstruct_os.json"), (100, 36), dark(), None);
+    let mut app = open(&sample("agentinstruct_os.json"), (100, 44), dark(), None);
     keys(&mut app, "?");
     let text = screen(&app);
     for info in trev::tui::action::ACTIONS {
@@ -342,7 +342,7 @@ fn help_scrolls_when_it_does_not_fit() {
         !screen(&app).contains("quit"),
         "the last line is below the fold"
     );
-    keys(&mut app, "jjjjjjjjjj");
+    keys(&mut app, "jjjjjjjjjjjjjjjjjjjj");
     assert_eq!(app.mode, trev::tui::Mode::Help);
     assert!(screen(&app).contains("quit"), "scrolled to the end");
     keys(&mut app, "x");

@@ -87,15 +87,22 @@ impl Drop for Tmux {
 }
 
 fn command(file: &str) -> String {
+    let annotations = tempfile::tempdir().unwrap().keep();
+    command_in(file, &annotations)
+}
+
+/// The review command on a sample file, as annotator `tester` with journals in `annotations`.
+fn command_in(file: &str, annotations: &Path) -> String {
     let bin = env!("CARGO_BIN_EXE_trev");
     let data = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("sample_data")
         .join(file);
     let config = tempfile::tempdir().unwrap().keep();
     format!(
-        "env -u NO_COLOR TREV_CONFIG_DIR={} TERM=xterm-256color {bin} {}",
+        "env -u NO_COLOR TREV_CONFIG_DIR={} TERM=xterm-256color {bin} {} --annotator tester --annotations {}",
         config.display(),
-        data.display()
+        data.display(),
+        annotations.display()
     )
 }
 
@@ -136,4 +143,63 @@ fn sigterm_restores_the_terminal() {
     assert_eq!(t.var("mouse_any_flag"), "0", "mouse capture is off");
     // The escape sequences in the data never changed the window title.
     assert!(!t.var("pane_title").contains("pwned"));
+}
+
+#[test]
+fn marks_made_with_keys_are_there_after_reopening() {
+    let annotations = tempfile::tempdir().unwrap();
+    let shell = format!(
+        "sh -c '{}; echo EXITED:$?; sleep 30'",
+        command_in("agentinstruct_os.json", annotations.path())
+    );
+    let Some(t) = Tmux::start("marks", &shell) else {
+        return;
+    };
+    t.wait("the review screen", |t| t.screen().contains("trajectories"));
+    t.wait("the first agent turn", |t| {
+        let s = t.screen();
+        s.contains("tester.jsonl") && s.contains("· turn 5")
+    });
+    // Right on the first agent turn, a note, then wrong on the next one.
+    t.keys(&["y"]);
+    t.wait("the first mark", |t| t.screen().contains("✓ right"));
+    t.keys(&["e", "checked passwd", "Enter"]);
+    t.wait("the note", |t| t.screen().contains("✎ checked passwd"));
+    t.keys(&["m", "x"]);
+    t.wait("the second mark", |t| t.screen().contains("✗ wrong"));
+    t.keys(&["q"]);
+    t.wait("the exit", |t| t.screen().contains("EXITED:0"));
+    let journal = std::fs::read_to_string(annotations.path().join("tester.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{journal}");
+    let field = |i: usize, k: &str| lines[i][k].clone();
+    assert_eq!(field(0, "turn"), 5);
+    assert_eq!(field(0, "label"), "right");
+    assert_eq!(field(1, "note"), "checked passwd");
+    assert_eq!(field(2, "turn"), 7);
+    assert_eq!(field(2, "label"), "wrong");
+    assert!(lines.iter().all(|l| l["annotator"] == "tester"));
+    drop(t);
+
+    // Reopened: the marks are there, and the screen starts at the next unmarked turn.
+    let shell = format!(
+        "sh -c '{}; echo EXITED:$?; sleep 30'",
+        command_in("agentinstruct_os.json", annotations.path())
+    );
+    let t = Tmux::start("again", &shell).unwrap();
+    t.wait("the reopened screen", |t| {
+        t.screen().contains("trajectories")
+    });
+    t.wait("os_1 complete in the list", |t| t.screen().contains("2/2"));
+    assert!(t.screen().contains("os_2  os"), "starts at os_2");
+    t.keys(&["K"]);
+    t.wait("the marks", |t| {
+        let s = t.screen();
+        s.contains("✓ right") && s.contains("✗ wrong") && s.contains("✎ checked passwd")
+    });
+    t.keys(&["q"]);
+    t.wait("the exit", |t| t.screen().contains("EXITED:0"));
 }

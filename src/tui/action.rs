@@ -32,6 +32,17 @@ pub enum Action {
     PrevFinding,
     Filter,
     JumpToId,
+    MarkRight,
+    MarkWrong,
+    ClearMark,
+    EditNote,
+    Accept,
+    Reject,
+    Undo,
+    NextUnmarked,
+    ToggleTarget,
+    RevealOthers,
+    Agreement,
     Cancel,
 }
 
@@ -132,7 +143,7 @@ pub const ACTIONS: &[ActionInfo] = &[
     info(
         Action::Filter,
         "filter",
-        "filter the list: severity:S rule:R task:T or text",
+        "filter: severity:S rule:R task:T marked unmarked disagree text",
         &["&"],
     ),
     info(
@@ -140,6 +151,67 @@ pub const ACTIONS: &[ActionInfo] = &[
         "jump_to_id",
         "jump to a trajectory by id (type ahead)",
         &[":"],
+    ),
+    info(
+        Action::MarkRight,
+        "mark_right",
+        "mark the turn right",
+        &["y"],
+    ),
+    info(
+        Action::MarkWrong,
+        "mark_wrong",
+        "mark the turn wrong",
+        &["x"],
+    ),
+    info(
+        Action::ClearMark,
+        "clear_mark",
+        "clear the turn's mark",
+        &["c"],
+    ),
+    info(
+        Action::EditNote,
+        "note",
+        "add / edit the note on the marked turn",
+        &["e"],
+    ),
+    info(
+        Action::Accept,
+        "accept",
+        "accept the whole trajectory (again: clear)",
+        &["A"],
+    ),
+    info(
+        Action::Reject,
+        "reject",
+        "reject the whole trajectory (again: clear)",
+        &["R"],
+    ),
+    info(Action::Undo, "undo", "undo the last mark", &["u"]),
+    info(
+        Action::NextUnmarked,
+        "next_unmarked",
+        "next agent turn without a mark (across trajectories)",
+        &["m", "tab"],
+    ),
+    info(
+        Action::ToggleTarget,
+        "toggle_target",
+        "marks go on the agent turn / the environment reply",
+        &["t"],
+    ),
+    info(
+        Action::RevealOthers,
+        "reveal_others",
+        "show / hide other annotators' marks",
+        &["o"],
+    ),
+    info(
+        Action::Agreement,
+        "agreement",
+        "agreement between the annotators (κ, α, confusion)",
+        &["a"],
     ),
     info(Action::Help, "help", "show / hide this help", &["?", "f1"]),
     info(
@@ -171,6 +243,23 @@ impl Action {
             .iter()
             .find(|i| i.action == self)
             .expect("every action is in the table")
+    }
+
+    /// The actions about marks (they need the annotator).
+    pub fn is_marking(self) -> bool {
+        matches!(
+            self,
+            Action::MarkRight
+                | Action::MarkWrong
+                | Action::ClearMark
+                | Action::EditNote
+                | Action::Accept
+                | Action::Reject
+                | Action::Undo
+                | Action::NextUnmarked
+                | Action::ToggleTarget
+                | Action::RevealOthers
+        )
     }
 
     pub fn name(self) -> &'static str {

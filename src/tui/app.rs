@@ -3,15 +3,14 @@
 
 use std::sync::Arc;
 
-use ratatui::crossterm::event::{
-    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
 use super::action::{Action, Keymap};
 use super::doc::{self, Doc, Folds, Geometry, Hit};
 use super::layout::{self, Areas, Panes};
 use super::listing::ListState;
+use super::marks::{Labels, TurnMarks};
 use super::render::{self, Paint, Rendered, TurnCache};
 use super::store::{Entry, Slot, Store};
 use super::theme::Theme;
@@ -24,6 +23,12 @@ pub enum Mode {
     Search,
     Filter,
     Jump,
+    /// Typing the note of the marked turn.
+    Note,
+    /// Typing the annotator's name.
+    Annotator,
+    /// The agreement panel.
+    Agreement,
 }
 
 impl Mode {
@@ -34,6 +39,9 @@ impl Mode {
             Mode::Search => "SEARCH",
             Mode::Filter => "FILTER",
             Mode::Jump => "JUMP",
+            Mode::Note => "NOTE",
+            Mode::Annotator => "ANNOTATOR",
+            Mode::Agreement => "AGREEMENT",
         }
     }
 }
@@ -81,6 +89,17 @@ pub struct App {
     pub quit: bool,
     /// First line of the help overlay on screen.
     pub help_scroll: usize,
+    /// The annotator, the journal and others' marks.
+    pub labels: Labels,
+    /// The marks of the trajectory on screen, as drawn.
+    pub marks: TurnMarks,
+    /// The agreement panel's lines (while in `Mode::Agreement`).
+    pub panel: Vec<String>,
+    /// A marking action waiting for the annotator's name.
+    pub(super) pending: Option<Action>,
+    /// When the session began, while it waits for the index to resume at the first unmarked
+    /// turn.
+    pub(super) resume_at: Option<std::time::Instant>,
     /// What the last tick saw (index length, completion, filter progress).
     ticked: (usize, bool, Option<(usize, usize)>),
     /// Prepared for drawing.
@@ -107,6 +126,11 @@ impl App {
             finding: None,
             quit: false,
             help_scroll: 0,
+            labels: Labels::default(),
+            marks: TurnMarks::default(),
+            pending: None,
+            panel: Vec::new(),
+            resume_at: None,
             ticked: (0, false, None),
             entry: None,
             doc: None,
@@ -151,26 +175,36 @@ impl App {
         self.message = None;
         match self.mode {
             Mode::Browse => {
+                // The reader took over: no jump to the first unmarked turn any more.
+                self.resume_at = None;
                 if let Some(action) = self.keymap.action(&e) {
                     self.update(action);
                     return;
                 }
             }
-            // In help, moving keys scroll it (it may not fit); any other key closes it.
-            Mode::Help => match self.keymap.action(&e) {
+            // In help and the agreement panel, moving keys scroll (they may not fit); any other
+            // key closes them.
+            Mode::Help | Mode::Agreement => match self.keymap.action(&e) {
                 Some(Action::NextStep) => {
-                    self.help_scroll = (self.help_scroll + 1).min(super::action::ACTIONS.len())
+                    self.help_scroll = (self.help_scroll + 1).min(self.overlay_len())
                 }
                 Some(Action::PrevStep) => self.help_scroll = self.help_scroll.saturating_sub(1),
                 Some(Action::PageDown) => {
-                    self.help_scroll = (self.help_scroll + 10).min(super::action::ACTIONS.len())
+                    self.help_scroll = (self.help_scroll + 10).min(self.overlay_len())
                 }
                 Some(Action::PageUp) => self.help_scroll = self.help_scroll.saturating_sub(10),
                 _ => self.mode = Mode::Browse,
             },
-            Mode::Search | Mode::Filter | Mode::Jump => self.edit(e),
+            Mode::Search | Mode::Filter | Mode::Jump | Mode::Note | Mode::Annotator => self.edit(e),
         }
         self.prepare();
+    }
+
+    fn overlay_len(&self) -> usize {
+        match self.mode {
+            Mode::Agreement => self.panel.len(),
+            _ => super::action::ACTIONS.len(),
+        }
     }
 
     fn edit(&mut self, e: KeyEvent) {
@@ -201,6 +235,10 @@ impl App {
                 self.select(origin);
             }
         }
+        if self.mode == Mode::Annotator {
+            self.pending = None;
+            self.message = Some("no annotator given: marks cannot be saved".into());
+        }
         self.mode = Mode::Browse;
         self.input.clear();
     }
@@ -211,6 +249,11 @@ impl App {
             Mode::Search => self.start_search(&input),
             Mode::Filter => self.set_filter(&input),
             Mode::Jump => self.list.jump_origin = None,
+            Mode::Note => self.submit_note(&input),
+            Mode::Annotator => {
+                self.submit_annotator(&input);
+                return;
+            }
             _ => {}
         }
         self.mode = Mode::Browse;
@@ -225,39 +268,14 @@ impl App {
 
     /// Pasted text goes into the input line (Search, Filter, Jump); it is never read as keys.
     pub fn paste(&mut self, text: &str) {
-        if matches!(self.mode, Mode::Search | Mode::Filter | Mode::Jump) {
+        if matches!(
+            self.mode,
+            Mode::Search | Mode::Filter | Mode::Jump | Mode::Note | Mode::Annotator
+        ) {
             self.input.extend(text.chars().filter(|c| !c.is_control()));
             self.input_changed();
             self.prepare();
         }
-    }
-
-    pub fn mouse(&mut self, e: MouseEvent) {
-        let areas = self.areas();
-        let inside = |r: Rect| r.contains(ratatui::layout::Position::new(e.column, e.row));
-        match e.kind {
-            MouseEventKind::ScrollDown if areas.list.is_some_and(inside) => self.step_trajectory(3),
-            MouseEventKind::ScrollUp if areas.list.is_some_and(inside) => self.step_trajectory(-3),
-            MouseEventKind::ScrollDown => self.scroll_by(3),
-            MouseEventKind::ScrollUp => self.scroll_by(-3),
-            MouseEventKind::Down(MouseButton::Left) => {
-                if let Some(list) = areas.list.filter(|r| inside(*r)) {
-                    // The list's first rows are its title and its column header.
-                    let row = (e.row - list.y) as usize;
-                    let pos = self.list.top + row.saturating_sub(2);
-                    if row >= 2 && pos < self.list.shown(self.store.len()) {
-                        self.select(self.list.at(pos));
-                    }
-                } else if inside(areas.doc) {
-                    if let Some(doc) = self.doc.as_ref().filter(|d| !d.blocks.is_empty()) {
-                        self.pos.cursor =
-                            doc.block_at(self.pos.scroll + (e.row - areas.doc.y) as usize);
-                    }
-                }
-            }
-            _ => return,
-        }
-        self.prepare();
     }
 
     /// Do one action.
@@ -321,6 +339,9 @@ impl App {
             Action::PrevHit => self.next_hit(false),
             Action::NextFinding => self.next_finding(true),
             Action::PrevFinding => self.next_finding(false),
+            Action::Agreement => self.open_agreement(),
+            // The rest are about marks.
+            a => self.marking(a),
         }
         self.prepare();
     }
@@ -333,6 +354,7 @@ impl App {
     /// Background work between events: follow the growing index, scan for the filter.
     /// Returns true when the screen should be drawn again.
     pub fn tick(&mut self) -> bool {
+        let resumed = self.try_resume();
         self.scan_filter(std::time::Duration::from_millis(30));
         // While the filter is on, the trajectory on screen is a match once there is one.
         if let Some(f) = &self.list.filter {
@@ -349,7 +371,10 @@ impl App {
             self.list.progress(),
         );
         if now == self.ticked {
-            return false;
+            if resumed {
+                self.prepare();
+            }
+            return resumed;
         }
         self.ticked = now;
         self.prepare();
@@ -358,7 +383,9 @@ impl App {
 
     /// Whether `tick` has work to do (so the loop should wake up soon).
     pub fn busy(&self) -> bool {
-        !self.store.dataset().is_complete() || self.list.scanning(self.store.len())
+        self.resume_at.is_some()
+            || !self.store.dataset().is_complete()
+            || self.list.scanning(self.store.len())
     }
 
     /// Show trajectory `i` from its first step.
@@ -386,6 +413,10 @@ impl App {
             self.doc = None;
             self.cache.clear();
             self.rerun_search();
+            self.marks = match self.current() {
+                Some(e) => self.labels.turn_marks(&e.trajectory),
+                None => TurnMarks::default(),
+            };
         }
         let areas = self.areas();
         let geometry = Geometry {
@@ -399,6 +430,7 @@ impl App {
         let paint_plain = Paint {
             theme: &self.theme,
             entry: &entry,
+            marks: &self.marks,
             hits: &[],
             highlight: false,
         };
@@ -428,6 +460,7 @@ impl App {
         let paint = Paint {
             theme: &self.theme,
             entry: &entry,
+            marks: &self.marks,
             hits,
             highlight: true,
         };

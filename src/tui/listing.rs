@@ -17,6 +17,12 @@ pub enum Term {
     Task(Task),
     /// The id or any turn's text contains this (case-insensitive).
     Text(String),
+    /// Some agent turn has no mark of the annotator's (`unmarked`).
+    Unmarked,
+    /// Every agent turn has a mark of the annotator's (`marked`).
+    Marked,
+    /// Annotators' labels differ somewhere in the trajectory (`disagree`).
+    Disagree,
 }
 
 /// A list filter and how far its scan has come.
@@ -41,6 +47,10 @@ impl Filter {
                 Some(("task", t)) => {
                     Term::Task(Task::parse(t).ok_or(format!("unknown task '{t}'"))?)
                 }
+                Some(("text", t)) => Term::Text(t.to_lowercase()),
+                _ if word == "unmarked" => Term::Unmarked,
+                _ if word == "marked" => Term::Marked,
+                _ if word == "disagree" => Term::Disagree,
                 _ => Term::Text(word.to_lowercase()),
             };
             terms.push(term);
@@ -62,43 +72,59 @@ pub struct ListState {
     pub jump_origin: Option<usize>,
     /// First row on screen (a position in the shown rows).
     pub top: usize,
+    /// The sample the list is restricted to (global indices, increasing), if any.
+    pub sample: Option<Vec<usize>>,
 }
 
 impl ListState {
     /// The trajectory `delta` rows away from `from` in the shown rows.
+    /// The rows shown when they are not all: the filter's matches, else the sample.
+    fn rows(&self) -> Option<&[usize]> {
+        match (&self.filter, &self.sample) {
+            (Some(f), _) => Some(&f.matches),
+            (None, Some(s)) => Some(s),
+            (None, None) => None,
+        }
+    }
+
     pub fn neighbour(&self, from: usize, delta: isize, len: usize) -> Option<usize> {
-        match &self.filter {
+        match self.rows() {
             None => {
                 let to = from.checked_add_signed(delta)?;
                 (to < len).then_some(to)
             }
-            Some(f) => {
-                let pos = f.matches.partition_point(|&m| m < from);
-                let at = f.matches.get(pos) == Some(&from);
+            Some(rows) => {
+                let pos = rows.partition_point(|&m| m < from);
+                let at = rows.get(pos) == Some(&from);
                 let to = match (delta > 0, at) {
                     (true, true) => pos + 1,
                     (true, false) => pos,
                     (false, _) => pos.checked_sub(1)?,
                 };
-                f.matches.get(to).copied()
+                rows.get(to).copied()
             }
         }
     }
 
     /// Rows shown: how many, and the trajectory at each position.
     pub fn shown(&self, len: usize) -> usize {
-        self.filter.as_ref().map_or(len, |f| f.matches.len())
+        self.rows().map_or(len, <[usize]>::len)
     }
 
     pub fn at(&self, pos: usize) -> usize {
-        self.filter.as_ref().map_or(pos, |f| f.matches[pos])
+        self.rows().map_or(pos, |r| r[pos])
     }
 
     /// Position of trajectory `i` in the shown rows (where it is or would be).
     pub fn position(&self, i: usize) -> usize {
-        self.filter
+        self.rows().map_or(i, |r| r.partition_point(|&m| m < i))
+    }
+
+    /// Trajectory `i` is in the sample (or there is none).
+    pub fn in_sample(&self, i: usize) -> bool {
+        self.sample
             .as_ref()
-            .map_or(i, |f| f.matches.partition_point(|&m| m < i))
+            .is_none_or(|s| s.binary_search(&i).is_ok())
     }
 
     pub fn scanning(&self, len: usize) -> bool {
@@ -141,7 +167,7 @@ impl App {
                 break;
             }
             let terms = f.terms.clone();
-            let matched = self.matches(i, &terms);
+            let matched = self.list.in_sample(i) && self.matches(i, &terms);
             let f = self.list.filter.as_mut().expect("checked above");
             if matched {
                 f.matches.push(i);
@@ -158,6 +184,12 @@ impl App {
             Term::Severity(s) => entry.findings.iter().any(|f| f.severity >= *s),
             Term::Rule(r) => entry.findings.iter().any(|f| f.rule.contains(r.as_str())),
             Term::Task(t) => entry.trajectory.task == *t,
+            Term::Unmarked | Term::Marked => {
+                let agent = super::marks::agent_turns(&entry.trajectory);
+                let done = self.labels.marked(&entry.trajectory.id, &agent) == agent.len();
+                done == (*term == Term::Marked)
+            }
+            Term::Disagree => self.labels.disagrees(&entry.trajectory.id),
             Term::Text(text) => {
                 entry.trajectory.id.to_lowercase().contains(text)
                     || entry
@@ -226,14 +258,21 @@ mod tests {
 
     #[test]
     fn filters_parse() {
-        let f = Filter::parse("severity:warn rule:repetition task:os hello").unwrap();
+        let f = Filter::parse(
+            "severity:warn rule:repetition task:os hello disagree unmarked marked text:marked",
+        )
+        .unwrap();
         assert_eq!(
             f.terms,
             vec![
                 Term::Severity(Severity::Warn),
                 Term::Rule("repetition".into()),
                 Term::Task(Task::Os),
-                Term::Text("hello".into())
+                Term::Text("hello".into()),
+                Term::Disagree,
+                Term::Unmarked,
+                Term::Marked,
+                Term::Text("marked".into()),
             ]
         );
         assert!(Filter::parse("severity:fatal").is_err());

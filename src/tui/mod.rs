@@ -5,12 +5,15 @@
 //! engine; tests pass their own); the store calls it once per parsed trajectory.
 
 pub mod action;
+mod agreement;
 pub mod app;
 pub mod config;
 pub mod doc;
 pub mod highlight;
 pub mod layout;
 pub mod listing;
+mod marking;
+pub mod marks;
 mod motion;
 mod panes;
 pub mod render;
@@ -31,8 +34,16 @@ pub use app::{App, Mode};
 pub use store::{FindingsProvider, Store};
 pub use theme::Theme;
 
+/// What the review session starts with besides the data: the label state and the sample.
+#[derive(Default)]
+pub struct Setup {
+    pub labels: marks::Labels,
+    /// Global indices of the sampled trajectories (increasing), when reviewing a sample.
+    pub sample: Option<Vec<usize>>,
+}
+
 /// Run the review screen until the user quits or a signal arrives.
-pub fn run(store: Store, theme: Theme, keymap: Keymap) -> Result<()> {
+pub fn run(store: Store, theme: Theme, keymap: Keymap, setup: Setup) -> Result<()> {
     let mut guard = terminal::Guard::enter().context("cannot set up the terminal")?;
     let size = guard.terminal.size()?;
     let mut app = App::new(
@@ -41,6 +52,7 @@ pub fn run(store: Store, theme: Theme, keymap: Keymap) -> Result<()> {
         keymap,
         Rect::new(0, 0, size.width, size.height),
     );
+    app.start(setup);
     let mut dirty = true;
     while !app.quit && !guard.signalled() {
         if dirty {

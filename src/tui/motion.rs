@@ -3,6 +3,9 @@
 
 use std::time::{Duration, Instant};
 
+use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+
 use super::app::{App, Search};
 use super::doc::{self, BlockKind, Hit};
 use super::render;
@@ -10,6 +13,35 @@ use super::text;
 use crate::sanitize::sanitize;
 
 impl App {
+    /// A mouse event: the wheel scrolls the list or the document, a click selects.
+    pub fn mouse(&mut self, e: MouseEvent) {
+        let areas = self.areas();
+        let inside = |r: Rect| r.contains(ratatui::layout::Position::new(e.column, e.row));
+        match e.kind {
+            MouseEventKind::ScrollDown if areas.list.is_some_and(inside) => self.step_trajectory(3),
+            MouseEventKind::ScrollUp if areas.list.is_some_and(inside) => self.step_trajectory(-3),
+            MouseEventKind::ScrollDown => self.scroll_by(3),
+            MouseEventKind::ScrollUp => self.scroll_by(-3),
+            MouseEventKind::Down(MouseButton::Left) => {
+                if let Some(list) = areas.list.filter(|r| inside(*r)) {
+                    // The list's first rows are its title and its column header.
+                    let row = (e.row - list.y) as usize;
+                    let pos = self.list.top + row.saturating_sub(2);
+                    if row >= 2 && pos < self.list.shown(self.store.len()) {
+                        self.select(self.list.at(pos));
+                    }
+                } else if inside(areas.doc) {
+                    if let Some(doc) = self.doc.as_ref().filter(|d| !d.blocks.is_empty()) {
+                        self.pos.cursor =
+                            doc.block_at(self.pos.scroll + (e.row - areas.doc.y) as usize);
+                    }
+                }
+            }
+            _ => return,
+        }
+        self.prepare();
+    }
+
     fn view_rows(&self) -> usize {
         (self.areas().doc.height as usize).max(1)
     }

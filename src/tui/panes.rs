@@ -20,7 +20,10 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
     let title = match &app.list.filter {
         Some(f) if f.scanned < len => format!(" {} / {} scanned ", f.matches.len(), f.scanned),
         Some(f) => format!(" {} of {} match ", f.matches.len(), len),
-        None => format!(" {len} trajectories "),
+        None => match &app.list.sample {
+            Some(s) => format!(" {} sampled of {len} ", s.len()),
+            None => format!(" {len} trajectories "),
+        },
     };
     // Records the index could not split (a torn last line, a broken array) are counted here;
     // records that do not parse show as red rows.
@@ -39,8 +42,10 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
     let inner = block.inner(area);
     block.render(area, buf);
     let width = inner.width as usize;
-    // The task column only when the ids still get room.
-    let wide = width >= 36;
+    // The task column only when the ids still get room; the marked column once there is a
+    // journal.
+    let marking = app.labels.journal.is_some();
+    let wide = width >= if marking { 44 } else { 36 };
     for row in 0..inner.height.saturating_sub(1) {
         let pos = app.list.top + row as usize;
         if pos >= shown {
@@ -67,6 +72,18 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
             format!("{task}{:>5} ", r.turns),
             base.patch(theme.muted),
         )];
+        if marking {
+            let done = app.labels.marked(&r.id, &r.agent);
+            let style = match (done == r.agent.len(), done) {
+                (true, _) if !r.agent.is_empty() => base.patch(theme.label_right),
+                (_, 0) => base.patch(theme.muted),
+                _ => base,
+            };
+            right.push(Span::styled(
+                format!("{:>7} ", format!("{done}/{}", r.agent.len())),
+                style,
+            ));
+        }
         for (s, n) in Severity::ALL.iter().zip(r.counts) {
             let text = if n > 0 {
                 format!("{}{n:<2}", &s.as_str()[..1].to_uppercase())
@@ -94,13 +111,19 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
         spans.extend(right);
         buf.set_line(inner.x, y, &Line::from(spans), inner.width);
     }
+    let marked = if marking { " marked " } else { "" };
+    let extra = marked.len();
     let label = match wide {
         true => format!(
-            "{:<w$} task    turns E  W  I  ",
+            "{:<w$} task    turns{marked} E  W  I  ",
             "id",
-            w = width.saturating_sub(24)
+            w = width.saturating_sub(24 + extra)
         ),
-        false => format!("{:<w$}turns E  W  I  ", "id", w = width.saturating_sub(15)),
+        false => format!(
+            "{:<w$}turns{marked} E  W  I  ",
+            "id",
+            w = width.saturating_sub(15 + extra)
+        ),
     };
     let header = Line::styled(truncate(&label, width), theme.muted);
     buf.set_line(inner.x, inner.y, &header, inner.width);
@@ -161,6 +184,14 @@ pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
     }
     if !entry.warnings.is_empty() {
         items.push(("warnings", entry.warnings.len().to_string()));
+    }
+    if app.labels.journal.is_some() {
+        let agent = super::marks::agent_turns(t);
+        let done = app.labels.marked(&t.id, &agent);
+        items.push(("marked", format!("{done}/{}", agent.len())));
+    }
+    if let Some(v) = &app.marks.verdict {
+        items.push(("verdict", v.clone()));
     }
     if area.height > 1 {
         buf.set_line(
@@ -232,6 +263,8 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
         Mode::Search => Some("/"),
         Mode::Filter => Some("filter: "),
         Mode::Jump => Some("id: "),
+        Mode::Note => Some("note (empty removes it): "),
+        Mode::Annotator => Some("annotator name (marks are saved under it): "),
         _ => None,
     };
     if let Some(p) = prompt {
@@ -241,6 +274,13 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
         ));
         buf.set_line(area.x, area.y, &Line::from(spans), area.width);
         return;
+    }
+    // A mark that could not be saved comes first: it must not scroll out of sight.
+    if let Some(e) = &app.labels.unsaved {
+        spans.push(Span::styled(
+            format!(" UNSAVED {} ", sanitize_line(e)),
+            theme.finding_error,
+        ));
     }
     let len = app.store.len();
     let mut left = format!(" trajectory {}/{}", app.selected + 1, len);
@@ -286,6 +326,7 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
         left.push_str(&format!(" · {}", sanitize_line(m)));
     }
     spans.push(Span::styled(left, theme.status));
+    spans.extend(label_status(app));
     let hints: Vec<String> = [
         (Action::Help, "help"),
         (Action::Search, "search"),
@@ -310,6 +351,39 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
         ));
     }
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+/// The label part of the status bar: the sample, the marking target when it is the
+/// environment, whether others' marks show, and who marks into which journal.
+fn label_status(app: &App) -> Vec<Span<'static>> {
+    let theme = &app.theme;
+    let l = &app.labels;
+    let mut spans = Vec::new();
+    if let Some(sample) = l.sample {
+        spans.push(Span::styled(format!(" · sample of {sample}"), theme.status));
+    }
+    if l.target_env {
+        spans.push(Span::styled(" · marking: environment", theme.status));
+    }
+    if l.reveal {
+        spans.push(Span::styled(" · others shown", theme.status));
+    }
+    match (&l.annotator, &l.journal) {
+        (Some(_), Some(j)) => spans.push(Span::styled(
+            format!(
+                " · {} → {}",
+                sanitize_line(j.annotator()),
+                sanitize_line(&j.path().display().to_string())
+            ),
+            theme.status,
+        )),
+        (Some(a), None) => spans.push(Span::styled(
+            format!(" · {} (journal not open)", sanitize_line(a)),
+            theme.status,
+        )),
+        _ => {}
+    }
+    spans
 }
 
 /// The help overlay: one line per action, from the table.

@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 
 use super::doc::{Hit, TurnKey};
 use super::highlight;
+use super::marks::TurnMarks;
 use super::store::Entry;
 use super::text::{self, Layers, Run};
 use super::theme::Theme;
@@ -23,6 +24,8 @@ pub const LONG_TURN: usize = 128 * 1024;
 pub struct Paint<'a> {
     pub theme: &'a Theme,
     pub entry: &'a Entry,
+    /// The marks of this trajectory's turns.
+    pub marks: &'a TurnMarks,
     /// Hits in this trajectory, sorted.
     pub hits: &'a [Hit],
     /// Colour code and build the rows; off when only measuring (the rows of the text body are
@@ -100,7 +103,7 @@ impl TurnCache {
 /// much more there is), its tool calls and the messages of its findings.
 pub fn render_turn(p: &Paint, key: TurnKey) -> Arc<Vec<Line<'static>>> {
     let turn = &p.entry.trajectory.turns[key.0];
-    let mut rows = vec![label(turn, p.theme, p.entry.worst_in(key.0).is_some())];
+    let mut rows = vec![label(p, turn, p.entry.worst_in(key.0).is_some())];
     rows.extend(body(p, key));
     rows.extend(tail(p, key));
     Arc::new(rows)
@@ -126,7 +129,7 @@ pub fn render_window(
     let range = range.start.min(total)..range.end.min(total);
     let mut lines = Vec::with_capacity(range.len());
     if range.start == 0 && !range.is_empty() {
-        lines.push(label(turn, p.theme, p.entry.worst_in(index).is_some()));
+        lines.push(label(p, turn, p.entry.worst_in(index).is_some()));
     }
     let (from, to) = (range.start.max(1) - 1, range.end.saturating_sub(1).min(n));
     if from < to {
@@ -294,6 +297,21 @@ fn tail(p: &Paint, (index, width, limit): TurnKey) -> Vec<Line<'static>> {
             rows.push(Line::styled("  …", theme.muted));
         }
     }
+    if let Some(note) = p
+        .marks
+        .turns
+        .get(&index)
+        .and_then(|b| b.mine.as_ref()?.note.as_deref())
+    {
+        let w = text::wrap(
+            &sanitize_line(&format!("✎ {note}")),
+            &Layers::default(),
+            theme.muted.add_modifier(Modifier::ITALIC),
+            width,
+            limit.map_or(usize::MAX, |_| 3),
+        );
+        rows.extend(w.rows);
+    }
     // Span findings first (in span order), then those about the whole turn.
     let findings = p.entry.findings_in(index);
     let (spanned, whole): (Vec<_>, Vec<_>) = findings.partition(|f| f.span.0 < f.span.1);
@@ -311,7 +329,8 @@ fn tail(p: &Paint, (index, width, limit): TurnKey) -> Vec<Line<'static>> {
     rows
 }
 
-fn label(turn: &Turn, theme: &Theme, flagged: bool) -> Line<'static> {
+fn label(p: &Paint, turn: &Turn, flagged: bool) -> Line<'static> {
+    let theme = p.theme;
     let style = match turn.role {
         Role::Agent => theme.agent,
         Role::Environment => theme.environment,
@@ -335,6 +354,9 @@ fn label(turn: &Turn, theme: &Theme, flagged: bool) -> Line<'static> {
     }
     if !extra.is_empty() {
         spans.push(Span::styled(extra, theme.muted));
+    }
+    if let Some(badge) = p.marks.turns.get(&turn.index) {
+        spans.extend(super::marks::badge_spans(badge, theme));
     }
     Line::from(spans)
 }
@@ -412,9 +434,11 @@ mod tests {
             start: 200_000,
             end: 200_010,
         }];
+        let marks = TurnMarks::default();
         let p = Paint {
             theme: &theme,
             entry: &e,
+            marks: &marks,
             hits: &hits,
             highlight: true,
         };

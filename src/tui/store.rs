@@ -42,6 +42,8 @@ pub struct Row {
     pub id: String,
     pub task: Option<Task>,
     pub turns: usize,
+    /// The agent turns that count for label progress (not demo).
+    pub agent: Vec<usize>,
     /// Findings by severity: error, warn, info.
     pub counts: [usize; 3],
     pub broken: bool,
@@ -144,6 +146,7 @@ impl Store {
                     id: e.trajectory.id.clone(),
                     task: Some(e.trajectory.task),
                     turns: e.trajectory.turns.len(),
+                    agent: super::marks::agent_turns(&e.trajectory),
                     counts,
                     broken: false,
                 }
@@ -158,6 +161,7 @@ impl Store {
                 ),
                 task: None,
                 turns: 0,
+                agent: Vec::new(),
                 counts: [0; 3],
                 broken: true,
             },

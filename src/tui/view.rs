@@ -28,6 +28,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if app.mode == super::app::Mode::Help {
         panes::draw_help(buf, screen, app);
     }
+    if app.mode == super::app::Mode::Agreement {
+        super::agreement::draw(buf, screen, app);
+    }
 }
 
 /// The trajectory as blocks of turns, from the scroll row down.

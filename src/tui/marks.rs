@@ -1,0 +1,244 @@
+//! Marks on the review screen: the annotator's journal, what the marks of the trajectory on
+//! screen look like (badges, notes, stale marks, others' marks and disagreements), and the
+//! per-trajectory counts the list and its filter read.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use ratatui::text::Span;
+
+use super::theme::Theme;
+use crate::labels::{self, Journal, Mark, MarkKey, Replay};
+use crate::model::{Role, Trajectory};
+use crate::sanitize::sanitize_line;
+
+/// The label state of the session.
+#[derive(Default)]
+pub struct Labels {
+    /// Where the journals are kept (`--annotations`, else the user's data directory).
+    pub dir: Option<PathBuf>,
+    /// Whose marks these are; asked for on the screen when neither the command line nor the
+    /// config file names one.
+    pub annotator: Option<String>,
+    /// The annotator's journal, once it could be opened.
+    pub journal: Option<Journal>,
+    /// Other annotators' marks in `dir`, by trajectory: (turn, annotator, label).
+    pub others: HashMap<String, Vec<(Option<usize>, String, String)>>,
+    /// Others' marks (and disagreements) are shown.
+    pub reveal: bool,
+    /// Marks go on the step's environment reply instead of its agent turn.
+    pub target_env: bool,
+    /// The last mark that could not be saved, with the error. Cleared by the next save.
+    pub unsaved: Option<String>,
+    /// The list is restricted to a sample of this many trajectories.
+    pub sample: Option<usize>,
+}
+
+/// One turn's marks, as drawn.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Badge {
+    /// The annotator's own mark.
+    pub mine: Option<Mark>,
+    /// The turn text changed since the annotator's mark was made.
+    pub stale: bool,
+    /// Others' labels (only when revealed): (annotator, label).
+    pub others: Vec<(String, String)>,
+    /// Labels differ between annotators (only when revealed).
+    pub disagree: bool,
+}
+
+/// The marks of the trajectory on screen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TurnMarks {
+    pub turns: HashMap<usize, Badge>,
+    /// The annotator's verdict on the whole trajectory.
+    pub verdict: Option<String>,
+}
+
+/// The agent turns that count for progress: not demo.
+pub fn agent_turns(t: &Trajectory) -> Vec<usize> {
+    t.turns
+        .iter()
+        .filter(|x| x.role == Role::Agent && !x.demo)
+        .map(|x| x.index)
+        .collect()
+}
+
+impl Labels {
+    pub fn new(dir: Option<PathBuf>, annotator: Option<String>) -> Labels {
+        Labels {
+            dir,
+            annotator: annotator.filter(|a| !a.trim().is_empty()),
+            ..Labels::default()
+        }
+    }
+
+    /// Open the annotator's journal (and read the others') unless it is open. The error is a
+    /// message for the screen.
+    pub fn open(&mut self) -> Result<&mut Journal, String> {
+        if self.journal.is_none() {
+            let annotator = self
+                .annotator
+                .clone()
+                .ok_or("no annotator: give --annotator or set `annotator` in the config")?;
+            let dir = self.dir.clone().ok_or(
+                "no annotations directory: give --annotations DIR (no user data directory found)",
+            )?;
+            let journal = Journal::open(&dir, &annotator).map_err(|e| e.to_string())?;
+            self.read_others(&dir, journal.path());
+            self.journal = Some(journal);
+        }
+        Ok(self.journal.as_mut().expect("opened above"))
+    }
+
+    /// Read every other journal in `dir` (unreadable ones are skipped).
+    pub fn read_others(&mut self, dir: &Path, own: &Path) {
+        let mut replay = Replay::new();
+        for file in labels::replay::journal_files(dir).unwrap_or_default() {
+            if file != own {
+                let _ = replay.read_file(&file);
+            }
+        }
+        let me = self.annotator.as_deref().unwrap_or("");
+        self.others.clear();
+        for (key, mark) in replay.marks() {
+            if key.annotator == me {
+                continue;
+            }
+            self.others
+                .entry(key.trajectory.clone())
+                .or_default()
+                .push((key.turn, key.annotator.clone(), mark.label.clone()));
+        }
+    }
+
+    /// Re-read the others' journals (they may have marked since).
+    pub fn reread_others(&mut self) {
+        if let (Some(dir), Some(j)) = (self.dir.clone(), &self.journal) {
+            let own = j.path().to_path_buf();
+            self.read_others(&dir, &own);
+        }
+    }
+
+    /// The annotator's mark on `(trajectory, turn)`.
+    pub fn mine(&self, trajectory: &str, turn: Option<usize>) -> Option<&Mark> {
+        let j = self.journal.as_ref()?;
+        j.replay().get(&MarkKey {
+            annotator: j.annotator().to_string(),
+            trajectory: trajectory.to_string(),
+            turn,
+        })
+    }
+
+    /// The annotator's marks on the turns of one trajectory.
+    pub fn mine_in(&self, trajectory: &str) -> BTreeMap<usize, &Mark> {
+        let Some(j) = &self.journal else {
+            return BTreeMap::new();
+        };
+        let key = |turn| MarkKey {
+            annotator: j.annotator().to_string(),
+            trajectory: trajectory.to_string(),
+            turn,
+        };
+        j.replay()
+            .marks()
+            .range(key(Some(0))..=key(Some(usize::MAX)))
+            .filter_map(|(k, m)| Some((k.turn?, m)))
+            .collect()
+    }
+
+    /// Agent turns marked of `agent` (the trajectory's agent turns).
+    pub fn marked(&self, trajectory: &str, agent: &[usize]) -> usize {
+        let mine = self.mine_in(trajectory);
+        agent.iter().filter(|t| mine.contains_key(t)).count()
+    }
+
+    /// Some item of the trajectory has different labels from different annotators.
+    pub fn disagrees(&self, trajectory: &str) -> bool {
+        let Some(others) = self.others.get(trajectory) else {
+            return false;
+        };
+        let mut labels: HashMap<Option<usize>, BTreeSet<&str>> = HashMap::new();
+        for (turn, _, label) in others {
+            labels.entry(*turn).or_default().insert(label);
+        }
+        for (turn, set) in labels.iter_mut() {
+            if let Some(m) = self.mine(trajectory, *turn) {
+                set.insert(&m.label);
+            }
+        }
+        labels.values().any(|s| s.len() > 1)
+    }
+
+    /// The marks of `t` as drawn.
+    pub fn turn_marks(&self, t: &Trajectory) -> TurnMarks {
+        let mut out = TurnMarks {
+            verdict: self.mine(&t.id, None).map(|m| m.label.clone()),
+            ..TurnMarks::default()
+        };
+        for (turn, mark) in self.mine_in(&t.id) {
+            let stale = t
+                .turns
+                .get(turn)
+                .is_some_and(|x| mark.is_stale(&labels::text_hash(&x.text)));
+            out.turns.insert(
+                turn,
+                Badge {
+                    mine: Some(mark.clone()),
+                    stale,
+                    ..Badge::default()
+                },
+            );
+        }
+        if self.reveal {
+            for (turn, annotator, label) in self.others.get(&t.id).into_iter().flatten() {
+                let Some(turn) = turn else { continue };
+                let badge = out.turns.entry(*turn).or_default();
+                badge.others.push((annotator.clone(), label.clone()));
+            }
+            for badge in out.turns.values_mut() {
+                let mut labels: BTreeSet<&str> =
+                    badge.others.iter().map(|(_, l)| l.as_str()).collect();
+                if let Some(m) = &badge.mine {
+                    labels.insert(&m.label);
+                }
+                badge.disagree = labels.len() > 1;
+            }
+        }
+        out
+    }
+}
+
+/// A turn's marks in its label row: `✓ right` / `✗ wrong` in the theme's label colours, `stale`
+/// when the text changed since, and (revealed) others' labels with `≠` where they disagree.
+pub fn badge_spans(badge: &Badge, theme: &Theme) -> Vec<Span<'static>> {
+    let glyph = |label: &str| match label {
+        "right" => ("✓", theme.label_right),
+        "wrong" => ("✗", theme.label_wrong),
+        _ => ("•", theme.muted),
+    };
+    let mut spans = Vec::new();
+    if let Some(mark) = &badge.mine {
+        let (g, style) = glyph(&mark.label);
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(
+            format!("{g} {}", sanitize_line(&mark.label)),
+            style,
+        ));
+        if badge.stale {
+            spans.push(Span::styled(" (stale: text changed)", theme.finding_warn));
+        }
+    }
+    if badge.disagree {
+        spans.push(Span::styled("  ≠", theme.finding_error));
+    }
+    for (annotator, label) in &badge.others {
+        let (g, style) = glyph(label);
+        spans.push(Span::styled(
+            format!(" {}:", sanitize_line(annotator)),
+            theme.muted,
+        ));
+        spans.push(Span::styled(g.to_string(), style));
+    }
+    spans
+}
