@@ -75,6 +75,11 @@ pub fn run(store: Store, theme: Theme, keymap: Keymap, setup: Setup) -> Result<(
             dirty = true;
         } else {
             dirty = app.tick();
+            // A terminal that went away without a signal reaching trev (its window closed)
+            // reads as end-of-file forever: stop instead of spinning.
+            if ratatui::crossterm::terminal::size().is_err() {
+                break;
+            }
         }
     }
     drop(guard);

@@ -52,6 +52,7 @@ impl Guard {
             return Err(e);
         }
         let terminal = Terminal::new(CrosstermBackend::new(stdout)).inspect_err(|_| restore())?;
+        spawn_watchdog(signalled.clone());
         Ok(Guard {
             terminal,
             signalled,
@@ -84,6 +85,30 @@ pub fn restore() {
     );
     let _ = disable_raw_mode();
     let _ = stdout.flush();
+}
+
+/// A terminal that goes away (its window closed, its tmux server killed) can leave the event
+/// reader spinning on end-of-file inside crossterm, where the main loop never sees the signal
+/// flag. The watchdog ends the process then: when the terminal is gone, or when a signal has
+/// not stopped the main loop within a second. Every mark is on disk already (each is fsynced
+/// before it is shown as saved), so nothing is lost.
+fn spawn_watchdog(signalled: Arc<AtomicBool>) {
+    let _ = std::thread::Builder::new()
+        .name("trev-watchdog".into())
+        .spawn(move || {
+            let mut signalled_for = 0u32;
+            while ACTIVE.load(Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(250));
+                let gone = ratatui::crossterm::terminal::size().is_err();
+                if signalled.load(Ordering::Relaxed) {
+                    signalled_for += 1;
+                }
+                if gone || signalled_for >= 4 {
+                    restore();
+                    std::process::exit(if gone { 0 } else { 130 });
+                }
+            }
+        });
 }
 
 fn install_panic_hook() {
