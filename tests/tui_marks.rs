@@ -419,3 +419,33 @@ fn a_torn_journal_line_is_reported_and_marking_goes_on() {
         ]
     );
 }
+
+#[test]
+fn the_estimate_panel_scales_the_reviewed_part_to_the_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "alice",
+        &[
+            event("alice", Some(5), "wrong", None),
+            event("alice", Some(7), "right", None),
+        ],
+    );
+    let mut app = open(
+        &sample("agentinstruct_os.json"),
+        dir.path(),
+        Some("alice"),
+        (160, 40),
+    );
+    keys(&mut app, "E");
+    assert_eq!(app.mode, Mode::Agreement);
+    let panel = app.panel.join("\n");
+    assert!(panel.contains("1 reviewed of 2 read"), "{panel}");
+    assert!(
+        panel.contains("100.0 % (1 of 1 reviewed): about 2 of 2 trajectories"),
+        "{panel}"
+    );
+    assert!(panel.contains("50.0 % (1 of 2 reviewed)"), "{panel}");
+    keys(&mut app, "q");
+    assert_eq!(app.mode, Mode::Browse);
+}

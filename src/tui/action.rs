@@ -43,6 +43,7 @@ pub enum Action {
     ToggleTarget,
     RevealOthers,
     Agreement,
+    Estimate,
     Cancel,
 }
 
@@ -212,6 +213,12 @@ pub const ACTIONS: &[ActionInfo] = &[
         "agreement",
         "agreement between the annotators (κ, α, confusion)",
         &["a"],
+    ),
+    info(
+        Action::Estimate,
+        "estimate",
+        "the dataset's defect rate estimated from the reviewed sample",
+        &["E"],
     ),
     info(Action::Help, "help", "show / hide this help", &["?", "f1"]),
     info(

@@ -68,6 +68,7 @@ impl App {
         )];
         lines.extend(panel_lines(&agree::agreement(&ratings)));
         self.panel = lines;
+        self.panel_title = " agreement (j/k scroll, any other key closes) ";
         self.help_scroll = 0;
         self.mode = Mode::Agreement;
     }
@@ -171,10 +172,7 @@ pub fn draw(buf: &mut Buffer, screen: Rect, app: &App) {
     Clear.render(area, buf);
     let block = Block::bordered()
         .border_style(theme.border_focus)
-        .title(Span::styled(
-            " agreement (j/k scroll, any other key closes) ",
-            theme.title,
-        ));
+        .title(Span::styled(app.panel_title, theme.title));
     let inner = block.inner(area);
     block.render(area, buf);
     buf.set_style(inner, Style::new().patch(theme.text));

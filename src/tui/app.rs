@@ -95,6 +95,8 @@ pub struct App {
     pub marks: TurnMarks,
     /// The agreement panel's lines (while in `Mode::Agreement`).
     pub panel: Vec<String>,
+    /// The panel's title.
+    pub panel_title: &'static str,
     /// A marking action waiting for the annotator's name.
     pub(super) pending: Option<Action>,
     /// When the session began, while it waits for the index to resume at the first unmarked
@@ -130,6 +132,7 @@ impl App {
             marks: TurnMarks::default(),
             pending: None,
             panel: Vec::new(),
+            panel_title: "",
             resume_at: None,
             ticked: (0, false, None),
             entry: None,
@@ -340,6 +343,7 @@ impl App {
             Action::NextFinding => self.next_finding(true),
             Action::PrevFinding => self.next_finding(false),
             Action::Agreement => self.open_agreement(),
+            Action::Estimate => self.open_estimate(),
             // The rest are about marks.
             a => self.marking(a),
         }

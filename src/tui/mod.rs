@@ -9,6 +9,7 @@ mod agreement;
 pub mod app;
 pub mod config;
 pub mod doc;
+mod estimate;
 pub mod highlight;
 pub mod layout;
 pub mod listing;
