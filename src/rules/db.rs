@@ -112,16 +112,12 @@ pub fn check(cx: &mut Checker) {
     }
     if let Some(last) = last {
         if !FINAL.is_match(&last.text) {
-            let limit = if rounds >= ROUND_LIMIT {
-                format!(" after {rounds} rounds (the DB round limit is {ROUND_LIMIT})")
-            } else {
-                String::new()
-            };
-            cx.report(
-                "final-answer/missing",
+            cx.missing_final(
                 last.index,
-                (0, 0),
-                format!("the episode ends{limit} without `Action: Answer` and `Final Answer:`"),
+                rounds,
+                ROUND_LIMIT,
+                "DB",
+                "`Action: Answer` and `Final Answer:`",
             );
         }
     }

@@ -130,17 +130,7 @@ pub fn check(cx: &mut Checker) {
         }
     }
     if let (false, Some(last)) = (answered, last) {
-        let limit = if rounds >= ROUND_LIMIT {
-            format!(" after {rounds} rounds (the KG round limit is {ROUND_LIMIT})")
-        } else {
-            String::new()
-        };
-        cx.report(
-            "final-answer/missing",
-            last.index,
-            (0, 0),
-            format!("the episode ends{limit} without `Final Answer: #k`"),
-        );
+        cx.missing_final(last.index, rounds, ROUND_LIMIT, "KG", "`Final Answer: #k`");
     }
 }
 

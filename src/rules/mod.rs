@@ -285,6 +285,29 @@ impl<'a> Checker<'a> {
         &self.trajectory.turns
     }
 
+    /// `final-answer/missing` on the last agent turn, noting a reached round limit (the
+    /// benchmark's `TASK_LIMIT_REACHED`): `benchmark` names it, `wanted` is the terminal action.
+    pub fn missing_final(
+        &mut self,
+        last: usize,
+        rounds: usize,
+        limit: usize,
+        benchmark: &str,
+        wanted: &str,
+    ) {
+        let after = if rounds >= limit {
+            format!(" after {rounds} rounds (the {benchmark} round limit is {limit})")
+        } else {
+            String::new()
+        };
+        self.report(
+            "final-answer/missing",
+            last,
+            (0, 0),
+            format!("the episode ends{after} without {wanted}"),
+        );
+    }
+
     /// Report at the rule's severity.
     pub fn report(&mut self, id: &str, turn: usize, span: (usize, usize), message: String) {
         self.report_at(id, None, turn, span, message);

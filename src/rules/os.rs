@@ -149,16 +149,12 @@ pub fn check(cx: &mut Checker) {
         }
     }
     if let (false, Some(last)) = (committed, last) {
-        let limit = if rounds >= ROUND_LIMIT {
-            format!(" after {rounds} rounds (the OS round limit is {ROUND_LIMIT})")
-        } else {
-            String::new()
-        };
-        cx.report(
-            "final-answer/missing",
+        cx.missing_final(
             last.index,
-            (0, 0),
-            format!("the episode ends{limit} without `Act: answer(...)` or `Act: finish`"),
+            rounds,
+            ROUND_LIMIT,
+            "OS",
+            "`Act: answer(...)` or `Act: finish`",
         );
     }
     terminal_signature(cx);

@@ -74,16 +74,12 @@ pub fn check(cx: &mut Checker) {
         }
     }
     if let (false, Some(last)) = (bought, last) {
-        let limit = if rounds >= ROUND_LIMIT {
-            format!(" after {rounds} rounds (the WebShop round limit is {ROUND_LIMIT})")
-        } else {
-            String::new()
-        };
-        cx.report(
-            "final-answer/missing",
+        cx.missing_final(
             last.index,
-            (0, 0),
-            format!("the episode ends{limit} without `click[Buy Now]`"),
+            rounds,
+            ROUND_LIMIT,
+            "WebShop",
+            "`click[Buy Now]`",
         );
     }
 }
