@@ -8,21 +8,20 @@ use regex::Regex;
 use super::{quote, Checker};
 use crate::findings::Severity;
 
-/// `re.search("ACTION:(.*)", action)`, case-sensitive (utils.py L27).
-static ACTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"ACTION:(.*)").unwrap());
+/// `re.search("ACTION:(.*)", action)`, case-sensitive (utils.py L27): the rest of the line
+/// after the first `ACTION:`.
+const ACTION: &str = "ACTION:";
 /// TextWorld's answer to an inadmissible action (`prompts/alfworld_multiturn.json` L383).
 static NOTHING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Nothing happens\.?$").unwrap());
 
 /// The action of a turn as `process_action` reads it (stripped, lower case, first line), and
 /// the span of the text after `ACTION:`.
 pub fn action(text: &str) -> Option<(String, (usize, usize))> {
-    ACTION.captures(text).map(|c| {
-        let m = c.get(1).unwrap();
-        let v = m.as_str();
-        let start = m.start() + (v.len() - v.trim_start().len());
-        let end = (m.start() + v.trim_end().len()).max(start);
-        (v.trim().to_lowercase(), (start, end))
-    })
+    let at = text.find(ACTION)? + ACTION.len();
+    let v = text[at..].split('\n').next().unwrap_or("");
+    let start = at + (v.len() - v.trim_start().len());
+    let end = (at + v.trim_end().len()).max(start);
+    Some((v.trim().to_lowercase(), (start, end)))
 }
 
 /// The span of the first line, trimmed: the action where a transcript has no `ACTION:`.

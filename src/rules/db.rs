@@ -11,11 +11,29 @@ use super::{quote, Checker};
 use crate::model::Turn;
 
 /// `re.search(r"Action: (.*?)\n", res)` (L101, L120): needs a newline after the action word.
-static ACTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"Action: (.*?)\n").unwrap());
+/// The group ends at the first line break after the first `Action: `; without one, no later
+/// `Action: ` has one either. Returns the match start and the group's span.
+fn action(text: &str) -> Option<(usize, (usize, usize))> {
+    const ACTION: &str = "Action: ";
+    static FINDER: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(ACTION));
+    let start = FINDER.find(text.as_bytes())?;
+    let from = start + ACTION.len();
+    let end = from + memchr::memchr(b'\n', &text.as_bytes()[from..])?;
+    Some((start, (from, end)))
+}
 /// `re.search(r"```sql\n([\s\S]*?)\n```", res)` (L104): the first block only runs.
 const SQL: &str = "```sql\n";
-/// `re.search(r"\nFinal Answer:(.*)", res)` (L123): needs a newline before it.
-static FINAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\nFinal Answer:(.*)").unwrap());
+/// `re.search(r"\nFinal Answer:(.*)", res)` (L123): needs a newline before it. The span of
+/// the group: the rest of that line.
+fn final_answer(text: &str) -> Option<(usize, usize)> {
+    const FINAL: &str = "\nFinal Answer:";
+    static FINDER: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(FINAL));
+    let at = FINDER.find(text.as_bytes())? + FINAL.len();
+    let end = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |k| at + k);
+    Some((at, end))
+}
 /// A MySQL error as `Interaction.py` L84-85 returns it: `1146 (42S02): Table … doesn't exist`.
 static MYSQL_ERROR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\d{4} \([0-9A-Z]{5}\): ").unwrap());
@@ -52,16 +70,16 @@ pub fn check(cx: &mut Checker) {
         rounds += 1;
         last = Some(turn);
         let text = turn.text.as_str();
-        let action = ACTION.captures(text);
-        let operation = action.as_ref().is_some_and(|c| &c[1] == "Operation");
+        let action = action(text);
+        let operation = action.is_some_and(|(_, (s, e))| &text[s..e] == "Operation");
         if operation {
             let blocks: Vec<_> = fences(text, SQL).collect();
             if blocks.is_empty() {
-                let m = action.unwrap().get(0).unwrap();
+                let (start, _) = action.unwrap();
                 cx.report(
                     "invalid-action/db",
                     turn.index,
-                    line_at(text, m.start()),
+                    line_at(text, start),
                     "`Action: Operation` without a ```sql block: DBBench stops with AGENT_VALIDATION_FAILED".into(),
                 );
             } else if blocks.len() > 1 {
@@ -74,16 +92,13 @@ pub fn check(cx: &mut Checker) {
             }
             continue;
         }
-        match FINAL.captures(text) {
+        match final_answer(text) {
             None => {
-                let (span, what) = match &action {
-                    Some(c) => {
-                        let m = c.get(0).unwrap();
-                        (
-                            line_at(text, m.start()),
-                            format!("`Action: {}` is not Operation", quote(&c[1])),
-                        )
-                    }
+                let (span, what) = match action {
+                    Some((start, (s, e))) => (
+                        line_at(text, start),
+                        format!("`Action: {}` is not Operation", quote(&text[s..e])),
+                    ),
                     None => ((0, 0), "no `Action: Operation` line".to_string()),
                 };
                 cx.report(
@@ -93,14 +108,13 @@ pub fn check(cx: &mut Checker) {
                     format!("{what} and no `Final Answer:` line: DBBench stops with AGENT_VALIDATION_FAILED"),
                 );
             }
-            Some(c) => {
-                let m = c.get(1).unwrap();
-                let payload = m.as_str().trim();
+            Some((s, e)) => {
+                let payload = text[s..e].trim();
                 if !(payload.starts_with('[') && payload.ends_with(']')) {
                     cx.report(
                         "final-answer/malformed",
                         turn.index,
-                        (m.start(), m.end()),
+                        (s, e),
                         format!(
                             "`Final Answer: {}` is not a list literal like [\"...\"]",
                             quote(payload)
@@ -111,7 +125,7 @@ pub fn check(cx: &mut Checker) {
         }
     }
     if let Some(last) = last {
-        if !FINAL.is_match(&last.text) {
+        if final_answer(&last.text).is_none() {
             cx.missing_final(
                 last.index,
                 rounds,
@@ -148,6 +162,37 @@ mod tests {
     use crate::model::Task;
 
     const OP: &str = "I look.\nAction: Operation\n```sql\nSELECT 1\n```";
+
+    #[test]
+    fn action_and_final_answer_are_the_regex_groups() {
+        let action = regex::Regex::new(r"Action: (.*?)\n").unwrap();
+        let fin = regex::Regex::new(r"\nFinal Answer:(.*)").unwrap();
+        let pieces = [
+            "Action: ",
+            "Action:",
+            "\n",
+            "\nFinal Answer:",
+            "Final Answer:",
+            "x",
+            " ",
+            "\r",
+        ];
+        let mut found = 0;
+        for text in random_texts(9, &pieces, 7, 20_000) {
+            let want = action.captures(&text).map(|c| {
+                let g = c.get(1).unwrap();
+                (c.get(0).unwrap().start(), (g.start(), g.end()))
+            });
+            assert_eq!(super::action(&text), want, "{text:?}");
+            let want_final = fin.captures(&text).map(|c| {
+                let g = c.get(1).unwrap();
+                (g.start(), g.end())
+            });
+            assert_eq!(super::final_answer(&text), want_final, "{text:?}");
+            found += usize::from(want.is_some()) + usize::from(want_final.is_some());
+        }
+        assert!(found > 2_000, "{found}");
+    }
 
     #[test]
     fn operation_without_sql_and_missing_final_answer() {

@@ -12,21 +12,59 @@ use crate::model::{Format, Role, Task, Turn};
 /// The statuses AgentBench stores in place of the agent's content (server/task.py L150-154).
 const SENTINELS: &[&str] = &["agent context limit", "cancelled", "normal"];
 
-/// `[NOTICE] N messages are omitted.` (server/task.py L134-136), the OS cut (L505-508) and
-/// DBBench's (Interaction.py L86-87).
-static TRUNCATED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\[NOTICE\] \d+ messages are omitted\.|\[truncated because the output is too long\]|\[TRUNCATED\]")
-        .unwrap()
-});
+/// Truncation notices: `[NOTICE] N messages are omitted.` (server/task.py L134-136), the OS
+/// cut (L505-508) and DBBench's (Interaction.py L86-87), as the regex `\[NOTICE\] \d+ messages are omitted\.|\[truncated because the output is too
+/// long\]|\[TRUNCATED\]`; every alternative starts with `[`, so [`truncations`] looks at each
+/// `[` (memchr) and compares the literals there, keeping the regex only for the count.
+static NOTICE_COUNT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\A\d+ messages are omitted\.").unwrap());
+
+/// The spans of the truncation notices in `text`, as the regex above finds them.
+fn truncations(text: &str) -> Vec<(usize, usize)> {
+    const NOTICE: &str = "[NOTICE] ";
+    const CUT: [&str; 2] = ["[truncated because the output is too long]", "[TRUNCATED]"];
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Some(i) = memchr::memchr(b'[', &text.as_bytes()[pos..]) {
+        let at = pos + i;
+        let rest = &text[at..];
+        let len = if let Some(count) = rest.strip_prefix(NOTICE) {
+            NOTICE_COUNT.find(count).map(|m| NOTICE.len() + m.end())
+        } else {
+            CUT.iter().find(|c| rest.starts_with(*c)).map(|c| c.len())
+        };
+        match len {
+            Some(len) => {
+                out.push((at, at + len));
+                pos = at + len;
+            }
+            None => pos = at + 1,
+        }
+    }
+    out
+}
 
 /// Lines where the agent starts writing the environment's part: KG cuts the agent text at
-/// `Observation:` (task.py L190); LangChain stops at `\nObservation`.
+/// `Observation:` (task.py L190); LangChain stops at `\nObservation`. The rule is the regex
+/// `(?m)^[ \t]*Observation(?: \d+)?:`, found as its literal part and then checked for what
+/// precedes it on its line (see [`at_line_start`]), so that the search runs on a prefilter.
 static OBSERVATION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^[ \t]*Observation(?: \d+)?:").unwrap());
-/// OS observations (task.py L503-516) and output blocks.
-static OUTPUT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^[ \t]*(?:The output of the OS|Output:|```output\b)").unwrap()
-});
+    LazyLock::new(|| Regex::new(r"Observation(?: \d+)?:").unwrap());
+/// OS observations (task.py L503-516) and output blocks: `(?m)^[ \t]*(?:The output of the
+/// OS|Output:|```output\b)`, found the same way.
+static OUTPUT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"The output of the OS|Output:|```output\b").unwrap());
+
+/// The start of the first match of `re` that only spaces and tabs precede on its line: the
+/// first match of `(?m)^[ \t]*` followed by `re`, when `re` cannot match across a line break.
+fn at_line_start(re: &Regex, text: &str) -> Option<usize> {
+    re.find_iter(text).map(|m| m.start()).find(|&start| {
+        let line = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        text.as_bytes()[line..start]
+            .iter()
+            .all(|&b| b == b' ' || b == b'\t')
+    })
+}
 
 /// `empty-turn`, `context/truncated`, `agent-hallucinated-observation` and
 /// `format/role-alternation`.
@@ -57,12 +95,12 @@ pub fn check(cx: &mut Checker) {
         if turn.role == Role::Agent && task != Task::Swe {
             hallucinated(cx, task, turn);
         }
-        for m in TRUNCATED.find_iter(text) {
+        for (start, end) in truncations(text) {
             cx.report(
                 "context/truncated",
                 turn.index,
-                (m.start(), m.end()),
-                format!("`{}`: part of the text was cut", m.as_str()),
+                (start, end),
+                format!("`{}`: part of the text was cut", &text[start..end]),
             );
         }
     }
@@ -71,13 +109,11 @@ pub fn check(cx: &mut Checker) {
 
 fn hallucinated(cx: &mut Checker, task: Task, turn: &Turn) {
     let text = turn.text.as_str();
-    let mut at = OBSERVATION
-        .find(text)
-        .map(|m| (m.start(), "an `Observation:`"));
+    let mut at = at_line_start(&OBSERVATION, text).map(|s| (s, "an `Observation:`"));
     if matches!(task, Task::Os | Task::Db) {
-        if let Some(m) = OUTPUT.find(text) {
-            if at.is_none_or(|(s, _)| m.start() < s) {
-                at = Some((m.start(), "an output"));
+        if let Some(start) = at_line_start(&OUTPUT, text) {
+            if at.is_none_or(|(s, _)| start < s) {
+                at = Some((start, "an output"));
             }
         }
     }
@@ -145,6 +181,44 @@ mod tests {
     use crate::model::Task;
 
     #[test]
+    fn line_start_search_finds_what_the_multiline_regexes_find() {
+        let pairs = [
+            (&super::OBSERVATION, r"(?m)^[ \t]*Observation(?: \d+)?:"),
+            (
+                &super::OUTPUT,
+                r"(?m)^[ \t]*(?:The output of the OS|Output:|```output\b)",
+            ),
+        ];
+        let pieces = [
+            "Observation",
+            ":",
+            " ",
+            "\t",
+            "\n",
+            "x",
+            " 1",
+            "Output:",
+            "The output of the OS",
+            "```output",
+            "s",
+            "\r",
+        ];
+        for (re, multiline) in pairs {
+            let multiline = regex::Regex::new(multiline).unwrap();
+            let mut found = 0;
+            for text in random_texts(11, &pieces, 11, 20_000) {
+                let want = multiline.find(&text).map(|m| {
+                    let s = &text[m.start()..];
+                    m.start() + (s.len() - s.trim_start_matches([' ', '\t']).len())
+                });
+                assert_eq!(super::at_line_start(re, &text), want, "{text:?}");
+                found += usize::from(want.is_some());
+            }
+            assert!(found > 100, "{found}");
+        }
+    }
+
+    #[test]
     fn empty_and_sentinel_turns() {
         let t = traj(
             Task::Generic,
@@ -160,6 +234,34 @@ mod tests {
         let f = findings_of(&t, "empty-turn");
         assert_eq!(f.iter().map(|f| f.turn).collect::<Vec<_>>(), [1, 3]);
         assert_eq!(spanned(&t, &f[1]), "agent context limit");
+    }
+
+    #[test]
+    fn truncations_are_the_regex_matches() {
+        let re = regex::Regex::new(
+            r"\[NOTICE\] \d+ messages are omitted\.|\[truncated because the output is too long\]|\[TRUNCATED\]",
+        )
+        .unwrap();
+        let pieces = [
+            "[",
+            "[NOTICE] ",
+            "12",
+            "\u{663}",
+            " messages are omitted.",
+            "[TRUNCATED]",
+            "TRUNCATED]",
+            "[truncated because the output is too long]",
+            "x",
+            "é",
+        ];
+        let mut found = 0;
+        for text in random_texts(13, &pieces, 7, 20_000) {
+            let want: Vec<(usize, usize)> =
+                re.find_iter(&text).map(|m| (m.start(), m.end())).collect();
+            found += want.len();
+            assert_eq!(super::truncations(&text), want, "{text:?}");
+        }
+        assert!(found > 2_000, "{found}");
     }
 
     #[test]

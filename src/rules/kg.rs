@@ -14,16 +14,27 @@ use crate::model::Turn;
 /// `re.findall(r'(?:Find|Final) Answer: #(\d+)', message)` (task.py L194).
 static FINAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:Find|Final) Answer: #(\d+)").unwrap());
-/// `re.match(r"Action.*?:", line)` (L209): the line must start with `Action`.
-static ACTION_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Action.*?:").unwrap());
-/// The env's rejections (L199, L208, L241-245, L256).
-static REJECTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"^(?:No executable function found!|Invalid variable id!|Function is not executed!)",
-        r"|cannot be executed|I may make a syntax error"
-    ))
-    .unwrap()
-});
+/// `re.match(r"Action.*?:", line)` (L209): the line starts with `Action` and has a `:` after
+/// it (a line holds no line break for `.` to stop at).
+fn is_action_line(line: &str) -> bool {
+    line.strip_prefix("Action")
+        .is_some_and(|rest| rest.contains(':'))
+}
+
+/// The env's rejections (L199, L208, L241-245, L256): a reply that starts with one of its
+/// error sentences, or says anywhere that a call cannot be executed or may be a syntax error.
+fn is_rejection(reply: &str) -> bool {
+    const STARTS: [&str; 3] = [
+        "No executable function found!",
+        "Invalid variable id!",
+        "Function is not executed!",
+    ];
+    static ANYWHERE: LazyLock<[memchr::memmem::Finder<'static>; 2]> = LazyLock::new(|| {
+        ["cannot be executed", "I may make a syntax error"].map(memchr::memmem::Finder::new)
+    });
+    STARTS.iter().any(|s| reply.starts_with(s))
+        || ANYWHERE.iter().any(|f| f.find(reply.as_bytes()).is_some())
+}
 /// `Observation: variable #N, which are instances of …` (api.py L95).
 static VARIABLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"variable #(\d+)").unwrap());
 
@@ -32,12 +43,16 @@ const ROUND_LIMIT: usize = 15;
 
 /// The part of an agent turn the task reads: everything before `Observation:` (L190).
 fn read_part(text: &str) -> &str {
-    text.split("Observation:").next().unwrap_or("")
+    static OBSERVATION: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new("Observation:"));
+    OBSERVATION
+        .find(text.as_bytes())
+        .map_or(text, |i| &text[..i])
 }
 
 /// The action lines of a turn, with their spans (the first one runs, L252).
 fn action_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    lines(read_part(text)).filter(|(_, l)| ACTION_LINE.is_match(l))
+    lines(read_part(text)).filter(|(_, l)| is_action_line(l))
 }
 
 /// The call of a turn (`get_relations(Fair division)`), for repetition.
@@ -59,7 +74,7 @@ pub fn check(cx: &mut Checker) {
     let mut rejected = HashSet::new();
     let replies: Vec<_> = cx
         .replies()
-        .filter(|(env, _)| REJECTED.is_match(&env.text))
+        .filter(|(env, _)| is_rejection(&env.text))
         .collect();
     for (env, agent) in replies {
         let message = format!("the environment answered `{}`", quote(&env.text));
@@ -138,6 +153,22 @@ pub fn check(cx: &mut Checker) {
 mod tests {
     use super::super::testing::*;
     use crate::model::Task;
+
+    #[test]
+    fn action_lines_are_the_regex_matches() {
+        let re = regex::Regex::new(r"^Action.*?:").unwrap();
+        for line in [
+            "Action: x",
+            "Action x",
+            "Actions 2:",
+            "action: x",
+            " Action:",
+            "Action",
+            "Action:",
+        ] {
+            assert_eq!(super::is_action_line(line), re.is_match(line), "{line:?}");
+        }
+    }
 
     #[test]
     fn rejections_are_attributed_to_the_call() {

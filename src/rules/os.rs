@@ -11,8 +11,8 @@ use super::{quote, Checker};
 use crate::findings::Severity;
 use crate::model::{Role, Turn};
 
-/// `act_pattern = r"Act:\s*(.+)"`, read with `re.findall` (task.py L340).
-static ACT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"Act:\s*(.+)").unwrap());
+/// `act_pattern = r"Act:\s*(.+)"`, read with `re.findall` (task.py L340); see [`acts`].
+const ACT: &str = "Act:";
 /// `content_pattern = r"```bash\n(.*?)\n```"`, DOTALL (task.py L368), as [`fences`].
 const BASH: &str = "```bash\n";
 
@@ -27,18 +27,64 @@ pub enum Act {
     Commit,
 }
 
+/// One match of `Act:\s*(.+)`: the whole match and the group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ActMatch {
+    start: usize,
+    end: usize,
+    value: (usize, usize),
+}
+
+/// Every match of `Act:\s*(.+)`, as the regex finds them, without running one: after `Act:`,
+/// `\s*` takes the whitespace run, giving back only what `.+` needs to match one character
+/// that is not a line break; `.+` runs to the end of the line.
+fn acts(text: &str) -> Vec<ActMatch> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Some(i) = text[pos..].find(ACT) {
+        let start = pos + i;
+        let after = start + ACT.len();
+        let rest = &text[after..];
+        let run = rest.len() - rest.trim_start().len();
+        let value_start = if after + run < text.len() {
+            Some(after + run)
+        } else {
+            // Whitespace to the end: back off to the last character that is not `\n`.
+            rest.char_indices()
+                .rev()
+                .find(|&(_, c)| c != '\n')
+                .map(|(k, _)| after + k)
+        };
+        let Some(value_start) = value_start else {
+            break;
+        };
+        let end =
+            memchr::memchr(b'\n', &bytes[value_start..]).map_or(text.len(), |k| value_start + k);
+        out.push(ActMatch {
+            start,
+            end,
+            value: (value_start, end),
+        });
+        pos = end;
+    }
+    out
+}
+
 /// The action of a turn and the span of its `Act:` value: the LAST `Act:` line that is bash,
 /// finish or answer with both parentheses wins (task.py L348-366).
 pub fn action(text: &str) -> Option<(Act, (usize, usize))> {
+    action_of(text, &acts(text))
+}
+
+fn action_of(text: &str, acts: &[ActMatch]) -> Option<(Act, (usize, usize))> {
     let mut last = None;
-    for c in ACT.captures_iter(text) {
-        let m = c.get(1).unwrap();
-        let v = m.as_str();
-        let span = (m.start(), m.end());
+    for m in acts {
+        let v = &text[m.value.0..m.value.1];
         if starts_ci(v, "bash") {
-            last = Some((Act::Bash, span));
+            last = Some((Act::Bash, m.value));
         } else if starts_ci(v, "finish") || (is_answer(v) && v.contains('(') && v.contains(')')) {
-            last = Some((Act::Commit, span));
+            last = Some((Act::Commit, m.value));
         }
     }
     last
@@ -82,10 +128,12 @@ pub fn check(cx: &mut Checker) {
         rounds += 1;
         last = Some(turn);
         let text = turn.text.as_str();
-        match action(text) {
+        let acts = acts(text);
+        let blocks: Vec<_> = fences(text, BASH).collect();
+        match action_of(text, &acts) {
             Some((Act::Commit, _)) => committed = true,
             Some((Act::Bash, span)) => {
-                if fences(text, BASH).next().is_none() {
+                if blocks.is_empty() {
                     cx.report_at(
                         "invalid-action/os",
                         Some(Severity::Warn),
@@ -96,12 +144,12 @@ pub fn check(cx: &mut Checker) {
                 }
             }
             None => {
-                let (span, message) = match ACT.find_iter(text).last() {
+                let (span, message) = match acts.last() {
                     Some(m) => (
-                        (m.start(), m.end()),
+                        (m.start, m.end),
                         format!(
                             "`{}` is not bash, finish or answer(...): AgentBench stops with AGENT_INVALID_ACTION",
-                            quote(m.as_str())
+                            quote(&text[m.start..m.end])
                         ),
                     ),
                     None => (
@@ -112,33 +160,28 @@ pub fn check(cx: &mut Checker) {
                 cx.report("invalid-action/os", turn.index, span, message);
             }
         }
-        for m in ACT.captures_iter(text) {
-            let v = m.get(1).unwrap();
-            if is_answer(v.as_str()) && !(v.as_str().contains('(') && v.as_str().contains(')')) {
+        for m in &acts {
+            let v = &text[m.value.0..m.value.1];
+            if is_answer(v) && !(v.contains('(') && v.contains(')')) {
                 cx.report(
                     "final-answer/malformed",
                     turn.index,
-                    (v.start(), v.end()),
-                    format!(
-                        "`Act: {}` lacks the parentheses of answer(...)",
-                        quote(v.as_str())
-                    ),
+                    m.value,
+                    format!("`Act: {}` lacks the parentheses of answer(...)", quote(v)),
                 );
             }
         }
-        let acts: Vec<_> = ACT.find_iter(text).collect();
         if acts.len() > 1 {
             cx.report(
                 "format/multiple-actions",
                 turn.index,
-                (acts[1].start(), acts[acts.len() - 1].end()),
+                (acts[1].start, acts[acts.len() - 1].end),
                 format!(
                     "{} `Act:` lines: only the last usable one counts",
                     acts.len()
                 ),
             );
         }
-        let blocks: Vec<_> = fences(text, BASH).collect();
         if blocks.len() > 1 {
             cx.report(
                 "format/multiple-actions",
@@ -160,25 +203,124 @@ pub fn check(cx: &mut Checker) {
     terminal_signature(cx);
 }
 
-/// The TTY residue AgentBench strips since commit 5c1c96e (task.py L90-102), and CRLF.
-/// Alternatives are tried left to right at each position, so an OSC title is one match. The
-/// word boundary is ASCII (`(?-u:\b)`) so the whole search runs on the DFA; which alternative
-/// matched is told afterwards from the match alone.
-static RESIDUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"\x1b\][0-9]*;[^\x07]*\x07",
-        r"|\x1b\[[0-9;?]*[A-Za-z]",
-        r"|\x1b.+@.+[#|$] ",
-        r"|(?-u:\b)\w+@[0-9a-f]{12}:[^\n\r#$\x07\x1b]*[#$] ?",
-        r"|\x07",
-        r"|\r\n",
-    ))
-    .unwrap()
+/// The TTY residue AgentBench strips since commit 5c1c96e (task.py L90-102), and CRLF, as
+/// this regex finds it (alternatives tried left to right at each position, so an OSC title is
+/// one match; the word boundary is ASCII):
+///
+/// ```text
+/// \x1b\][0-9]*;[^\x07]*\x07 | \x1b\[[0-9;?]*[A-Za-z] | \x1b.+@.+[#|$]  | \b\w+@[0-9a-f]{12}:[^\n\r#$\x07\x1b]*[#$] ? | \x07 | \r\n
+/// ```
+///
+/// Every alternative starts at an ESC, a BEL, a CR, or in the word right before an `@`, so
+/// [`residue`] looks for those bytes with memchr and tries only the alternatives that can
+/// start there, anchored: long observations cost a byte scan, not a regex pass.
+static ESC_SEQ: LazyLock<[Regex; 3]> = LazyLock::new(|| {
+    [
+        r"\A\x1b\][0-9]*;[^\x07]*\x07",
+        r"\A\x1b\[[0-9;?]*[A-Za-z]",
+        r"\A\x1b.+@.+[#|$] ",
+    ]
+    .map(|p| Regex::new(p).unwrap())
 });
-/// The first two alternatives on their own, to tell a match's kind (anchored at both ends).
-static OSC: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\A\x1b\][0-9]*;[^\x07]*\x07\z").unwrap());
-static CSI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\A\x1b\[[0-9;?]*[A-Za-z]\z").unwrap());
+/// The prompt after its user name: `@` and a 12-hex-digit container id (Docker's hostname).
+static PROMPT_TAIL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\A@[0-9a-f]{12}:[^\n\r#$\x07\x1b]*[#$] ?").unwrap());
+
+/// What a piece of terminal residue is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Residue {
+    Title,
+    Escape,
+    /// An ESC followed, on the same line, by a prompt.
+    EscPrompt,
+    Prompt,
+    Bel,
+    Crlf,
+}
+
+/// The residue in `text`, in order, as `(kind, span)`: the matches of the regex above.
+fn residue(text: &str) -> Vec<(Residue, (usize, usize))> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    // The next `@` at or after `pos`, found lazily.
+    let mut next_at: Option<usize> = None;
+    while pos < bytes.len() {
+        let ctl = memchr::memchr3(0x1b, 0x07, b'\r', &bytes[pos..]).map(|i| pos + i);
+        if next_at.is_none_or(|a| a < pos) {
+            next_at = memchr::memchr(b'@', &bytes[pos..]).map(|i| pos + i);
+        }
+        // Where a prompt ending at the `@` could start: the run of word characters before it.
+        let word = next_at.map(|a| (word_run_start(text, pos, a), a));
+        match (ctl, word) {
+            (None, None) => break,
+            (Some(c), w) if w.is_none_or(|(start, _)| c < start) => {
+                let hit = match bytes[c] {
+                    0x07 => Some((Residue::Bel, c + 1)),
+                    b'\r' => (bytes.get(c + 1) == Some(&b'\n')).then_some((Residue::Crlf, c + 2)),
+                    _ => {
+                        let kinds = [Residue::Title, Residue::Escape, Residue::EscPrompt];
+                        let rest = &text[c..];
+                        ESC_SEQ
+                            .iter()
+                            .zip(kinds)
+                            .find_map(|(re, kind)| re.find(rest).map(|m| (kind, c + m.end())))
+                    }
+                };
+                match hit {
+                    Some((kind, end)) => {
+                        out.push((kind, (c, end)));
+                        pos = end;
+                    }
+                    None => pos = c + 1,
+                }
+            }
+            (_, Some((start, at))) => {
+                // `\b\w+@…`: the run's tail decides the match; it starts at the first position
+                // of the run where an ASCII word boundary holds.
+                let boundary = (start..at).find(|&p| {
+                    text.is_char_boundary(p)
+                        && is_ascii_word(bytes[p])
+                        && (p == 0 || !is_ascii_word(bytes[p - 1]))
+                });
+                match (boundary, PROMPT_TAIL.find(&text[at..])) {
+                    (Some(p), Some(m)) => {
+                        out.push((Residue::Prompt, (p, at + m.end())));
+                        pos = at + m.end();
+                    }
+                    _ => pos = at + 1,
+                }
+            }
+            (Some(_), None) => unreachable!("handled above"),
+        }
+    }
+    out
+}
+
+fn is_ascii_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The start of the run of (Unicode) word characters that ends at `at`, not before `from`.
+fn word_run_start(text: &str, from: usize, at: usize) -> usize {
+    text[from..at]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_word_char(c))
+        .last()
+        .map_or(at, |(i, _)| from + i)
+}
+
+/// `\w` in the regex crate's Unicode mode (alphabetic, digits, marks, connector punctuation,
+/// join controls); non-ASCII characters, rare before an `@`, are asked of the regex crate.
+fn is_word_char(c: char) -> bool {
+    static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\A\w\z").unwrap());
+    if c.is_ascii() {
+        return is_ascii_word(c as u8);
+    }
+    let mut buf = [0; 4];
+    WORD.is_match(c.encode_utf8(&mut buf))
+}
 
 fn terminal_signature(cx: &mut Checker) {
     if !cx.on("terminal-signature") {
@@ -187,30 +329,20 @@ fn terminal_signature(cx: &mut Checker) {
     let turns: Vec<&Turn> = cx.live().filter(|t| t.role == Role::Environment).collect();
     for turn in turns {
         let text = turn.text.as_str();
-        // Every alternative needs an ESC, a BEL, a CR or an `@`.
-        let bytes = text.as_bytes();
-        if memchr::memchr3(0x1b, 0x07, b'\r', bytes).is_none()
-            && memchr::memchr(b'@', bytes).is_none()
-        {
-            continue;
-        }
         let mut crlf: Option<(usize, usize)> = None;
         let mut crlf_count = 0;
-        for m in RESIDUE.find_iter(text) {
-            let span = (m.start(), m.end());
-            let s = m.as_str();
-            let what = if s == "\r\n" {
-                crlf_count += 1;
-                crlf.get_or_insert(span);
-                continue;
-            } else if s == "\x07" {
-                "stray BEL (\\x07)".to_string()
-            } else if OSC.is_match(s) {
-                "terminal title sequence (OSC ESC]…BEL)".to_string()
-            } else if CSI.is_match(s) {
-                format!("escape sequence `{}`", quote(s))
-            } else {
-                format!("shell prompt `{}`", quote(s))
+        for (kind, span) in residue(text) {
+            let s = &text[span.0..span.1];
+            let what = match kind {
+                Residue::Crlf => {
+                    crlf_count += 1;
+                    crlf.get_or_insert(span);
+                    continue;
+                }
+                Residue::Bel => "stray BEL (\\x07)".to_string(),
+                Residue::Title => "terminal title sequence (OSC ESC]…BEL)".to_string(),
+                Residue::Escape => format!("escape sequence `{}`", quote(s)),
+                Residue::EscPrompt | Residue::Prompt => format!("shell prompt `{}`", quote(s)),
             };
             cx.report(
                 "terminal-signature",
@@ -304,6 +436,94 @@ mod tests {
                 "\u{1b}[K"
             ]
         );
+    }
+
+    /// The regex the residue scan stands for, run as one regex.
+    fn residue_regex() -> regex::Regex {
+        regex::Regex::new(concat!(
+            r"\x1b\][0-9]*;[^\x07]*\x07",
+            r"|\x1b\[[0-9;?]*[A-Za-z]",
+            r"|\x1b.+@.+[#|$] ",
+            r"|(?-u:\b)\w+@[0-9a-f]{12}:[^\n\r#$\x07\x1b]*[#$] ?",
+            r"|\x07",
+            r"|\r\n",
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn act_matches_are_the_regex_matches() {
+        let re = regex::Regex::new(r"Act:\s*(.+)").unwrap();
+        let pieces = [
+            "Act:", " ", "\n", "\t", "\r", "\u{a0}", "x", "bash", "é", "Act", ":",
+        ];
+        let mut found = 0;
+        for text in random_texts(3, &pieces, 9, 20_000) {
+            let want: Vec<super::ActMatch> = re
+                .captures_iter(&text)
+                .map(|c| {
+                    let (m, g) = (c.get(0).unwrap(), c.get(1).unwrap());
+                    super::ActMatch {
+                        start: m.start(),
+                        end: m.end(),
+                        value: (g.start(), g.end()),
+                    }
+                })
+                .collect();
+            found += want.len();
+            assert_eq!(super::acts(&text), want, "{text:?}");
+        }
+        assert!(found > 2_000, "{found}");
+    }
+
+    #[test]
+    fn the_residue_scan_finds_what_the_regex_finds() {
+        let pieces = [
+            "\u{1b}",
+            "\u{7}",
+            "\r",
+            "\n",
+            "@",
+            "a",
+            "f",
+            "0",
+            "é",
+            "²",
+            "\u{301}",
+            "]",
+            "[",
+            ";",
+            "#",
+            "$",
+            " ",
+            ":",
+            "_",
+            "K",
+            "root",
+            "4f1c2a9b7d10",
+            "@4f1c2a9b7d10:",
+            "/",
+            "|",
+            "\u{1b}]0;",
+            "\u{1b}[",
+            "x@",
+            ".",
+        ];
+        let re = residue_regex();
+        let mut seen = std::collections::HashMap::new();
+        for text in random_texts(7, &pieces, 23, 20_000) {
+            let found = super::residue(&text);
+            let want: Vec<(usize, usize)> =
+                re.find_iter(&text).map(|m| (m.start(), m.end())).collect();
+            let got: Vec<(usize, usize)> = found.iter().map(|&(_, s)| s).collect();
+            assert_eq!(got, want, "{text:?}");
+            for (kind, _) in found {
+                *seen.entry(kind).or_insert(0) += 1;
+            }
+        }
+        // The random texts exercise every kind of residue, many times.
+        assert_eq!(seen.len(), 6, "{seen:?}");
+        assert!(seen.values().all(|&n| n > 20), "{seen:?}");
     }
 
     #[test]

@@ -46,3 +46,17 @@ pub fn spanned<'a>(t: &'a Trajectory, f: &Finding) -> &'a str {
 }
 
 pub use Role::{Agent as A, Environment as E, Instruction as I};
+
+/// `count` random texts, each up to `max_pieces` of `pieces` end to end, from a fixed seed:
+/// the hand-written matchers are compared on them with the regexes they stand for.
+pub fn random_texts(seed: u64, pieces: &[&str], max_pieces: u64, count: usize) -> Vec<String> {
+    let mut rng = crate::sample::Rng::new(seed);
+    (0..count)
+        .map(|_| {
+            let len = rng.next_u64() % (max_pieces + 1);
+            (0..len)
+                .map(|_| pieces[(rng.next_u64() % pieces.len() as u64) as usize])
+                .collect()
+        })
+        .collect()
+}

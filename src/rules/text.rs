@@ -1,5 +1,9 @@
 //! Small text helpers shared by the rules: quoting for messages, line spans, excerpts.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 /// One line of `s`, at most `max` characters, control characters escaped, for a message.
 pub fn quote(s: &str, max: usize) -> String {
     let s = s.trim();
@@ -143,14 +147,19 @@ pub struct Fence {
 /// matches of the benchmarks' `open(.*?)\n```` (DOTALL), found with substring search instead
 /// of a backtracking regex (`open` is e.g. "```bash\n").
 pub fn fences<'a>(text: &'a str, open: &'static str) -> impl Iterator<Item = Fence> + 'a {
-    let opener = memchr::memmem::Finder::new(open.as_bytes());
-    let closer = memchr::memmem::Finder::new(b"\n```");
+    // Built once: a finder is costly to set up next to the short turns it searches.
+    static TICKS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("```"));
+    static CLOSER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\n```"));
+    debug_assert!(open.starts_with("```"));
     let mut at = 0;
     std::iter::from_fn(move || {
         let bytes = text.as_bytes();
-        let start = at + opener.find(&bytes[at..])?;
+        let mut start = at + TICKS.find(&bytes[at..])?;
+        while !bytes[start..].starts_with(open.as_bytes()) {
+            start += 1 + TICKS.find(&bytes[start + 1..])?;
+        }
         let body = start + open.len();
-        let close = body + closer.find(&bytes[body..])?;
+        let close = body + CLOSER.find(&bytes[body..])?;
         let end = close + 4;
         at = end;
         Some(Fence {

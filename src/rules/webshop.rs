@@ -9,21 +9,46 @@ use super::Checker;
 use crate::findings::Severity;
 use crate::model::{Role, Turn};
 
-/// `re.search(r"[Aa]ction: *\n* *((search|click)\[.+?])", response)` (AB-v0.2 L83-85).
-static ACTION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[Aa]ction: *\n* *((search|click)\[.+?])").unwrap());
 /// The terminal action (the env lowercases the argument, text_env L98-110).
 static BUY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)click\[\s*buy now\s*\]").unwrap());
 
 /// The WebShop round limit (L68).
 const ROUND_LIMIT: usize = 10;
 
-/// The action of a turn (`click[Buy Now]`) and its span.
+/// The action of a turn (`click[Buy Now]`) and its span, as AgentBench reads it:
+/// `re.search(r"[Aa]ction: *\n* *((search|click)\[.+?])", response)` (AB-v0.2 L83-85).
+///
+/// The regex is matched by hand, at each `ction:` after an `A` or `a`: the spaces and line
+/// breaks before the verb need no backtracking (the verb starts with neither), and the lazy
+/// `.+?]` ends at the first `]` after at least one character, on the same line.
 pub fn action(text: &str) -> Option<(&str, (usize, usize))> {
-    ACTION.captures(text).map(|c| {
-        let m = c.get(1).unwrap();
-        (m.as_str(), (m.start(), m.end()))
-    })
+    static CTION: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new("ction:"));
+    let bytes = text.as_bytes();
+    let skip = |from: usize, b: u8| from + bytes[from..].iter().take_while(|&&c| c == b).count();
+    for i in CTION.find_iter(bytes) {
+        if i == 0 || !matches!(bytes[i - 1], b'A' | b'a') {
+            continue;
+        }
+        let verb = skip(skip(skip(i + "ction:".len(), b' '), b'\n'), b' ');
+        let rest = &text[verb..];
+        let Some(open) = ["search[", "click["]
+            .iter()
+            .find(|v| rest.starts_with(**v))
+            .map(|v| verb + v.len())
+        else {
+            continue;
+        };
+        if bytes.get(open).is_none_or(|&b| b == b'\n') {
+            continue;
+        }
+        let line_end = memchr::memchr(b'\n', &bytes[open..]).map_or(bytes.len(), |k| open + k);
+        if let Some(k) = memchr::memchr(b']', &bytes[open + 1..line_end]) {
+            let end = open + 1 + k + 1;
+            return Some((&text[verb..end], (verb, end)));
+        }
+    }
+    None
 }
 
 /// `invalid-action/webshop` and `final-answer/missing` (webshop L83-106; text_env L105-110).
@@ -89,6 +114,24 @@ mod tests {
     use super::super::testing::*;
     use crate::findings::Severity;
     use crate::model::Task;
+
+    #[test]
+    fn the_action_is_the_regex_group() {
+        let re = regex::Regex::new(r"[Aa]ction: *\n* *((search|click)\[.+?])").unwrap();
+        let pieces = [
+            "Action:", "action:", " ", "\n", "search[", "click[", "]", "x", "[", "Act",
+        ];
+        let mut found = 0;
+        for text in random_texts(5, &pieces, 9, 20_000) {
+            let want = re.captures(&text).map(|c| {
+                let g = c.get(1).unwrap();
+                (g.as_str(), (g.start(), g.end()))
+            });
+            found += usize::from(want.is_some());
+            assert_eq!(super::action(&text), want, "{text:?}");
+        }
+        assert!(found > 200, "{found}");
+    }
 
     #[test]
     fn unparsable_and_no_op_clicks() {
