@@ -95,45 +95,57 @@ fn ruleset(args: &CheckArgs) -> Result<RuleSet> {
     Ok(set)
 }
 
-/// One finding, ready to print: the finding and an excerpt of its turn.
-struct Shown {
-    finding: Finding,
-    excerpt: String,
-}
-
-/// What a worker hands back for one trajectory.
+/// What a worker hands back for one trajectory: its task, the rule (an index into the rule
+/// set) and severity of each finding, and the findings already written out, JSON Lines or
+/// human lines. The ordered part of the scan, on one thread, only counts and copies.
 struct Checked {
-    record: usize,
     task: Task,
-    findings: Vec<Shown>,
+    found: Vec<(usize, Severity)>,
+    lines: Vec<u8>,
 }
 
 impl Checked {
-    fn of(t: &Trajectory, set: &RuleSet) -> Checked {
-        let findings = set
-            .check(t)
-            .into_iter()
-            .map(|finding| {
-                let turn = &t.turns[finding.turn];
-                let excerpt = if turn.text.trim().is_empty() && !turn.tool_calls.is_empty() {
-                    // A tool-call turn without text: show the calls.
-                    let calls: Vec<String> = turn
-                        .tool_calls
-                        .iter()
-                        .map(|c| format!("{}({})", c.name, c.arguments.trim()))
-                        .collect();
-                    text::excerpt(&calls.join("; "), (0, 0), 0, 120)
-                } else {
-                    text::excerpt(&turn.text, finding.span, 24, 120)
-                };
-                Shown { finding, excerpt }
-            })
-            .collect();
-        Checked {
-            record: t.source.record,
+    fn of(t: &Trajectory, set: &RuleSet, json: bool) -> Checked {
+        let findings = set.check(t);
+        let mut checked = Checked {
             task: t.task,
-            findings,
+            found: Vec::with_capacity(findings.len()),
+            lines: Vec::new(),
+        };
+        if findings.is_empty() {
+            return checked;
         }
+        let file = t.source.file.display().to_string();
+        for finding in &findings {
+            let rule = set.rules().iter().position(|r| r.id == finding.rule);
+            checked
+                .found
+                .push((rule.expect("findings come from the set"), finding.severity));
+            let excerpt = excerpt(t, finding);
+            let written = if json {
+                write_json(&mut checked.lines, &file, t, finding, &excerpt)
+            } else {
+                write_human(&mut checked.lines, &file, t, finding, &excerpt)
+            };
+            written.expect("writing to memory");
+        }
+        checked
+    }
+}
+
+/// A short excerpt of the finding's turn around its span; for a tool-call turn without text,
+/// the calls.
+fn excerpt(t: &Trajectory, finding: &Finding) -> String {
+    let turn = &t.turns[finding.turn];
+    if turn.text.trim().is_empty() && !turn.tool_calls.is_empty() {
+        let calls: Vec<String> = turn
+            .tool_calls
+            .iter()
+            .map(|c| format!("{}({})", c.name, c.arguments.trim()))
+            .collect();
+        text::excerpt(&calls.join("; "), (0, 0), 0, 120)
+    } else {
+        text::excerpt(&turn.text, finding.span, 24, 120)
     }
 }
 
@@ -153,7 +165,8 @@ struct FindingLine<'a> {
     excerpt: &'a str,
 }
 
-/// Counts per task and per (task, rule).
+/// Counts per task and per (task, rule); rules are indices into the rule set until
+/// [`Tally::finish`] names them.
 #[derive(Default)]
 struct Tally {
     files: u64,
@@ -161,8 +174,11 @@ struct Tally {
     /// task → (trajectories, affected, findings)
     tasks: BTreeMap<Task, [u64; 3]>,
     /// (task, rule) → (trajectories affected, findings)
-    cells: BTreeMap<(Task, String), [u64; 2]>,
+    by_index: BTreeMap<(Task, usize), [u64; 2]>,
     /// rule → severity of its findings (the highest seen)
+    severity_by_index: BTreeMap<usize, Severity>,
+    /// As `by_index` and `severity_by_index`, by rule id.
+    cells: BTreeMap<(Task, String), [u64; 2]>,
     severities: BTreeMap<String, Severity>,
     by_severity: BTreeMap<Severity, u64>,
     worst: Option<Severity>,
@@ -172,22 +188,37 @@ impl Tally {
     fn add(&mut self, c: &Checked) {
         let t = self.tasks.entry(c.task).or_default();
         t[0] += 1;
-        t[1] += u64::from(!c.findings.is_empty());
-        t[2] += c.findings.len() as u64;
-        let mut rules: Vec<&str> = Vec::new();
-        for s in &c.findings {
-            let f = &s.finding;
-            let cell = self.cells.entry((c.task, f.rule.clone())).or_default();
+        t[1] += u64::from(!c.found.is_empty());
+        t[2] += c.found.len() as u64;
+        // The distinct rules of this trajectory (a few, however many findings).
+        let mut rules: Vec<usize> = Vec::new();
+        for &(rule, severity) in &c.found {
+            let cell = self.by_index.entry((c.task, rule)).or_default();
             cell[1] += 1;
-            if !rules.contains(&f.rule.as_str()) {
-                rules.push(&f.rule);
+            if !rules.contains(&rule) {
+                rules.push(rule);
                 cell[0] += 1;
             }
-            let sev = self.severities.entry(f.rule.clone()).or_insert(f.severity);
-            *sev = (*sev).max(f.severity);
-            *self.by_severity.entry(f.severity).or_default() += 1;
-            self.worst = self.worst.max(Some(f.severity));
+            let sev = self.severity_by_index.entry(rule).or_insert(severity);
+            *sev = (*sev).max(severity);
+            *self.by_severity.entry(severity).or_default() += 1;
+            self.worst = self.worst.max(Some(severity));
         }
+    }
+
+    /// Name the rules.
+    fn finish(&mut self, set: &RuleSet) {
+        let id = |rule: usize| set.rules()[rule].id.clone();
+        self.cells = self
+            .by_index
+            .iter()
+            .map(|(&(task, rule), &counts)| ((task, id(rule)), counts))
+            .collect();
+        self.severities = self
+            .severity_by_index
+            .iter()
+            .map(|(&rule, &severity)| (id(rule), severity))
+            .collect();
     }
 
     fn trajectories(&self) -> u64 {
@@ -214,26 +245,21 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
     };
     let mut printer = DiagnosticPrinter::new(20);
     let mut tally = Tally::default();
-    let mut file_name = String::new();
     let workers = args.threads.unwrap_or_else(scan::default_workers);
+    let json = args.json;
     let map = |result: Result<crate::load::Loaded, crate::diag::Diagnostic>| {
-        result.map(|(t, warnings)| (t.id.clone(), Checked::of(&t, &set), warnings))
+        result.map(|(t, warnings)| (Checked::of(&t, &set, json), warnings))
     };
-    type Mapped = Result<(String, Checked, Vec<crate::diag::Diagnostic>), crate::diag::Diagnostic>;
+    type Mapped = Result<(Checked, Vec<crate::diag::Diagnostic>), crate::diag::Diagnostic>;
     let sink = |event: Event<Mapped>| -> io::Result<()> {
         match event {
-            Event::FileStart(path) => {
-                tally.files += 1;
-                file_name = path.display().to_string();
-            }
-            Event::Record(Ok((id, checked, warnings))) => {
+            Event::FileStart(_) => tally.files += 1,
+            Event::Record(Ok((checked, warnings))) => {
                 warnings.iter().for_each(|w| printer.print(w));
                 tally.add(&checked);
-                for shown in &checked.findings {
-                    match spill.as_mut() {
-                        Some(spill) => write_human(spill, &file_name, &id, &checked, shown)?,
-                        None => write_json(&mut out, &file_name, &id, &checked, shown)?,
-                    }
+                match spill.as_mut() {
+                    Some(spill) => spill.write_all(&checked.lines)?,
+                    None => out.write_all(&checked.lines)?,
                 }
             }
             Event::Record(Err(diagnostic)) => {
@@ -261,6 +287,7 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
             scan::scan_selected(&data, &selected, map, sink)?;
         }
     }
+    tally.finish(&set);
     if args.json {
         write_summary(&mut out, &tally)?;
     } else {
@@ -291,23 +318,22 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
 fn write_json(
     out: &mut impl Write,
     file: &str,
-    id: &str,
-    c: &Checked,
-    s: &Shown,
+    t: &Trajectory,
+    f: &Finding,
+    excerpt: &str,
 ) -> io::Result<()> {
-    let f = &s.finding;
     let line = FindingLine {
         kind: "finding",
         file,
-        record: c.record,
-        trajectory: id,
-        task: c.task,
+        record: t.source.record,
+        trajectory: &t.id,
+        task: t.task,
         turn: f.turn,
         rule: &f.rule,
         severity: f.severity,
         span: [f.span.0, f.span.1],
         message: &f.message,
-        excerpt: &s.excerpt,
+        excerpt,
     };
     serde_json::to_writer(&mut *out, &line)?;
     out.write_all(b"\n")
@@ -316,23 +342,22 @@ fn write_json(
 fn write_human(
     out: &mut impl Write,
     file: &str,
-    id: &str,
-    c: &Checked,
-    s: &Shown,
+    t: &Trajectory,
+    f: &Finding,
+    excerpt: &str,
 ) -> io::Result<()> {
-    let f = &s.finding;
     writeln!(
         out,
         "{}:{}  {}  turn {}  {}  {}: {}",
         visible(file),
-        c.record,
-        visible(id),
+        t.source.record,
+        visible(&t.id),
         f.turn,
         f.severity,
         visible(&f.rule),
         visible(&f.message)
     )?;
-    writeln!(out, "    │ {}", visible(&s.excerpt))
+    writeln!(out, "    │ {}", visible(excerpt))
 }
 
 /// Make text safe for a terminal: C0 controls become their Unicode control pictures (`␛`,
