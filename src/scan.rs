@@ -254,7 +254,8 @@ fn read_file(
             let cut = (keep - base) as usize;
             let mut tail = recycle.try_recv().unwrap_or_default();
             tail.clear();
-            tail.reserve(CHUNK);
+            // Room for the next read too: growing the buffer then would fault in fresh pages.
+            tail.reserve(buf.len() - cut + CHUNK);
             tail.extend_from_slice(&buf[cut..]);
             buf.truncate(cut);
             end.records += spans.len();

@@ -5,7 +5,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use memchr::memmem::Finder;
+
 use super::db::RESULT_LITERAL;
+use super::text::{at_line_start, is_word_char};
 use super::Checker;
 use crate::model::{Format, Role, Task, Turn};
 
@@ -23,7 +26,14 @@ static NOTICE_COUNT: LazyLock<Regex> =
 fn truncations(text: &str) -> Vec<(usize, usize)> {
     const NOTICE: &str = "[NOTICE] ";
     const CUT: [&str; 2] = ["[truncated because the output is too long]", "[TRUNCATED]"];
+    // Most texts have none: three substring searches say so faster than a walk over every
+    // `[` (WebShop pages and KG lists are full of them).
+    static ANY: LazyLock<[Finder<'static>; 3]> =
+        LazyLock::new(|| ["[NOTICE] ", "[truncated because", "[TRUNCATED]"].map(Finder::new));
     let mut out = Vec::new();
+    if ANY.iter().all(|f| f.find(text.as_bytes()).is_none()) {
+        return out;
+    }
     let mut pos = 0;
     while let Some(i) = memchr::memchr(b'[', &text.as_bytes()[pos..]) {
         let at = pos + i;
@@ -44,26 +54,46 @@ fn truncations(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Lines where the agent starts writing the environment's part: KG cuts the agent text at
-/// `Observation:` (task.py L190); LangChain stops at `\nObservation`. The rule is the regex
-/// `(?m)^[ \t]*Observation(?: \d+)?:`, found as its literal part and then checked for what
-/// precedes it on its line (see [`at_line_start`]), so that the search runs on a prefilter.
-static OBSERVATION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"Observation(?: \d+)?:").unwrap());
-/// OS observations (task.py L503-516) and output blocks: `(?m)^[ \t]*(?:The output of the
-/// OS|Output:|```output\b)`, found the same way.
-static OUTPUT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"The output of the OS|Output:|```output\b").unwrap());
-
-/// The start of the first match of `re` that only spaces and tabs precede on its line: the
-/// first match of `(?m)^[ \t]*` followed by `re`, when `re` cannot match across a line break.
-fn at_line_start(re: &Regex, text: &str) -> Option<usize> {
-    re.find_iter(text).map(|m| m.start()).find(|&start| {
-        let line = text[..start].rfind('\n').map_or(0, |i| i + 1);
-        text.as_bytes()[line..start]
-            .iter()
-            .all(|&b| b == b' ' || b == b'\t')
+/// Where the agent starts writing the environment's part: KG cuts the agent text at
+/// `Observation:` (task.py L190); LangChain stops at `\nObservation`. The first match of
+/// `(?m)^[ \t]*Observation(?: \d+)?:`, as the start of `Observation`: the word is found by
+/// substring search, then what follows and what precedes it on its line are checked.
+fn observation_at(text: &str) -> Option<usize> {
+    const WORD: &str = "Observation";
+    static FINDER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(WORD));
+    static NUMBERED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\A \d+:").unwrap());
+    FINDER.find_iter(text.as_bytes()).find(|&start| {
+        let rest = &text[start + WORD.len()..];
+        (rest.starts_with(':') || NUMBERED.is_match(rest)) && at_line_start(text, start)
     })
+}
+
+/// OS observations (task.py L503-516) and output blocks: the first match of
+/// `(?m)^[ \t]*(?:The output of the OS|Output:|```output\b)`, as the start of its literal.
+fn output_at(text: &str) -> Option<usize> {
+    static FINDERS: LazyLock<[Finder<'static>; 3]> =
+        LazyLock::new(|| ["The output of the OS", "Output:", "```output"].map(Finder::new));
+    let bytes = text.as_bytes();
+    let [os, output, fence] = &*FINDERS;
+    let first = |finder: &Finder, ok: &dyn Fn(usize) -> bool| {
+        finder
+            .find_iter(bytes)
+            .find(|&start| ok(start) && at_line_start(text, start))
+    };
+    let word_ends = |start: usize| {
+        text[start + "```output".len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !is_word_char(c))
+    };
+    [
+        first(os, &|_| true),
+        first(output, &|_| true),
+        first(fence, &word_ends),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
 }
 
 /// `empty-turn`, `context/truncated`, `agent-hallucinated-observation` and
@@ -109,9 +139,9 @@ pub fn check(cx: &mut Checker) {
 
 fn hallucinated(cx: &mut Checker, task: Task, turn: &Turn) {
     let text = turn.text.as_str();
-    let mut at = at_line_start(&OBSERVATION, text).map(|s| (s, "an `Observation:`"));
+    let mut at = observation_at(text).map(|s| (s, "an `Observation:`"));
     if matches!(task, Task::Os | Task::Db) {
-        if let Some(start) = at_line_start(&OUTPUT, text) {
+        if let Some(start) = output_at(text) {
             if at.is_none_or(|(s, _)| start < s) {
                 at = Some((start, "an output"));
             }
@@ -182,10 +212,10 @@ mod tests {
 
     #[test]
     fn line_start_search_finds_what_the_multiline_regexes_find() {
-        let pairs = [
-            (&super::OBSERVATION, r"(?m)^[ \t]*Observation(?: \d+)?:"),
+        let pairs: [(fn(&str) -> Option<usize>, &str); 2] = [
+            (super::observation_at, r"(?m)^[ \t]*Observation(?: \d+)?:"),
             (
-                &super::OUTPUT,
+                super::output_at,
                 r"(?m)^[ \t]*(?:The output of the OS|Output:|```output\b)",
             ),
         ];
@@ -202,6 +232,8 @@ mod tests {
             "```output",
             "s",
             "\r",
+            "\u{663}",
+            "é",
         ];
         for (re, multiline) in pairs {
             let multiline = regex::Regex::new(multiline).unwrap();
@@ -211,7 +243,7 @@ mod tests {
                     let s = &text[m.start()..];
                     m.start() + (s.len() - s.trim_start_matches([' ', '\t']).len())
                 });
-                assert_eq!(super::at_line_start(re, &text), want, "{text:?}");
+                assert_eq!(re(&text), want, "{text:?}");
                 found += usize::from(want.is_some());
             }
             assert!(found > 100, "{found}");

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::text::{fences, line_at};
+use super::text::{fences, is_ascii_word, is_word_char, line_at};
 use super::{quote, Checker};
 use crate::findings::Severity;
 use crate::model::{Role, Turn};
@@ -297,10 +297,6 @@ fn residue(text: &str) -> Vec<(Residue, (usize, usize))> {
     out
 }
 
-fn is_ascii_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
 /// The start of the run of (Unicode) word characters that ends at `at`, not before `from`.
 fn word_run_start(text: &str, from: usize, at: usize) -> usize {
     text[from..at]
@@ -309,17 +305,6 @@ fn word_run_start(text: &str, from: usize, at: usize) -> usize {
         .take_while(|&(_, c)| is_word_char(c))
         .last()
         .map_or(at, |(i, _)| from + i)
-}
-
-/// `\w` in the regex crate's Unicode mode (alphabetic, digits, marks, connector punctuation,
-/// join controls); non-ASCII characters, rare before an `@`, are asked of the regex crate.
-fn is_word_char(c: char) -> bool {
-    static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\A\w\z").unwrap());
-    if c.is_ascii() {
-        return is_ascii_word(c as u8);
-    }
-    let mut buf = [0; 4];
-    WORD.is_match(c.encode_utf8(&mut buf))
 }
 
 fn terminal_signature(cx: &mut Checker) {

@@ -3,7 +3,6 @@
 //! calls, and pleasantry loops (LTP).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -136,31 +135,40 @@ fn long_term(
     reported: &mut [bool],
 ) {
     let threshold = if task == Task::Kg { 2 } else { LOOP_COUNT };
-    let mut seen: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, key) in keys.iter().enumerate() {
-        let Some(key) = key.as_deref() else { continue };
+    // The turns of each action, grouped by sorting (stable, so each group is in turn order):
+    // cheaper than a map of lists for the handful of actions an episode has.
+    let mut order: Vec<(&str, usize)> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, key)| Some((key.as_deref()?, i)))
         // Revisiting a place is how ALFWorld is searched; only its cycles are loops.
-        if task == Task::Alfworld && key.starts_with("go to ") {
+        .filter(|(key, _)| !(task == Task::Alfworld && key.starts_with("go to ")))
+        .collect();
+    order.sort_by_key(|&(key, _)| key);
+    for group in order.chunk_by(|a, b| a.0 == b.0) {
+        let Some(&(key, i)) = group.get(threshold - 1) else {
+            continue;
+        };
+        // Reported when it is issued the threshold-th time, unless that repeats the turn
+        // before (`repetition/exact` counts runs).
+        if i > 0 && keys[i - 1].as_deref() == Some(key) {
             continue;
         }
-        let at = seen.entry(key).or_default();
-        at.push(i);
-        let consecutive = i > 0 && keys[i - 1].as_deref() == Some(key);
-        if at.len() == threshold && !consecutive {
-            let turns: Vec<String> = at.iter().map(|&k| agents[k].index.to_string()).collect();
-            reported[i] = true;
-            cx.report(
-                "repetition/loop",
-                agents[i].index,
-                (0, 0),
-                format!(
-                    "`{}` issued again ({} times, turns {})",
-                    quote(key),
-                    at.len(),
-                    turns.join(", ")
-                ),
-            );
-        }
+        let turns: Vec<String> = group[..threshold]
+            .iter()
+            .map(|&(_, k)| agents[k].index.to_string())
+            .collect();
+        reported[i] = true;
+        cx.report(
+            "repetition/loop",
+            agents[i].index,
+            (0, 0),
+            format!(
+                "`{}` issued again ({threshold} times, turns {})",
+                quote(key),
+                turns.join(", ")
+            ),
+        );
     }
     for period in 2..=4 {
         let mut i = 2 * period - 1;

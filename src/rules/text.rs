@@ -3,6 +3,32 @@
 use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
+use regex::Regex;
+
+/// A byte of `(?-u:\w)`: an ASCII letter, digit or underscore.
+pub fn is_ascii_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// `\w` in the regex crate's Unicode mode (alphabetic, digits, marks, connector punctuation,
+/// join controls); non-ASCII characters, rare where the rules ask, are asked of the regex
+/// crate.
+pub fn is_word_char(c: char) -> bool {
+    static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\A\w\z").unwrap());
+    if c.is_ascii() {
+        return is_ascii_word(c as u8);
+    }
+    let mut buf = [0; 4];
+    WORD.is_match(c.encode_utf8(&mut buf))
+}
+
+/// Whether only spaces and tabs precede byte `at` on its line: `(?m)^[ \t]*` before it.
+pub fn at_line_start(text: &str, at: usize) -> bool {
+    let line = memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |i| i + 1);
+    text.as_bytes()[line..at]
+        .iter()
+        .all(|&b| b == b' ' || b == b'\t')
+}
 
 /// One line of `s`, at most `max` characters, control characters escaped, for a message.
 pub fn quote(s: &str, max: usize) -> String {
