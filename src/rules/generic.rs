@@ -212,7 +212,8 @@ mod tests {
 
     #[test]
     fn line_start_search_finds_what_the_multiline_regexes_find() {
-        let pairs: [(fn(&str) -> Option<usize>, &str); 2] = [
+        type Search = fn(&str) -> Option<usize>;
+        let pairs: [(Search, &str); 2] = [
             (super::observation_at, r"(?m)^[ \t]*Observation(?: \d+)?:"),
             (
                 super::output_at,
