@@ -116,6 +116,11 @@ impl Checked {
             return checked;
         }
         let file = t.source.file.display().to_string();
+        let prefix = if json {
+            json_prefix(&file, t)
+        } else {
+            Vec::new()
+        };
         for finding in &findings {
             let rule = set.rules().iter().position(|r| r.id == finding.rule);
             checked
@@ -123,7 +128,7 @@ impl Checked {
                 .push((rule.expect("findings come from the set"), finding.severity));
             let excerpt = excerpt(t, finding);
             let written = if json {
-                write_json(&mut checked.lines, &file, t, finding, &excerpt)
+                write_json(&mut checked.lines, &prefix, finding, &excerpt)
             } else {
                 write_human(&mut checked.lines, &file, t, finding, &excerpt)
             };
@@ -315,28 +320,46 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
     }
 }
 
-fn write_json(
-    out: &mut impl Write,
-    file: &str,
-    t: &Trajectory,
-    f: &Finding,
-    excerpt: &str,
-) -> io::Result<()> {
-    let line = FindingLine {
-        kind: "finding",
-        file,
-        record: t.source.record,
-        trajectory: &t.id,
-        task: t.task,
-        turn: f.turn,
-        rule: &f.rule,
-        severity: f.severity,
-        span: [f.span.0, f.span.1],
-        message: &f.message,
-        excerpt,
-    };
-    serde_json::to_writer(&mut *out, &line)?;
-    out.write_all(b"\n")
+/// The start of every finding line of a trajectory: `{"type":"finding","file":…,"record":…,
+/// "trajectory":…,"task":…,"turn":` (see [`write_json`]).
+fn json_prefix(file: &str, t: &Trajectory) -> Vec<u8> {
+    let mut out = br#"{"type":"finding","file":"#.to_vec();
+    json_string(&mut out, file);
+    out.extend_from_slice(br#","record":"#);
+    out.extend_from_slice(itoa::Buffer::new().format(t.source.record).as_bytes());
+    out.extend_from_slice(br#","trajectory":"#);
+    json_string(&mut out, &t.id);
+    out.extend_from_slice(br#","task":""#);
+    out.extend_from_slice(t.task.as_str().as_bytes());
+    out.extend_from_slice(br#"","turn":"#);
+    out
+}
+
+/// One finding as a JSON line, the fields in the documented order: what [`FindingLine`]
+/// serialises to, written field by field after the trajectory's [`json_prefix`].
+fn write_json(out: &mut Vec<u8>, prefix: &[u8], f: &Finding, excerpt: &str) -> io::Result<()> {
+    let mut n = itoa::Buffer::new();
+    out.extend_from_slice(prefix);
+    out.extend_from_slice(n.format(f.turn).as_bytes());
+    out.extend_from_slice(br#","rule":"#);
+    json_string(out, &f.rule);
+    out.extend_from_slice(br#","severity":""#);
+    out.extend_from_slice(f.severity.as_str().as_bytes());
+    out.extend_from_slice(br#"","span":["#);
+    out.extend_from_slice(n.format(f.span.0).as_bytes());
+    out.push(b',');
+    out.extend_from_slice(n.format(f.span.1).as_bytes());
+    out.extend_from_slice(br#"],"message":"#);
+    json_string(out, &f.message);
+    out.extend_from_slice(br#","excerpt":"#);
+    json_string(out, excerpt);
+    out.extend_from_slice(b"}\n");
+    Ok(())
+}
+
+/// A JSON string literal, escaped as serde_json escapes it.
+fn json_string(out: &mut Vec<u8>, s: &str) {
+    serde_json::to_writer(out, s).expect("writing to memory");
 }
 
 fn write_human(
@@ -510,6 +533,44 @@ mod tests {
     #[test]
     fn visible_shows_control_characters_as_glyphs() {
         assert_eq!(visible("a\u{1b}]0;t\u{7}b\r\n\u{9b}"), "a␛]0;t␇b␍␊\\u{9b}");
+    }
+
+    #[test]
+    fn finding_lines_are_what_serde_writes() {
+        let mut t = crate::rules::testing::traj(Task::Webshop, &[]);
+        t.id = "tr\"aj\u{1b}é".into();
+        t.source.record = 41;
+        let f = Finding {
+            rule: "user/ru\\le".into(),
+            severity: Severity::Warn,
+            trajectory: t.id.clone(),
+            turn: 12,
+            span: (3, 4000),
+            message: "a \"quoted\" \u{7} message\n".into(),
+        };
+        let excerpt = "…\r\n\u{1b}]0;x\u{7}…";
+        let file = "dir/file \"1\".jsonl";
+        let mut ours = Vec::new();
+        write_json(&mut ours, &json_prefix(file, &t), &f, excerpt).unwrap();
+        let line = FindingLine {
+            kind: "finding",
+            file,
+            record: t.source.record,
+            trajectory: &t.id,
+            task: t.task,
+            turn: f.turn,
+            rule: &f.rule,
+            severity: f.severity,
+            span: [f.span.0, f.span.1],
+            message: &f.message,
+            excerpt,
+        };
+        let mut theirs = serde_json::to_vec(&line).unwrap();
+        theirs.push(b'\n');
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(theirs).unwrap()
+        );
     }
 
     #[test]

@@ -82,15 +82,15 @@ pub fn excerpt(text: &str, span: (usize, usize), context: usize, max: usize) -> 
         .take(context)
         .last()
         .map_or(s, |(i, _)| i);
-    let mut out = String::new();
-    if before > 0 {
-        out.push('…');
-    }
     let end = if e == s { text.len() } else { e };
     let after = text[end..]
         .char_indices()
         .nth(context)
         .map_or(text.len(), |(i, _)| end + i);
+    let mut out = String::with_capacity((after - before).min(max * 4) + 8);
+    if before > 0 {
+        out.push('…');
+    }
     for (n, c) in text[before..after].chars().enumerate() {
         if n == max {
             out.push('…');
