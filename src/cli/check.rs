@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use serde::Serialize;
+
 use serde_json::json;
 
 use super::{DiagnosticPrinter, InputArgs, EXIT_ERROR, EXIT_FOUND, EXIT_OK};
@@ -154,7 +154,9 @@ fn excerpt(t: &Trajectory, finding: &Finding) -> String {
     }
 }
 
-#[derive(Serialize)]
+/// A finding line as a serde struct: the reference [`write_json`] is tested against.
+#[cfg(test)]
+#[derive(serde::Serialize)]
 struct FindingLine<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
