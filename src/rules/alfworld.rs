@@ -49,7 +49,8 @@ pub fn check(cx: &mut Checker) {
     }
     // KnowAgent and other ALFWorld transcripts write bare actions; only AgentBench's protocol
     // (a prompt or turns with `ACTION:`) requires the marker.
-    let protocol = cx.turns().iter().any(|t| t.text.contains("ACTION:"));
+    // Read only when a turn lacks the marker (rare): it scans every turn.
+    let mut protocol: Option<bool> = None;
     let mut offered: Option<Vec<String>> = None;
     for turn in cx.live() {
         match turn.role {
@@ -57,7 +58,8 @@ pub fn check(cx: &mut Checker) {
                 offered = available(&turn.text);
             }
             crate::model::Role::Agent => match action(&turn.text) {
-                None if !protocol => {}
+                None if !*protocol
+                    .get_or_insert_with(|| cx.turns().iter().any(|t| t.text.contains(ACTION))) => {}
                 None => cx.report(
                     "invalid-action/alfworld",
                     turn.index,
