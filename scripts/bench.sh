@@ -43,7 +43,8 @@ if command -v tmux > /dev/null; then
   tmux kill-session -t trev-bench 2> /dev/null || true
   start=$(date +%s%N)
   tmux new-session -d -s trev-bench -x 160 -y 48 "target/release/trev $jsonl"
-  while ! tmux capture-pane -p -t trev-bench 2> /dev/null | grep -q "trajectory 1/"; do
+  # The first trajectory is on screen when its header (`turns N (…`) is.
+  while ! tmux capture-pane -p -t trev-bench 2> /dev/null | grep -qE "turns [0-9]+ \("; do
     sleep 0.002
     if (( ($(date +%s%N) - start) > 10000000000 )); then echo "no screen after 10 s"; break; fi
   done
