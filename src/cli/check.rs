@@ -106,7 +106,7 @@ struct Checked {
 
 impl Checked {
     fn of(t: &Trajectory, set: &RuleSet, json: bool) -> Checked {
-        let findings = set.check(t);
+        let findings = set.check_indexed(t);
         let mut checked = Checked {
             task: t.task,
             found: Vec::with_capacity(findings.len()),
@@ -121,11 +121,8 @@ impl Checked {
         } else {
             Vec::new()
         };
-        for finding in &findings {
-            let rule = set.rules().iter().position(|r| r.id == finding.rule);
-            checked
-                .found
-                .push((rule.expect("findings come from the set"), finding.severity));
+        for (rule, finding) in &findings {
+            checked.found.push((*rule, finding.severity));
             let excerpt = excerpt(t, finding);
             let written = if json {
                 write_json(&mut checked.lines, &prefix, finding, &excerpt)

@@ -228,6 +228,14 @@ impl RuleSet {
 
     /// The findings of every enabled rule on one trajectory, ordered by turn and span.
     pub fn check(&self, trajectory: &Trajectory) -> Vec<Finding> {
+        self.check_indexed(trajectory)
+            .into_iter()
+            .map(|(_, f)| f)
+            .collect()
+    }
+
+    /// [`RuleSet::check`], each finding with the index of its rule in [`RuleSet::rules`].
+    pub fn check_indexed(&self, trajectory: &Trajectory) -> Vec<(usize, Finding)> {
         let mut cx = Checker {
             trajectory,
             rules: &self.rules,
@@ -252,7 +260,8 @@ impl RuleSet {
             }
         }
         let mut findings = cx.findings;
-        findings.sort_by(|a, b| (a.turn, a.span, &a.rule).cmp(&(b.turn, b.span, &b.rule)));
+        findings
+            .sort_by(|(_, a), (_, b)| (a.turn, a.span, &a.rule).cmp(&(b.turn, b.span, &b.rule)));
         findings
     }
 }
@@ -268,7 +277,8 @@ fn matches_name(id: &str, name: &str) -> bool {
 pub(crate) struct Checker<'a> {
     pub trajectory: &'a Trajectory,
     rules: &'a [RuleInfo],
-    findings: Vec<Finding>,
+    /// Each finding with the index of its rule.
+    findings: Vec<(usize, Finding)>,
 }
 
 impl<'a> Checker<'a> {
@@ -323,7 +333,7 @@ impl<'a> Checker<'a> {
         span: (usize, usize),
         message: String,
     ) {
-        let Some(info) = self.rules.iter().find(|r| r.id == id) else {
+        let Some((rule, info)) = self.rules.iter().enumerate().find(|(_, r)| r.id == id) else {
             debug_assert!(false, "unregistered rule {id}");
             return;
         };
@@ -338,14 +348,17 @@ impl<'a> Checker<'a> {
         debug_assert!(valid, "{id}: bad span {span:?}");
         let span = if valid { span } else { (0, 0) };
         let severity = info.severity_override.or(severity).unwrap_or(info.severity);
-        self.findings.push(Finding {
-            rule: info.id.clone(),
-            severity,
-            trajectory: self.trajectory.id.clone(),
-            turn: t.index,
-            span,
-            message,
-        });
+        self.findings.push((
+            rule,
+            Finding {
+                rule: info.id.clone(),
+                severity,
+                trajectory: self.trajectory.id.clone(),
+                turn: t.index,
+                span,
+                message,
+            },
+        ));
     }
 
     /// The checked (non-demo) turns.

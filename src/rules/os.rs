@@ -318,23 +318,31 @@ fn terminal_signature(cx: &mut Checker) {
         let mut crlf_count = 0;
         for (kind, span) in residue(text) {
             let s = &text[span.0..span.1];
-            let what = match kind {
+            let message = match kind {
                 Residue::Crlf => {
                     crlf_count += 1;
                     crlf.get_or_insert(span);
                     continue;
                 }
-                Residue::Bel => "stray BEL (\\x07)".to_string(),
-                Residue::Title => "terminal title sequence (OSC ESC]…BEL)".to_string(),
-                Residue::Escape => format!("escape sequence `{}`", quote(s)),
-                Residue::EscPrompt | Residue::Prompt => format!("shell prompt `{}`", quote(s)),
+                Residue::Bel => "stray BEL (\\x07) left in the observation by the TTY".to_string(),
+                Residue::Title => {
+                    "terminal title sequence (OSC ESC]…BEL) left in the observation by the TTY"
+                        .to_string()
+                }
+                Residue::Escape => {
+                    format!(
+                        "escape sequence `{}` left in the observation by the TTY",
+                        quote(s)
+                    )
+                }
+                Residue::EscPrompt | Residue::Prompt => {
+                    format!(
+                        "shell prompt `{}` left in the observation by the TTY",
+                        quote(s)
+                    )
+                }
             };
-            cx.report(
-                "terminal-signature",
-                turn.index,
-                span,
-                format!("{what} left in the observation by the TTY"),
-            );
+            cx.report("terminal-signature", turn.index, span, message);
         }
         if let Some(span) = crlf {
             cx.report(
