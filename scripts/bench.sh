@@ -38,6 +38,9 @@ if target/release/trev check --help > /dev/null 2>&1; then
   done
 fi
 
+echo "== parse and rules on one core, records in memory (the first 100 MB of the JSONL)"
+cargo bench --quiet --bench rules -- "$jsonl" 100
+
 if command -v tmux > /dev/null; then
   echo "== time to the first review screen (tmux, polled every 2 ms)"
   tmux kill-session -t trev-bench 2> /dev/null || true
