@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::text::find;
 use super::{quote, Checker};
 use crate::findings::Severity;
 
@@ -17,7 +18,7 @@ static NOTHING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Nothing happens
 /// The action of a turn as `process_action` reads it (stripped, lower case, first line), and
 /// the span of the text after `ACTION:`.
 pub fn action(text: &str) -> Option<(String, (usize, usize))> {
-    let at = text.find(ACTION)? + ACTION.len();
+    let at = find!(ACTION, text)? + ACTION.len();
     let v = text[at..].split('\n').next().unwrap_or("");
     let start = at + (v.len() - v.trim_start().len());
     let end = (at + v.trim_end().len()).max(start);
@@ -33,7 +34,8 @@ fn first_line(text: &str) -> (usize, usize) {
 
 /// The AVAILABLE ACTIONS list AgentBench v0.2 appends to observations (task.py L149-151).
 fn available(observation: &str) -> Option<Vec<String>> {
-    let (_, list) = observation.split_once("AVAILABLE ACTIONS:")?;
+    const MARKER: &str = "AVAILABLE ACTIONS:";
+    let list = &observation[find!(MARKER, observation)? + MARKER.len()..];
     Some(
         list.lines()
             .map(|l| l.trim().to_lowercase())

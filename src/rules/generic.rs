@@ -5,10 +5,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use memchr::memmem::Finder;
+use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::db::RESULT_LITERAL;
-use super::text::{at_line_start, is_word_char};
+use super::text::{at_line_start, find, is_word_char};
 use super::Checker;
 use crate::model::{Format, Role, Task, Turn};
 
@@ -17,33 +17,85 @@ const SENTINELS: &[&str] = &["agent context limit", "cancelled", "normal"];
 
 /// Truncation notices: `[NOTICE] N messages are omitted.` (server/task.py L134-136), the OS
 /// cut (L505-508) and DBBench's (Interaction.py L86-87), as the regex `\[NOTICE\] \d+ messages are omitted\.|\[truncated because the output is too
-/// long\]|\[TRUNCATED\]`; every alternative starts with `[`, so [`truncations`] looks at each
-/// `[` (memchr) and compares the literals there, keeping the regex only for the count.
+/// long\]|\[TRUNCATED\]`: [`marks`] finds where each could start, compares the literals there,
+/// and keeps a regex only for the count.
 static NOTICE_COUNT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\A\d+ messages are omitted\.").unwrap());
 
-/// The spans of the truncation notices in `text`, as the regex above finds them.
-fn truncations(text: &str) -> Vec<(usize, usize)> {
-    const NOTICE: &str = "[NOTICE] ";
-    const CUT: [&str; 2] = ["[truncated because the output is too long]", "[TRUNCATED]"];
-    // Most texts have none: three substring searches say so faster than a walk over every
-    // `[` (WebShop pages and KG lists are full of them).
-    static ANY: LazyLock<[Finder<'static>; 3]> =
-        LazyLock::new(|| ["[NOTICE] ", "[truncated because", "[TRUNCATED]"].map(Finder::new));
-    let mut out = Vec::new();
-    if ANY.iter().all(|f| f.find(text.as_bytes()).is_none()) {
-        return out;
+/// What the generic rules look for in a turn, found in one pass (see [`marks`]).
+#[derive(Debug, Default)]
+struct Marks {
+    /// The truncation notices, as the regex above finds them.
+    truncations: Vec<(usize, usize)>,
+    /// The start of the first `Observation` the agent writes (see [`observation_at`]).
+    observation: Option<usize>,
+    /// The start of the first output marker (see [`output_at`]).
+    output: Option<usize>,
+}
+
+/// The literals behind [`Marks`]: the truncation notices' starts, `Observation`, and the
+/// output markers. None overlaps another (no suffix of one begins another), so their
+/// non-overlapping occurrences are all their occurrences.
+const LITERALS: [&str; 7] = [
+    "[NOTICE] ",
+    "[truncated because",
+    "[TRUNCATED]",
+    "Observation",
+    "The output of the OS",
+    "Output:",
+    "```output",
+];
+
+/// One multi-literal search over the turn (aho-corasick's packed SIMD search) finds every
+/// candidate; each is then checked as its regex says. Only agent turns are searched for
+/// observations and outputs (the rule is about the agent writing them); every turn is
+/// searched for truncation notices, with a smaller, faster automaton.
+fn marks(text: &str, agent: bool) -> Marks {
+    static ALL: LazyLock<AhoCorasick> = LazyLock::new(|| searcher(&LITERALS));
+    if !agent {
+        return Marks {
+            truncations: bracket_walk(text),
+            ..Marks::default()
+        };
     }
+    let search = &*ALL;
+    let mut marks = Marks::default();
+    let mut cut_end = 0;
+    for hit in search.find_iter(text) {
+        let at = hit.start();
+        match hit.pattern().as_usize() {
+            0..=2 if at >= cut_end => {
+                if let Some(len) = truncation_len(&text[at..]) {
+                    marks.truncations.push((at, at + len));
+                    cut_end = at + len;
+                }
+            }
+            3 if marks.observation.is_none() && is_observation(text, at) => {
+                marks.observation = Some(at);
+            }
+            4..=6 if marks.output.is_none() && is_output(text, at, hit.pattern().as_usize()) => {
+                marks.output = Some(at);
+            }
+            _ => {}
+        }
+    }
+    marks
+}
+
+fn searcher(literals: &[&str]) -> AhoCorasick {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(literals)
+        .unwrap()
+}
+
+/// The truncation notices, found at each `[` (memchr).
+fn bracket_walk(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
     let mut pos = 0;
     while let Some(i) = memchr::memchr(b'[', &text.as_bytes()[pos..]) {
         let at = pos + i;
-        let rest = &text[at..];
-        let len = if let Some(count) = rest.strip_prefix(NOTICE) {
-            NOTICE_COUNT.find(count).map(|m| NOTICE.len() + m.end())
-        } else {
-            CUT.iter().find(|c| rest.starts_with(*c)).map(|c| c.len())
-        };
-        match len {
+        match truncation_len(&text[at..]) {
             Some(len) => {
                 out.push((at, at + len));
                 pos = at + len;
@@ -54,46 +106,56 @@ fn truncations(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// The length of the truncation notice `rest` starts with, if it starts with one.
+fn truncation_len(rest: &str) -> Option<usize> {
+    const NOTICE: &str = "[NOTICE] ";
+    const CUT: [&str; 2] = ["[truncated because the output is too long]", "[TRUNCATED]"];
+    if let Some(count) = rest.strip_prefix(NOTICE) {
+        NOTICE_COUNT.find(count).map(|m| NOTICE.len() + m.end())
+    } else {
+        CUT.iter().find(|c| rest.starts_with(*c)).map(|c| c.len())
+    }
+}
+
+/// The spans of the truncation notices in `text`.
+#[cfg(test)]
+fn truncations(text: &str) -> Vec<(usize, usize)> {
+    marks(text, false).truncations
+}
+
 /// Where the agent starts writing the environment's part: KG cuts the agent text at
 /// `Observation:` (task.py L190); LangChain stops at `\nObservation`. The first match of
-/// `(?m)^[ \t]*Observation(?: \d+)?:`, as the start of `Observation`: the word is found by
-/// substring search, then what follows and what precedes it on its line are checked.
+/// `(?m)^[ \t]*Observation(?: \d+)?:`, as the start of `Observation`.
+#[cfg(test)]
 fn observation_at(text: &str) -> Option<usize> {
-    const WORD: &str = "Observation";
-    static FINDER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(WORD));
+    marks(text, true).observation
+}
+
+/// Whether the `Observation` at `at` is followed by `(?: \d+)?:` and preceded on its line
+/// by spaces and tabs only.
+fn is_observation(text: &str, at: usize) -> bool {
     static NUMBERED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\A \d+:").unwrap());
-    FINDER.find_iter(text.as_bytes()).find(|&start| {
-        let rest = &text[start + WORD.len()..];
-        (rest.starts_with(':') || NUMBERED.is_match(rest)) && at_line_start(text, start)
-    })
+    let rest = &text[at + "Observation".len()..];
+    (rest.starts_with(':') || NUMBERED.is_match(rest)) && at_line_start(text, at)
 }
 
 /// OS observations (task.py L503-516) and output blocks: the first match of
 /// `(?m)^[ \t]*(?:The output of the OS|Output:|```output\b)`, as the start of its literal.
+#[cfg(test)]
 fn output_at(text: &str) -> Option<usize> {
-    static FINDERS: LazyLock<[Finder<'static>; 3]> =
-        LazyLock::new(|| ["The output of the OS", "Output:", "```output"].map(Finder::new));
-    let bytes = text.as_bytes();
-    let [os, output, fence] = &*FINDERS;
-    let first = |finder: &Finder, ok: &dyn Fn(usize) -> bool| {
-        finder
-            .find_iter(bytes)
-            .find(|&start| ok(start) && at_line_start(text, start))
-    };
-    let word_ends = |start: usize| {
-        text[start + "```output".len()..]
+    marks(text, true).output
+}
+
+/// Whether the output marker `LITERALS[pattern]` at `at` starts its line (after spaces and
+/// tabs), and `` ```output `` ends a word.
+fn is_output(text: &str, at: usize, pattern: usize) -> bool {
+    let word_ends = || {
+        text[at + LITERALS[pattern].len()..]
             .chars()
             .next()
             .is_none_or(|c| !is_word_char(c))
     };
-    [
-        first(os, &|_| true),
-        first(output, &|_| true),
-        first(fence, &word_ends),
-    ]
-    .into_iter()
-    .flatten()
-    .min()
+    at_line_start(text, at) && (LITERALS[pattern] != "```output" || word_ends())
 }
 
 /// `empty-turn`, `context/truncated`, `agent-hallucinated-observation` and
@@ -122,10 +184,11 @@ pub fn check(cx: &mut Checker) {
                 );
             }
         }
+        let marks = marks(text, turn.role == Role::Agent);
         if turn.role == Role::Agent && task != Task::Swe {
-            hallucinated(cx, task, turn);
+            hallucinated(cx, task, turn, &marks);
         }
-        for (start, end) in truncations(text) {
+        for &(start, end) in &marks.truncations {
             cx.report(
                 "context/truncated",
                 turn.index,
@@ -137,11 +200,11 @@ pub fn check(cx: &mut Checker) {
     role_alternation(cx, task);
 }
 
-fn hallucinated(cx: &mut Checker, task: Task, turn: &Turn) {
+fn hallucinated(cx: &mut Checker, task: Task, turn: &Turn, marks: &Marks) {
     let text = turn.text.as_str();
-    let mut at = observation_at(text).map(|s| (s, "an `Observation:`"));
+    let mut at = marks.observation.map(|s| (s, "an `Observation:`"));
     if matches!(task, Task::Os | Task::Db) {
-        if let Some(start) = output_at(text) {
+        if let Some(start) = marks.output {
             if at.is_none_or(|(s, _)| start < s) {
                 at = Some((start, "an output"));
             }
@@ -149,8 +212,8 @@ fn hallucinated(cx: &mut Checker, task: Task, turn: &Turn) {
     }
     if task == Task::Db {
         if let (Some(sql_end), Some(m)) = (
-            text.find("```sql")
-                .and_then(|s| text[s + 6..].find("\n```").map(|e| s + 6 + e + 4)),
+            find!("```sql", text)
+                .and_then(|s| find!("\n```", &text[s + 6..]).map(|e| s + 6 + e + 4)),
             RESULT_LITERAL.find(text),
         ) {
             if m.start() >= sql_end && at.is_none_or(|(s, _)| m.start() < s) {

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::text::{fences, is_ascii_word, is_word_char, line_at};
+use super::text::{fences, find, is_ascii_word, is_word_char, line_at};
 use super::{quote, Checker};
 use crate::findings::Severity;
 use crate::model::{Role, Turn};
@@ -42,7 +42,7 @@ fn acts(text: &str) -> Vec<ActMatch> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut pos = 0;
-    while let Some(i) = text[pos..].find(ACT) {
+    while let Some(i) = find!(ACT, &text[pos..]) {
         let start = pos + i;
         let after = start + ACT.len();
         let rest = &text[after..];

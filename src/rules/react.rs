@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::text::find;
 use super::{quote, Checker};
 use crate::model::Turn;
 
@@ -58,7 +59,7 @@ pub fn check(cx: &mut Checker) {
         }
         last = Some(turn);
         let text = turn.text.as_str();
-        let final_answer = text.find(FINAL_ANSWER);
+        let final_answer = find!(FINAL_ANSWER, text);
         let act = action(text);
         if final_answer.is_some() || FINISH.is_match(text) {
             finished = true;

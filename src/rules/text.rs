@@ -5,6 +5,18 @@ use std::sync::LazyLock;
 use memchr::memmem::Finder;
 use regex::Regex;
 
+/// The first occurrence of a fixed `needle` in `haystack` (a `&str`), with a memchr finder
+/// built once per call site: `str::find` sets up a two-way searcher on every call, which
+/// costs more than the search on a short turn.
+macro_rules! find {
+    ($needle:expr, $haystack:expr) => {{
+        static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new($needle));
+        FINDER.find(($haystack).as_bytes())
+    }};
+}
+pub(crate) use find;
+
 /// A byte of `(?-u:\w)`: an ASCII letter, digit or underscore.
 pub fn is_ascii_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
