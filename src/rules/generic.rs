@@ -93,9 +93,15 @@ fn searcher(literals: &[&str]) -> AhoCorasick {
 fn bracket_walk(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut pos = 0;
-    while let Some(i) = memchr::memchr(b'[', &text.as_bytes()[pos..]) {
+    let bytes = text.as_bytes();
+    while let Some(i) = memchr::memchr(b'[', &bytes[pos..]) {
         let at = pos + i;
-        match truncation_len(&text[at..]) {
+        // Most brackets (WebShop's `[SEP]`, lists) open nothing of the kind.
+        let len = match bytes.get(at + 1) {
+            Some(b'N' | b't' | b'T') => truncation_len(&text[at..]),
+            _ => None,
+        };
+        match len {
             Some(len) => {
                 out.push((at, at + len));
                 pos = at + len;

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::text::lines;
+use super::text::{find, lines};
 use super::{quote, Checker};
 use crate::model::Turn;
 
@@ -59,7 +59,7 @@ fn action_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 pub fn call(text: &str) -> Option<Cow<'_, str>> {
     action_lines(text).next().map(|(_, l)| {
         let v = l[l.find(':').map_or(0, |i| i + 1)..].trim();
-        if v.contains("\\_") {
+        if find!("\\_", v).is_some() {
             Cow::Owned(v.replace("\\_", "_"))
         } else {
             Cow::Borrowed(v)
