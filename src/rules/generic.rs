@@ -46,12 +46,17 @@ const LITERALS: [&str; 7] = [
     "```output",
 ];
 
-/// One multi-literal search over the turn (aho-corasick's packed SIMD search) finds every
-/// candidate; each is then checked as its regex says. Only agent turns are searched for
-/// observations and outputs (the rule is about the agent writing them); every turn is
-/// searched for truncation notices, with a smaller, faster automaton.
+/// What the generic rules look for in one turn. In an agent turn, one multi-literal search
+/// (aho-corasick's packed SIMD search) finds every candidate, and each is then checked as its
+/// regex says. Other turns are searched only for truncation notices, by a memchr walk over `[`
+/// (observations and outputs matter only when the agent writes them).
 fn marks(text: &str, agent: bool) -> Marks {
-    static ALL: LazyLock<AhoCorasick> = LazyLock::new(|| searcher(&LITERALS));
+    static ALL: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(LITERALS)
+            .unwrap()
+    });
     if !agent {
         return Marks {
             truncations: bracket_walk(text),
@@ -80,13 +85,6 @@ fn marks(text: &str, agent: bool) -> Marks {
         }
     }
     marks
-}
-
-fn searcher(literals: &[&str]) -> AhoCorasick {
-    AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostFirst)
-        .build(literals)
-        .unwrap()
 }
 
 /// The truncation notices, found at each `[` (memchr).
@@ -362,6 +360,8 @@ mod tests {
                 re.find_iter(&text).map(|m| (m.start(), m.end())).collect();
             found += want.len();
             assert_eq!(super::truncations(&text), want, "{text:?}");
+            // Agent turns find them in the same pass as observations and outputs.
+            assert_eq!(super::marks(&text, true).truncations, want, "{text:?}");
         }
         assert!(found > 2_000, "{found}");
     }
