@@ -44,6 +44,9 @@ fn available(observation: &str) -> Option<Vec<String>> {
     )
 }
 
+/// The rules this module reports: it runs when one of them is on.
+pub const RULES: &[&str] = &["invalid-action/alfworld"];
+
 /// `invalid-action/alfworld` (utils.py L27; task.py L191-194; AB-fc task.py L192).
 pub fn check(cx: &mut Checker) {
     if !cx.on("invalid-action/alfworld") {

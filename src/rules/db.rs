@@ -61,6 +61,15 @@ pub fn sql_span(text: &str) -> Option<(usize, usize)> {
     fences(text, SQL).next().map(|f| f.content)
 }
 
+/// The rules this module reports: it runs when one of them is on.
+pub const RULES: &[&str] = &[
+    "invalid-action/db",
+    "env-error/db",
+    "final-answer/malformed",
+    "final-answer/missing",
+    "format/multiple-actions",
+];
+
 /// `invalid-action/db`, `final-answer/{missing,malformed}`, `format/multiple-actions` and
 /// `env-error/db` (dbbench L101-130; Interaction.py L80-88; metrics L189-192).
 pub fn check(cx: &mut Checker) {

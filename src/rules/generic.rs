@@ -162,6 +162,14 @@ fn is_output(text: &str, at: usize, pattern: usize) -> bool {
     at_line_start(text, at) && (LITERALS[pattern] != "```output" || word_ends())
 }
 
+/// The rules this module reports: it runs when one of them is on.
+pub const RULES: &[&str] = &[
+    "empty-turn",
+    "context/truncated",
+    "agent-hallucinated-observation",
+    "format/role-alternation",
+];
+
 /// `empty-turn`, `context/truncated`, `agent-hallucinated-observation` and
 /// `format/role-alternation`.
 pub fn check(cx: &mut Checker) {

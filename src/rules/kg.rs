@@ -67,6 +67,14 @@ pub fn call(text: &str) -> Option<Cow<'_, str>> {
     })
 }
 
+/// The rules this module reports: it runs when one of them is on.
+pub const RULES: &[&str] = &[
+    "invalid-action/kg",
+    "final-answer/malformed",
+    "final-answer/missing",
+    "format/multiple-actions",
+];
+
 /// `invalid-action/kg`, `final-answer/{missing,malformed}` and `format/multiple-actions`
 /// (task.py L183-258).
 pub fn check(cx: &mut Checker) {

@@ -15,6 +15,9 @@ static VERB: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"Action: *([A-Za-z_]
 /// The choices listed in the prompt: lines `A. None of the above`, `B. <button …>`.
 static CHOICE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^([A-F])\. ").unwrap());
 
+/// The rules this module reports: it runs when one of them is on.
+pub const RULES: &[&str] = &["invalid-action/mind2web"];
+
 /// `invalid-action/mind2web` (task.py L198-206, L231-237).
 pub fn check(cx: &mut Checker) {
     if !cx.on("invalid-action/mind2web") {

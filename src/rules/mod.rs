@@ -241,19 +241,27 @@ impl RuleSet {
             rules: &self.rules,
             findings: Vec::new(),
         };
-        match trajectory.task {
-            Task::Os => os::check(&mut cx),
-            Task::Db => db::check(&mut cx),
-            Task::Kg => kg::check(&mut cx),
-            Task::Alfworld => alfworld::check(&mut cx),
-            Task::Webshop => webshop::check(&mut cx),
-            Task::Mind2web => mind2web::check(&mut cx),
-            Task::React => react::check(&mut cx),
-            Task::Swe | Task::Generic => {}
+        // A module runs only when one of its rules is on: `--only` costs what it runs.
+        let module: Option<Module> = match trajectory.task {
+            Task::Os => Some((os::RULES, os::check)),
+            Task::Db => Some((db::RULES, db::check)),
+            Task::Kg => Some((kg::RULES, kg::check)),
+            Task::Alfworld => Some((alfworld::RULES, alfworld::check)),
+            Task::Webshop => Some((webshop::RULES, webshop::check)),
+            Task::Mind2web => Some((mind2web::RULES, mind2web::check)),
+            Task::React => Some((react::RULES, react::check)),
+            Task::Swe | Task::Generic => None,
+        };
+        let generic: [Module; 3] = [
+            (tools::RULES, tools::check),
+            (repetition::RULES, repetition::check),
+            (generic::RULES, generic::check),
+        ];
+        for (rules, check) in module.into_iter().chain(generic) {
+            if rules.iter().any(|id| cx.on(id)) {
+                check(&mut cx);
+            }
         }
-        tools::check(&mut cx);
-        repetition::check(&mut cx);
-        generic::check(&mut cx);
         for rule in &self.user {
             if cx.on(&rule.id) {
                 rule.check(&mut cx);
@@ -265,6 +273,9 @@ impl RuleSet {
         findings
     }
 }
+
+/// A rule module: the rules it reports and its check.
+type Module = (&'static [&'static str], fn(&mut Checker));
 
 fn matches_name(id: &str, name: &str) -> bool {
     id == name

@@ -118,6 +118,15 @@ pub fn command(text: &str) -> Option<Cow<'_, str>> {
     }
 }
 
+/// The rules this module reports: it runs when one of them is on.
+pub const RULES: &[&str] = &[
+    "invalid-action/os",
+    "final-answer/malformed",
+    "final-answer/missing",
+    "format/multiple-actions",
+    "terminal-signature",
+];
+
 /// `invalid-action/os`, `final-answer/{missing,malformed}` and `format/multiple-actions` for
 /// the OS profile (task.py L338-373, L487-521), plus `terminal-signature` on observations.
 pub fn check(cx: &mut Checker) {

@@ -49,6 +49,9 @@ pub fn action(text: &str) -> Option<(String, (usize, usize), bool)> {
     ))
 }
 
+/// The rules this module reports: it runs when one of them is on.
+pub const RULES: &[&str] = &["invalid-action/react", "final-answer/missing"];
+
 /// `invalid-action/react` and `final-answer/missing` for the ReAct profile.
 pub fn check(cx: &mut Checker) {
     let mut finished = false;

@@ -68,6 +68,14 @@ fn is_raw_equal(a: &Turn, b: &Turn) -> bool {
     a.text == b.text && a.tool_calls.len() == b.tool_calls.len() && calls_key(a) == calls_key(b)
 }
 
+/// The rules this module reports: it runs when one of them is on.
+pub const RULES: &[&str] = &[
+    "repetition/exact",
+    "repetition/loop",
+    "repetition/tool-call",
+    "repetition/closing-loop",
+];
+
 /// `repetition/{exact,loop,tool-call,closing-loop}`.
 pub fn check(cx: &mut Checker) {
     let task = cx.task();

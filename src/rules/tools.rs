@@ -112,6 +112,9 @@ fn check_call(call: &ToolCall, tools: &[Declared]) -> Option<String> {
     ))
 }
 
+/// The rules this module reports: it runs when one of them is on.
+pub const RULES: &[&str] = &["invalid-action/tool"];
+
 /// `invalid-action/tool`.
 pub fn check(cx: &mut Checker) {
     if !cx.on("invalid-action/tool") {

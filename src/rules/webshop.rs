@@ -51,6 +51,9 @@ pub fn action(text: &str) -> Option<(&str, (usize, usize))> {
     None
 }
 
+/// The rules this module reports: it runs when one of them is on.
+pub const RULES: &[&str] = &["invalid-action/webshop", "final-answer/missing"];
+
 /// `invalid-action/webshop` and `final-answer/missing` (webshop L83-106; text_env L105-110).
 pub fn check(cx: &mut Checker) {
     let mut page: Option<&Turn> = None;
