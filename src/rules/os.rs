@@ -231,10 +231,6 @@ static ESC_SEQ: LazyLock<[Regex; 3]> = LazyLock::new(|| {
     ]
     .map(|p| Regex::new(p).unwrap())
 });
-/// The prompt after its user name: `@` and a 12-hex-digit container id (Docker's hostname).
-static PROMPT_TAIL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\A@[0-9a-f]{12}:[^\n\r#$\x07\x1b]*[#$] ?").unwrap());
-
 /// What a piece of terminal residue is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Residue {
@@ -252,15 +248,30 @@ fn residue(text: &str) -> Vec<(Residue, (usize, usize))> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut pos = 0;
-    // The next `@` at or after `pos`, found lazily.
-    let mut next_at: Option<usize> = None;
+    // The next control byte and the next `@` (with where the word before it starts) at or
+    // after `pos`, each searched for again only once `pos` has passed it.
+    let mut next_ctl = Next::default();
+    let mut next_at = Next::default();
+    // What earlier failures say about later candidates, so that a long line of near misses
+    // costs one pass, not one per candidate: a title needs a BEL after it; an ESC prompt that
+    // failed fails for every later ESC before the end of its line; a prompt tail that ran into
+    // a stop byte fails for every `@` before that byte.
+    let last_bel = memchr::memrchr(0x07, bytes);
+    let mut esc_prompt_fails_before = 0;
+    let mut prompt_fails_before = 0;
     while pos < bytes.len() {
-        let ctl = memchr::memchr3(0x1b, 0x07, b'\r', &bytes[pos..]).map(|i| pos + i);
-        if next_at.is_none_or(|a| a < pos) {
-            next_at = memchr::memchr(b'@', &bytes[pos..]).map(|i| pos + i);
-        }
+        let ctl = next_ctl
+            .at(pos, |from| {
+                memchr::memchr3(0x1b, 0x07, b'\r', &bytes[from..]).map(|i| (from + i, 0))
+            })
+            .map(|(c, _)| c);
         // Where a prompt ending at the `@` could start: the run of word characters before it.
-        let word = next_at.map(|a| (word_run_start(text, pos, a), a));
+        let word = next_at
+            .at(pos, |from| {
+                memchr::memchr(b'@', &bytes[from..])
+                    .map(|i| (from + i, word_run_start(text, from, from + i)))
+            })
+            .map(|(a, start)| (start.max(pos), a));
         match (ctl, word) {
             (None, None) => break,
             (Some(c), w) if w.is_none_or(|(start, _)| c < start) => {
@@ -268,12 +279,22 @@ fn residue(text: &str) -> Vec<(Residue, (usize, usize))> {
                     0x07 => Some((Residue::Bel, c + 1)),
                     b'\r' => (bytes.get(c + 1) == Some(&b'\n')).then_some((Residue::Crlf, c + 2)),
                     _ => {
-                        let kinds = [Residue::Title, Residue::Escape, Residue::EscPrompt];
+                        let [title, escape, esc_prompt] = &*ESC_SEQ;
                         let rest = &text[c..];
-                        ESC_SEQ
-                            .iter()
-                            .zip(kinds)
-                            .find_map(|(re, kind)| re.find(rest).map(|m| (kind, c + m.end())))
+                        let found = |re: &Regex, kind| re.find(rest).map(|m| (kind, c + m.end()));
+                        let mut hit = None;
+                        if last_bel.is_some_and(|b| b > c) {
+                            hit = found(title, Residue::Title);
+                        }
+                        hit = hit.or_else(|| found(escape, Residue::Escape));
+                        if hit.is_none() && c >= esc_prompt_fails_before {
+                            hit = found(esc_prompt, Residue::EscPrompt);
+                            if hit.is_none() {
+                                esc_prompt_fails_before = memchr::memchr(b'\n', &bytes[c..])
+                                    .map_or(bytes.len(), |i| c + i);
+                            }
+                        }
+                        hit
                     }
                 };
                 match hit {
@@ -292,18 +313,70 @@ fn residue(text: &str) -> Vec<(Residue, (usize, usize))> {
                         && is_ascii_word(bytes[p])
                         && (p == 0 || !is_ascii_word(bytes[p - 1]))
                 });
-                match (boundary, PROMPT_TAIL.find(&text[at..])) {
-                    (Some(p), Some(m)) => {
-                        out.push((Residue::Prompt, (p, at + m.end())));
-                        pos = at + m.end();
+                let tail = match boundary {
+                    Some(_) if at >= prompt_fails_before => prompt_tail(bytes, at),
+                    _ => Err(0),
+                };
+                match (boundary, tail) {
+                    (Some(p), Ok(end)) => {
+                        out.push((Residue::Prompt, (p, end)));
+                        pos = end;
                     }
-                    _ => pos = at + 1,
+                    (_, tail) => {
+                        prompt_fails_before = prompt_fails_before.max(tail.err().unwrap_or(0));
+                        pos = at + 1;
+                    }
                 }
             }
             (Some(_), None) => unreachable!("handled above"),
         }
     }
     out
+}
+
+/// The next occurrence of something at or after a moving position, with a value: searched for
+/// again only when the position has passed it, never again once there is none.
+#[derive(Default)]
+struct Next {
+    found: Option<(usize, usize)>,
+    /// Nothing is left at or after the last search.
+    done: bool,
+}
+
+impl Next {
+    fn at(
+        &mut self,
+        pos: usize,
+        search: impl FnOnce(usize) -> Option<(usize, usize)>,
+    ) -> Option<(usize, usize)> {
+        if !self.done && self.found.is_none_or(|(at, _)| at < pos) {
+            self.found = search(pos);
+            self.done = self.found.is_none();
+        }
+        self.found.filter(|&(at, _)| at >= pos)
+    }
+}
+
+/// The prompt after its user name, `@[0-9a-f]{12}:[^\n\r#$\x07\x1b]*[#$] ?` (a Docker
+/// container's hostname, then the path), matched at `at`: the end of the match, or, when the
+/// path ran into a byte that is not `#` or `$`, that byte's position (a later `@` before it
+/// fails the same way); `Err(0)` when the host part does not match.
+fn prompt_tail(bytes: &[u8], at: usize) -> Result<usize, usize> {
+    let host = bytes.get(at + 1..at + 13).ok_or(0usize)?;
+    if !host.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        || bytes.get(at + 13) != Some(&b':')
+    {
+        return Err(0);
+    }
+    let path = at + 14;
+    let stop = bytes[path..]
+        .iter()
+        .position(|b| matches!(b, b'\n' | b'\r' | b'#' | b'$' | 0x07 | 0x1b))
+        .map_or(bytes.len(), |i| path + i);
+    match bytes.get(stop) {
+        Some(b'#' | b'$') => Ok(stop + 1 + usize::from(bytes.get(stop + 1) == Some(&b' '))),
+        _ => Err(stop),
+    }
 }
 
 /// The start of the run of (Unicode) word characters that ends at `at`, not before `from`.

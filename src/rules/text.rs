@@ -34,12 +34,16 @@ pub fn is_word_char(c: char) -> bool {
     WORD.is_match(c.encode_utf8(&mut buf))
 }
 
-/// Whether only spaces and tabs precede byte `at` on its line: `(?m)^[ \t]*` before it.
+/// Whether only spaces and tabs precede byte `at` on its line: `(?m)^[ \t]*` before it. Only
+/// the blanks before `at` are read, however long the line.
 pub fn at_line_start(text: &str, at: usize) -> bool {
-    let line = memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |i| i + 1);
-    text.as_bytes()[line..at]
+    let before = &text.as_bytes()[..at];
+    let blanks = before
         .iter()
-        .all(|&b| b == b' ' || b == b'\t')
+        .rev()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    at == blanks || before[at - blanks - 1] == b'\n'
 }
 
 /// One line of `s`, at most `max` characters, control characters escaped, for a message.

@@ -26,6 +26,9 @@ pub fn action(text: &str) -> Option<(&str, (usize, usize))> {
         LazyLock::new(|| memchr::memmem::Finder::new("ction:"));
     let bytes = text.as_bytes();
     let skip = |from: usize, b: u8| from + bytes[from..].iter().take_while(|&&c| c == b).count();
+    // Where a search for the closing `]` met the line's end first: a later candidate opening
+    // before that point would meet it too.
+    let mut fails_before = 0;
     for i in CTION.find_iter(bytes) {
         if i == 0 || !matches!(bytes[i - 1], b'A' | b'a') {
             continue;
@@ -39,13 +42,15 @@ pub fn action(text: &str) -> Option<(&str, (usize, usize))> {
         else {
             continue;
         };
-        if bytes.get(open).is_none_or(|&b| b == b'\n') {
+        if bytes.get(open).is_none_or(|&b| b == b'\n') || open < fails_before {
             continue;
         }
-        let line_end = memchr::memchr(b'\n', &bytes[open..]).map_or(bytes.len(), |k| open + k);
-        if let Some(k) = memchr::memchr(b']', &bytes[open + 1..line_end]) {
-            let end = open + 1 + k + 1;
-            return Some((&text[verb..end], (verb, end)));
+        // The first `]` after the first character, unless the line ends before it.
+        let close = memchr::memchr2(b']', b'\n', &bytes[open + 1..]).map(|k| open + 1 + k);
+        match close {
+            Some(k) if bytes[k] == b']' => return Some((&text[verb..k + 1], (verb, k + 1))),
+            Some(k) => fails_before = k,
+            None => return None,
         }
     }
     None
