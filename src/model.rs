@@ -312,30 +312,37 @@ impl Trajectory {
     }
 }
 
+/// A trajectory of the given turns, id `t`, from `f.jsonl`, for unit tests.
+#[cfg(test)]
+pub(crate) fn test_trajectory(task: Task, format: Format, turns: Vec<Turn>) -> Trajectory {
+    Trajectory {
+        id: "t".into(),
+        source: SourceRef {
+            file: Arc::from(Path::new("f.jsonl")),
+            record: 0,
+            start: 0,
+            end: 0,
+            line: 1,
+        },
+        format,
+        task,
+        meta: Vec::new(),
+        tools: None,
+        turns,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn traj(roles: &[Role]) -> Trajectory {
-        Trajectory {
-            id: "t".into(),
-            source: SourceRef {
-                file: Arc::from(Path::new("f.jsonl")),
-                record: 0,
-                start: 0,
-                end: 0,
-                line: 1,
-            },
-            format: Format::OpenAi,
-            task: Task::Generic,
-            meta: Vec::new(),
-            tools: None,
-            turns: roles
-                .iter()
-                .enumerate()
-                .map(|(i, r)| Turn::new(i, *r, r.as_str(), String::new()))
-                .collect(),
-        }
+        let turns = roles
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Turn::new(i, *r, r.as_str(), String::new()))
+            .collect();
+        test_trajectory(Task::Generic, Format::OpenAi, turns)
     }
 
     #[test]

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-
 use serde_json::json;
 
 use super::{DiagnosticPrinter, InputArgs, EXIT_ERROR, EXIT_FOUND, EXIT_OK};
@@ -124,12 +123,12 @@ impl Checked {
         for (rule, finding) in &findings {
             checked.found.push((*rule, finding.severity));
             let excerpt = excerpt(t, finding);
-            let written = if json {
-                write_json(&mut checked.lines, &prefix, finding, &excerpt)
+            if json {
+                write_json(&mut checked.lines, &prefix, finding, &excerpt);
             } else {
                 write_human(&mut checked.lines, &file, t, finding, &excerpt)
-            };
-            written.expect("writing to memory");
+                    .expect("writing to memory");
+            }
         }
         checked
     }
@@ -169,27 +168,23 @@ struct FindingLine<'a> {
     excerpt: &'a str,
 }
 
-/// Counts per task and per (task, rule); rules are indices into the rule set until
-/// [`Tally::finish`] names them.
+/// Counts per task and per (task, rule), the rules named by their ids in the rule set.
 #[derive(Default)]
-struct Tally {
+struct Tally<'a> {
     files: u64,
     skipped: u64,
     /// task → (trajectories, affected, findings)
     tasks: BTreeMap<Task, [u64; 3]>,
     /// (task, rule) → (trajectories affected, findings)
-    by_index: BTreeMap<(Task, usize), [u64; 2]>,
+    cells: BTreeMap<(Task, &'a str), [u64; 2]>,
     /// rule → severity of its findings (the highest seen)
-    severity_by_index: BTreeMap<usize, Severity>,
-    /// As `by_index` and `severity_by_index`, by rule id.
-    cells: BTreeMap<(Task, String), [u64; 2]>,
-    severities: BTreeMap<String, Severity>,
+    severities: BTreeMap<&'a str, Severity>,
     by_severity: BTreeMap<Severity, u64>,
     worst: Option<Severity>,
 }
 
-impl Tally {
-    fn add(&mut self, c: &Checked) {
+impl<'a> Tally<'a> {
+    fn add(&mut self, c: &Checked, set: &'a RuleSet) {
         let t = self.tasks.entry(c.task).or_default();
         t[0] += 1;
         t[1] += u64::from(!c.found.is_empty());
@@ -197,32 +192,18 @@ impl Tally {
         // The distinct rules of this trajectory (a few, however many findings).
         let mut rules: Vec<usize> = Vec::new();
         for &(rule, severity) in &c.found {
-            let cell = self.by_index.entry((c.task, rule)).or_default();
+            let id = set.rules()[rule].id.as_str();
+            let cell = self.cells.entry((c.task, id)).or_default();
             cell[1] += 1;
             if !rules.contains(&rule) {
                 rules.push(rule);
                 cell[0] += 1;
             }
-            let sev = self.severity_by_index.entry(rule).or_insert(severity);
+            let sev = self.severities.entry(id).or_insert(severity);
             *sev = (*sev).max(severity);
             *self.by_severity.entry(severity).or_default() += 1;
             self.worst = self.worst.max(Some(severity));
         }
-    }
-
-    /// Name the rules.
-    fn finish(&mut self, set: &RuleSet) {
-        let id = |rule: usize| set.rules()[rule].id.clone();
-        self.cells = self
-            .by_index
-            .iter()
-            .map(|(&(task, rule), &counts)| ((task, id(rule)), counts))
-            .collect();
-        self.severities = self
-            .severity_by_index
-            .iter()
-            .map(|(&rule, &severity)| (id(rule), severity))
-            .collect();
     }
 
     fn trajectories(&self) -> u64 {
@@ -260,7 +241,7 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
             Event::FileStart(_) => tally.files += 1,
             Event::Record(Ok((checked, warnings))) => {
                 warnings.iter().for_each(|w| printer.print(w));
-                tally.add(&checked);
+                tally.add(&checked, &set);
                 match spill.as_mut() {
                     Some(spill) => spill.write_all(&checked.lines)?,
                     None => out.write_all(&checked.lines)?,
@@ -291,7 +272,6 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
             scan::scan_selected(&data, &selected, map, sink)?;
         }
     }
-    tally.finish(&set);
     if args.json {
         write_summary(&mut out, &tally)?;
     } else {
@@ -336,7 +316,7 @@ fn json_prefix(file: &str, t: &Trajectory) -> Vec<u8> {
 
 /// One finding as a JSON line, the fields in the documented order: what [`FindingLine`]
 /// serialises to, written field by field after the trajectory's [`json_prefix`].
-fn write_json(out: &mut Vec<u8>, prefix: &[u8], f: &Finding, excerpt: &str) -> io::Result<()> {
+fn write_json(out: &mut Vec<u8>, prefix: &[u8], f: &Finding, excerpt: &str) {
     let mut n = itoa::Buffer::new();
     out.extend_from_slice(prefix);
     out.extend_from_slice(n.format(f.turn).as_bytes());
@@ -353,7 +333,6 @@ fn write_json(out: &mut Vec<u8>, prefix: &[u8], f: &Finding, excerpt: &str) -> i
     out.extend_from_slice(br#","excerpt":"#);
     json_string(out, excerpt);
     out.extend_from_slice(b"}\n");
-    Ok(())
 }
 
 /// A JSON string literal, escaped as serde_json escapes it.
@@ -418,13 +397,13 @@ fn write_table(out: &mut impl Write, tally: &Tally) -> io::Result<()> {
     ];
     let mut rows: Vec<[String; 6]> = Vec::new();
     for (task, [trajs, affected, findings]) in &tally.tasks {
-        for ((t, rule), [hit, n]) in tally.cells.range((*task, String::new())..) {
+        for ((t, rule), [hit, n]) in tally.cells.range((*task, "")..) {
             if t != task {
                 break;
             }
             rows.push([
                 task.to_string(),
-                rule.clone(),
+                rule.to_string(),
                 tally.severities[rule].to_string(),
                 format!("{hit}/{trajs}"),
                 share(*hit, *trajs),
@@ -499,7 +478,7 @@ fn write_summary(out: &mut impl Write, tally: &Tally) -> io::Result<()> {
             .cells
             .iter()
             .filter(|((t, _), _)| t == task)
-            .map(|((_, r), [hit, n])| (r.clone(), json!({"findings": n, "trajectories": hit})))
+            .map(|((_, r), [hit, n])| (r.to_string(), json!({"findings": n, "trajectories": hit})))
             .collect();
         by_task.insert(
             task.to_string(),
@@ -550,7 +529,7 @@ mod tests {
         let excerpt = "…\r\n\u{1b}]0;x\u{7}…";
         let file = "dir/file \"1\".jsonl";
         let mut ours = Vec::new();
-        write_json(&mut ours, &json_prefix(file, &t), &f, excerpt).unwrap();
+        write_json(&mut ours, &json_prefix(file, &t), &f, excerpt);
         let line = FindingLine {
             kind: "finding",
             file,

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::text::{fences, line_at};
+use super::text::{fences, find, line_at};
 use super::{quote, Checker};
 use crate::model::Turn;
 
@@ -15,9 +15,7 @@ use crate::model::Turn;
 /// `Action: ` has one either. Returns the match start and the group's span.
 fn action(text: &str) -> Option<(usize, (usize, usize))> {
     const ACTION: &str = "Action: ";
-    static FINDER: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new(ACTION));
-    let start = FINDER.find(text.as_bytes())?;
+    let start = find!(ACTION, text)?;
     let from = start + ACTION.len();
     let end = from + memchr::memchr(b'\n', &text.as_bytes()[from..])?;
     Some((start, (from, end)))
@@ -28,9 +26,7 @@ const SQL: &str = "```sql\n";
 /// the group: the rest of that line.
 fn final_answer(text: &str) -> Option<(usize, usize)> {
     const FINAL: &str = "\nFinal Answer:";
-    static FINDER: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new(FINAL));
-    let at = FINDER.find(text.as_bytes())? + FINAL.len();
+    let at = find!(FINAL, text)? + FINAL.len();
     let end = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |k| at + k);
     Some((at, end))
 }

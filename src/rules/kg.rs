@@ -29,11 +29,9 @@ fn is_rejection(reply: &str) -> bool {
         "Invalid variable id!",
         "Function is not executed!",
     ];
-    static ANYWHERE: LazyLock<[memchr::memmem::Finder<'static>; 2]> = LazyLock::new(|| {
-        ["cannot be executed", "I may make a syntax error"].map(memchr::memmem::Finder::new)
-    });
     STARTS.iter().any(|s| reply.starts_with(s))
-        || ANYWHERE.iter().any(|f| f.find(reply.as_bytes()).is_some())
+        || find!("cannot be executed", reply).is_some()
+        || find!("I may make a syntax error", reply).is_some()
 }
 /// `Observation: variable #N, which are instances of …` (api.py L95).
 static VARIABLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"variable #(\d+)").unwrap());
@@ -43,11 +41,7 @@ const ROUND_LIMIT: usize = 15;
 
 /// The part of an agent turn the task reads: everything before `Observation:` (L190).
 fn read_part(text: &str) -> &str {
-    static OBSERVATION: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new("Observation:"));
-    OBSERVATION
-        .find(text.as_bytes())
-        .map_or(text, |i| &text[..i])
+    find!("Observation:", text).map_or(text, |i| &text[..i])
 }
 
 /// The action lines of a turn, with their spans (the first one runs, L252).

@@ -1,34 +1,18 @@
 //! Builders for the rules' unit tests.
 
-use std::path::Path;
-use std::sync::Arc;
-
 use crate::findings::Finding;
-use crate::model::{Format, Role, SourceRef, Task, Trajectory, Turn};
+use crate::model::{test_trajectory, Format, Role, Task, Trajectory, Turn};
 
 use super::RuleSet;
 
 /// A trajectory of the given turns (none of them demo).
 pub fn traj(task: Task, turns: &[(Role, &str)]) -> Trajectory {
-    Trajectory {
-        id: "t".into(),
-        source: SourceRef {
-            file: Arc::from(Path::new("f.json")),
-            record: 0,
-            start: 0,
-            end: 0,
-            line: 1,
-        },
-        format: Format::RoleContent,
-        task,
-        meta: Vec::new(),
-        tools: None,
-        turns: turns
-            .iter()
-            .enumerate()
-            .map(|(i, (r, text))| Turn::new(i, *r, r.as_str(), text.to_string()))
-            .collect(),
-    }
+    let turns = turns
+        .iter()
+        .enumerate()
+        .map(|(i, (r, text))| Turn::new(i, *r, r.as_str(), text.to_string()))
+        .collect();
+    test_trajectory(task, Format::RoleContent, turns)
 }
 
 /// The findings of one rule.

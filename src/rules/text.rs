@@ -2,7 +2,6 @@
 
 use std::sync::LazyLock;
 
-use memchr::memmem::Finder;
 use regex::Regex;
 
 /// The first occurrence of a fixed `needle` in `haystack` (a `&str`), with a memchr finder
@@ -189,19 +188,16 @@ pub struct Fence {
 /// matches of the benchmarks' `open(.*?)\n```` (DOTALL), found with substring search instead
 /// of a backtracking regex (`open` is e.g. "```bash\n").
 pub fn fences<'a>(text: &'a str, open: &'static str) -> impl Iterator<Item = Fence> + 'a {
-    // Built once: a finder is costly to set up next to the short turns it searches.
-    static TICKS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("```"));
-    static CLOSER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\n```"));
     debug_assert!(open.starts_with("```"));
     let mut at = 0;
     std::iter::from_fn(move || {
-        let bytes = text.as_bytes();
-        let mut start = at + TICKS.find(&bytes[at..])?;
-        while !bytes[start..].starts_with(open.as_bytes()) {
-            start += 1 + TICKS.find(&bytes[start + 1..])?;
+        // Every offset here follows an ASCII byte: a character boundary.
+        let mut start = at + find!("```", &text[at..])?;
+        while !text[start..].starts_with(open) {
+            start += 1 + find!("```", &text[start + 1..])?;
         }
         let body = start + open.len();
-        let close = body + CLOSER.find(&bytes[body..])?;
+        let close = body + find!("\n```", &text[body..])?;
         let end = close + 4;
         at = end;
         Some(Fence {

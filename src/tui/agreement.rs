@@ -17,17 +17,26 @@ use crate::labels::{Replay, TURN_LABELS};
 use crate::sanitize::sanitize_line;
 
 impl App {
-    /// Compute the panel and show it (or say why there is nothing to show).
-    pub(super) fn open_agreement(&mut self) {
+    /// Every journal of the annotations directory, replayed; `None`, with the reason in the
+    /// status line, when there is no directory or it cannot be read.
+    pub(super) fn read_journals(&mut self) -> Option<Replay> {
         let Some(dir) = self.labels.dir.clone() else {
             self.message = Some("no annotations directory".into());
-            return;
+            return None;
         };
         let mut replay = Replay::new();
         if let Err(e) = replay.read_path(&dir) {
             self.message = Some(format!("cannot read the journals: {e}"));
-            return;
+            return None;
         }
+        Some(replay)
+    }
+
+    /// Compute the panel and show it (or say why there is nothing to show).
+    pub(super) fn open_agreement(&mut self) {
+        let Some(replay) = self.read_journals() else {
+            return;
+        };
         // The ids of the data on the list (all of it, or the sample), within a time budget.
         let start = Instant::now();
         let len = self.store.len();

@@ -7,21 +7,14 @@ use std::time::{Duration, Instant};
 use super::app::{App, Mode};
 use crate::estimate::{self, Population, Reviewed};
 use crate::export::policy::{combine, Agree, Combined};
-use crate::labels::Replay;
 use crate::model::Task;
 
 impl App {
     /// Compute the estimate and show it in the panel.
     pub(super) fn open_estimate(&mut self) {
-        let Some(dir) = self.labels.dir.clone() else {
-            self.message = Some("no annotations directory".into());
+        let Some(replay) = self.read_journals() else {
             return;
         };
-        let mut replay = Replay::new();
-        if let Err(e) = replay.read_path(&dir) {
-            self.message = Some(format!("cannot read the journals: {e}"));
-            return;
-        }
         let votes = crate::export::votes(&replay, &BTreeSet::new());
         let len = self.store.len();
         let sampled: Vec<usize> = match &self.list.sample {

@@ -381,27 +381,12 @@ fn prefix(text: &str, rows: usize, width: usize) -> &str {
 mod tests {
     use super::*;
     use crate::findings::{Finding, Severity};
-    use crate::model::{Format, SourceRef, Task, Trajectory};
-    use std::path::Path;
+    use crate::model::{test_trajectory, Format, Task};
 
     fn entry(text: String) -> Entry {
         let mut turn = Turn::new(0, Role::Environment, "tool", text);
         turn.tool_calls.clear();
-        let trajectory = Trajectory {
-            id: "t".into(),
-            source: SourceRef {
-                file: Arc::from(Path::new("f.jsonl")),
-                record: 0,
-                start: 0,
-                end: 0,
-                line: 1,
-            },
-            format: Format::OpenAi,
-            task: Task::Generic,
-            meta: Vec::new(),
-            tools: None,
-            turns: vec![turn],
-        };
+        let trajectory = test_trajectory(Task::Generic, Format::OpenAi, vec![turn]);
         let findings = vec![Finding {
             rule: "r".into(),
             severity: Severity::Warn,
