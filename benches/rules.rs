@@ -71,6 +71,13 @@ fn main() {
         }
     });
     println!("serde_json::Value (reference) {:>8.0} MB/s", mb / parse);
+    let read = best(|| {
+        for record in &records {
+            let text = std::str::from_utf8(record).expect("utf-8");
+            std::hint::black_box(trev::load::formats::read(text, None).expect("record"));
+        }
+    });
+    println!("read the format's fields      {:>8.0} MB/s", mb / read);
     let load = best(|| {
         for i in 0..records.len() {
             std::hint::black_box(ds.load(i).expect("parse"));

@@ -42,6 +42,7 @@ struct Batch {
     first: usize,
     /// File offset of `bytes[0]`.
     base: u64,
+    /// The records' bytes; what follows the last record is stale room kept for reuse.
     bytes: Vec<u8>,
     spans: Vec<RecordSpan>,
     /// The batch's last record ends a JSON Lines file without a newline.
@@ -219,7 +220,10 @@ fn read_file(
     };
     end.gzip = input.gzip;
     let mut splitter = source::splitter_for(path);
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK);
+    // `buf[..filled]` is data; the rest of `buf` is initialised room that is read into without
+    // zeroing it again. Recycled buffers keep their length for the same reason.
+    let mut buf: Vec<u8> = Vec::new();
+    let mut filled = 0usize;
     let mut base = 0u64;
     let mut spans = Vec::new();
     let mut last_byte = b'\n';
@@ -227,37 +231,39 @@ fn read_file(
         if stop.load(Ordering::Relaxed) {
             return None;
         }
-        let old = buf.len();
-        buf.resize(old + CHUNK, 0);
-        let n = match input.read(&mut buf[old..]) {
+        if buf.len() < filled + CHUNK {
+            buf.resize(filled + CHUNK, 0);
+        }
+        let n = match input.read(&mut buf[filled..filled + CHUNK]) {
             Ok(n) => n,
             Err(e) => {
-                buf.truncate(old);
                 end.diagnostics.push(Diagnostic {
                     file: path.clone(),
                     line: 0,
                     column: 0,
                     level: Level::Error,
-                    message: format!("read error after {} bytes: {e}", base + old as u64),
+                    message: format!("read error after {} bytes: {e}", base + filled as u64),
                 });
                 break;
             }
         };
-        buf.truncate(old + n);
         if n == 0 {
             break;
         }
-        last_byte = buf[old + n - 1];
-        splitter.feed(&buf[old..], &mut spans);
+        let old = filled;
+        filled += n;
+        last_byte = buf[filled - 1];
+        splitter.feed(&buf[old..filled], &mut spans);
         if !spans.is_empty() {
             let keep = splitter.keep_from();
             let cut = (keep - base) as usize;
+            let rest = filled - cut;
             let mut tail = recycle.try_recv().unwrap_or_default();
-            tail.clear();
             // Room for the next read too: growing the buffer then would fault in fresh pages.
-            tail.reserve(buf.len() - cut + CHUNK);
-            tail.extend_from_slice(&buf[cut..]);
-            buf.truncate(cut);
+            if tail.len() < rest + CHUNK {
+                tail.resize(rest + CHUNK, 0);
+            }
+            tail[..rest].copy_from_slice(&buf[cut..filled]);
             end.records += spans.len();
             let batch = Batch {
                 seq: *seq,
@@ -268,6 +274,7 @@ fn read_file(
                 spans: std::mem::take(&mut spans),
                 unterminated_last: false,
             };
+            filled = rest;
             *seq += 1;
             if work.send(batch).is_err() {
                 return None;
@@ -275,6 +282,7 @@ fn read_file(
             base = keep;
         }
     }
+    buf.truncate(filled);
     splitter.finish(&mut spans);
     end.layout = splitter.layout();
     end.bytes = splitter.position();

@@ -70,73 +70,93 @@ impl From<serde_json::Error> for ReadError {
     }
 }
 
-/// Every top-level key any reader looks at, borrowed from the record's bytes.
+/// A JSON value kept as its text, borrowed from the record.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Raw<'a>(&'a str);
+
+impl<'a> Raw<'a> {
+    /// Only for text that is one valid JSON value.
+    pub(super) fn new(json: &'a str) -> Raw<'a> {
+        Raw(json)
+    }
+
+    pub(super) fn get(self) -> &'a str {
+        self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <&'de RawValue>::deserialize(deserializer).map(|raw| Raw(raw.get()))
+    }
+}
+
 /// Every top-level key any reader looks at. The big lists of the common formats are read
 /// straight into messages (one pass over their text); the rest is borrowed raw and read only
 /// by the reader that needs it.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Envelope<'a> {
+pub(super) struct Envelope<'a> {
     #[serde(borrow)]
-    id: Option<&'a RawValue>,
+    pub(super) id: Option<Raw<'a>>,
     #[serde(borrow)]
-    item_id: Option<&'a RawValue>,
+    pub(super) item_id: Option<Raw<'a>>,
     #[serde(borrow)]
-    instance_id: Option<&'a RawValue>,
+    pub(super) instance_id: Option<Raw<'a>>,
     #[serde(borrow)]
-    session_id: Option<&'a RawValue>,
+    pub(super) session_id: Option<Raw<'a>>,
     #[serde(borrow)]
-    trajectory_id: Option<&'a RawValue>,
-    conversations: Option<Vec<Message>>,
-    conversation: Option<Vec<Message>>,
-    messages: Option<Vec<Message>>,
+    pub(super) trajectory_id: Option<Raw<'a>>,
+    pub(super) conversations: Option<Vec<Message>>,
+    pub(super) conversation: Option<Vec<Message>>,
+    pub(super) messages: Option<Vec<Message>>,
     #[serde(borrow)]
-    traj: Option<&'a RawValue>,
+    pub(super) traj: Option<Raw<'a>>,
     #[serde(borrow)]
-    trajectory: Option<&'a RawValue>,
+    pub(super) trajectory: Option<Raw<'a>>,
     #[serde(borrow)]
-    history: Option<&'a RawValue>,
+    pub(super) history: Option<Raw<'a>>,
     #[serde(borrow)]
-    steps: Option<&'a RawValue>,
+    pub(super) steps: Option<Raw<'a>>,
     #[serde(borrow)]
-    schema_version: Option<&'a RawValue>,
+    pub(super) schema_version: Option<Raw<'a>>,
     #[serde(borrow)]
-    info: Option<&'a RawValue>,
+    pub(super) info: Option<Raw<'a>>,
     #[serde(borrow)]
-    trajectory_format: Option<&'a RawValue>,
+    pub(super) trajectory_format: Option<Raw<'a>>,
     #[serde(borrow)]
-    output: Option<&'a RawValue>,
+    pub(super) output: Option<Raw<'a>>,
     #[serde(borrow)]
-    index: Option<&'a RawValue>,
+    pub(super) index: Option<Raw<'a>>,
     #[serde(borrow)]
-    tools: Option<&'a RawValue>,
+    pub(super) tools: Option<Raw<'a>>,
     #[serde(borrow)]
-    agent: Option<&'a RawValue>,
+    pub(super) agent: Option<Raw<'a>>,
     // Outcome fields kept as metadata.
     #[serde(borrow)]
-    reward: Option<&'a RawValue>,
+    pub(super) reward: Option<Raw<'a>>,
     #[serde(borrow)]
-    em: Option<&'a RawValue>,
+    pub(super) em: Option<Raw<'a>>,
     #[serde(borrow)]
-    f1: Option<&'a RawValue>,
+    pub(super) f1: Option<Raw<'a>>,
     #[serde(borrow)]
-    resolved: Option<&'a RawValue>,
+    pub(super) resolved: Option<Raw<'a>>,
     #[serde(borrow)]
-    target: Option<&'a RawValue>,
+    pub(super) target: Option<Raw<'a>>,
     #[serde(borrow)]
-    exit_status: Option<&'a RawValue>,
+    pub(super) exit_status: Option<Raw<'a>>,
     #[serde(borrow)]
-    success: Option<&'a RawValue>,
+    pub(super) success: Option<Raw<'a>>,
     #[serde(borrow)]
-    source: Option<&'a RawValue>,
+    pub(super) source: Option<Raw<'a>>,
     #[serde(borrow)]
-    error: Option<&'a RawValue>,
+    pub(super) error: Option<Raw<'a>>,
     #[serde(borrow)]
-    model_name: Option<&'a RawValue>,
+    pub(super) model_name: Option<Raw<'a>>,
     #[serde(borrow)]
-    result: Option<&'a RawValue>,
+    pub(super) result: Option<Raw<'a>>,
     #[serde(borrow)]
-    name: Option<&'a RawValue>,
+    pub(super) name: Option<Raw<'a>>,
 }
 
 impl<'a> Envelope<'a> {
@@ -175,7 +195,7 @@ impl<'a> Envelope<'a> {
     }
 }
 
-fn id_text(raw: &RawValue) -> Option<String> {
+fn id_text(raw: Raw) -> Option<String> {
     match serde_json::from_str::<Value>(raw.get()).ok()? {
         Value::String(s) if !s.is_empty() => Some(s),
         Value::Number(n) => Some(n.to_string()),
@@ -231,7 +251,7 @@ fn detect(env: &Envelope) -> Option<Format> {
 }
 
 /// The keys of the first element of a JSON list (the rest is skipped, not built).
-fn first_item_keys(raw: &RawValue) -> Option<Vec<String>> {
+fn first_item_keys(raw: Raw) -> Option<Vec<String>> {
     struct FirstKeys;
     impl<'de> serde::de::Visitor<'de> for FirstKeys {
         type Value = Option<Vec<String>>;
@@ -255,12 +275,32 @@ fn first_item_keys(raw: &RawValue) -> Option<Vec<String>> {
 
 /// Read one record. `forced` skips detection.
 pub fn read(text: &str, forced: Option<Format>) -> Result<RawRecord, ReadError> {
-    let bytes = text.as_bytes();
-    let mut env: Envelope = match serde_json::from_str(text) {
-        Ok(env) => env,
-        Err(e) if e.is_data() => return Err(shape_error(bytes, forced, Some(&e))),
-        Err(e) => return Err(e.into()),
+    let env = match super::fast::envelope(text) {
+        Some(env) => env,
+        None => serde_envelope(text, forced)?,
     };
+    read_envelope(text, forced, env)
+}
+
+/// The envelope as serde reads it: the reader of every record the fast reader gives up on,
+/// and of its errors.
+pub(super) fn serde_envelope(
+    text: &str,
+    forced: Option<Format>,
+) -> Result<Envelope<'_>, ReadError> {
+    match serde_json::from_str(text) {
+        Ok(env) => Ok(env),
+        Err(e) if e.is_data() => Err(shape_error(text.as_bytes(), forced, Some(&e))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) fn read_envelope(
+    text: &str,
+    forced: Option<Format>,
+    mut env: Envelope,
+) -> Result<RawRecord, ReadError> {
+    let bytes = text.as_bytes();
     let format = match forced.or_else(|| detect(&env)) {
         Some(f) => f,
         None => return Err(shape_error(bytes, None, None)),
@@ -394,7 +434,7 @@ fn describe_keys(bytes: &[u8]) -> String {
     }
 }
 
-fn parse_tools(raw: Option<&RawValue>) -> Option<Value> {
+fn parse_tools(raw: Option<Raw>) -> Option<Value> {
     let value: Value = serde_json::from_str(raw?.get()).ok()?;
     match value {
         // glaive stores its tool list as a JSON string.
@@ -404,7 +444,7 @@ fn parse_tools(raw: Option<&RawValue>) -> Option<Value> {
     }
 }
 
-fn info_meta(raw: &RawValue, meta: &mut Vec<(String, Value)>) {
+fn info_meta(raw: Raw, meta: &mut Vec<(String, Value)>) {
     #[derive(Deserialize)]
     struct Info {
         exit_status: Option<Value>,
@@ -436,14 +476,14 @@ fn speaker_of(role: &str) -> Speaker {
 /// with OpenAI's tool calls.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Message {
-    from: Option<String>,
-    value: Option<Text>,
-    role: Option<String>,
-    content: Option<Text>,
-    loss: Option<bool>,
-    tool_calls: Option<Value>,
-    function_call: Option<Value>,
+pub(super) struct Message {
+    pub(super) from: Option<String>,
+    pub(super) value: Option<Text>,
+    pub(super) role: Option<String>,
+    pub(super) content: Option<Text>,
+    pub(super) loss: Option<bool>,
+    pub(super) tool_calls: Option<Value>,
+    pub(super) function_call: Option<Value>,
 }
 
 fn read_conversations(turns: Vec<Message>, record: &mut RawRecord) {
@@ -560,7 +600,7 @@ struct OpenAiFunctionCall {
     arguments: Option<Value>,
 }
 
-fn read_swe_history(raw: &RawValue, record: &mut RawRecord) -> Result<(), ReadError> {
+fn read_swe_history(raw: Raw, record: &mut RawRecord) -> Result<(), ReadError> {
     #[derive(Deserialize)]
     struct Item {
         role: Option<String>,
@@ -579,7 +619,7 @@ fn read_swe_history(raw: &RawValue, record: &mut RawRecord) -> Result<(), ReadEr
     Ok(())
 }
 
-fn read_swe_steps(raw: &RawValue, record: &mut RawRecord) -> Result<(), ReadError> {
+fn read_swe_steps(raw: Raw, record: &mut RawRecord) -> Result<(), ReadError> {
     #[derive(Deserialize)]
     struct Step {
         response: Option<Text>,
@@ -609,7 +649,7 @@ fn read_swe_steps(raw: &RawValue, record: &mut RawRecord) -> Result<(), ReadErro
     Ok(())
 }
 
-fn read_swe_rows(raw: &RawValue, record: &mut RawRecord) -> Result<(), ReadError> {
+fn read_swe_rows(raw: Raw, record: &mut RawRecord) -> Result<(), ReadError> {
     #[derive(Deserialize)]
     struct Row {
         role: Option<String>,
@@ -634,7 +674,7 @@ fn read_swe_rows(raw: &RawValue, record: &mut RawRecord) -> Result<(), ReadError
     Ok(())
 }
 
-fn read_atif(raw: &RawValue, record: &mut RawRecord) -> Result<(), ReadError> {
+fn read_atif(raw: Raw, record: &mut RawRecord) -> Result<(), ReadError> {
     #[derive(Deserialize)]
     struct Step {
         source: Option<String>,
@@ -723,7 +763,7 @@ fn read_knowagent(traj: &str, record: &mut RawRecord) {
     flush(&mut pending, record);
 }
 
-fn read_agentbench(raw: &RawValue, record: &mut RawRecord) -> Result<(), ReadError> {
+fn read_agentbench(raw: Raw, record: &mut RawRecord) -> Result<(), ReadError> {
     #[derive(Deserialize)]
     struct Output {
         status: Option<Value>,
