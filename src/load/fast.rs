@@ -101,6 +101,17 @@ fn field<'e, 'a>(env: &'e mut Envelope<'a>, key: &str) -> Option<(u64, Slot<'e, 
     Some((1 << n, slot))
 }
 
+/// The fields of a message.
+enum Field {
+    From,
+    Value,
+    Role,
+    Content,
+    Loss,
+    ToolCalls,
+    FunctionCall,
+}
+
 struct Cursor<'a, 's> {
     text: &'a str,
     bytes: &'a [u8],
@@ -397,29 +408,28 @@ impl<'a> Cursor<'a, '_> {
         let mut m = Message::default();
         let mut seen = 0u8;
         self.object(|c, key| {
-            let bit = match key {
-                "from" => 1,
-                "value" => 2,
-                "role" => 4,
-                "content" => 8,
-                "loss" => 16,
-                "tool_calls" => 32,
-                "function_call" => 64,
-                _ => 0,
+            let (bit, field) = match key {
+                "from" => (1, Field::From),
+                "value" => (2, Field::Value),
+                "role" => (4, Field::Role),
+                "content" => (8, Field::Content),
+                "loss" => (16, Field::Loss),
+                "tool_calls" => (32, Field::ToolCalls),
+                "function_call" => (64, Field::FunctionCall),
+                _ => return c.skip(DEPTH),
             };
             if seen & bit != 0 {
                 return None;
             }
             seen |= bit;
-            match key {
-                "from" => m.from = c.name()?,
-                "role" => m.role = c.name()?,
-                "value" => m.value = c.text(DEPTH)?,
-                "content" => m.content = c.text(DEPTH)?,
-                "loss" => m.loss = c.bool_or_null()?,
-                "tool_calls" => m.tool_calls = c.value(DEPTH)?,
-                "function_call" => m.function_call = c.value(DEPTH)?,
-                _ => c.skip(DEPTH)?,
+            match field {
+                Field::From => m.from = c.name()?,
+                Field::Role => m.role = c.name()?,
+                Field::Value => m.value = c.text(DEPTH)?,
+                Field::Content => m.content = c.text(DEPTH)?,
+                Field::Loss => m.loss = c.bool_or_null()?,
+                Field::ToolCalls => m.tool_calls = c.value(DEPTH)?,
+                Field::FunctionCall => m.function_call = c.value(DEPTH)?,
             }
             Some(())
         })?;

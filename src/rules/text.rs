@@ -91,32 +91,55 @@ pub fn lines(s: &str) -> impl Iterator<Item = (usize, &str)> {
 /// on one line (line breaks are kept as characters for the caller to make visible).
 pub fn excerpt(text: &str, span: (usize, usize), context: usize, max: usize) -> String {
     let (s, e) = span;
-    let before: usize = text[..s]
-        .char_indices()
-        .rev()
-        .take(context)
-        .last()
-        .map_or(s, |(i, _)| i);
+    let before = s - back_chars(&text[..s], context);
     let end = if e == s { text.len() } else { e };
-    let after = text[end..]
-        .char_indices()
-        .nth(context)
-        .map_or(text.len(), |(i, _)| end + i);
-    let mut out = String::with_capacity((after - before).min(max * 4) + 8);
+    let after = end + forward_chars(&text[end..], context);
+    // Cut at `max` characters, if there are more.
+    let kept = forward_chars(&text[before..after], max);
+    let cut = (before + kept < after).then_some(before + kept);
+    let stop = cut.unwrap_or(after);
+    let mut out = String::with_capacity(stop - before + 8);
     if before > 0 {
         out.push('…');
     }
-    for (n, c) in text[before..after].chars().enumerate() {
-        if n == max {
-            out.push('…');
-            return out;
-        }
-        out.push(c);
-    }
-    if after < text.len() {
+    out.push_str(&text[before..stop]);
+    if cut.is_some() || after < text.len() {
         out.push('…');
     }
     out
+}
+
+/// The length in bytes of the first `n` characters of `text` (all of it if it is shorter).
+fn forward_chars(text: &str, n: usize) -> usize {
+    // A character starts at every byte that is not a UTF-8 continuation byte.
+    let mut seen = 0;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        if b & 0xC0 != 0x80 {
+            if seen == n {
+                return i;
+            }
+            seen += 1;
+        }
+    }
+    text.len()
+}
+
+/// The length in bytes of the last `n` characters of `text` (all of it if it is shorter).
+fn back_chars(text: &str, n: usize) -> usize {
+    if n == 0 {
+        return 0;
+    }
+    let bytes = text.as_bytes();
+    let mut seen = 0;
+    for (i, &b) in bytes.iter().enumerate().rev() {
+        if b & 0xC0 != 0x80 {
+            seen += 1;
+            if seen == n {
+                return bytes.len() - i;
+            }
+        }
+    }
+    bytes.len()
 }
 
 #[cfg(test)]
@@ -167,6 +190,25 @@ mod tests {
     fn quote_is_one_short_line() {
         assert_eq!(quote(" a\nb\u{1b} ", 10), "a\\nb\\u{1b}");
         assert_eq!(quote("abcdef", 3), "abc…");
+    }
+
+    #[test]
+    fn char_counts_match_char_indices() {
+        let texts =
+            crate::rules::testing::random_texts(5, &["a", "é", "😀", "\n", "ж", ""], 12, 3000);
+        for text in &texts {
+            for n in 0..14 {
+                let forward = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+                assert_eq!(forward_chars(text, n), forward, "{text:?} {n}");
+                let back = text
+                    .char_indices()
+                    .rev()
+                    .take(n)
+                    .last()
+                    .map_or(0, |(i, _)| text.len() - i);
+                assert_eq!(back_chars(text, n), back, "{text:?} {n}");
+            }
+        }
     }
 
     #[test]
