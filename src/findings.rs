@@ -2,6 +2,7 @@
 //! screen, printed by `trev check`, used by agreement and export.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -47,10 +48,11 @@ impl fmt::Display for Severity {
 /// One defect in one turn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The full rule id (`invalid-action/os`).
-    pub rule: String,
+    /// The full rule id (`invalid-action/os`), shared with the rule set.
+    pub rule: Arc<str>,
     pub severity: Severity,
-    pub trajectory: String,
+    /// The trajectory's id, shared by its findings.
+    pub trajectory: Arc<str>,
     /// Index of the turn in the trajectory.
     pub turn: usize,
     /// Byte range `[start, end)` in the turn's text (empty when the finding is about the turn

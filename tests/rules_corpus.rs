@@ -44,7 +44,7 @@ fn every_nothing_happens_is_found_on_the_agent_turn_before_it() {
             assert_eq!(agent.role, Role::Agent, "{} turn {}", t.id, env.index);
             let f: Vec<&Finding> = findings
                 .iter()
-                .filter(|f| f.rule == "invalid-action/alfworld" && f.turn == agent.index)
+                .filter(|f| &*f.rule == "invalid-action/alfworld" && f.turn == agent.index)
                 .collect();
             assert_eq!(f.len(), 1, "{} turn {}: {f:?}", t.id, agent.index);
             assert!(
@@ -62,7 +62,7 @@ fn every_nothing_happens_is_found_on_the_agent_turn_before_it() {
         // No other invalid-action/alfworld finding: every agent turn has `ACTION:`.
         let others = findings
             .iter()
-            .filter(|f| f.rule == "invalid-action/alfworld")
+            .filter(|f| &*f.rule == "invalid-action/alfworld")
             .count();
         assert!(others <= replies, "{}", t.id);
     }
@@ -86,7 +86,7 @@ fn every_terminal_title_sequence_is_found_with_its_exact_span() {
         }
         for f in rules.check(&t) {
             let text = &t.turns[f.turn].text[f.span.0..f.span.1];
-            if f.rule == "terminal-signature" && text.starts_with("\x1b]") {
+            if &*f.rule == "terminal-signature" && text.starts_with("\x1b]") {
                 assert!(text.ends_with('\x07'));
                 got.push((t.id.clone(), f.turn, f.span));
             }
@@ -138,7 +138,7 @@ fn real_positive_and_negative_turns_per_rule() {
     let rules_of = |f: &[Finding], turn: usize| -> Vec<String> {
         f.iter()
             .filter(|f| f.turn == turn)
-            .map(|f| f.rule.clone())
+            .map(|f| f.rule.to_string())
             .collect()
     };
     // KG: kg_221 turn 27 was rejected ("cannot be executed"); its first call (turn 3) was not.
@@ -162,7 +162,7 @@ fn real_positive_and_negative_turns_per_rule() {
     let (t, f) = by_id(&fireact, "2866");
     let bad: Vec<&Finding> = f
         .iter()
-        .filter(|f| f.rule == "invalid-action/react")
+        .filter(|f| &*f.rule == "invalid-action/react")
         .collect();
     assert_eq!(bad.len(), 1);
     assert!(t.turns[bad[0].turn].text[bad[0].span.0..bad[0].span.1].starts_with("Action: search["));
@@ -171,7 +171,7 @@ fn real_positive_and_negative_turns_per_rule() {
     let (t, f) = by_id(&swe_gym, "python__mypy-15976_0");
     let tool: Vec<&Finding> = f
         .iter()
-        .filter(|f| f.rule == "invalid-action/tool")
+        .filter(|f| &*f.rule == "invalid-action/tool")
         .collect();
     assert!(!tool.is_empty());
     for f in tool {
@@ -195,7 +195,7 @@ fn before_after(
         rules
             .check(t)
             .into_iter()
-            .filter(|f| f.rule == rule)
+            .filter(|f| &*f.rule == rule)
             .map(|f| f.turn)
             .collect()
     };
@@ -431,7 +431,7 @@ fn natural_positives_in_the_corpus() {
         let t = load(&file).into_iter().find(|t| t.id == id).unwrap();
         let f = rules.check(&t);
         assert!(
-            f.iter().any(|f| f.rule == rule && f.turn == turn),
+            f.iter().any(|f| &*f.rule == rule && f.turn == turn),
             "{rule} not on {id} turn {turn}: {f:?}"
         );
     };

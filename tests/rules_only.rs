@@ -27,7 +27,7 @@ fn each_rule_alone_matches_the_full_run(trajectories: &[Trajectory]) {
     let mut fired = 0;
     for rule in all.rules() {
         let mut alone = RuleSet::builtin();
-        alone.select(std::slice::from_ref(&rule.id), &[]).unwrap();
+        alone.select(&[rule.id.to_string()], &[]).unwrap();
         let got: Vec<Finding> = trajectories.iter().flat_map(|t| alone.check(t)).collect();
         let want: Vec<Finding> = full.iter().filter(|f| f.rule == rule.id).cloned().collect();
         assert_eq!(got, want, "--only {}", rule.id);

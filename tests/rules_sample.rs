@@ -16,7 +16,7 @@ fn findings() -> BTreeSet<(String, String, usize)> {
     (0..ds.len())
         .filter_map(|i| ds.load(i).ok())
         .flat_map(|(t, _)| rules.check(&t))
-        .map(|f| (f.trajectory, f.rule, f.turn))
+        .map(|f| (f.trajectory.to_string(), f.rule.to_string(), f.turn))
         .collect()
 }
 
@@ -73,7 +73,7 @@ fn every_planted_defect_is_found_on_its_turn() {
     let rules: BTreeSet<&str> = got.iter().map(|(_, r, _)| r.as_str()).collect();
     for r in RuleSet::builtin().rules() {
         assert!(
-            rules.contains(r.id.as_str()),
+            rules.contains(&*r.id),
             "{} never fires on sample_data",
             r.id
         );

@@ -80,7 +80,7 @@ fn sample_findings() -> FindingsProvider {
                 out.push(Finding {
                     rule: "invalid-action/os".into(),
                     severity: Severity::Error,
-                    trajectory: t.id.clone(),
+                    trajectory: t.id.as_str().into(),
                     turn: turn.index,
                     span: (at, at + 4),
                     message: "grep is not allowed here (test finding)".into(),
@@ -90,7 +90,7 @@ fn sample_findings() -> FindingsProvider {
                 out.push(Finding {
                     rule: "terminal-signature".into(),
                     severity: Severity::Warn,
-                    trajectory: t.id.clone(),
+                    trajectory: t.id.as_str().into(),
                     turn: turn.index,
                     span: (at, at + 5),
                     message: "a shell prompt leaked into the observation".into(),
@@ -100,7 +100,7 @@ fn sample_findings() -> FindingsProvider {
                 out.push(Finding {
                     rule: "final-answer/unchecked".into(),
                     severity: Severity::Info,
-                    trajectory: t.id.clone(),
+                    trajectory: t.id.as_str().into(),
                     turn: turn.index,
                     span: (0, 0),
                     message: "answered after one command".into(),

@@ -169,6 +169,7 @@ struct FindingLine<'a> {
 }
 
 /// Counts per task and per (task, rule), the rules named by their ids in the rule set.
+/// Findings are counted by index as they come; [`Tally::settle`] names them for the report.
 #[derive(Default)]
 struct Tally<'a> {
     files: u64,
@@ -181,6 +182,10 @@ struct Tally<'a> {
     severities: BTreeMap<&'a str, Severity>,
     by_severity: BTreeMap<Severity, u64>,
     worst: Option<Severity>,
+    /// (task, rule index) → (trajectories affected, findings), at `task * rules + rule`.
+    counts: Vec<[u64; 2]>,
+    /// Per rule index: the highest severity of its findings.
+    highest: Vec<Option<Severity>>,
 }
 
 impl<'a> Tally<'a> {
@@ -189,20 +194,49 @@ impl<'a> Tally<'a> {
         t[0] += 1;
         t[1] += u64::from(!c.found.is_empty());
         t[2] += c.found.len() as u64;
+        if c.found.is_empty() {
+            return;
+        }
+        let rules = set.rules().len();
+        if self.counts.is_empty() {
+            self.counts = vec![[0; 2]; Task::ALL.len() * rules];
+            self.highest = vec![None; rules];
+        }
+        let row = c.task as usize * rules;
         // The distinct rules of this trajectory (a few, however many findings).
-        let mut rules: Vec<usize> = Vec::new();
+        let mut seen: Vec<usize> = Vec::new();
         for &(rule, severity) in &c.found {
-            let id = set.rules()[rule].id.as_str();
-            let cell = self.cells.entry((c.task, id)).or_default();
+            let cell = &mut self.counts[row + rule];
             cell[1] += 1;
-            if !rules.contains(&rule) {
-                rules.push(rule);
+            if !seen.contains(&rule) {
+                seen.push(rule);
                 cell[0] += 1;
             }
-            let sev = self.severities.entry(id).or_insert(severity);
-            *sev = (*sev).max(severity);
+            self.highest[rule] = self.highest[rule].max(Some(severity));
             *self.by_severity.entry(severity).or_default() += 1;
             self.worst = self.worst.max(Some(severity));
+        }
+    }
+
+    /// Name the counts by rule id, for the report.
+    fn settle(&mut self, set: &'a RuleSet) {
+        let rules = set.rules();
+        for task in Task::ALL {
+            for (rule, info) in rules.iter().enumerate() {
+                let cell = self
+                    .counts
+                    .get(task as usize * rules.len() + rule)
+                    .copied()
+                    .unwrap_or_default();
+                if cell[1] > 0 {
+                    self.cells.insert((task, &*info.id), cell);
+                }
+            }
+        }
+        for (info, highest) in rules.iter().zip(&self.highest) {
+            if let Some(severity) = highest {
+                self.severities.insert(&*info.id, *severity);
+            }
         }
     }
 
@@ -272,6 +306,7 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
             scan::scan_selected(&data, &selected, map, sink)?;
         }
     }
+    tally.settle(&set);
     if args.json {
         write_summary(&mut out, &tally)?;
     } else {
@@ -335,9 +370,64 @@ fn write_json(out: &mut Vec<u8>, prefix: &[u8], f: &Finding, excerpt: &str) {
     out.extend_from_slice(b"}\n");
 }
 
-/// A JSON string literal, escaped as serde_json escapes it.
+/// A JSON string literal, escaped as serde_json escapes it: `"`, `\\` and the C0 controls,
+/// the common ones by their short escapes.
 fn json_string(out: &mut Vec<u8>, s: &str) {
-    serde_json::to_writer(out, s).expect("writing to memory");
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    while let Some(i) = next_escape(bytes, start) {
+        out.extend_from_slice(&bytes[start..i]);
+        let b = bytes[i];
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 15)],
+            ]),
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// The first byte from `from` on that a JSON string must escape. Eight bytes at a time: a
+/// word has such a byte when one of its bytes is below 0x20, `"` or `\\` (the lowest flagged
+/// byte is always a true one).
+fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    let zero_in = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+    let mut at = from;
+    let mut words = bytes[from..].chunks_exact(8);
+    for chunk in &mut words {
+        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let found = (w.wrapping_sub(ONES * 0x20) & !w & HIGH)
+            | zero_in(w ^ (ONES * u64::from(b'"')))
+            | zero_in(w ^ (ONES * u64::from(b'\\')));
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        .map(|i| at + i)
 }
 
 fn write_human(
@@ -521,7 +611,7 @@ mod tests {
         let f = Finding {
             rule: "user/ru\\le".into(),
             severity: Severity::Warn,
-            trajectory: t.id.clone(),
+            trajectory: t.id.as_str().into(),
             turn: 12,
             span: (3, 4000),
             message: "a \"quoted\" \u{7} message\n".into(),
@@ -549,6 +639,18 @@ mod tests {
             String::from_utf8(ours).unwrap(),
             String::from_utf8(theirs).unwrap()
         );
+    }
+
+    #[test]
+    fn json_strings_are_escaped_as_serde_escapes_them() {
+        let mut pieces: Vec<String> = (0u8..0x20).map(|b| char::from(b).to_string()).collect();
+        pieces.extend(["\"", "\\", "a", "é", "\u{7f}", "😀", "abcdefgh", "/"].map(String::from));
+        let pieces: Vec<&str> = pieces.iter().map(String::as_str).collect();
+        for text in crate::rules::testing::random_texts(3, &pieces, 24, 20_000) {
+            let mut ours = Vec::new();
+            json_string(&mut ours, &text);
+            assert_eq!(ours, serde_json::to_vec(&text).unwrap(), "{text:?}");
+        }
     }
 
     #[test]

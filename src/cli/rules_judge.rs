@@ -96,7 +96,7 @@ pub fn judge(replay: &Replay, files: &[PathBuf]) -> Result<Judged> {
                     (id.clone(), Some(turn)),
                     label.to_string(),
                 ));
-                let fired: BTreeSet<&str> = on_turn().map(|f| f.rule.as_str()).collect();
+                let fired: BTreeSet<&str> = on_turn().map(|f| &*f.rule).collect();
                 for (annotator, human) in by_annotator {
                     if annotator == RULES {
                         continue;

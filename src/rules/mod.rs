@@ -20,6 +20,7 @@ pub mod user;
 mod webshop;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::findings::{Finding, Severity};
 use crate::model::{Role, Task, Trajectory, Turn};
@@ -100,7 +101,7 @@ const BUILTIN: &[Builtin] = &[
 /// One rule as the user sees it in listings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleInfo {
-    pub id: String,
+    pub id: Arc<str>,
     pub severity: Severity,
     pub explanation: String,
     /// Where the rule comes from: the benchmark code for built-in rules, `file:line:column`
@@ -134,7 +135,7 @@ impl RuleSet {
             rules: BUILTIN
                 .iter()
                 .map(|b| RuleInfo {
-                    id: b.id.to_string(),
+                    id: b.id.into(),
                     severity: b.severity,
                     explanation: b.explanation.to_string(),
                     source: b.source.to_string(),
@@ -174,16 +175,16 @@ impl RuleSet {
             }
         }
         for rule in file.rules {
-            if let Some(b) = self.rules.iter().find(|r| r.builtin && r.id == rule.id) {
+            if let Some(b) = self.rules.iter().find(|r| r.builtin && *r.id == *rule.id) {
                 return Err(rule.at.error(format!(
                     "rule id '{}' is a built-in rule; choose another id, or set its severity under [builtin]",
                     b.id
                 )));
             }
-            self.rules.retain(|r| r.id != rule.id);
+            self.rules.retain(|r| *r.id != *rule.id);
             self.user.retain(|u| u.id != rule.id);
             self.rules.push(RuleInfo {
-                id: rule.id.clone(),
+                id: rule.id.as_str().into(),
                 severity: rule.severity,
                 explanation: rule.message.clone(),
                 source: rule.at.to_string(),
@@ -240,6 +241,7 @@ impl RuleSet {
             trajectory,
             rules: &self.rules,
             findings: Vec::new(),
+            trajectory_id: None,
         };
         // A module runs only when one of its rules is on: `--only` costs what it runs.
         let module: Option<Module> = match trajectory.task {
@@ -290,12 +292,14 @@ pub(crate) struct Checker<'a> {
     rules: &'a [RuleInfo],
     /// Each finding with the index of its rule.
     findings: Vec<(usize, Finding)>,
+    /// The trajectory's id, made once for all its findings.
+    trajectory_id: Option<Arc<str>>,
 }
 
 impl<'a> Checker<'a> {
     /// Whether the rule runs.
     pub fn on(&self, id: &str) -> bool {
-        self.rules.iter().any(|r| r.enabled && r.id == id)
+        self.rules.iter().any(|r| r.enabled && &*r.id == id)
     }
 
     pub fn task(&self) -> Task {
@@ -344,7 +348,7 @@ impl<'a> Checker<'a> {
         span: (usize, usize),
         message: String,
     ) {
-        let Some((rule, info)) = self.rules.iter().enumerate().find(|(_, r)| r.id == id) else {
+        let Some((rule, info)) = self.rules.iter().enumerate().find(|(_, r)| &*r.id == id) else {
             debug_assert!(false, "unregistered rule {id}");
             return;
         };
@@ -364,7 +368,10 @@ impl<'a> Checker<'a> {
             Finding {
                 rule: info.id.clone(),
                 severity,
-                trajectory: self.trajectory.id.clone(),
+                trajectory: self
+                    .trajectory_id
+                    .get_or_insert_with(|| self.trajectory.id.as_str().into())
+                    .clone(),
                 turn: t.index,
                 span,
                 message,
@@ -423,7 +430,7 @@ mod tests {
     #[test]
     fn every_builtin_rule_is_listed_once() {
         let set = RuleSet::builtin();
-        let mut ids: Vec<&str> = set.rules().iter().map(|r| r.id.as_str()).collect();
+        let mut ids: Vec<&str> = set.rules().iter().map(|r| &*r.id).collect();
         let n = ids.len();
         ids.sort();
         ids.dedup();
@@ -440,7 +447,7 @@ mod tests {
             .rules()
             .iter()
             .filter(|r| r.enabled)
-            .map(|r| r.id.as_str())
+            .map(|r| &*r.id)
             .collect();
         assert!(on.contains(&"invalid-action/db"));
         assert!(!on.contains(&"invalid-action/os"));
@@ -462,6 +469,6 @@ mod tests {
         t.turns[1].demo = true;
         let f = RuleSet::builtin().check(&t);
         assert!(f.iter().all(|f| f.turn == 2), "{f:?}");
-        assert!(f.iter().any(|f| f.rule == "empty-turn"));
+        assert!(f.iter().any(|f| &*f.rule == "empty-turn"));
     }
 }

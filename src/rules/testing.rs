@@ -20,7 +20,7 @@ pub fn findings_of(t: &Trajectory, rule: &str) -> Vec<Finding> {
     RuleSet::builtin()
         .check(t)
         .into_iter()
-        .filter(|f| f.rule == rule)
+        .filter(|f| &*f.rule == rule)
         .collect()
 }
 

@@ -48,6 +48,10 @@ pub fn at_line_start(text: &str, at: usize) -> bool {
 /// One line of `s`, at most `max` characters, control characters escaped, for a message.
 pub fn quote(s: &str, max: usize) -> String {
     let s = s.trim();
+    // Short printable ASCII, the usual case, is itself.
+    if s.len() <= max && s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len().min(max + 8));
     for (n, c) in s.chars().enumerate() {
         if n == max {
@@ -111,6 +115,11 @@ pub fn excerpt(text: &str, span: (usize, usize), context: usize, max: usize) -> 
 
 /// The length in bytes of the first `n` characters of `text` (all of it if it is shorter).
 fn forward_chars(text: &str, n: usize) -> usize {
+    let bytes = text.as_bytes();
+    // ASCII, the usual case, has a character per byte.
+    if bytes[..n.min(bytes.len())].is_ascii() {
+        return n.min(bytes.len());
+    }
     // A character starts at every byte that is not a UTF-8 continuation byte.
     let mut seen = 0;
     for (i, &b) in text.as_bytes().iter().enumerate() {
@@ -126,10 +135,10 @@ fn forward_chars(text: &str, n: usize) -> usize {
 
 /// The length in bytes of the last `n` characters of `text` (all of it if it is shorter).
 fn back_chars(text: &str, n: usize) -> usize {
-    if n == 0 {
-        return 0;
-    }
     let bytes = text.as_bytes();
+    if bytes[bytes.len().saturating_sub(n)..].is_ascii() {
+        return n.min(bytes.len());
+    }
     let mut seen = 0;
     for (i, &b) in bytes.iter().enumerate().rev() {
         if b & 0xC0 != 0x80 {

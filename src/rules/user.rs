@@ -285,14 +285,14 @@ mod tests {
         );
         let f = set.check(&t);
         assert_eq!(f.len(), 1, "{f:?}");
-        assert_eq!(f[0].rule, "refusal");
+        assert_eq!(&*f[0].rule, "refusal");
         assert_eq!(f[0].severity, Severity::Warn);
         assert_eq!(spanned(&t, &f[0]), "As an AI");
         assert_eq!(f[0].message, "refuses: As an AI");
         let info = set
             .rules()
             .iter()
-            .find(|r| r.id == "context/truncated")
+            .find(|r| &*r.id == "context/truncated")
             .unwrap();
         assert_eq!(info.severity, Severity::Error);
     }
@@ -313,7 +313,7 @@ mod tests {
         assert!(set
             .rules()
             .iter()
-            .any(|r| r.id == "empty-turn" && r.enabled));
+            .any(|r| &*r.id == "empty-turn" && r.enabled));
     }
 
     #[test]
