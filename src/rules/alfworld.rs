@@ -62,7 +62,12 @@ pub fn check(cx: &mut Checker) {
             crate::model::Role::Environment | crate::model::Role::Instruction => {
                 offered = available(&turn.text);
             }
-            crate::model::Role::Agent => match action(&turn.text) {
+            crate::model::Role::Agent => match cx.read_action(turn, |text| {
+                let found = action(text);
+                let key =
+                    super::repetition::alfworld_key(text, found.as_ref().map(|(a, _)| a.clone()));
+                (found, key)
+            }) {
                 None if !*protocol
                     .get_or_insert_with(|| cx.turns().iter().any(|t| t.text.contains(ACTION))) => {}
                 None => cx.report(

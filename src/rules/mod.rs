@@ -19,6 +19,7 @@ mod tools;
 pub mod user;
 mod webshop;
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -237,12 +238,7 @@ impl RuleSet {
 
     /// [`RuleSet::check`], each finding with the index of its rule in [`RuleSet::rules`].
     pub fn check_indexed(&self, trajectory: &Trajectory) -> Vec<(usize, Finding)> {
-        let mut cx = Checker {
-            trajectory,
-            rules: &self.rules,
-            findings: Vec::new(),
-            trajectory_id: None,
-        };
+        let mut cx = Checker::new(trajectory, &self.rules);
         // A module runs only when one of its rules is on: `--only` costs what it runs.
         let module: Option<Module> = match trajectory.task {
             Task::Os => Some((os::RULES, os::check)),
@@ -294,9 +290,22 @@ pub(crate) struct Checker<'a> {
     findings: Vec<(usize, Finding)>,
     /// The trajectory's id, made once for all its findings.
     trajectory_id: Option<Arc<str>>,
+    /// By turn index: the action a task's rules read from an agent turn, kept for
+    /// [`repetition`] (which compares actions) so that each turn is read once.
+    actions: Vec<Option<Option<Cow<'a, str>>>>,
 }
 
 impl<'a> Checker<'a> {
+    fn new(trajectory: &'a Trajectory, rules: &'a [RuleInfo]) -> Checker<'a> {
+        Checker {
+            trajectory,
+            rules,
+            findings: Vec::new(),
+            trajectory_id: None,
+            actions: Vec::new(),
+        }
+    }
+
     /// Whether the rule runs.
     pub fn on(&self, id: &str) -> bool {
         self.rules.iter().any(|r| r.enabled && &*r.id == id)
@@ -377,6 +386,36 @@ impl<'a> Checker<'a> {
                 message,
             },
         ));
+    }
+
+    /// Keep the action `turn` takes (its key as [`repetition`] compares actions) when the
+    /// task's rules have read it anyway. Turns with tool calls are keyed by their calls.
+    pub fn remember_action(&mut self, turn: &Turn, key: Option<Cow<'a, str>>) {
+        if !turn.tool_calls.is_empty() {
+            return;
+        }
+        if self.actions.len() <= turn.index {
+            self.actions
+                .resize(self.trajectory.turns.len().max(turn.index + 1), None);
+        }
+        self.actions[turn.index] = Some(key);
+    }
+
+    /// Read an agent turn with `read`, which gives what the rule needs and the turn's action
+    /// key; the key is kept for [`repetition`].
+    pub fn read_action<T>(
+        &mut self,
+        turn: &'a Turn,
+        read: impl FnOnce(&'a str) -> (T, Option<Cow<'a, str>>),
+    ) -> T {
+        let (value, key) = read(&turn.text);
+        self.remember_action(turn, key);
+        value
+    }
+
+    /// The action kept for the turn at `index`, if the task's rules kept one.
+    pub fn remembered_action(&mut self, index: usize) -> Option<Option<Cow<'a, str>>> {
+        self.actions.get_mut(index)?.take()
     }
 
     /// The checked (non-demo) turns.

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::text::{fences, find, is_ascii_word, is_word_char, line_at};
+use super::text::{fences, find, is_ascii_word, is_word_char, line_at, Fence};
 use super::{quote, Checker};
 use crate::findings::Severity;
 use crate::model::{Role, Turn};
@@ -101,9 +101,19 @@ fn is_answer(v: &str) -> bool {
 
 /// The command of a bash turn: all ```bash blocks (they are joined and run), for repetition.
 pub fn command(text: &str) -> Option<Cow<'_, str>> {
-    let mut blocks = fences(text, BASH).map(|f| &text[f.content.0..f.content.1]);
+    let blocks: Vec<Fence> = fences(text, BASH).collect();
+    command_of(text, &blocks, || action(text))
+}
+
+/// [`command`] from the turn's ```bash blocks and its action (read only without blocks).
+fn command_of<'t>(
+    text: &'t str,
+    blocks: &[Fence],
+    action: impl FnOnce() -> Option<(Act, (usize, usize))>,
+) -> Option<Cow<'t, str>> {
+    let mut blocks = blocks.iter().map(|f| &text[f.content.0..f.content.1]);
     let Some(first) = blocks.next() else {
-        return action(text).map(|(_, (s, e))| Cow::Borrowed(text[s..e].trim()));
+        return action().map(|(_, (s, e))| Cow::Borrowed(text[s..e].trim()));
     };
     match blocks.next() {
         None => Some(Cow::Borrowed(first)),
@@ -139,7 +149,9 @@ pub fn check(cx: &mut Checker) {
         let text = turn.text.as_str();
         let acts = acts(text);
         let blocks: Vec<_> = fences(text, BASH).collect();
-        match action_of(text, &acts) {
+        let action = action_of(text, &acts);
+        cx.remember_action(turn, command_of(text, &blocks, || action));
+        match action {
             Some((Act::Commit, _)) => committed = true,
             Some((Act::Bash, span)) => {
                 if blocks.is_empty() {

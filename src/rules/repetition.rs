@@ -37,20 +37,29 @@ fn action_key(task: Task, turn: &Turn) -> Option<Cow<'_, str>> {
         Task::Os => os::command(text),
         Task::Db => db::sql(text),
         Task::Kg => kg::call(text),
-        Task::Alfworld => alfworld::action(text)
-            .map(|(a, _)| Cow::Owned(a))
-            .or_else(|| {
-                // A transcript's bare action line; its thoughts and plans are not actions.
-                let line = text.lines().next()?.trim();
-                let thought = ["Think:", "THOUGHT:", "ActionPath:"]
-                    .iter()
-                    .any(|p| line.starts_with(p));
-                (!thought && !line.is_empty()).then(|| Cow::Owned(line.to_lowercase()))
-            }),
-        Task::Webshop => webshop::action(text).map(|(a, _)| Cow::Owned(a.to_lowercase())),
+        Task::Alfworld => alfworld_key(text, alfworld::action(text).map(|(a, _)| a)),
+        Task::Webshop => webshop::action(text).map(|(a, _)| webshop_key(a)),
         Task::React => react::action(text).map(|(a, _, _)| Cow::Owned(a)),
         Task::Mind2web | Task::Swe | Task::Generic => None,
     }
+}
+
+/// An ALFWorld turn's action: its `ACTION:` (`action`, as [`alfworld::action`] reads it), or a
+/// transcript's bare action line.
+pub(super) fn alfworld_key(text: &str, action: Option<String>) -> Option<Cow<'_, str>> {
+    action.map(Cow::Owned).or_else(|| {
+        // A transcript's bare action line; its thoughts and plans are not actions.
+        let line = text.lines().next()?.trim();
+        let thought = ["Think:", "THOUGHT:", "ActionPath:"]
+            .iter()
+            .any(|p| line.starts_with(p));
+        (!thought && !line.is_empty()).then(|| Cow::Owned(line.to_lowercase()))
+    })
+}
+
+/// A WebShop action (as [`webshop::action`] reads it), case folded.
+pub(super) fn webshop_key(action: &str) -> Cow<'static, str> {
+    Cow::Owned(action.to_lowercase())
 }
 
 fn calls_key(turn: &Turn) -> String {
@@ -80,7 +89,13 @@ pub const RULES: &[&str] = &[
 pub fn check(cx: &mut Checker) {
     let task = cx.task();
     let agents: Vec<&Turn> = cx.agent_turns().collect();
-    let keys: Vec<Option<Cow<'_, str>>> = agents.iter().map(|t| action_key(task, t)).collect();
+    let keys: Vec<Option<Cow<'_, str>>> = agents
+        .iter()
+        .map(|t| {
+            cx.remembered_action(t.index)
+                .unwrap_or_else(|| action_key(task, t))
+        })
+        .collect();
     let mut raw_run = 1;
     let mut key_run = 1;
     let mut loop_reported = vec![false; agents.len()];
@@ -235,7 +250,76 @@ fn closing_loop(cx: &mut Checker, agents: &[&Turn], keys: &[Option<Cow<'_, str>>
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+    use super::super::{alfworld, os, webshop, Checker, RuleSet};
     use crate::model::{Task, ToolCall};
+
+    /// The task rules keep each agent turn's action for repetition: it must be the key
+    /// repetition would read itself.
+    #[test]
+    fn actions_kept_by_the_task_rules_are_the_keys_repetition_reads() {
+        type Case = (Task, fn(&mut Checker), &'static [&'static str]);
+        let cases: [Case; 3] = [
+            (
+                Task::Os,
+                os::check,
+                &[
+                    "Act: bash",
+                    "Act: answer(1)",
+                    "Act: finish",
+                    "```bash\n",
+                    "ls",
+                    "\n```",
+                    "\n",
+                    " ",
+                    "x",
+                ],
+            ),
+            (
+                Task::Alfworld,
+                alfworld::check,
+                &[
+                    "ACTION:", " Go to", " desk 1", "\n", "THOUGHT:", "Think:", " ", "x", "É",
+                ],
+            ),
+            (
+                Task::Webshop,
+                webshop::check,
+                &[
+                    "Action:",
+                    " ",
+                    "search[",
+                    "click[",
+                    "]",
+                    "Red Shirt",
+                    "\n",
+                    "x",
+                ],
+            ),
+        ];
+        let set = RuleSet::builtin();
+        for (task, check, pieces) in cases {
+            let texts = random_texts(17, pieces, 9, 3000);
+            let mut kept = 0;
+            for chunk in texts.chunks(3) {
+                let mut turns = vec![(I, "task")];
+                turns.extend(chunk.iter().map(|t| (A, t.as_str())));
+                let t = traj(task, &turns);
+                let mut cx = Checker::new(&t, set.rules());
+                check(&mut cx);
+                for turn in t.turns.iter().filter(|t| t.role == A) {
+                    let want = super::action_key(task, turn);
+                    assert_eq!(
+                        cx.remembered_action(turn.index),
+                        Some(want),
+                        "{:?}",
+                        turn.text
+                    );
+                    kept += 1;
+                }
+            }
+            assert!(kept > 1000, "{kept}");
+        }
+    }
 
     #[test]
     fn three_identical_outputs_in_a_row() {

@@ -71,7 +71,11 @@ pub fn check(cx: &mut Checker) {
             Role::Agent => {
                 rounds += 1;
                 last = Some(turn);
-                let Some((act, span)) = action(&turn.text) else {
+                let found = cx.read_action(turn, |text| {
+                    let found = action(text);
+                    (found, found.map(|(a, _)| super::repetition::webshop_key(a)))
+                });
+                let Some((act, span)) = found else {
                     cx.report(
                         "invalid-action/webshop",
                         turn.index,
