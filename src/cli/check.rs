@@ -114,6 +114,8 @@ impl Checked {
         if findings.is_empty() {
             return checked;
         }
+        // A finding line is about two hundred bytes.
+        checked.lines.reserve(findings.len() * 256);
         let file = t.source.file.display().to_string();
         let prefix = if json {
             json_prefix(&file, t)

@@ -366,7 +366,8 @@ impl<'a> Cursor<'a, '_> {
             return Some(None);
         }
         self.eat(b'[')?;
-        let mut out = Vec::new();
+        // Most conversations are a few dozen messages: start there rather than grow to it.
+        let mut out = Vec::with_capacity(16);
         self.ws();
         if self.peek()? == b']' {
             self.at += 1;

@@ -487,6 +487,7 @@ pub(super) struct Message {
 }
 
 fn read_conversations(turns: Vec<Message>, record: &mut RawRecord) {
+    record.turns.reserve(turns.len());
     for c in turns {
         let role = c.from.or(c.role).unwrap_or_default();
         let text = c.value.or(c.content).unwrap_or_default().0;
@@ -576,6 +577,7 @@ fn tool_calls_of(value: Option<Value>) -> Vec<ToolCall> {
 }
 
 fn read_messages(messages: Vec<Message>, record: &mut RawRecord) {
+    record.turns.reserve(messages.len());
     for m in messages {
         let role = m.role.or(m.from).unwrap_or_default();
         let text = m.content.or(m.value).unwrap_or_default().0;
