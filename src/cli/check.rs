@@ -254,7 +254,8 @@ impl<'a> Tally<'a> {
 pub fn run(args: &CheckArgs) -> Result<i32> {
     let set = ruleset(args)?;
     let stdout = io::stdout().lock();
-    let mut out = BufWriter::new(stdout);
+    // Findings can run to hundreds of megabytes: write them in large pieces.
+    let mut out = BufWriter::with_capacity(1 << 18, stdout);
     // Human output prints the table first: findings wait in a temporary file meanwhile, so
     // memory stays flat whatever the number of findings.
     let mut spill = if args.json {

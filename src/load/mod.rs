@@ -44,8 +44,10 @@ pub type Loaded = (Trajectory, Vec<Diagnostic>);
 /// the column, and say that the record was skipped.
 pub fn parse_record(bytes: &[u8], ctx: RecordCtx, opts: LoadOptions) -> Result<Loaded, Diagnostic> {
     let mut warnings = Vec::new();
-    // Validate UTF-8 once for the whole record: the JSON reader then need not check each string.
-    let raw = match std::str::from_utf8(bytes) {
+    // Validate UTF-8 once for the whole record (vector code): the JSON reader then need not
+    // check each string. Only invalid text goes through the standard check, for its position.
+    let valid = simdutf8::basic::from_utf8(bytes).ok();
+    let raw = match valid.map_or_else(|| std::str::from_utf8(bytes), Ok) {
         Ok(text) => formats::read(text, opts.format).map_err(|e| read_error(ctx, e))?,
         Err(bad) => {
             // Replace invalid UTF-8 and go on; say where it was.
