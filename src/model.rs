@@ -1,5 +1,6 @@
 //! The core model: trajectories, turns, steps and turn keys, independent of any source format.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -181,7 +182,7 @@ pub struct Turn {
     pub index: usize,
     pub role: Role,
     /// The role name the source used (`human`, `gpt`, `tool`, `function_call`, …).
-    pub source_role: String,
+    pub source_role: Cow<'static, str>,
     pub text: String,
     pub tool_calls: Vec<ToolCall>,
     /// An in-context example turn: shown dimmed, never flagged.
@@ -193,12 +194,36 @@ impl Turn {
         Turn {
             index,
             role,
-            source_role: source_role.to_string(),
+            source_role: role_name(source_role),
             text,
             tool_calls: Vec::new(),
             demo: false,
         }
     }
+}
+
+/// A source's role name, the usual ones shared rather than allocated for every turn.
+pub fn role_name(name: &str) -> Cow<'static, str> {
+    Cow::Borrowed(match name {
+        "human" => "human",
+        "gpt" => "gpt",
+        "user" => "user",
+        "assistant" => "assistant",
+        "system" => "system",
+        "tool" => "tool",
+        "function" => "function",
+        "function_call" => "function_call",
+        "observation" => "observation",
+        "agent" => "agent",
+        "environment" => "environment",
+        "ai" => "ai",
+        "model" => "model",
+        "bot" => "bot",
+        "tool_call" => "tool_call",
+        "ipython" => "ipython",
+        "tool_response" => "tool_response",
+        _ => return Cow::Owned(name.to_string()),
+    })
 }
 
 /// Where a trajectory came from.

@@ -101,7 +101,7 @@ fn kept_turns<'a>(t: &'a Trajectory, edits: &Edits) -> &'a [Turn] {
 
 fn is_tool_reply(turn: &Turn) -> bool {
     matches!(
-        turn.source_role.as_str(),
+        &*turn.source_role,
         "tool" | "function" | "observation" | "ipython" | "tool_response"
     )
 }

@@ -7,6 +7,7 @@
 //! gives up, and the serde reader reads the record and reports what is wrong. It never accepts
 //! text that serde_json rejects; a differential test holds it to that.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use memchr::memchr2;
@@ -14,6 +15,7 @@ use serde_json::Value;
 
 use super::formats::{Envelope, Message, Raw};
 use super::text::Text;
+use crate::model::role_name;
 
 /// Deeper values are left to serde_json (whose limit is 128).
 const MAX_DEPTH: u32 = 100;
@@ -451,12 +453,19 @@ impl<'a> Cursor<'a, '_> {
         }
     }
 
-    /// A string or `null`, as serde's `Option<String>` reads it.
-    fn name(&mut self) -> Option<Option<String>> {
+    /// A role name or `null`, as serde's `Option<Cow<str>>` reads it; the usual names are
+    /// shared (see [`role_name`]).
+    fn name(&mut self) -> Option<Option<Cow<'static, str>>> {
         if self.null() {
             return Some(None);
         }
-        self.string().map(Some)
+        let start = self.at;
+        if let Some(plain) = self.key() {
+            return Some(Some(role_name(plain)));
+        }
+        // Escapes (or worse): the full string reader decides.
+        self.at = start;
+        self.string().map(|s| Some(Cow::Owned(s)))
     }
 
     /// Message content: strings here, other shapes through [`Text`]'s serde reader.
@@ -619,7 +628,10 @@ mod tests {
                 .or(env.messages)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|m| (m.from.or(m.role), m.value.or(m.content).map(|t| t.0)))
+                .map(|m| {
+                    let role = m.from.or(m.role).map(String::from);
+                    (role, m.value.or(m.content).map(|t| t.0))
+                })
                 .collect(),
         )
     }

@@ -1,6 +1,7 @@
 //! The record readers: one per source format, each turning a record's JSON into raw turns.
 //! Detection looks at which top-level keys a record has (order as in the corpus' FORMATS.md).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::de::IgnoredAny;
@@ -9,7 +10,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::text::Text;
-use crate::model::{Format, ToolCall};
+use crate::model::{role_name, Format, ToolCall};
 
 /// What a source turn is before the task profile decides between instruction and environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +26,7 @@ pub enum Speaker {
 #[derive(Debug, Clone)]
 pub struct RawTurn {
     pub speaker: Speaker,
-    pub source_role: String,
+    pub source_role: Cow<'static, str>,
     pub text: String,
     pub tool_calls: Vec<ToolCall>,
     /// ShareGPT's per-turn `loss` flag, where the source has one.
@@ -35,10 +36,14 @@ pub struct RawTurn {
 }
 
 impl RawTurn {
-    fn new(speaker: Speaker, source_role: impl Into<String>, text: String) -> RawTurn {
+    fn new(speaker: Speaker, source_role: &str, text: String) -> RawTurn {
+        RawTurn::with_role(speaker, role_name(source_role), text)
+    }
+
+    fn with_role(speaker: Speaker, source_role: Cow<'static, str>, text: String) -> RawTurn {
         RawTurn {
             speaker,
-            source_role: source_role.into(),
+            source_role,
             text,
             tool_calls: Vec::new(),
             loss: None,
@@ -477,9 +482,9 @@ fn speaker_of(role: &str) -> Speaker {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct Message {
-    pub(super) from: Option<String>,
+    pub(super) from: Option<Cow<'static, str>>,
     pub(super) value: Option<Text>,
-    pub(super) role: Option<String>,
+    pub(super) role: Option<Cow<'static, str>>,
     pub(super) content: Option<Text>,
     pub(super) loss: Option<bool>,
     pub(super) tool_calls: Option<Value>,
@@ -492,7 +497,7 @@ fn read_conversations(turns: Vec<Message>, record: &mut RawRecord) {
         let role = c.from.or(c.role).unwrap_or_default();
         let text = c.value.or(c.content).unwrap_or_default().0;
         let is_call = role == "function_call";
-        let mut turn = RawTurn::new(speaker_of(&role), role, text);
+        let mut turn = RawTurn::with_role(speaker_of(&role), role, text);
         turn.loss = c.loss;
         if is_call {
             if let Some(call) = function_call_text(&turn.text) {
@@ -581,7 +586,7 @@ fn read_messages(messages: Vec<Message>, record: &mut RawRecord) {
     for m in messages {
         let role = m.role.or(m.from).unwrap_or_default();
         let text = m.content.or(m.value).unwrap_or_default().0;
-        let mut turn = RawTurn::new(speaker_of(&role), role, text);
+        let mut turn = RawTurn::with_role(speaker_of(&role), role, text);
         turn.tool_calls = tool_calls_of(m.tool_calls);
         if let Some(call) = m.function_call.filter(|v| !v.is_null()) {
             if let Ok(call) = serde_json::from_value::<OpenAiFunctionCall>(call) {

@@ -174,7 +174,7 @@ mod tests {
             .iter()
             .map(|(s, text)| RawTurn {
                 speaker: *s,
-                source_role: String::new(),
+                source_role: "".into(),
                 text: text.to_string(),
                 tool_calls: Vec::new(),
                 loss: None,
