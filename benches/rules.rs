@@ -77,7 +77,7 @@ fn main() {
             std::hint::black_box(trev::load::formats::read(text, None).expect("record"));
         }
     });
-    println!("read the format's fields      {:>8.0} MB/s", mb / read);
+    println!("record reader (formats::read){:>8.0} MB/s", mb / read);
     let load = best(|| {
         for i in 0..records.len() {
             std::hint::black_box(ds.load(i).expect("parse"));
