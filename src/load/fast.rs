@@ -20,6 +20,9 @@ use crate::model::role_name;
 /// Deeper values are left to serde_json (whose limit is 128).
 const MAX_DEPTH: u32 = 100;
 
+/// The largest scratch buffer kept between strings.
+const SCRATCH_KEPT: usize = 1 << 20;
+
 thread_local! {
     /// Where strings with escapes are unescaped before one exact-size copy; kept per thread so
     /// that it grows only a few times in a whole scan.
@@ -186,7 +189,10 @@ impl<'a> Cursor<'a, '_> {
         out.push_str(first);
         let done = self.unescape(&mut out);
         let string = done.map(|()| out.as_str().to_string());
-        *self.scratch = out;
+        // Keep the buffer for the next string, unless one huge turn grew it.
+        if out.capacity() <= SCRATCH_KEPT {
+            *self.scratch = out;
+        }
         string
     }
 
