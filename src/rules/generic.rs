@@ -174,7 +174,8 @@ pub const RULES: &[&str] = &[
 /// `format/role-alternation`.
 pub fn check(cx: &mut Checker) {
     let task = cx.task();
-    let turns: Vec<&Turn> = cx.live().collect();
+    let mut turns: Vec<&Turn> = Vec::with_capacity(cx.turns().len());
+    turns.extend(cx.live());
     for turn in &turns {
         let text = turn.text.as_str();
         if turn.role == Role::Agent && turn.tool_calls.is_empty() {

@@ -405,7 +405,8 @@ fn terminal_signature(cx: &mut Checker) {
     if !cx.on("terminal-signature") {
         return;
     }
-    let turns: Vec<&Turn> = cx.live().filter(|t| t.role == Role::Environment).collect();
+    let mut turns: Vec<&Turn> = Vec::with_capacity(cx.turns().len());
+    turns.extend(cx.live().filter(|t| t.role == Role::Environment));
     for turn in turns {
         let text = turn.text.as_str();
         let mut crlf: Option<(usize, usize)> = None;

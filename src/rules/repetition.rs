@@ -88,7 +88,8 @@ pub const RULES: &[&str] = &[
 /// `repetition/{exact,loop,tool-call,closing-loop}`.
 pub fn check(cx: &mut Checker) {
     let task = cx.task();
-    let agents: Vec<&Turn> = cx.agent_turns().collect();
+    let mut agents: Vec<&Turn> = Vec::with_capacity(cx.turns().len());
+    agents.extend(cx.agent_turns());
     let keys: Vec<Option<Cow<'_, str>>> = agents
         .iter()
         .map(|t| {
@@ -160,13 +161,14 @@ fn long_term(
     let threshold = if task == Task::Kg { 2 } else { LOOP_COUNT };
     // The turns of each action, grouped by sorting (stable, so each group is in turn order):
     // cheaper than a map of lists for the handful of actions an episode has.
-    let mut order: Vec<(&str, usize)> = keys
-        .iter()
-        .enumerate()
-        .filter_map(|(i, key)| Some((key.as_deref()?, i)))
-        // Revisiting a place is how ALFWorld is searched; only its cycles are loops.
-        .filter(|(key, _)| !(task == Task::Alfworld && key.starts_with("go to ")))
-        .collect();
+    let mut order: Vec<(&str, usize)> = Vec::with_capacity(keys.len());
+    order.extend(
+        keys.iter()
+            .enumerate()
+            .filter_map(|(i, key)| Some((key.as_deref()?, i)))
+            // Revisiting a place is how ALFWorld is searched; only its cycles are loops.
+            .filter(|(key, _)| !(task == Task::Alfworld && key.starts_with("go to "))),
+    );
     order.sort_by_key(|&(key, _)| key);
     for group in order.chunk_by(|a, b| a.0 == b.0) {
         let Some(&(key, i)) = group.get(threshold - 1) else {
