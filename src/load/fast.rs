@@ -642,6 +642,56 @@ mod tests {
         )
     }
 
+    /// The field names serde's derive gives a struct, caught from its `deserialize_struct`.
+    fn serde_fields<'de, T: serde::Deserialize<'de>>() -> &'static [&'static str] {
+        struct Names(&'static [&'static str]);
+        impl<'de> serde::Deserializer<'de> for &mut Names {
+            type Error = serde::de::value::Error;
+            fn deserialize_struct<V: serde::de::Visitor<'de>>(
+                self,
+                _name: &'static str,
+                fields: &'static [&'static str],
+                _visitor: V,
+            ) -> Result<V::Value, Self::Error> {
+                self.0 = fields;
+                Err(serde::de::Error::custom("only the names"))
+            }
+            fn deserialize_any<V: serde::de::Visitor<'de>>(
+                self,
+                _visitor: V,
+            ) -> Result<V::Value, Self::Error> {
+                Err(serde::de::Error::custom("not a struct"))
+            }
+            serde::forward_to_deserialize_any! {
+                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+                byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+                identifier ignored_any
+            }
+        }
+        let mut names = Names(&[]);
+        let _ = T::deserialize(&mut names);
+        names.0
+    }
+
+    /// A field added to the serde envelope or message must be read here too, or the two
+    /// readers would part ways on records that have it.
+    #[test]
+    fn knows_every_field_serde_knows() {
+        let envelope_fields = serde_fields::<Envelope>();
+        assert!(envelope_fields.len() > 20);
+        for name in envelope_fields {
+            assert!(
+                field(&mut Envelope::default(), name).is_some(),
+                "envelope field `{name}`"
+            );
+        }
+        for name in serde_fields::<Message>() {
+            let json = format!(r#"{{"messages": [{{"{name}": null, "{name}": null}}]}}"#);
+            // A known field given twice makes the fast reader give up, as serde fails.
+            assert!(envelope(&json).is_none(), "message field `{name}`");
+        }
+    }
+
     #[test]
     fn reads_strings_with_every_escape() {
         let json = r#"{"conversations": [{"from": "human", "value": "a\"b\\c\/d\be\ff\ng\rh\ti\u00e9\ud83d\ude00"}]}"#;
