@@ -87,14 +87,21 @@ fn marks(text: &str, agent: bool) -> Marks {
     marks
 }
 
-/// The truncation notices, found at each `[` (memchr).
+/// The truncation notices, found at each `[` (memchr). Most brackets open nothing of the kind;
+/// in a turn full of them (WebShop's `[SEP]`) the rest is searched for the notices themselves.
 fn bracket_walk(text: &str) -> Vec<(usize, usize)> {
+    const WALKED: usize = 4;
     let mut out = Vec::new();
     let mut pos = 0;
     let bytes = text.as_bytes();
+    let mut seen = 0;
     while let Some(i) = memchr::memchr(b'[', &bytes[pos..]) {
         let at = pos + i;
-        // Most brackets (WebShop's `[SEP]`, lists) open nothing of the kind.
+        seen += 1;
+        if seen > WALKED {
+            notices_from(text, at, &mut out);
+            break;
+        }
         let len = match bytes.get(at + 1) {
             Some(b'N' | b't' | b'T') => truncation_len(&text[at..]),
             _ => None,
@@ -108,6 +115,32 @@ fn bracket_walk(text: &str) -> Vec<(usize, usize)> {
         }
     }
     out
+}
+
+/// The truncation notices from `from` on, each literal searched for by itself. No notice holds
+/// a `[` after its first byte, so they cannot overlap: in order of start, they are what the
+/// walk over every `[` finds.
+fn notices_from(text: &str, from: usize, out: &mut Vec<(usize, usize)>) {
+    let start = out.len();
+    for k in 0..3 {
+        let mut pos = from;
+        loop {
+            let rest = &text[pos..];
+            let hit = match k {
+                0 => find!("[NOTICE] ", rest),
+                1 => find!("[truncated because the output is too long]", rest),
+                _ => find!("[TRUNCATED]", rest),
+            };
+            let Some(i) = hit else { break };
+            let at = pos + i;
+            // `[` is one byte: the next position is a character boundary.
+            pos = at + 1;
+            if let Some(len) = truncation_len(&text[at..]) {
+                out.push((at, at + len));
+            }
+        }
+    }
+    out[start..].sort_unstable();
 }
 
 /// The length of the truncation notice `rest` starts with, if it starts with one.
@@ -371,6 +404,16 @@ mod tests {
             assert_eq!(super::truncations(&text), want, "{text:?}");
             // Agent turns find them in the same pass as observations and outputs.
             assert_eq!(super::marks(&text, true).truncations, want, "{text:?}");
+        }
+        assert!(found > 2_000, "{found}");
+        // Turns full of brackets, where the walk hands over to the notice search.
+        let pieces = [pieces.as_slice(), &["[SEP]", "[", "[N", "[t", "[T"]].concat();
+        let mut found = 0;
+        for text in random_texts(14, &pieces, 40, 5_000) {
+            let want: Vec<(usize, usize)> =
+                re.find_iter(&text).map(|m| (m.start(), m.end())).collect();
+            found += want.len();
+            assert_eq!(super::truncations(&text), want, "{text:?}");
         }
         assert!(found > 2_000, "{found}");
     }
