@@ -10,7 +10,7 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 
 use crate::diag::{Diagnostic, Level};
-use crate::load::source::{self, Input, CHUNK};
+use crate::load::source::{self, Input};
 use crate::load::split::{Layout, RecordSpan};
 use crate::load::{parse_record, Dataset, LoadOptions, Loaded, RecordCtx};
 
@@ -34,6 +34,10 @@ pub struct FileEnd {
     /// Problems of the file as a whole: structure, read errors, an empty file.
     pub diagnostics: Vec<Diagnostic>,
 }
+
+/// Bytes read at a time. Small enough that the records a worker parses are still in cache
+/// from the read that brought them in.
+const CHUNK: usize = 512 << 10;
 
 struct Batch {
     seq: u64,
