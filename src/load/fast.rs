@@ -156,9 +156,10 @@ impl<'a> Cursor<'a, '_> {
         }
     }
 
-    /// A key without escapes (keys with escapes are left to serde). Keys are short: a plain
-    /// loop beats a vector search here.
-    fn key(&mut self) -> Option<&'a str> {
+    /// A string without escapes or control bytes, borrowed: a key or a role name (others are
+    /// left to [`Cursor::string`] or to serde). These are short: a plain loop beats a vector
+    /// search here.
+    fn plain(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.at;
         loop {
@@ -403,7 +404,7 @@ impl<'a> Cursor<'a, '_> {
         }
         loop {
             self.ws();
-            let key = self.key()?;
+            let key = self.plain()?;
             self.ws();
             self.eat(b':')?;
             self.ws();
@@ -466,7 +467,7 @@ impl<'a> Cursor<'a, '_> {
             return Some(None);
         }
         let start = self.at;
-        if let Some(plain) = self.key() {
+        if let Some(plain) = self.plain() {
             return Some(Some(role_name(plain)));
         }
         // Escapes (or worse): the full string reader decides.

@@ -62,32 +62,36 @@ pub fn check(cx: &mut Checker) {
             crate::model::Role::Environment | crate::model::Role::Instruction => {
                 offered = available(&turn.text);
             }
-            crate::model::Role::Agent => match cx.read_action(turn, |text| {
-                let found = action(text);
-                let key =
-                    super::repetition::alfworld_key(text, found.as_ref().map(|(a, _)| a.clone()));
-                (found, key)
-            }) {
-                None if !*protocol
-                    .get_or_insert_with(|| cx.turns().iter().any(|t| t.text.contains(ACTION))) => {}
-                None => cx.report(
-                    "invalid-action/alfworld",
-                    turn.index,
-                    (0, 0),
-                    "no `ACTION:` line: AgentBench stops with AGENT_INVALID_ACTION".into(),
-                ),
-                Some((act, span)) => {
-                    if offered.as_ref().is_some_and(|l| !l.contains(&act)) {
-                        cx.report_at(
-                            "invalid-action/alfworld",
-                            Some(Severity::Warn),
-                            turn.index,
-                            span,
-                            format!("`{}` is not in the AVAILABLE ACTIONS list", quote(&act)),
-                        );
+            crate::model::Role::Agent => {
+                let found = action(&turn.text);
+                let key = super::repetition::alfworld_key(
+                    &turn.text,
+                    found.as_ref().map(|(a, _)| a.clone()),
+                );
+                cx.remember_action(turn, key);
+                match found {
+                    None if !*protocol.get_or_insert_with(|| {
+                        cx.turns().iter().any(|t| t.text.contains(ACTION))
+                    }) => {}
+                    None => cx.report(
+                        "invalid-action/alfworld",
+                        turn.index,
+                        (0, 0),
+                        "no `ACTION:` line: AgentBench stops with AGENT_INVALID_ACTION".into(),
+                    ),
+                    Some((act, span)) => {
+                        if offered.as_ref().is_some_and(|l| !l.contains(&act)) {
+                            cx.report_at(
+                                "invalid-action/alfworld",
+                                Some(Severity::Warn),
+                                turn.index,
+                                span,
+                                format!("`{}` is not in the AVAILABLE ACTIONS list", quote(&act)),
+                            );
+                        }
                     }
                 }
-            },
+            }
             crate::model::Role::System => {}
         }
     }

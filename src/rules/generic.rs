@@ -21,6 +21,10 @@ const SENTINELS: &[&str] = &["agent context limit", "cancelled", "normal"];
 /// and keeps a regex only for the count.
 static NOTICE_COUNT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\A\d+ messages are omitted\.").unwrap());
+/// The literal parts of the three notices.
+const NOTICE: &str = "[NOTICE] ";
+const CUT_LONG: &str = "[truncated because the output is too long]";
+const CUT: &str = "[TRUNCATED]";
 
 /// What the generic rules look for in a turn, found in one pass (see [`marks`]).
 #[derive(Debug, Default)]
@@ -37,9 +41,9 @@ struct Marks {
 /// output markers. None overlaps another (no suffix of one begins another), so their
 /// non-overlapping occurrences are all their occurrences.
 const LITERALS: [&str; 7] = [
-    "[NOTICE] ",
+    NOTICE,
     "[truncated because",
-    "[TRUNCATED]",
+    CUT,
     "Observation",
     "The output of the OS",
     "Output:",
@@ -127,9 +131,9 @@ fn notices_from(text: &str, from: usize, out: &mut Vec<(usize, usize)>) {
         loop {
             let rest = &text[pos..];
             let hit = match k {
-                0 => find!("[NOTICE] ", rest),
-                1 => find!("[truncated because the output is too long]", rest),
-                _ => find!("[TRUNCATED]", rest),
+                0 => find!(NOTICE, rest),
+                1 => find!(CUT_LONG, rest),
+                _ => find!(CUT, rest),
             };
             let Some(i) = hit else { break };
             let at = pos + i;
@@ -145,12 +149,13 @@ fn notices_from(text: &str, from: usize, out: &mut Vec<(usize, usize)>) {
 
 /// The length of the truncation notice `rest` starts with, if it starts with one.
 fn truncation_len(rest: &str) -> Option<usize> {
-    const NOTICE: &str = "[NOTICE] ";
-    const CUT: [&str; 2] = ["[truncated because the output is too long]", "[TRUNCATED]"];
     if let Some(count) = rest.strip_prefix(NOTICE) {
         NOTICE_COUNT.find(count).map(|m| NOTICE.len() + m.end())
     } else {
-        CUT.iter().find(|c| rest.starts_with(*c)).map(|c| c.len())
+        [CUT_LONG, CUT]
+            .iter()
+            .find(|c| rest.starts_with(*c))
+            .map(|c| c.len())
     }
 }
 
@@ -396,25 +401,26 @@ mod tests {
             "x",
             "é",
         ];
-        let mut found = 0;
-        for text in random_texts(13, &pieces, 7, 20_000) {
-            let want: Vec<(usize, usize)> =
-                re.find_iter(&text).map(|m| (m.start(), m.end())).collect();
-            found += want.len();
-            assert_eq!(super::truncations(&text), want, "{text:?}");
-            // Agent turns find them in the same pass as observations and outputs.
-            assert_eq!(super::marks(&text, true).truncations, want, "{text:?}");
-        }
+        // Each text's notices, as the regex finds them; the count of all of them.
+        let check = |texts: Vec<String>, agent_pass: bool| {
+            let mut found = 0;
+            for text in texts {
+                let want: Vec<(usize, usize)> =
+                    re.find_iter(&text).map(|m| (m.start(), m.end())).collect();
+                found += want.len();
+                assert_eq!(super::truncations(&text), want, "{text:?}");
+                if agent_pass {
+                    // Agent turns find them in the same pass as observations and outputs.
+                    assert_eq!(super::marks(&text, true).truncations, want, "{text:?}");
+                }
+            }
+            found
+        };
+        let found = check(random_texts(13, &pieces, 7, 20_000), true);
         assert!(found > 2_000, "{found}");
         // Turns full of brackets, where the walk hands over to the notice search.
         let pieces = [pieces.as_slice(), &["[SEP]", "[", "[N", "[t", "[T"]].concat();
-        let mut found = 0;
-        for text in random_texts(14, &pieces, 40, 5_000) {
-            let want: Vec<(usize, usize)> =
-                re.find_iter(&text).map(|m| (m.start(), m.end())).collect();
-            found += want.len();
-            assert_eq!(super::truncations(&text), want, "{text:?}");
-        }
+        let found = check(random_texts(14, &pieces, 40, 5_000), false);
         assert!(found > 2_000, "{found}");
     }
 

@@ -401,18 +401,6 @@ impl<'a> Checker<'a> {
         self.actions[turn.index] = Some(key);
     }
 
-    /// Read an agent turn with `read`, which gives what the rule needs and the turn's action
-    /// key; the key is kept for [`repetition`].
-    pub fn read_action<T>(
-        &mut self,
-        turn: &'a Turn,
-        read: impl FnOnce(&'a str) -> (T, Option<Cow<'a, str>>),
-    ) -> T {
-        let (value, key) = read(&turn.text);
-        self.remember_action(turn, key);
-        value
-    }
-
     /// The action kept for the turn at `index`, if the task's rules kept one.
     pub fn remembered_action(&mut self, index: usize) -> Option<Option<Cow<'a, str>>> {
         self.actions.get_mut(index)?.take()

@@ -71,10 +71,8 @@ pub fn check(cx: &mut Checker) {
             Role::Agent => {
                 rounds += 1;
                 last = Some(turn);
-                let found = cx.read_action(turn, |text| {
-                    let found = action(text);
-                    (found, found.map(|(a, _)| super::repetition::webshop_key(a)))
-                });
+                let found = action(&turn.text);
+                cx.remember_action(turn, found.map(|(a, _)| super::repetition::webshop_key(a)));
                 let Some((act, span)) = found else {
                     cx.report(
                         "invalid-action/webshop",
