@@ -171,6 +171,27 @@ impl<'a> Cursor<'a, '_> {
         }
     }
 
+    /// The key at the cursor when it is one of the usual message keys, read by comparing it
+    /// whole instead of byte by byte; `None` leaves the cursor where it was.
+    #[inline]
+    fn known_key(&mut self) -> Option<&'static str> {
+        /// Whether `rest` starts with `quoted` (fixed size, so compared as a few words).
+        fn starts<const N: usize>(rest: &[u8], quoted: &[u8; N]) -> bool {
+            rest.get(..N) == Some(quoted.as_slice())
+        }
+        let rest = &self.bytes[self.at..];
+        let key = match rest.get(1)? {
+            b'f' if starts(rest, b"\"from\"") => "from",
+            b'v' if starts(rest, b"\"value\"") => "value",
+            b'l' if starts(rest, b"\"loss\"") => "loss",
+            b'r' if starts(rest, b"\"role\"") => "role",
+            b'c' if starts(rest, b"\"content\"") => "content",
+            _ => return None,
+        };
+        self.at += key.len() + 2;
+        Some(key)
+    }
+
     /// A string, unescaped. Allocated once, at its size.
     fn string(&mut self) -> Option<String> {
         self.eat(b'"')?;
@@ -384,7 +405,9 @@ impl<'a> Cursor<'a, '_> {
         }
         loop {
             self.ws();
-            out.push(self.message()?);
+            // Read in place: a message is large, and moving it costs a copy.
+            out.push(Message::default());
+            self.message(out.last_mut().expect("just pushed"))?;
             self.ws();
             match self.next()? {
                 b',' => {}
@@ -404,7 +427,10 @@ impl<'a> Cursor<'a, '_> {
         }
         loop {
             self.ws();
-            let key = self.plain()?;
+            let key = match self.known_key() {
+                Some(key) => key,
+                None => self.plain()?,
+            };
             self.ws();
             self.eat(b':')?;
             self.ws();
@@ -418,9 +444,8 @@ impl<'a> Cursor<'a, '_> {
         }
     }
 
-    fn message(&mut self) -> Option<Message> {
+    fn message(&mut self, m: &mut Message) -> Option<()> {
         const DEPTH: u32 = 4;
-        let mut m = Message::default();
         let mut seen = 0u8;
         self.object(|c, key| {
             let (bit, field) = match key {
@@ -447,8 +472,7 @@ impl<'a> Cursor<'a, '_> {
                 Field::FunctionCall => m.function_call = c.value(DEPTH)?,
             }
             Some(())
-        })?;
-        Some(m)
+        })
     }
 
     /// `true`, `false` or `null`, as serde's `Option<bool>` reads it.
