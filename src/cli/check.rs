@@ -114,14 +114,17 @@ impl Checked {
         if findings.is_empty() {
             return checked;
         }
-        // A finding line is about two hundred bytes.
-        checked.lines.reserve(findings.len() * 256);
         let file = t.source.file.display().to_string();
         let prefix = if json {
             json_prefix(&file, t)
         } else {
             Vec::new()
         };
+        // After the file and trajectory, a line holds a message and an excerpt of up to 120
+        // characters, with escapes: reserving enough spares copying the lines as they grow.
+        checked
+            .lines
+            .reserve(findings.len() * (prefix.len().max(file.len()) + 512));
         for (rule, finding) in &findings {
             checked.found.push((*rule, finding.severity));
             let excerpt = excerpt(t, finding);

@@ -293,6 +293,9 @@ pub(crate) struct Checker<'a> {
     /// By turn index: the action a task's rules read from an agent turn, kept for
     /// [`repetition`] (which compares actions) so that each turn is read once.
     actions: Vec<Option<Option<Cow<'a, str>>>>,
+    /// The rule last reported, by the address of the id it was named with, and its index: a
+    /// module reports runs of one rule, named by the same literal each time.
+    last_rule: Option<(*const u8, usize)>,
 }
 
 impl<'a> Checker<'a> {
@@ -303,6 +306,7 @@ impl<'a> Checker<'a> {
             findings: Vec::new(),
             trajectory_id: None,
             actions: Vec::new(),
+            last_rule: None,
         }
     }
 
@@ -357,10 +361,11 @@ impl<'a> Checker<'a> {
         span: (usize, usize),
         message: String,
     ) {
-        let Some((rule, info)) = self.rules.iter().enumerate().find(|(_, r)| &*r.id == id) else {
+        let Some(rule) = self.rule_index(id) else {
             debug_assert!(false, "unregistered rule {id}");
             return;
         };
+        let info = &self.rules[rule];
         let Some(t) = self.trajectory.turns.get(turn) else {
             return;
         };
@@ -386,6 +391,19 @@ impl<'a> Checker<'a> {
                 message,
             },
         ));
+    }
+
+    /// The index of the rule `id` in the rule list.
+    fn rule_index(&mut self, id: &str) -> Option<usize> {
+        if let Some((ptr, rule)) = self.last_rule {
+            // The same literal again (its length is checked with the id itself).
+            if ptr == id.as_ptr() && *self.rules[rule].id == *id {
+                return Some(rule);
+            }
+        }
+        let rule = self.rules.iter().position(|r| &*r.id == id)?;
+        self.last_rule = Some((id.as_ptr(), rule));
+        Some(rule)
     }
 
     /// Keep the action `turn` takes (its key as [`repetition`] compares actions) when the

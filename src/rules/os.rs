@@ -235,14 +235,40 @@ pub fn check(cx: &mut Checker) {
 /// Every alternative starts at an ESC, a BEL, a CR, or in the word right before an `@`, so
 /// [`residue`] looks for those bytes with memchr and tries only the alternatives that can
 /// start there, anchored: long observations cost a byte scan, not a regex pass.
-static ESC_SEQ: LazyLock<[Regex; 3]> = LazyLock::new(|| {
-    [
-        r"\A\x1b\][0-9]*;[^\x07]*\x07",
-        r"\A\x1b\[[0-9;?]*[A-Za-z]",
-        r"\A\x1b.+@.+[#|$] ",
-    ]
-    .map(|p| Regex::new(p).unwrap())
-});
+static ESC_PROMPT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\A\x1b.+@.+[#|$] ").unwrap());
+
+/// The end of the OSC title `\x1b\][0-9]*;[^\x07]*\x07` that starts at the ESC at `c`, given
+/// the position of the first BEL after it.
+fn title_end(bytes: &[u8], c: usize, bel: impl FnOnce(usize) -> Option<usize>) -> Option<usize> {
+    if bytes.get(c + 1) != Some(&b']') {
+        return None;
+    }
+    let digits = bytes[c + 2..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let semicolon = c + 2 + digits;
+    (bytes.get(semicolon) == Some(&b';'))
+        .then(|| bel(semicolon + 1))
+        .flatten()
+        .map(|b| b + 1)
+}
+
+/// The end of the CSI sequence `\x1b\[[0-9;?]*[A-Za-z]` that starts at the ESC at `c`.
+fn csi_end(bytes: &[u8], c: usize) -> Option<usize> {
+    if bytes.get(c + 1) != Some(&b'[') {
+        return None;
+    }
+    let params = bytes[c + 2..]
+        .iter()
+        .take_while(|&&b| b.is_ascii_digit() || b == b';' || b == b'?')
+        .count();
+    let last = c + 2 + params;
+    bytes
+        .get(last)
+        .is_some_and(u8::is_ascii_alphabetic)
+        .then_some(last + 1)
+}
 /// What a piece of terminal residue is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Residue {
@@ -256,9 +282,17 @@ enum Residue {
 }
 
 /// The residue in `text`, in order, as `(kind, span)`: the matches of the regex above.
+#[cfg(test)]
 fn residue(text: &str) -> Vec<(Residue, (usize, usize))> {
-    let bytes = text.as_bytes();
     let mut out = Vec::new();
+    residue_into(text, &mut out);
+    out
+}
+
+/// [`residue`], into `out` (cleared first), which one trajectory's observations share.
+fn residue_into(text: &str, out: &mut Vec<(Residue, (usize, usize))>) {
+    out.clear();
+    let bytes = text.as_bytes();
     let mut pos = 0;
     // The next control byte and the next `@` (with where the word before it starts) at or
     // after `pos`, each searched for again only once `pos` has passed it.
@@ -291,16 +325,18 @@ fn residue(text: &str) -> Vec<(Residue, (usize, usize))> {
                     0x07 => Some((Residue::Bel, c + 1)),
                     b'\r' => (bytes.get(c + 1) == Some(&b'\n')).then_some((Residue::Crlf, c + 2)),
                     _ => {
-                        let [title, escape, esc_prompt] = &*ESC_SEQ;
-                        let rest = &text[c..];
-                        let found = |re: &Regex, kind| re.find(rest).map(|m| (kind, c + m.end()));
                         let mut hit = None;
                         if last_bel.is_some_and(|b| b > c) {
-                            hit = found(title, Residue::Title);
+                            let bel = |from: usize| {
+                                memchr::memchr(0x07, &bytes[from..]).map(|i| from + i)
+                            };
+                            hit = title_end(bytes, c, bel).map(|end| (Residue::Title, end));
                         }
-                        hit = hit.or_else(|| found(escape, Residue::Escape));
+                        hit = hit.or_else(|| csi_end(bytes, c).map(|end| (Residue::Escape, end)));
                         if hit.is_none() && c >= esc_prompt_fails_before {
-                            hit = found(esc_prompt, Residue::EscPrompt);
+                            hit = ESC_PROMPT
+                                .find(&text[c..])
+                                .map(|m| (Residue::EscPrompt, c + m.end()));
                             if hit.is_none() {
                                 esc_prompt_fails_before = memchr::memchr(b'\n', &bytes[c..])
                                     .map_or(bytes.len(), |i| c + i);
@@ -343,7 +379,6 @@ fn residue(text: &str) -> Vec<(Residue, (usize, usize))> {
             (Some(_), None) => unreachable!("handled above"),
         }
     }
-    out
 }
 
 /// The next occurrence of something at or after a moving position, with a value: searched for
@@ -407,11 +442,13 @@ fn terminal_signature(cx: &mut Checker) {
     }
     let mut turns: Vec<&Turn> = Vec::with_capacity(cx.turns().len());
     turns.extend(cx.live().filter(|t| t.role == Role::Environment));
+    let mut found = Vec::new();
     for turn in turns {
         let text = turn.text.as_str();
         let mut crlf: Option<(usize, usize)> = None;
         let mut crlf_count = 0;
-        for (kind, span) in residue(text) {
+        residue_into(text, &mut found);
+        for &(kind, span) in &found {
             let s = &text[span.0..span.1];
             let message = match kind {
                 Residue::Crlf => {
@@ -424,18 +461,19 @@ fn terminal_signature(cx: &mut Checker) {
                     "terminal title sequence (OSC ESC]…BEL) left in the observation by the TTY"
                         .to_string()
                 }
-                Residue::Escape => {
-                    format!(
-                        "escape sequence `{}` left in the observation by the TTY",
-                        quote(s)
-                    )
-                }
-                Residue::EscPrompt | Residue::Prompt => {
-                    format!(
-                        "shell prompt `{}` left in the observation by the TTY",
-                        quote(s)
-                    )
-                }
+                // `concat` sizes the message once (format! grows it piece by piece).
+                Residue::Escape => [
+                    "escape sequence `",
+                    &quote(s),
+                    "` left in the observation by the TTY",
+                ]
+                .concat(),
+                Residue::EscPrompt | Residue::Prompt => [
+                    "shell prompt `",
+                    &quote(s),
+                    "` left in the observation by the TTY",
+                ]
+                .concat(),
             };
             cx.report("terminal-signature", turn.index, span, message);
         }
