@@ -7,13 +7,40 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::text::{find, lines};
+use super::text::find;
 use super::{quote, Checker};
 use crate::model::Turn;
 
-/// `re.findall(r'(?:Find|Final) Answer: #(\d+)', message)` (task.py L194).
-static FINAL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:Find|Final) Answer: #(\d+)").unwrap());
+/// `re.findall(r'(?:Find|Final) Answer: #(\d+)', message)` (task.py L194): the span of the
+/// number of the first match. Each ` Answer: #` is a candidate (a match starts right before
+/// its own, so candidates come in the order of matches), checked as the regex says.
+fn final_answer(text: &str) -> Option<(usize, usize)> {
+    const MIDDLE: &str = " Answer: #";
+    let mut pos = 0;
+    while let Some(i) = find!(MIDDLE, &text[pos..]) {
+        let at = pos + i;
+        let before = &text[..at];
+        if before.ends_with("Find") || before.ends_with("Final") {
+            let number = at + MIDDLE.len();
+            if let Some(len) = digits(&text[number..]) {
+                return Some((number, number + len));
+            }
+        }
+        pos = at + 1;
+    }
+    None
+}
+
+/// The length of the run of `\d` (Unicode decimal digits) `rest` starts with, if any.
+fn digits(rest: &str) -> Option<usize> {
+    static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\A\d+").unwrap());
+    let ascii = rest.bytes().take_while(u8::is_ascii_digit).count();
+    // A run that stops at ASCII (or at the end) is whole; otherwise the regex decides.
+    match rest.as_bytes().get(ascii) {
+        Some(b) if !b.is_ascii() => DIGITS.find(rest).map(|m| m.end()),
+        _ => (ascii > 0).then_some(ascii),
+    }
+}
 /// `re.match(r"Action.*?:", line)` (L209): the line starts with `Action` and has a `:` after
 /// it (a line holds no line break for `.` to stop at).
 fn is_action_line(line: &str) -> bool {
@@ -33,8 +60,23 @@ fn is_rejection(reply: &str) -> bool {
         || find!("cannot be executed", reply).is_some()
         || find!("I may make a syntax error", reply).is_some()
 }
-/// `Observation: variable #N, which are instances of …` (api.py L95).
-static VARIABLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"variable #(\d+)").unwrap());
+/// `Observation: variable #N, which are instances of …` (api.py L95): the numbers of
+/// `variable #(\d+)`, in order.
+fn variables(text: &str) -> impl Iterator<Item = &str> + '_ {
+    const VARIABLE: &str = "variable #";
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        while let Some(i) = find!(VARIABLE, &text[pos..]) {
+            let number = pos + i + VARIABLE.len();
+            pos = number;
+            if let Some(len) = digits(&text[number..]) {
+                pos = number + len;
+                return Some(&text[number..number + len]);
+            }
+        }
+        None
+    })
+}
 
 /// The KG round limit (task.py L72).
 const ROUND_LIMIT: usize = 15;
@@ -44,21 +86,43 @@ fn read_part(text: &str) -> &str {
     find!("Observation:", text).map_or(text, |i| &text[..i])
 }
 
-/// The action lines of a turn, with their spans (the first one runs, L252).
+/// The action lines of a turn, with their spans (the first one runs, L252): each `Action`
+/// that starts a line, up to the line's end, when an `:` follows it there.
 fn action_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    lines(read_part(text)).filter(|(_, l)| is_action_line(l))
+    const ACTION: &str = "Action";
+    let part = read_part(text);
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        while let Some(i) = find!(ACTION, &part[pos..]) {
+            let at = pos + i;
+            pos = at + ACTION.len();
+            if at > 0 && part.as_bytes()[at - 1] != b'\n' {
+                continue;
+            }
+            let end = memchr::memchr(b'\n', &part.as_bytes()[at..]).map_or(part.len(), |k| at + k);
+            pos = end;
+            let line = &part[at..end];
+            if is_action_line(line) {
+                return Some((at, line));
+            }
+        }
+        None
+    })
 }
 
 /// The call of a turn (`get_relations(Fair division)`), for repetition.
 pub fn call(text: &str) -> Option<Cow<'_, str>> {
-    action_lines(text).next().map(|(_, l)| {
-        let v = l[l.find(':').map_or(0, |i| i + 1)..].trim();
-        if find!("\\_", v).is_some() {
-            Cow::Owned(v.replace("\\_", "_"))
-        } else {
-            Cow::Borrowed(v)
-        }
-    })
+    action_lines(text).next().map(|(_, l)| call_of(l))
+}
+
+/// The call an action line makes: what follows its first `:`, `\_` read as `_`.
+fn call_of(line: &str) -> Cow<'_, str> {
+    let v = line[line.find(':').map_or(0, |i| i + 1)..].trim();
+    if find!("\\_", v).is_some() {
+        Cow::Owned(v.replace("\\_", "_"))
+    } else {
+        Cow::Borrowed(v)
+    }
 }
 
 /// The rules this module reports: it runs when one of them is on.
@@ -97,8 +161,8 @@ pub fn check(cx: &mut Checker) {
     let mut last: Option<&Turn> = None;
     for turn in cx.live() {
         if turn.role == crate::model::Role::Environment {
-            for c in VARIABLE.captures_iter(&turn.text) {
-                let n: usize = c[1].parse().unwrap_or(0);
+            for number in self::variables(&turn.text) {
+                let n: usize = number.parse().unwrap_or(0);
                 variables = variables.max(n.saturating_add(1));
             }
             continue;
@@ -109,24 +173,24 @@ pub fn check(cx: &mut Checker) {
         rounds += 1;
         last = Some(turn);
         let text = read_part(&turn.text);
-        if let Some(c) = FINAL.captures(text) {
+        let actions: Vec<_> = action_lines(text).collect();
+        cx.remember_action(turn, actions.first().map(|&(_, line)| call_of(line)));
+        if let Some((start, end)) = final_answer(text) {
             answered = true;
-            let m = c.get(1).unwrap();
-            let k: usize = m.as_str().parse().unwrap_or(usize::MAX);
+            let number = &text[start..end];
+            let k: usize = number.parse().unwrap_or(usize::MAX);
             if k >= variables {
                 cx.report(
                     "final-answer/malformed",
                     turn.index,
-                    (m.start() - 1, m.end()),
+                    (start - 1, end),
                     format!(
-                        "`#{}` names a variable that was never created ({variables} so far)",
-                        m.as_str()
+                        "`#{number}` names a variable that was never created ({variables} so far)"
                     ),
                 );
             }
             continue;
         }
-        let actions: Vec<_> = action_lines(text).collect();
         if actions.is_empty() && !rejected.contains(&turn.index) {
             cx.report(
                 "invalid-action/kg",
@@ -170,6 +234,71 @@ mod tests {
         ] {
             assert_eq!(super::is_action_line(line), re.is_match(line), "{line:?}");
         }
+    }
+
+    #[test]
+    fn hand_matchers_find_what_the_regexes_find() {
+        let fin = regex::Regex::new(r"(?:Find|Final) Answer: #(\d+)").unwrap();
+        let var = regex::Regex::new(r"variable #(\d+)").unwrap();
+        let action = regex::Regex::new(r"(?m)^Action.*?:").unwrap();
+        let pieces = [
+            "Final",
+            "Find",
+            "Fin",
+            " Answer: #",
+            "Answer: #",
+            "variable #",
+            "variable ",
+            "#",
+            "12",
+            "7",
+            "\u{663}",
+            "\u{b2}",
+            "x",
+            " ",
+            "\n",
+            "\r",
+            "Action",
+            ":",
+            "Observation:",
+            "é",
+            "Final Answer: #",
+            "\nAction: ",
+            "\nAction",
+        ];
+        let (mut finals, mut vars, mut actions) = (0, 0, 0);
+        for text in random_texts(21, &pieces, 16, 20_000) {
+            let want = fin
+                .captures(&text)
+                .map(|c| (c.get(1).unwrap().start(), c.get(1).unwrap().end()));
+            assert_eq!(super::final_answer(&text), want, "{text:?}");
+            finals += usize::from(want.is_some());
+            let want: Vec<&str> = var
+                .captures_iter(&text)
+                .map(|c| c.get(1).unwrap().as_str())
+                .collect();
+            assert_eq!(
+                super::variables(&text).collect::<Vec<_>>(),
+                want,
+                "{text:?}"
+            );
+            vars += want.len();
+            // The lines the task reads, by the line-by-line definition.
+            let part = super::read_part(&text);
+            let want: Vec<(usize, &str)> = super::super::text::lines(part)
+                .filter(|(_, l)| action.is_match(l))
+                .collect();
+            assert_eq!(
+                super::action_lines(&text).collect::<Vec<_>>(),
+                want,
+                "{text:?}"
+            );
+            actions += want.len();
+        }
+        assert!(
+            finals > 500 && vars > 500 && actions > 1_000,
+            "{finals} {vars} {actions}"
+        );
     }
 
     #[test]

@@ -252,7 +252,7 @@ fn closing_loop(cx: &mut Checker, agents: &[&Turn], keys: &[Option<Cow<'_, str>>
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
-    use super::super::{alfworld, os, webshop, Checker, RuleSet};
+    use super::super::{alfworld, kg, os, webshop, Checker, RuleSet};
     use crate::model::{Task, ToolCall};
 
     /// The task rules keep each agent turn's action for repetition: it must be the key
@@ -260,7 +260,7 @@ mod tests {
     #[test]
     fn actions_kept_by_the_task_rules_are_the_keys_repetition_reads() {
         type Case = (Task, fn(&mut Checker), &'static [&'static str]);
-        let cases: [Case; 3] = [
+        let cases: [Case; 4] = [
             (
                 Task::Os,
                 os::check,
@@ -281,6 +281,23 @@ mod tests {
                 alfworld::check,
                 &[
                     "ACTION:", " Go to", " desk 1", "\n", "THOUGHT:", "Think:", " ", "x", "É",
+                ],
+            ),
+            (
+                Task::Kg,
+                kg::check,
+                &[
+                    "Action: ",
+                    "Action",
+                    "get_relations(",
+                    "\\_",
+                    ":",
+                    ")",
+                    "Observation:",
+                    "Final Answer: #0",
+                    "\n",
+                    " ",
+                    "x",
                 ],
             ),
             (
