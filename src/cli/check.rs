@@ -355,8 +355,9 @@ fn json_prefix(file: &str, t: &Trajectory) -> Vec<u8> {
     out
 }
 
-/// One finding as a JSON line, the fields in the documented order: what [`FindingLine`]
-/// serialises to, written field by field after the trajectory's [`json_prefix`].
+/// One finding as a JSON line, the fields in the documented order: what `FindingLine` (the
+/// tests' serde reference) serialises to, written field by field after the trajectory's
+/// [`json_prefix`].
 fn write_json(out: &mut Vec<u8>, prefix: &[u8], f: &Finding, excerpt: &str) {
     let mut n = itoa::Buffer::new();
     out.extend_from_slice(prefix);

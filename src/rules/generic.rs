@@ -31,9 +31,9 @@ const CUT: &str = "[TRUNCATED]";
 struct Marks {
     /// The truncation notices, as the regex above finds them.
     truncations: Vec<(usize, usize)>,
-    /// The start of the first `Observation` the agent writes (see [`observation_at`]).
+    /// The start of the first `Observation` the agent writes (see [`is_observation`]).
     observation: Option<usize>,
-    /// The start of the first output marker (see [`output_at`]).
+    /// The start of the first output marker (see [`is_output`]).
     output: Option<usize>,
 }
 

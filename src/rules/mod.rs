@@ -2,7 +2,7 @@
 //! and [`RuleSet::check`], which turns one trajectory into its findings.
 //!
 //! Built-in rules follow what the benchmarks themselves count (`research/rules.md` §11). Each
-//! module checks one task profile or one concern; all of them report through a [`Checker`],
+//! module checks one task profile or one concern; all of them report through a `Checker`,
 //! which drops findings of disabled rules, applies severity overrides and never reports on a
 //! demo turn.
 

@@ -233,8 +233,9 @@ pub fn check(cx: &mut Checker) {
 /// ```
 ///
 /// Every alternative starts at an ESC, a BEL, a CR, or in the word right before an `@`, so
-/// [`residue`] looks for those bytes with memchr and tries only the alternatives that can
-/// start there, anchored: long observations cost a byte scan, not a regex pass.
+/// [`residue_into`] looks for those bytes with memchr and tries only the alternatives that can
+/// start there, anchored: long observations cost a byte scan, not a regex pass. The ESC-prompt
+/// alternative, rare and the only one that backtracks, is left to this anchored regex.
 static ESC_PROMPT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\A\x1b.+@.+[#|$] ").unwrap());
 
 /// The end of the OSC title `\x1b\][0-9]*;[^\x07]*\x07` that starts at the ESC at `c`, given
@@ -269,6 +270,7 @@ fn csi_end(bytes: &[u8], c: usize) -> Option<usize> {
         .is_some_and(u8::is_ascii_alphabetic)
         .then_some(last + 1)
 }
+
 /// What a piece of terminal residue is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Residue {
@@ -281,7 +283,7 @@ enum Residue {
     Crlf,
 }
 
-/// The residue in `text`, in order, as `(kind, span)`: the matches of the regex above.
+/// The residue in `text`, in order, as `(kind, span)`.
 #[cfg(test)]
 fn residue(text: &str) -> Vec<(Residue, (usize, usize))> {
     let mut out = Vec::new();
@@ -289,7 +291,8 @@ fn residue(text: &str) -> Vec<(Residue, (usize, usize))> {
     out
 }
 
-/// [`residue`], into `out` (cleared first), which one trajectory's observations share.
+/// The residue in `text`, in order, as `(kind, span)`: the matches of the regex above, into
+/// `out` (cleared first), which one trajectory's observations share.
 fn residue_into(text: &str, out: &mut Vec<(Residue, (usize, usize))>) {
     out.clear();
     let bytes = text.as_bytes();
