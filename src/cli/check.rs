@@ -120,8 +120,9 @@ impl Checked {
         } else {
             Vec::new()
         };
-        // After the file and trajectory, a line holds a message and an excerpt of up to 120
-        // characters, with escapes: reserving enough spares copying the lines as they grow.
+        // A guess at the lines' size: the file or the JSON prefix, then a message and an
+        // excerpt of up to 120 characters (more with escapes). Most trajectories' lines then
+        // fit without being copied as they grow.
         checked
             .lines
             .reserve(findings.len() * (prefix.len().max(file.len()) + 512));

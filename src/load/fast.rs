@@ -405,7 +405,8 @@ impl<'a> Cursor<'a, '_> {
         }
         loop {
             self.ws();
-            // Read in place: a message is large, and moving it costs a copy.
+            // Filled in place: returning a filled message and pushing it cost two more
+            // copies of it (a third of the reader's memcpy calls, under callgrind).
             out.push(Message::default());
             self.message(out.last_mut().expect("just pushed"))?;
             self.ws();

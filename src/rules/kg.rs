@@ -41,6 +41,7 @@ fn digits(rest: &str) -> Option<usize> {
         _ => (ascii > 0).then_some(ascii),
     }
 }
+
 /// `re.match(r"Action.*?:", line)` (L209): the line starts with `Action` and has a `:` after
 /// it (a line holds no line break for `.` to stop at).
 fn is_action_line(line: &str) -> bool {
@@ -155,15 +156,15 @@ pub fn check(cx: &mut Checker) {
             None => cx.report("invalid-action/kg", env.index, (0, 0), message),
         }
     }
-    let mut variables = 0usize;
+    let mut created = 0usize;
     let mut answered = false;
     let mut rounds = 0;
     let mut last: Option<&Turn> = None;
     for turn in cx.live() {
         if turn.role == crate::model::Role::Environment {
-            for number in self::variables(&turn.text) {
+            for number in variables(&turn.text) {
                 let n: usize = number.parse().unwrap_or(0);
-                variables = variables.max(n.saturating_add(1));
+                created = created.max(n.saturating_add(1));
             }
             continue;
         }
@@ -179,13 +180,13 @@ pub fn check(cx: &mut Checker) {
             answered = true;
             let number = &text[start..end];
             let k: usize = number.parse().unwrap_or(usize::MAX);
-            if k >= variables {
+            if k >= created {
                 cx.report(
                     "final-answer/malformed",
                     turn.index,
                     (start - 1, end),
                     format!(
-                        "`#{number}` names a variable that was never created ({variables} so far)"
+                        "`#{number}` names a variable that was never created ({created} so far)"
                     ),
                 );
             }

@@ -293,9 +293,8 @@ pub(crate) struct Checker<'a> {
     /// By turn index: the action a task's rules read from an agent turn, kept for
     /// [`repetition`] (which compares actions) so that each turn is read once.
     actions: Vec<Option<Option<Cow<'a, str>>>>,
-    /// The rule last reported, by the address of the id it was named with, and its index: a
-    /// module reports runs of one rule, named by the same literal each time.
-    last_rule: Option<(*const u8, usize)>,
+    /// The index of the rule last reported: a module reports runs of one rule.
+    last_rule: Option<usize>,
 }
 
 impl<'a> Checker<'a> {
@@ -395,14 +394,11 @@ impl<'a> Checker<'a> {
 
     /// The index of the rule `id` in the rule list.
     fn rule_index(&mut self, id: &str) -> Option<usize> {
-        if let Some((ptr, rule)) = self.last_rule {
-            // The same literal again (its length is checked with the id itself).
-            if ptr == id.as_ptr() && *self.rules[rule].id == *id {
-                return Some(rule);
-            }
+        if let Some(rule) = self.last_rule.filter(|&r| *self.rules[r].id == *id) {
+            return Some(rule);
         }
         let rule = self.rules.iter().position(|r| &*r.id == id)?;
-        self.last_rule = Some((id.as_ptr(), rule));
+        self.last_rule = Some(rule);
         Some(rule)
     }
 

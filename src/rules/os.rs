@@ -235,7 +235,8 @@ pub fn check(cx: &mut Checker) {
 /// Every alternative starts at an ESC, a BEL, a CR, or in the word right before an `@`, so
 /// [`residue_into`] looks for those bytes with memchr and tries only the alternatives that can
 /// start there, anchored: long observations cost a byte scan, not a regex pass. The ESC-prompt
-/// alternative, rare and the only one that backtracks, is left to this anchored regex.
+/// alternative (rare, and by hand it would need backtracking over `.+`) is left to this
+/// anchored regex; [`title_end`] and [`csi_end`] match the first two.
 static ESC_PROMPT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\A\x1b.+@.+[#|$] ").unwrap());
 
 /// The end of the OSC title `\x1b\][0-9]*;[^\x07]*\x07` that starts at the ESC at `c`, given
@@ -291,8 +292,9 @@ fn residue(text: &str) -> Vec<(Residue, (usize, usize))> {
     out
 }
 
-/// The residue in `text`, in order, as `(kind, span)`: the matches of the regex above, into
-/// `out` (cleared first), which one trajectory's observations share.
+/// The residue in `text`, in order, as `(kind, span)`: the matches of the whole residue regex
+/// (written out above [`ESC_PROMPT`]), into `out` (cleared first), which one trajectory's
+/// observations share.
 fn residue_into(text: &str, out: &mut Vec<(Residue, (usize, usize))>) {
     out.clear();
     let bytes = text.as_bytes();
