@@ -61,6 +61,7 @@ fn is_rejection(reply: &str) -> bool {
         || find!("cannot be executed", reply).is_some()
         || find!("I may make a syntax error", reply).is_some()
 }
+
 /// `Observation: variable #N, which are instances of …` (api.py L95): the numbers of
 /// `variable #(\d+)`, in order.
 fn variables(text: &str) -> impl Iterator<Item = &str> + '_ {
@@ -87,11 +88,15 @@ fn read_part(text: &str) -> &str {
     find!("Observation:", text).map_or(text, |i| &text[..i])
 }
 
-/// The action lines of a turn, with their spans (the first one runs, L252): each `Action`
-/// that starts a line, up to the line's end, when an `:` follows it there.
+/// The action lines of a turn, with their spans (the first one runs, L252).
 fn action_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    action_lines_in(read_part(text))
+}
+
+/// The action lines of the part of a turn the task reads ([`read_part`]): each `Action` that
+/// starts a line, up to the line's end, when an `:` follows it there.
+fn action_lines_in(part: &str) -> impl Iterator<Item = (usize, &str)> {
     const ACTION: &str = "Action";
-    let part = read_part(text);
     let mut pos = 0;
     std::iter::from_fn(move || {
         while let Some(i) = find!(ACTION, &part[pos..]) {
@@ -174,7 +179,7 @@ pub fn check(cx: &mut Checker) {
         rounds += 1;
         last = Some(turn);
         let text = read_part(&turn.text);
-        let actions: Vec<_> = action_lines(text).collect();
+        let actions: Vec<_> = action_lines_in(text).collect();
         cx.remember_action(turn, actions.first().map(|&(_, line)| call_of(line)));
         if let Some((start, end)) = final_answer(text) {
             answered = true;
