@@ -1,8 +1,11 @@
 //! trev: a terminal reviewer for LLM-agent trajectories.
 //!
-//! The library holds everything but the terminal: loading ([`load`]), the model ([`model`]),
-//! the parallel scan ([`scan`]) and the headless commands ([`cli`]). Only `tui` (the review
-//! screen) knows about terminals.
+//! Layers, top to bottom (arrows point down only): the front-ends — [`cli`] (arguments, human
+//! and JSON output) and [`tui`] (the review screen, the only module that knows terminals); the
+//! use-cases both call ([`session`]); the core — [`model`], [`load`], [`rules`], [`labels`],
+//! [`agree`], [`export`], [`sample`], [`estimate`], [`sanitize`] and the parallel [`scan`].
+
+#![forbid(unsafe_code)]
 
 pub mod agree;
 pub mod cli;
@@ -18,5 +21,6 @@ pub mod rules;
 pub mod sample;
 pub mod sanitize;
 pub mod scan;
+pub mod session;
 pub mod stats;
 pub mod tui;

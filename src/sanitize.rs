@@ -124,9 +124,29 @@ pub fn is_safe(s: &str) -> bool {
     s.chars().all(|c| c == '\n' || glyph(c).is_none())
 }
 
+/// Make text safe for a terminal, for `trev check`'s human lines: C0 controls become their
+/// Unicode control pictures (`␛`, `␇`, `␍`, `␊`), DEL `␡`, other control characters `\u{…}`.
+pub fn visible(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\u{0}'..='\u{1f}' => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('?')),
+            '\u{7f}' => out.push('␡'),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn visible_shows_control_characters_as_glyphs() {
+        assert_eq!(visible("a\u{1b}]0;t\u{7}b\r\n\u{9b}"), "a␛]0;t␇b␍␊\\u{9b}");
+    }
 
     #[test]
     fn escape_sequences_become_visible() {

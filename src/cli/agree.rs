@@ -1,15 +1,20 @@
 //! `trev agree`: agreement between annotators (percent agreement, Cohen's κ per pair, Fleiss'
 //! κ, Krippendorff's α, confusion matrices) over any number of journals.
 
+use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{sanitize_line, DiagnosticPrinter, EXIT_OK};
-use crate::agree::{self, Agreement, Ratings, Stat};
+use super::diag::{print_warnings, sanitize_line};
+use super::EXIT_OK;
+use crate::agree::{self, Agreement, Stat};
 use crate::labels::Replay;
+use crate::session;
+use crate::session::agreement::Level as At;
+use crate::session::judge::{self, Score};
 
 #[derive(Debug, Args)]
 pub struct AgreeArgs {
@@ -43,6 +48,15 @@ pub enum Level {
     Trajectory,
 }
 
+impl Level {
+    fn at(self) -> At {
+        match self {
+            Level::Turn => At::Turn,
+            Level::Trajectory => At::Trajectory,
+        }
+    }
+}
+
 pub fn run(args: &AgreeArgs) -> Result<i32> {
     let mut replay = Replay::new();
     for path in &args.journals {
@@ -61,17 +75,19 @@ pub fn run(args: &AgreeArgs) -> Result<i32> {
             }
         }
     }
+    let label_set = args.label_set.as_deref();
     let (ratings, rule_scores) = if args.with_rules.is_empty() {
         (
-            ratings(&replay, args.level, args.label_set.as_deref())?,
+            session::agreement::ratings(&replay, args.level.at(), label_set, Vec::new())?,
             None,
         )
     } else {
         if args.level != Level::Turn {
             bail!("--with-rules compares turns: use it with --level turn");
         }
-        let judged = super::rules_judge::judge(&replay, &args.with_rules)?;
-        let ratings = ratings_with(&replay, args.label_set.as_deref(), judged.triples)?;
+        let rules = session::rules::configured(None)?;
+        let judged = judge::judge(&replay, &args.with_rules, &rules)?;
+        let ratings = session::agreement::ratings(&replay, At::Turn, label_set, judged.triples)?;
         (ratings, Some(judged.scores))
     };
     let agreement = agree::agreement(&ratings);
@@ -89,67 +105,11 @@ pub fn run(args: &AgreeArgs) -> Result<i32> {
     } else {
         write_table(&mut out, &agreement, args.level)?;
         if let Some(scores) = &rule_scores {
-            super::rules_judge::write_scores(&mut out, scores)?;
+            write_scores(&mut out, scores)?;
         }
     }
     out.flush()?;
     Ok(EXIT_OK)
-}
-
-/// Print the journals' bad lines on stderr, at most 20 per file.
-pub fn print_warnings(replay: &Replay) {
-    let mut printer = DiagnosticPrinter::new(20);
-    let mut current: Option<&std::path::Path> = None;
-    for w in replay.warnings() {
-        if current.is_some_and(|c| c != &*w.file) {
-            printer.end_file(current.unwrap_or(&w.file));
-        }
-        current = Some(&w.file);
-        printer.print(w);
-    }
-    if let Some(file) = current {
-        printer.end_file(file);
-    }
-}
-
-/// The ratings table of the replayed marks at `level`. Another source of labels (a rule
-/// engine as annotator `rules`) joins by chaining its triples to these.
-pub fn ratings(replay: &Replay, level: Level, label_set: Option<&[String]>) -> Result<Ratings> {
-    ratings_at(replay, level, label_set, Vec::new())
-}
-
-/// The turn-level ratings plus extra triples (another annotator's labels).
-fn ratings_with(
-    replay: &Replay,
-    label_set: Option<&[String]>,
-    extra: Vec<(String, agree::Item, String)>,
-) -> Result<Ratings> {
-    ratings_at(replay, Level::Turn, label_set, extra)
-}
-
-fn ratings_at(
-    replay: &Replay,
-    level: Level,
-    label_set: Option<&[String]>,
-    extra: Vec<(String, agree::Item, String)>,
-) -> Result<Ratings> {
-    let triples = replay
-        .marks()
-        .iter()
-        .filter(|(key, _)| key.turn.is_some() == (level == Level::Turn))
-        .map(|(key, mark)| {
-            (
-                key.annotator.clone(),
-                (key.trajectory.clone(), key.turn),
-                mark.label.clone(),
-            )
-        })
-        .chain(extra);
-    let preferred: &[&str] = match level {
-        Level::Turn => &crate::labels::TURN_LABELS,
-        Level::Trajectory => &crate::labels::VERDICTS,
-    };
-    Ok(Ratings::build(triples, label_set, preferred)?)
 }
 
 fn num(s: &Stat) -> String {
@@ -249,6 +209,43 @@ fn write_confusion(
             line.push_str(&format!("  {n:>w$}"));
         }
         writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// The per-rule table: only rules that fired or that people would have wanted to fire.
+fn write_scores(
+    out: &mut impl Write,
+    scores: &BTreeMap<String, BTreeMap<String, Score>>,
+) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "rules against each annotator (a rule's finding on a turn predicts \"wrong\"):"
+    )?;
+    let pct = |x: Option<f64>| x.map_or("undefined".to_string(), |v| format!("{:.1} %", v * 100.0));
+    let mut any = false;
+    for (rule, by_annotator) in scores {
+        for (annotator, s) in by_annotator {
+            if s.true_positive + s.false_positive == 0 {
+                continue;
+            }
+            any = true;
+            writeln!(
+                out,
+                "  {rule:<32} vs {:<12} precision {:>9}  recall {:>9}  (TP {}, FP {}, FN {}, TN {})",
+                sanitize_line(annotator),
+                pct(s.precision),
+                pct(s.recall),
+                s.true_positive,
+                s.false_positive,
+                s.false_negative,
+                s.true_negative
+            )?;
+        }
+    }
+    if !any {
+        writeln!(out, "  no rule fired on a labelled turn")?;
     }
     Ok(())
 }

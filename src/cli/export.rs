@@ -5,17 +5,21 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use clap::Args;
+use clap::{Args, ValueEnum};
 
-use super::{sanitize_line, DiagnosticPrinter, InputArgs, SampleArgs, EXIT_ERROR, EXIT_OK};
+use super::args::{InputArgs, SampleArgs};
+use super::diag::{sanitize_line, DiagnosticPrinter};
+use super::{EXIT_ERROR, EXIT_OK};
 use crate::export::output::GoldFile;
-use crate::export::policy::{self, Agree, Policy, Require, TrajectoryVotes};
-use crate::export::render::Target;
+use crate::export::policy::{self, Policy};
+use crate::export::render;
 use crate::export::{self as gold, Fallback, Job, Report};
 use crate::findings::{Finding, Severity};
+use crate::labels::votes::{self, combine, Combined, Mark, TrajectoryVotes};
 use crate::labels::Replay;
 use crate::load::{source, Dataset};
 use crate::model::Trajectory;
+use crate::session;
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -95,8 +99,73 @@ pub struct ExportArgs {
     pub sample: SampleArgs,
 }
 
+/// `--agree`: how several annotators' marks on one turn combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Agree {
+    /// A mark stands only when every annotator who marked the turn gave it; otherwise the turn
+    /// is disputed (not wrong, but not right either).
+    Unanimous,
+    /// The mark most annotators gave; a tie counts as wrong.
+    Majority,
+    /// Wrong when any annotator marked it wrong; right when all marked it right.
+    Any,
+}
+
+impl From<Agree> for votes::Agree {
+    fn from(a: Agree) -> votes::Agree {
+        match a {
+            Agree::Unanimous => votes::Agree::Unanimous,
+            Agree::Majority => votes::Agree::Majority,
+            Agree::Any => votes::Agree::Any,
+        }
+    }
+}
+
+/// `--require`: what a trajectory needs to be kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Require {
+    /// The combined trajectory verdict is accept.
+    Accepted,
+    /// No agent turn is judged wrong (with --mask-wrong or --truncate-at-first-wrong, wrong
+    /// turns are masked or cut instead).
+    NoWrong,
+    /// Every agent turn is judged right.
+    AllRight,
+}
+
+impl From<Require> for policy::Require {
+    fn from(r: Require) -> policy::Require {
+        match r {
+            Require::Accepted => policy::Require::Accepted,
+            Require::NoWrong => policy::Require::NoWrong,
+            Require::AllRight => policy::Require::AllRight,
+        }
+    }
+}
+
+/// `--to`: the output format of kept records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Target {
+    /// As in the source: byte for byte, or edited in place where masks or truncation apply.
+    Same,
+    /// ShareGPT `conversations` of `from`/`value`, with `loss` on the agent's turns.
+    Sharegpt,
+    /// OpenAI chat `messages`, with `weight` on assistant messages.
+    Openai,
+}
+
+impl From<Target> for render::Target {
+    fn from(t: Target) -> render::Target {
+        match t {
+            Target::Same => render::Target::Same,
+            Target::Sharegpt => render::Target::Sharegpt,
+            Target::Openai => render::Target::Openai,
+        }
+    }
+}
+
 pub fn run(args: &ExportArgs) -> Result<i32> {
-    let dir = super::label::annotations_dir(args.annotations.as_deref())?;
+    let dir = session::annotations::dir(args.annotations.as_deref())?;
     let mut replay = Replay::new();
     if dir.exists() {
         replay
@@ -106,17 +175,17 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
     let mut printer = DiagnosticPrinter::new(20);
     replay.warnings().iter().for_each(|w| printer.print(w));
     let only: BTreeSet<&str> = args.annotators.iter().map(String::as_str).collect();
-    let votes = gold::votes(&replay, &only);
+    let votes = votes::votes(&replay, &only);
 
     let rules = match &args.drop_findings {
         None => None,
-        Some(_) => Some(super::check::configured_rules(args.rules.as_deref())?),
+        Some(_) => Some(session::rules::configured(args.rules.as_deref())?),
     };
     let findings =
         |t: &Trajectory| -> Vec<Finding> { rules.as_ref().map_or_else(Vec::new, |r| r.check(t)) };
     let policy = Policy {
-        agree: args.agree,
-        require: args.require,
+        agree: args.agree.into(),
+        require: args.require.into(),
         keep_unreviewed: args.keep_unreviewed,
         drop_findings: args.drop_findings.as_deref().and_then(Severity::parse),
         mask_wrong: args.mask_wrong,
@@ -141,7 +210,7 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
         .map(|spec| crate::sample::select(&data, &spec));
     let job = Job {
         policy: &policy,
-        target: args.to,
+        target: args.to.into(),
         votes: &votes,
         findings: &findings,
         fallback: fallback.as_ref(),
@@ -155,7 +224,7 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
         |d| printer.print(d),
         |t| {
             if args.labels_out.is_some() {
-                label_rows.extend(label_rows_of(t, votes.get(&t.id), args.agree));
+                label_rows.extend(label_rows_of(t, votes.get(&t.id), args.agree.into()));
             }
         },
     )?;
@@ -188,12 +257,16 @@ struct LabelRow {
     trajectory: String,
     turn: usize,
     role: &'static str,
-    marks: BTreeMap<String, policy::Mark>,
-    combined: Option<policy::Combined>,
+    marks: BTreeMap<String, Mark>,
+    combined: Option<Combined>,
     notes: Vec<String>,
 }
 
-fn label_rows_of(t: &Trajectory, votes: Option<&TrajectoryVotes>, agree: Agree) -> Vec<LabelRow> {
+fn label_rows_of(
+    t: &Trajectory,
+    votes: Option<&TrajectoryVotes>,
+    agree: votes::Agree,
+) -> Vec<LabelRow> {
     let Some(votes) = votes else {
         return Vec::new();
     };
@@ -212,17 +285,17 @@ fn label_rows_of(t: &Trajectory, votes: Option<&TrajectoryVotes>, agree: Agree) 
                 turn,
                 role,
                 marks: marks.clone(),
-                combined: policy::combine(marks, agree),
+                combined: combine(marks, agree),
                 notes,
             })
         })
         .collect()
 }
 
-fn mark_text(mark: Option<&policy::Mark>) -> &'static str {
+fn mark_text(mark: Option<&Mark>) -> &'static str {
     match mark {
-        Some(policy::Mark::Right) => "right",
-        Some(policy::Mark::Wrong) => "wrong",
+        Some(Mark::Right) => "right",
+        Some(Mark::Wrong) => "wrong",
         None => "",
     }
 }

@@ -8,11 +8,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{sanitize_line, DiagnosticPrinter, EXIT_ERROR, EXIT_OK};
+use super::args::parse_format;
+use super::diag::{sanitize_line, DiagnosticPrinter};
+use super::{EXIT_ERROR, EXIT_OK};
 use crate::labels::{self, replay::parse_line, time, Event, Journal};
 use crate::load::LoadOptions;
 use crate::model::Format;
 use crate::scan::{self, Event as ScanEvent};
+use crate::session;
 
 #[derive(Debug, Args)]
 pub struct LabelArgs {
@@ -22,7 +25,7 @@ pub struct LabelArgs {
     pub files: Vec<PathBuf>,
 
     /// Read every record as this format instead of detecting it.
-    #[arg(long, value_name = "NAME", value_parser = super::parse_format)]
+    #[arg(long, value_name = "NAME", value_parser = parse_format)]
     pub format: Option<Format>,
 
     /// Who is marking: the journal is `<annotations dir>/<NAME>.jsonl`.
@@ -80,16 +83,6 @@ fn parse_annotator(name: &str) -> Result<String, String> {
     Ok(name.to_string())
 }
 
-/// The journals' directory: `--annotations`, else the user's data directory.
-pub fn annotations_dir(given: Option<&Path>) -> Result<PathBuf> {
-    match given {
-        Some(dir) => Ok(dir.to_path_buf()),
-        None => labels::default_dir().ok_or_else(|| {
-            anyhow!("no home directory to keep journals in; pass --annotations DIR")
-        }),
-    }
-}
-
 pub fn run(args: &LabelArgs) -> Result<i32> {
     if args.import.is_some() {
         return import(args);
@@ -141,7 +134,7 @@ pub fn run(args: &LabelArgs) -> Result<i32> {
         event.text_hash = Some(hash.clone());
     }
     event.note.clone_from(&args.note);
-    let dir = annotations_dir(args.annotations.as_deref())?;
+    let dir = session::annotations::dir(args.annotations.as_deref())?;
     let mut journal = Journal::open(&dir, &args.annotator)?;
     journal.append(&event)?;
     let what = match turn {
@@ -213,7 +206,7 @@ fn import(args: &LabelArgs) -> Result<i32> {
     } else {
         Some(load_hashes(&args.files, args.format, None)?.0)
     };
-    let dir = annotations_dir(args.annotations.as_deref())?;
+    let dir = session::annotations::dir(args.annotations.as_deref())?;
     let mut journal = Journal::open(&dir, &args.annotator)?;
     let name = if source == Path::new("-") {
         "<stdin>".to_string()

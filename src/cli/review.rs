@@ -3,9 +3,11 @@
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
-use super::{InputArgs, SampleArgs, EXIT_OK};
+use super::args::{InputArgs, SampleArgs};
+use super::EXIT_OK;
 use crate::labels::{Journal, JournalError};
 use crate::load::Dataset;
+use crate::session;
 use crate::tui::{self, config, marks::Labels, Store, Theme};
 
 #[derive(Debug, Args)]
@@ -60,11 +62,12 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
             );
         }
     }
-    let rules = super::check::configured_rules(args.rules.as_deref())?;
+    let rules = session::rules::configured(args.rules.as_deref())?;
     let findings: tui::FindingsProvider = Box::new(move |t| rules.check(t));
     let dataset = Dataset::open(&args.input.files, opts).context("cannot open the input")?;
-    let dir = super::label::annotations_dir(args.annotations.as_deref())?;
-    let sample = sample(&dataset, args, &dir)?;
+    let dir = session::annotations::dir(args.annotations.as_deref())?;
+    let spec = args.sample.spec();
+    let sample = session::sample::for_review(&dataset, spec.as_ref(), &dir)?;
     let annotator = args.annotator.clone().or(config.annotator.clone());
     let mut labels = Labels::new(Some(dir.clone()), annotator);
     labels.sample = sample.as_ref().map(Vec::len);
@@ -90,67 +93,4 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
         setup,
     )?;
     Ok(EXIT_OK)
-}
-
-/// The sample to review: drawn (and recorded beside the journals) with `--sample`, else the
-/// one recorded there, else none (the whole dataset, indexed lazily).
-fn sample(data: &Dataset, args: &ReviewArgs, dir: &std::path::Path) -> Result<Option<Vec<usize>>> {
-    if let Some(spec) = args.sample.spec() {
-        return Ok(Some(super::estimate::draw(data, &spec, Some(dir))?));
-    }
-    let Some(record) = crate::sample::recorded(dir)? else {
-        return Ok(None);
-    };
-    data.wait();
-    let ids = crate::sample::parallel_map(data.len(), |i| data.load(i).ok().map(|(t, _)| t.id));
-    let wanted: std::collections::HashSet<&str> = record.ids.iter().map(String::as_str).collect();
-    let found: Vec<usize> = ids
-        .iter()
-        .enumerate()
-        .filter(|(_, id)| id.as_deref().is_some_and(|id| wanted.contains(id)))
-        .map(|(i, _)| i)
-        .collect();
-    if found.is_empty() && !record.ids.is_empty() {
-        bail!(
-            "{}: the recorded sample's {} trajectories are not in this data; review the data it was drawn from, or remove the file to draw a new sample",
-            dir.join(crate::sample::RECORD_FILE).display(),
-            record.ids.len()
-        );
-    }
-    Ok(Some(found))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        review: ReviewArgs,
-    }
-
-    fn args(extra: &[&str]) -> ReviewArgs {
-        let data = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/sample_data/agentinstruct_os.json"
-        );
-        let mut argv = vec!["trev", data];
-        argv.extend(extra);
-        Cli::try_parse_from(argv).unwrap().review
-    }
-
-    #[test]
-    fn a_recorded_sample_is_reviewed_without_sample_options() {
-        let dir = tempfile::tempdir().unwrap();
-        let open = |a: &ReviewArgs| Dataset::open(&a.input.files, a.input.load_options()).unwrap();
-        let none = args(&[]);
-        assert_eq!(sample(&open(&none), &none, dir.path()).unwrap(), None);
-        let drawn = args(&["--sample", "1", "--seed", "7"]);
-        let first = sample(&open(&drawn), &drawn, dir.path()).unwrap().unwrap();
-        assert_eq!(first.len(), 1);
-        let again = sample(&open(&none), &none, dir.path()).unwrap();
-        assert_eq!(again, Some(first), "the recorded sample, found by id");
-    }
 }

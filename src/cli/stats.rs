@@ -1,17 +1,25 @@
-//! `trev stats`: per-file, per-task counts of trajectories and turns.
+//! `trev stats`: per-file, per-task counts of trajectories and turns; with `--annotations`, label
+//! progress per annotator; with `--estimate`, the whole dataset's defect rate estimated from the
+//! reviewed sample.
 
 use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
+use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 
-use super::{DiagnosticPrinter, InputArgs, SampleArgs, EXIT_ERROR, EXIT_OK};
-use crate::labels::progress::AgentTurns;
+use super::args::{InputArgs, SampleArgs};
+use super::diag::{print_warnings, sanitize_line, DiagnosticPrinter};
+use super::{output, EXIT_ERROR, EXIT_OK};
+use crate::findings::Severity;
+use crate::labels::progress::{progress, AgentTurns, Progress};
+use crate::labels::Replay;
 use crate::load::Dataset;
 use crate::model::Task;
 use crate::sample::{self, SampleSpec};
 use crate::scan::{self, Event};
+use crate::session;
 use crate::stats::{FileStats, StatsLine, Summary, Tally};
 
 #[derive(Debug, Args)]
@@ -43,7 +51,7 @@ pub struct StatsArgs {
 
 pub fn run(args: &StatsArgs) -> Result<i32> {
     if args.estimate {
-        return super::estimate::run(args);
+        return estimate(args);
     }
     if let Some(spec) = args.sample.spec() {
         return run_sample(args, &spec);
@@ -92,7 +100,7 @@ pub fn run(args: &StatsArgs) -> Result<i32> {
         write_table(&mut out, &files)?;
     }
     if let Some(dir) = &args.annotations {
-        super::progress::write(&mut out, dir, &agent_turns, args.json)?;
+        write_progress(&mut out, dir, &agent_turns, args.json)?;
     }
     out.flush()?;
     Ok(exit_code(args, &files, &printer))
@@ -112,7 +120,7 @@ fn exit_code(args: &StatsArgs, files: &[FileStats], printer: &DiagnosticPrinter)
 /// Stats over a sample: the index is built, the sampled records alone are read.
 fn run_sample(args: &StatsArgs, spec: &SampleSpec) -> Result<i32> {
     let data = Dataset::open(&args.input.files, args.input.load_options())?;
-    let selected = super::estimate::draw(&data, spec, args.annotations.as_deref())?;
+    let selected = session::sample::draw(&data, spec, args.annotations.as_deref())?;
     let loaded = sample::parallel_map(selected.len(), |k| {
         data.load(selected[k])
             .map(|(t, warnings)| (Summary::of(&t), warnings))
@@ -194,24 +202,8 @@ fn row(task: &str, t: &Tally) -> [String; 9] {
 }
 
 fn write_rows(out: &mut impl Write, rows: &[[String; 9]]) -> io::Result<()> {
-    let mut widths = HEADER.map(str::len);
-    for r in rows {
-        for (w, cell) in widths.iter_mut().zip(r) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let header = HEADER.map(str::to_string);
-    for r in std::iter::once(&header).chain(rows) {
-        let mut line = String::from("  ");
-        for (i, (cell, w)) in r.iter().zip(widths).enumerate() {
-            if i == 0 || i == 8 {
-                line.push_str(&format!("{cell:<w$}"));
-            } else {
-                line.push_str(&format!("{cell:>w$}"));
-            }
-            line.push_str("  ");
-        }
-        writeln!(out, "{}", line.trim_end())?;
+    for line in output::aligned(&HEADER, rows, |i| i == 0 || i == 8) {
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }
@@ -223,7 +215,7 @@ fn write_table(out: &mut impl Write, files: &[FileStats]) -> io::Result<()> {
         let total = file.total();
         let mut head = format!(
             "{}  ({}{}, {} trajectories",
-            super::sanitize_line(&file.path.display().to_string()),
+            sanitize_line(&file.path.display().to_string()),
             file.layout.describe(),
             if file.gzip { ", gzip" } else { "" },
             total.trajectories
@@ -265,4 +257,110 @@ fn write_table(out: &mut impl Write, files: &[FileStats]) -> io::Result<()> {
         write_rows(out, &rows)?;
     }
     Ok(())
+}
+
+/// Label progress: replay the journals at `dir` and write each annotator's progress over `data`: a table, or
+/// one JSON object per annotator.
+fn write_progress(out: &mut impl Write, dir: &Path, data: &[AgentTurns], json: bool) -> Result<()> {
+    let mut replay = Replay::new();
+    replay
+        .read_path(dir)
+        .with_context(|| format!("cannot read the journals at {}", dir.display()))?;
+    print_warnings(&replay);
+    let rows = progress(&replay, data);
+    if json {
+        for p in &rows {
+            serde_json::to_writer(&mut *out, p)?;
+            writeln!(out)?;
+        }
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "labels  ({}, {} annotators)",
+        sanitize_line(&dir.display().to_string()),
+        rows.len()
+    )?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let header = [
+        "annotator",
+        "marked",
+        "right",
+        "wrong",
+        "other",
+        "stale",
+        "complete",
+        "accept",
+        "reject",
+        "pace",
+    ];
+    let cells: Vec<[String; 10]> = rows.iter().map(progress_row).collect();
+    for line in output::aligned(&header, &cells, |i| i == 0) {
+        writeln!(out, "{line}")?;
+    }
+    let unmatched: u64 = rows.iter().map(|p| p.unmatched).sum();
+    if unmatched > 0 {
+        writeln!(
+            out,
+            "  ({unmatched} marks are on turns or trajectories these files do not have)"
+        )?;
+    }
+    Ok(())
+}
+
+fn progress_row(p: &Progress) -> [String; 10] {
+    let percent = if p.agent_turns == 0 {
+        0.0
+    } else {
+        100.0 * p.marked as f64 / p.agent_turns as f64
+    };
+    [
+        sanitize_line(&p.annotator),
+        format!("{}/{} ({percent:.0}%)", p.marked, p.agent_turns),
+        p.right.to_string(),
+        p.wrong.to_string(),
+        p.other.to_string(),
+        p.stale.to_string(),
+        format!("{}/{}", p.trajectories_complete, p.trajectories),
+        p.accepted.to_string(),
+        p.rejected.to_string(),
+        p.pace_seconds
+            .map_or_else(|| "-".to_string(), |s| format!("{s:.0}s")),
+    ]
+}
+
+/// `--estimate`: from the reviewed part of the team's sample to the whole dataset.
+fn estimate(args: &StatsArgs) -> Result<i32> {
+    let dir = session::annotations::dir(args.annotations.as_deref())?;
+    let data = Dataset::open(&args.input.files, args.input.load_options())?;
+    let census = session::estimate::census(&data);
+    let spec = args.sample.spec();
+    let (selected, missing) = session::estimate::selection(&data, &census, spec.as_ref(), &dir)?;
+    if missing > 0 {
+        eprintln!(
+            "trev: warning: {missing} of the {} sampled trajectories are not in these files",
+            selected.len() + missing
+        );
+    }
+    let mut replay = Replay::new();
+    if dir.exists() {
+        replay.read_path(&dir)?;
+    }
+    let rules = session::rules::configured(None)?;
+    let flagged =
+        |t: &crate::model::Trajectory| rules.check(t).iter().any(|f| f.severity == Severity::Error);
+    let estimated = session::estimate::estimate(&data, &census, &selected, &replay, &flagged);
+    let mut out = BufWriter::new(io::stdout().lock());
+    if args.json {
+        serde_json::to_writer(&mut out, &estimated.report)?;
+        writeln!(out)?;
+    } else {
+        for line in session::estimate::lines(&estimated) {
+            writeln!(out, "{line}")?;
+        }
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
 }

@@ -5,18 +5,18 @@ pub mod output;
 pub mod policy;
 pub mod render;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::io;
 
 use serde::Serialize;
 
 use crate::diag::Diagnostic;
 use crate::findings::Finding;
-use crate::labels::Replay;
+use crate::labels::votes::TrajectoryVotes;
 use crate::load::Dataset;
 use crate::model::{Task, Trajectory};
 use output::GoldFile;
-use policy::{Decision, Policy, TrajectoryVotes};
+use policy::{Decision, Policy};
 use render::{Edits, Target};
 
 /// The counts of one task (or of everything).
@@ -48,51 +48,6 @@ impl Report {
         f(&mut self.total);
         f(self.by_task.entry(task.as_str().to_string()).or_default());
     }
-}
-
-/// The journals' marks, per trajectory, of the counted annotators (all when `only` is empty).
-pub fn votes(replay: &Replay, only: &BTreeSet<&str>) -> HashMap<String, TrajectoryVotes> {
-    let mut out: HashMap<String, TrajectoryVotes> = HashMap::new();
-    for (key, mark) in replay.marks() {
-        if !only.is_empty() && !only.contains(key.annotator.as_str()) {
-            continue;
-        }
-        let votes = out.entry(key.trajectory.clone()).or_default();
-        let annotator = key.annotator.clone();
-        match (key.turn, mark.label.as_str()) {
-            (Some(turn), "right" | "wrong") => {
-                let m = if mark.label == "right" {
-                    policy::Mark::Right
-                } else {
-                    policy::Mark::Wrong
-                };
-                votes
-                    .turns
-                    .entry(turn)
-                    .or_default()
-                    .insert(annotator.clone(), m);
-            }
-            (None, "accept") => {
-                votes
-                    .verdicts
-                    .insert(annotator.clone(), policy::Verdict::Accept);
-            }
-            (None, "reject") => {
-                votes
-                    .verdicts
-                    .insert(annotator.clone(), policy::Verdict::Reject);
-            }
-            _ => {}
-        }
-        if let (Some(turn), Some(note)) = (key.turn, &mark.note) {
-            votes
-                .notes
-                .entry(turn)
-                .or_default()
-                .insert(annotator, note.clone());
-        }
-    }
-    out
 }
 
 /// Records of another file, by id, to restore dropped trajectories.

@@ -1,101 +1,15 @@
-//! The gold-set policy: how annotators' marks combine per turn, and what a trajectory needs to
-//! be kept, masked, truncated or dropped.
+//! The gold-set policy: what a trajectory needs to be kept, masked, truncated or dropped, given
+//! the annotators' combined marks ([`crate::labels::votes`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::findings::{Finding, Severity};
+use crate::labels::votes::{combine, combine_verdicts, Agree, Combined, TrajectoryVotes};
 use crate::model::{Role, Trajectory};
 
-/// One annotator's mark on a turn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Mark {
-    Right,
-    Wrong,
-}
-
-/// One annotator's verdict on a whole trajectory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Verdict {
-    Accept,
-    Reject,
-}
-
-/// What the counted annotators say about one trajectory: marks per turn and verdicts, each by
-/// annotator name.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TrajectoryVotes {
-    pub turns: BTreeMap<usize, BTreeMap<String, Mark>>,
-    pub verdicts: BTreeMap<String, Verdict>,
-    /// Notes on turns, by annotator.
-    pub notes: BTreeMap<usize, BTreeMap<String, String>>,
-}
-
-/// How several annotators' marks on one turn combine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Agree {
-    /// A mark stands only when every annotator who marked the turn gave it; otherwise the turn
-    /// is disputed (not wrong, but not right either).
-    Unanimous,
-    /// The mark most annotators gave; a tie counts as wrong.
-    Majority,
-    /// Wrong when any annotator marked it wrong; right when all marked it right.
-    Any,
-}
-
-/// The combined judgement of a turn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Combined {
-    Right,
-    Wrong,
-    Disputed,
-}
-
-impl Combined {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Combined::Right => "right",
-            Combined::Wrong => "wrong",
-            Combined::Disputed => "disputed",
-        }
-    }
-}
-
-/// Combine the marks of one turn; `None` when nobody marked it.
-pub fn combine(marks: &BTreeMap<String, Mark>, agree: Agree) -> Option<Combined> {
-    let wrong = marks.values().filter(|&&m| m == Mark::Wrong).count();
-    let right = marks.len() - wrong;
-    if marks.is_empty() {
-        return None;
-    }
-    Some(match agree {
-        Agree::Unanimous if wrong == 0 => Combined::Right,
-        Agree::Unanimous if right == 0 => Combined::Wrong,
-        Agree::Unanimous => Combined::Disputed,
-        Agree::Majority if right > wrong => Combined::Right,
-        Agree::Majority => Combined::Wrong,
-        Agree::Any if wrong > 0 => Combined::Wrong,
-        Agree::Any => Combined::Right,
-    })
-}
-
-/// Combine trajectory verdicts the same way as marks (accept ~ right, reject ~ wrong).
-pub fn combine_verdicts(verdicts: &BTreeMap<String, Verdict>, agree: Agree) -> Option<Combined> {
-    let as_marks: BTreeMap<String, Mark> = verdicts
-        .iter()
-        .map(|(a, v)| {
-            let m = match v {
-                Verdict::Accept => Mark::Right,
-                Verdict::Reject => Mark::Wrong,
-            };
-            (a.clone(), m)
-        })
-        .collect();
-    combine(&as_marks, agree)
-}
-
 /// What a trajectory needs to be kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Require {
     /// The combined trajectory verdict is accept.
     Accepted,
@@ -290,27 +204,13 @@ fn with_demo_mask(t: &Trajectory, decision: Decision, policy: &Policy) -> Decisi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::labels::votes::{Mark, Verdict};
     use crate::model::{Format, SourceRef, Task, Turn};
     use std::path::Path;
     use std::sync::Arc;
 
     fn marks(list: &[(&str, Mark)]) -> BTreeMap<String, Mark> {
         list.iter().map(|(a, m)| (a.to_string(), *m)).collect()
-    }
-
-    #[test]
-    fn combining_marks_follows_the_documented_ties() {
-        use Mark::*;
-        let split = marks(&[("a", Right), ("b", Wrong)]);
-        assert_eq!(combine(&split, Agree::Unanimous), Some(Combined::Disputed));
-        assert_eq!(combine(&split, Agree::Majority), Some(Combined::Wrong));
-        assert_eq!(combine(&split, Agree::Any), Some(Combined::Wrong));
-        let most = marks(&[("a", Right), ("b", Wrong), ("c", Right)]);
-        assert_eq!(combine(&most, Agree::Majority), Some(Combined::Right));
-        assert_eq!(combine(&most, Agree::Unanimous), Some(Combined::Disputed));
-        let all_wrong = marks(&[("a", Wrong), ("b", Wrong)]);
-        assert_eq!(combine(&all_wrong, Agree::Unanimous), Some(Combined::Wrong));
-        assert_eq!(combine(&BTreeMap::new(), Agree::Any), None);
     }
 
     fn trajectory() -> Trajectory {

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::model::{Format, Role, Trajectory, Turn};
 
 /// The output format of kept records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     /// As in the source: byte for byte, or edited in place where masks or truncation apply.
     Same,

@@ -1,10 +1,12 @@
 //! Labels: the annotation journal (one append-only JSONL file per annotator), its events,
-//! replaying journals into the current marks, and label progress over a dataset.
+//! replaying journals into the current marks, annotators' votes combined, and label progress
+//! over a dataset.
 
 pub mod journal;
 pub mod progress;
 pub mod replay;
 pub mod time;
+pub mod votes;
 
 use std::path::{Path, PathBuf};
 

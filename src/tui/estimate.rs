@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::app::{App, Mode};
 use crate::estimate::{self, Population, Reviewed};
-use crate::export::policy::{combine, Agree, Combined};
+use crate::labels::votes::{combine, Agree, Combined};
 use crate::model::Task;
 
 impl App {
@@ -15,7 +15,7 @@ impl App {
         let Some(replay) = self.read_journals() else {
             return;
         };
-        let votes = crate::export::votes(&replay, &BTreeSet::new());
+        let votes = crate::labels::votes::votes(&replay, &BTreeSet::new());
         let len = self.store.len();
         let sampled: Vec<usize> = match &self.list.sample {
             Some(s) => s.clone(),

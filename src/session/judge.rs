@@ -3,18 +3,17 @@
 //! precision and recall against each person ("does this rule fire where people say wrong?").
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{self, Write};
 use std::path::PathBuf;
 
 use anyhow::Result;
 use serde::Serialize;
 
-use super::sanitize_line;
 use crate::agree::Item;
 use crate::findings::Severity;
 use crate::labels::Replay;
 use crate::load::LoadOptions;
 use crate::model::Role;
+use crate::rules::RuleSet;
 use crate::scan::{self, Event};
 
 /// The name the rules annotate under.
@@ -40,7 +39,8 @@ pub struct Judged {
     pub scores: BTreeMap<String, BTreeMap<String, Score>>,
 }
 
-pub fn judge(replay: &Replay, files: &[PathBuf]) -> Result<Judged> {
+/// Judge the agent turns people labelled in `replay`, reading them from `files`.
+pub fn judge(replay: &Replay, files: &[PathBuf], rules: &RuleSet) -> Result<Judged> {
     // What people labelled: trajectory → turn → annotator → label.
     let mut labelled: HashMap<String, BTreeMap<usize, BTreeMap<String, String>>> = HashMap::new();
     for (key, mark) in replay.marks() {
@@ -53,7 +53,6 @@ pub fn judge(replay: &Replay, files: &[PathBuf]) -> Result<Judged> {
                 .insert(key.annotator.clone(), mark.label.clone());
         }
     }
-    let rules = super::check::configured_rules(None)?;
     let rule_ids: Vec<String> = rules.rules().iter().map(|r| r.id.to_string()).collect();
     let wanted: BTreeSet<&String> = labelled.keys().collect();
     let mut triples = Vec::new();
@@ -126,41 +125,4 @@ pub fn judge(replay: &Replay, files: &[PathBuf]) -> Result<Judged> {
         s.recall = ratio(s.true_positive, s.true_positive + s.false_negative);
     }
     Ok(Judged { triples, scores })
-}
-
-/// The per-rule table: only rules that fired or that people would have wanted to fire.
-pub fn write_scores(
-    out: &mut impl Write,
-    scores: &BTreeMap<String, BTreeMap<String, Score>>,
-) -> io::Result<()> {
-    writeln!(out)?;
-    writeln!(
-        out,
-        "rules against each annotator (a rule's finding on a turn predicts \"wrong\"):"
-    )?;
-    let pct = |x: Option<f64>| x.map_or("undefined".to_string(), |v| format!("{:.1} %", v * 100.0));
-    let mut any = false;
-    for (rule, by_annotator) in scores {
-        for (annotator, s) in by_annotator {
-            if s.true_positive + s.false_positive == 0 {
-                continue;
-            }
-            any = true;
-            writeln!(
-                out,
-                "  {rule:<32} vs {:<12} precision {:>9}  recall {:>9}  (TP {}, FP {}, FN {}, TN {})",
-                sanitize_line(annotator),
-                pct(s.precision),
-                pct(s.recall),
-                s.true_positive,
-                s.false_positive,
-                s.false_negative,
-                s.true_negative
-            )?;
-        }
-    }
-    if !any {
-        writeln!(out, "  no rule fired on a labelled turn")?;
-    }
-    Ok(())
 }

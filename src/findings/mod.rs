@@ -1,5 +1,9 @@
 //! Findings: what a rule says about one turn. Produced by the rule engine, shown by the review
-//! screen, printed by `trev check`, used by agreement and export.
+//! screen, printed by `trev check` ([`print`], counted by [`tally`]), used by agreement and
+//! export.
+
+pub mod print;
+pub mod tally;
 
 use std::fmt;
 use std::sync::Arc;

@@ -1,0 +1,88 @@
+//! The arguments several commands share: how to read the input files, and the sample to work
+//! on.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::load::LoadOptions;
+use crate::model::{Format, Task};
+
+/// How to read the input files (shared by every command that reads trajectories).
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Trajectory files or directories (walked recursively; .json, .jsonl, .traj, and .gz of
+    /// each).
+    #[arg(required = true, value_name = "FILES")]
+    pub files: Vec<PathBuf>,
+
+    /// Read every record as this format instead of detecting it.
+    #[arg(long, value_name = "NAME", value_parser = parse_format)]
+    pub format: Option<Format>,
+
+    /// Use this task profile for every trajectory instead of detecting it.
+    #[arg(long, value_name = "TASK", value_parser = parse_task)]
+    pub profile: Option<Task>,
+
+    /// Exit with status 2 on any error in the input, not only when nothing loads.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl InputArgs {
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            format: self.format,
+            profile: self.profile,
+        }
+    }
+}
+
+/// Restrict a session to a reproducible random sample of the trajectories.
+#[derive(Debug, Clone, Args)]
+pub struct SampleArgs {
+    /// Work on a random sample of N trajectories (the same seed gives the same sample on any
+    /// machine).
+    #[arg(long, value_name = "N")]
+    pub sample: Option<usize>,
+
+    /// Seed of the sample.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+
+    /// Sample each task in proportion to its size (`task` is the only stratum).
+    #[arg(long, value_name = "BY", value_parser = ["task"], requires = "sample")]
+    pub stratify: Option<String>,
+
+    /// Sample N trajectories of each task instead.
+    #[arg(long, value_name = "N", conflicts_with_all = ["sample", "stratify"])]
+    pub per_task: Option<usize>,
+}
+
+impl SampleArgs {
+    pub fn spec(&self) -> Option<crate::sample::SampleSpec> {
+        if self.sample.is_none() && self.per_task.is_none() {
+            return None;
+        }
+        Some(crate::sample::SampleSpec {
+            size: self.sample.unwrap_or(0),
+            seed: self.seed,
+            stratify: self.stratify.is_some(),
+            per_task: self.per_task,
+        })
+    }
+}
+
+pub fn parse_format(name: &str) -> Result<Format, String> {
+    Format::parse(name).ok_or_else(|| {
+        let names: Vec<_> = Format::ALL.iter().map(|f| f.as_str()).collect();
+        format!("unknown format '{name}' (one of: {})", names.join(", "))
+    })
+}
+
+fn parse_task(name: &str) -> Result<Task, String> {
+    Task::parse(name).ok_or_else(|| {
+        let names: Vec<_> = Task::ALL.iter().map(|t| t.as_str()).collect();
+        format!("unknown profile '{name}' (one of: {})", names.join(", "))
+    })
+}

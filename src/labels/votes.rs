@@ -1,0 +1,159 @@
+//! Annotators' votes: the journals' marks gathered per trajectory, and how several annotators'
+//! marks on one turn (or verdicts on one trajectory) combine into one judgement: unanimous,
+//! majority (a tie counts as wrong) or any.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::Replay;
+
+/// One annotator's mark on a turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mark {
+    Right,
+    Wrong,
+}
+
+/// One annotator's verdict on a whole trajectory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Verdict {
+    Accept,
+    Reject,
+}
+
+/// What the counted annotators say about one trajectory: marks per turn and verdicts, each by
+/// annotator name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrajectoryVotes {
+    pub turns: BTreeMap<usize, BTreeMap<String, Mark>>,
+    pub verdicts: BTreeMap<String, Verdict>,
+    /// Notes on turns, by annotator.
+    pub notes: BTreeMap<usize, BTreeMap<String, String>>,
+}
+
+/// How several annotators' marks on one turn combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Agree {
+    /// A mark stands only when every annotator who marked the turn gave it; otherwise the turn
+    /// is disputed (not wrong, but not right either).
+    Unanimous,
+    /// The mark most annotators gave; a tie counts as wrong.
+    Majority,
+    /// Wrong when any annotator marked it wrong; right when all marked it right.
+    Any,
+}
+
+/// The combined judgement of a turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Combined {
+    Right,
+    Wrong,
+    Disputed,
+}
+
+impl Combined {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Combined::Right => "right",
+            Combined::Wrong => "wrong",
+            Combined::Disputed => "disputed",
+        }
+    }
+}
+
+/// Combine the marks of one turn; `None` when nobody marked it.
+pub fn combine(marks: &BTreeMap<String, Mark>, agree: Agree) -> Option<Combined> {
+    let wrong = marks.values().filter(|&&m| m == Mark::Wrong).count();
+    let right = marks.len() - wrong;
+    if marks.is_empty() {
+        return None;
+    }
+    Some(match agree {
+        Agree::Unanimous if wrong == 0 => Combined::Right,
+        Agree::Unanimous if right == 0 => Combined::Wrong,
+        Agree::Unanimous => Combined::Disputed,
+        Agree::Majority if right > wrong => Combined::Right,
+        Agree::Majority => Combined::Wrong,
+        Agree::Any if wrong > 0 => Combined::Wrong,
+        Agree::Any => Combined::Right,
+    })
+}
+
+/// Combine trajectory verdicts the same way as marks (accept ~ right, reject ~ wrong).
+pub fn combine_verdicts(verdicts: &BTreeMap<String, Verdict>, agree: Agree) -> Option<Combined> {
+    let as_marks: BTreeMap<String, Mark> = verdicts
+        .iter()
+        .map(|(a, v)| {
+            let m = match v {
+                Verdict::Accept => Mark::Right,
+                Verdict::Reject => Mark::Wrong,
+            };
+            (a.clone(), m)
+        })
+        .collect();
+    combine(&as_marks, agree)
+}
+
+/// The journals' marks, per trajectory, of the counted annotators (all when `only` is empty).
+pub fn votes(replay: &Replay, only: &BTreeSet<&str>) -> HashMap<String, TrajectoryVotes> {
+    let mut out: HashMap<String, TrajectoryVotes> = HashMap::new();
+    for (key, mark) in replay.marks() {
+        if !only.is_empty() && !only.contains(key.annotator.as_str()) {
+            continue;
+        }
+        let votes = out.entry(key.trajectory.clone()).or_default();
+        let annotator = key.annotator.clone();
+        match (key.turn, mark.label.as_str()) {
+            (Some(turn), "right" | "wrong") => {
+                let m = if mark.label == "right" {
+                    Mark::Right
+                } else {
+                    Mark::Wrong
+                };
+                votes
+                    .turns
+                    .entry(turn)
+                    .or_default()
+                    .insert(annotator.clone(), m);
+            }
+            (None, "accept") => {
+                votes.verdicts.insert(annotator.clone(), Verdict::Accept);
+            }
+            (None, "reject") => {
+                votes.verdicts.insert(annotator.clone(), Verdict::Reject);
+            }
+            _ => {}
+        }
+        if let (Some(turn), Some(note)) = (key.turn, &mark.note) {
+            votes
+                .notes
+                .entry(turn)
+                .or_default()
+                .insert(annotator, note.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marks(list: &[(&str, Mark)]) -> BTreeMap<String, Mark> {
+        list.iter().map(|(a, m)| (a.to_string(), *m)).collect()
+    }
+
+    #[test]
+    fn combining_marks_follows_the_documented_ties() {
+        use Mark::*;
+        let split = marks(&[("a", Right), ("b", Wrong)]);
+        assert_eq!(combine(&split, Agree::Unanimous), Some(Combined::Disputed));
+        assert_eq!(combine(&split, Agree::Majority), Some(Combined::Wrong));
+        assert_eq!(combine(&split, Agree::Any), Some(Combined::Wrong));
+        let most = marks(&[("a", Right), ("b", Wrong), ("c", Right)]);
+        assert_eq!(combine(&most, Agree::Majority), Some(Combined::Right));
+        assert_eq!(combine(&most, Agree::Unanimous), Some(Combined::Disputed));
+        let all_wrong = marks(&[("a", Wrong), ("b", Wrong)]);
+        assert_eq!(combine(&all_wrong, Agree::Unanimous), Some(Combined::Wrong));
+        assert_eq!(combine(&BTreeMap::new(), Agree::Any), None);
+    }
+}

@@ -1,0 +1,175 @@
+//! The estimate use-case: from the reviewed part of a sample to the whole dataset (the share
+//! of trajectories with a wrong agent turn and of wrong agent turns, with 95 % intervals) and
+//! how well the rules predicted the people's verdict. `trev stats --estimate` and the review
+//! screen's estimate panel both print [`lines`] of [`estimate`].
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use anyhow::{bail, Result};
+
+use crate::estimate::{self, Population, Report, Reviewed};
+use crate::labels::votes::{self, combine, Agree, Combined};
+use crate::labels::Replay;
+use crate::load::Dataset;
+use crate::model::{Role, Task, Trajectory};
+use crate::sample::{self, SampleSpec};
+
+/// Every record of the dataset read once: its trajectory id (`None` when it cannot be loaded)
+/// and the dataset's size, overall and per task.
+pub struct Census {
+    pub ids: Vec<Option<String>>,
+    pub total: Population,
+    pub by_task: BTreeMap<Task, Population>,
+}
+
+fn agent_turns(t: &Trajectory) -> impl Iterator<Item = usize> + '_ {
+    t.turns
+        .iter()
+        .filter(|x| x.role == Role::Agent && !x.demo)
+        .map(|x| x.index)
+}
+
+/// Read every record of `data` (once the index is complete), in parallel.
+pub fn census(data: &Dataset) -> Census {
+    data.wait();
+    let all = sample::parallel_map(data.len(), |i| {
+        data.load(i)
+            .ok()
+            .map(|(t, _)| (t.id.clone(), t.task, agent_turns(&t).count() as u64))
+    });
+    let mut total = Population::default();
+    let mut by_task: BTreeMap<Task, Population> = BTreeMap::new();
+    for (_, task, turns) in all.iter().flatten() {
+        for p in [&mut total, by_task.entry(*task).or_default()] {
+            p.trajectories += 1;
+            p.agent_turns += turns;
+        }
+    }
+    Census {
+        ids: all.into_iter().map(|x| x.map(|(id, _, _)| id)).collect(),
+        total,
+        by_task,
+    }
+}
+
+/// The sample to estimate from: drawn (and recorded in `dir`) when `spec` is given, else the
+/// one recorded in `dir`. Returns the records' indices and how many recorded trajectories are
+/// not in `data`. Without a sample there is nothing to estimate from: an error.
+pub fn selection(
+    data: &Dataset,
+    census: &Census,
+    spec: Option<&SampleSpec>,
+    dir: &Path,
+) -> Result<(Vec<usize>, usize)> {
+    if let Some(spec) = spec {
+        return Ok((super::sample::draw(data, spec, Some(dir))?, 0));
+    }
+    let Some(record) = sample::recorded(dir)? else {
+        bail!(
+            "no sample to estimate from: draw one with --sample N (it is recorded in {} for every annotator)",
+            dir.join(sample::RECORD_FILE).display()
+        )
+    };
+    let index: HashMap<&str, usize> = census
+        .ids
+        .iter()
+        .enumerate()
+        .filter_map(|(i, id)| id.as_deref().map(|id| (id, i)))
+        .collect();
+    let found: Vec<usize> = record
+        .ids
+        .iter()
+        .filter_map(|id| index.get(id.as_str()).copied())
+        .collect();
+    let missing = record.ids.len() - found.len();
+    Ok((found, missing))
+}
+
+/// An estimate and what it was computed from.
+pub struct Estimated {
+    pub report: Report,
+    /// Sampled trajectories with at least one judged agent turn.
+    pub reviewed: usize,
+    pub sampled: usize,
+    /// Trajectories in the dataset.
+    pub population: u64,
+}
+
+/// Estimate from the `selected` records of `data`: each agent turn's marks in `replay` combined
+/// by majority; `flagged` says whether the rules find an error-level defect in a trajectory.
+pub fn estimate(
+    data: &Dataset,
+    census: &Census,
+    selected: &[usize],
+    replay: &Replay,
+    flagged: &(dyn Fn(&Trajectory) -> bool + Sync),
+) -> Estimated {
+    let votes = votes::votes(replay, &BTreeSet::new());
+    let reviewed: Vec<Reviewed> = sample::parallel_map(selected.len(), |k| {
+        let (t, _) = data.load(selected[k]).ok()?;
+        let v = votes.get(&t.id);
+        let (mut judged, mut wrong) = (0, 0);
+        for turn in agent_turns(&t) {
+            match v.and_then(|v| combine(v.turns.get(&turn)?, Agree::Majority)) {
+                Some(Combined::Wrong) => {
+                    judged += 1;
+                    wrong += 1;
+                }
+                Some(_) => judged += 1,
+                None => {}
+            }
+        }
+        Some(Reviewed {
+            task: t.task,
+            judged_turns: judged,
+            wrong_turns: wrong,
+            flagged: flagged(&t),
+        })
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    Estimated {
+        report: estimate::estimate(&reviewed, census.total, &census.by_task),
+        reviewed: reviewed.iter().filter(|r| r.judged_turns > 0).count(),
+        sampled: selected.len(),
+        population: census.total.trajectories,
+    }
+}
+
+/// The estimate as text, one line a row: what it is computed from, each group's shares and
+/// extrapolations, and the rules' prediction.
+pub fn lines(e: &Estimated) -> Vec<String> {
+    let mut out = vec![format!(
+        "estimate from {} reviewed of {} sampled trajectories ({} in the dataset; majority of annotators per turn)",
+        e.reviewed, e.sampled, e.population
+    )];
+    let report = &e.report;
+    let groups = std::iter::once(("all tasks", &report.overall))
+        .chain(report.by_task.iter().map(|(task, g)| (task.as_str(), g)));
+    for (name, g) in groups {
+        out.push(name.to_string());
+        out.push(format!(
+            "  trajectories with a wrong agent turn: {}",
+            estimate::describe(&g.trajectories_with_wrong, "trajectories")
+        ));
+        out.push(format!(
+            "  wrong agent turns: {}",
+            estimate::describe(&g.wrong_turns, "agent turns")
+        ));
+    }
+    let r = &report.rules;
+    let pct = |x: Option<f64>| x.map_or("undefined".to_string(), |v| format!("{:.1} %", v * 100.0));
+    out.push(format!(
+        "rules (an error finding predicts a wrong agent turn): precision {}, recall {}, accuracy {} (TP {}, FP {}, FN {}, TN {})",
+        pct(r.precision),
+        pct(r.recall),
+        pct(r.accuracy),
+        r.true_positive,
+        r.false_positive,
+        r.false_negative,
+        r.true_negative
+    ));
+    out
+}

@@ -1,0 +1,17 @@
+//! The use-cases: what a user asks trev for, as plain functions both front-ends call — the
+//! command line (`cli/`) prints their results, the review screen (`tui/`) shows them. Neither
+//! front-end computes any of this itself, so the two always say the same thing.
+//!
+//! - [`rules`]: the rules a command runs (built in, the config directory's file, `--rules`).
+//! - [`annotations`]: where the journals are.
+//! - [`sample`]: the sample to work on, drawn and recorded beside the journals, or read back.
+//! - [`estimate`]: from the reviewed sample to the whole dataset.
+//! - [`agreement`]: the ratings that agreement statistics are computed over.
+//! - [`judge`]: the rules as one more annotator, and each rule's precision against people.
+
+pub mod agreement;
+pub mod annotations;
+pub mod estimate;
+pub mod judge;
+pub mod rules;
+pub mod sample;

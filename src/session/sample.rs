@@ -1,0 +1,99 @@
+//! The sample a session works on: drawn with a seed and recorded beside the journals (so every
+//! annotator reviews the same one), or read back from that record.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use anyhow::{bail, Result};
+
+use crate::load::Dataset;
+use crate::sample::{self, SampleRecord, SampleSpec};
+
+/// Draw a sample and, when there is an annotations directory, record it there (or check it is
+/// the one already recorded). Returns the sampled records' global indices.
+pub fn draw(data: &Dataset, spec: &SampleSpec, dir: Option<&Path>) -> Result<Vec<usize>> {
+    let selected = sample::select(data, spec);
+    if let Some(dir) = dir {
+        let ids = selected
+            .iter()
+            .map(|&i| {
+                data.load(i)
+                    .map(|(t, _)| t.id)
+                    .unwrap_or_else(|d| d.to_string())
+            })
+            .collect();
+        let record = SampleRecord {
+            v: 1,
+            spec: *spec,
+            records: data.len(),
+            ids,
+        };
+        sample::record(dir, &record)?;
+    }
+    Ok(selected)
+}
+
+/// The sample to review: drawn (and recorded in `dir`) when `spec` is given, else the one
+/// recorded in `dir`, else none (the whole dataset). A recorded sample none of whose
+/// trajectories are in `data` is an error: it was drawn from other data.
+pub fn for_review(
+    data: &Dataset,
+    spec: Option<&SampleSpec>,
+    dir: &Path,
+) -> Result<Option<Vec<usize>>> {
+    if let Some(spec) = spec {
+        return Ok(Some(draw(data, spec, Some(dir))?));
+    }
+    let Some(record) = sample::recorded(dir)? else {
+        return Ok(None);
+    };
+    data.wait();
+    let ids = sample::parallel_map(data.len(), |i| data.load(i).ok().map(|(t, _)| t.id));
+    let wanted: HashSet<&str> = record.ids.iter().map(String::as_str).collect();
+    let found: Vec<usize> = ids
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| id.as_deref().is_some_and(|id| wanted.contains(id)))
+        .map(|(i, _)| i)
+        .collect();
+    if found.is_empty() && !record.ids.is_empty() {
+        bail!(
+            "{}: the recorded sample's {} trajectories are not in this data; review the data it was drawn from, or remove the file to draw a new sample",
+            dir.join(sample::RECORD_FILE).display(),
+            record.ids.len()
+        );
+    }
+    Ok(Some(found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn open() -> Dataset {
+        let data = PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/sample_data/agentinstruct_os.json"
+        ));
+        Dataset::open(&[data], Default::default()).unwrap()
+    }
+
+    #[test]
+    fn a_recorded_sample_is_reviewed_without_sample_options() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(for_review(&open(), None, dir.path()).unwrap(), None);
+        let spec = SampleSpec {
+            size: 1,
+            seed: 7,
+            stratify: false,
+            per_task: None,
+        };
+        let first = for_review(&open(), Some(&spec), dir.path())
+            .unwrap()
+            .unwrap();
+        assert_eq!(first.len(), 1);
+        let again = for_review(&open(), None, dir.path()).unwrap();
+        assert_eq!(again, Some(first), "the recorded sample, found by id");
+    }
+}
