@@ -286,6 +286,13 @@ impl Trajectory {
         counts
     }
 
+    /// The agent turns that are reviewed and counted (not in-context examples), in order.
+    pub fn agent_turns(&self) -> impl Iterator<Item = &Turn> {
+        self.turns
+            .iter()
+            .filter(|t| t.role == Role::Agent && !t.demo)
+    }
+
     /// The task as posed: the last instruction turn that is not part of an in-context example
     /// (AgentInstruct states the real problem after the example).
     pub fn instruction(&self) -> Option<&Turn> {

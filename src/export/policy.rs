@@ -101,12 +101,7 @@ pub fn decide(
     }
     let empty = TrajectoryVotes::default();
     let votes = votes.unwrap_or(&empty);
-    let agent_turns: Vec<usize> = t
-        .turns
-        .iter()
-        .filter(|x| x.role == Role::Agent && !x.demo)
-        .map(|x| x.index)
-        .collect();
+    let agent_turns: Vec<usize> = t.agent_turns().map(|x| x.index).collect();
     let judged: BTreeMap<usize, Combined> = agent_turns
         .iter()
         .filter_map(|&i| Some((i, combine(votes.turns.get(&i)?, policy.agree)?)))

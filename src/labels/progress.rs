@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use super::replay::Replay;
-use crate::model::{Role, Trajectory};
+use crate::model::Trajectory;
 
 /// What progress needs of one trajectory: its agent turns (not demo) and their text hashes.
 #[derive(Debug, Clone)]
@@ -21,9 +21,7 @@ impl AgentTurns {
         AgentTurns {
             trajectory: t.id.clone(),
             turns: t
-                .turns
-                .iter()
-                .filter(|x| x.role == Role::Agent && !x.demo)
+                .agent_turns()
                 .map(|x| (x.index, super::text_hash(&x.text)))
                 .collect(),
         }

@@ -12,7 +12,7 @@ use crate::estimate::{self, Population, Report, Reviewed};
 use crate::labels::votes::{self, combine, Agree, Combined};
 use crate::labels::Replay;
 use crate::load::Dataset;
-use crate::model::{Role, Task, Trajectory};
+use crate::model::{Task, Trajectory};
 use crate::sample::{self, SampleSpec};
 
 /// Every record of the dataset read once: its trajectory id (`None` when it cannot be loaded)
@@ -23,20 +23,13 @@ pub struct Census {
     pub by_task: BTreeMap<Task, Population>,
 }
 
-fn agent_turns(t: &Trajectory) -> impl Iterator<Item = usize> + '_ {
-    t.turns
-        .iter()
-        .filter(|x| x.role == Role::Agent && !x.demo)
-        .map(|x| x.index)
-}
-
 /// Read every record of `data` (once the index is complete), in parallel.
 pub fn census(data: &Dataset) -> Census {
     data.wait();
     let all = sample::parallel_map(data.len(), |i| {
         data.load(i)
             .ok()
-            .map(|(t, _)| (t.id.clone(), t.task, agent_turns(&t).count() as u64))
+            .map(|(t, _)| (t.id.clone(), t.task, t.agent_turns().count() as u64))
     });
     let mut total = Population::default();
     let mut by_task: BTreeMap<Task, Population> = BTreeMap::new();
@@ -110,8 +103,8 @@ pub fn estimate(
         let (t, _) = data.load(selected[k]).ok()?;
         let v = votes.get(&t.id);
         let (mut judged, mut wrong) = (0, 0);
-        for turn in agent_turns(&t) {
-            match v.and_then(|v| combine(v.turns.get(&turn)?, Agree::Majority)) {
+        for turn in t.agent_turns() {
+            match v.and_then(|v| combine(v.turns.get(&turn.index)?, Agree::Majority)) {
                 Some(Combined::Wrong) => {
                     judged += 1;
                     wrong += 1;

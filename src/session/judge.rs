@@ -12,7 +12,6 @@ use crate::agree::Item;
 use crate::findings::Severity;
 use crate::labels::Replay;
 use crate::load::LoadOptions;
-use crate::model::Role;
 use crate::rules::RuleSet;
 use crate::scan::{self, Event};
 
@@ -68,12 +67,7 @@ pub fn judge(replay: &Replay, files: &[PathBuf], rules: &RuleSet) -> Result<Judg
                 return None;
             }
             let findings = rules.check(&t);
-            let agent: Vec<usize> = t
-                .turns
-                .iter()
-                .filter(|x| x.role == Role::Agent && !x.demo)
-                .map(|x| x.index)
-                .collect();
+            let agent: Vec<usize> = t.agent_turns().map(|x| x.index).collect();
             Some((t.id, agent, findings))
         },
         |event| {
