@@ -1,6 +1,7 @@
 //! ALFWorld (AgentBench `alfworld/{task.py,utils.py}`): the `ACTION:` line, actions the
 //! environment answers with `Nothing happens.`, and actions outside AVAILABLE ACTIONS.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -23,6 +24,19 @@ pub fn action(text: &str) -> Option<(String, (usize, usize))> {
     let start = at + (v.len() - v.trim_start().len());
     let end = (at + v.trim_end().len()).max(start);
     Some((v.trim().to_lowercase(), (start, end)))
+}
+
+/// What the turn does, as repetition compares ALFWorld actions: its `ACTION:` (`action`, read
+/// by [`action`]), or else a transcript's bare action line.
+pub fn action_key(text: &str, action: Option<String>) -> Option<Cow<'_, str>> {
+    action.map(Cow::Owned).or_else(|| {
+        // A transcript's bare action line; its thoughts and plans are not actions.
+        let line = text.lines().next()?.trim();
+        let thought = ["Think:", "THOUGHT:", "ActionPath:"]
+            .iter()
+            .any(|p| line.starts_with(p));
+        (!thought && !line.is_empty()).then(|| Cow::Owned(line.to_lowercase()))
+    })
 }
 
 /// The span of the first line, trimmed: the action where a transcript has no `ACTION:`.
@@ -64,10 +78,7 @@ pub fn check(cx: &mut Checker) {
             }
             crate::model::Role::Agent => {
                 let found = action(&turn.text);
-                let key = super::repetition::alfworld_key(
-                    &turn.text,
-                    found.as_ref().map(|(a, _)| a.clone()),
-                );
+                let key = action_key(&turn.text, found.as_ref().map(|(a, _)| a.clone()));
                 cx.remember_action(turn, key);
                 match found {
                     None if !*protocol.get_or_insert_with(|| {

@@ -37,29 +37,11 @@ fn action_key(task: Task, turn: &Turn) -> Option<Cow<'_, str>> {
         Task::Os => os::command(text),
         Task::Db => db::sql(text),
         Task::Kg => kg::call(text),
-        Task::Alfworld => alfworld_key(text, alfworld::action(text).map(|(a, _)| a)),
-        Task::Webshop => webshop::action(text).map(|(a, _)| webshop_key(a)),
+        Task::Alfworld => alfworld::action_key(text, alfworld::action(text).map(|(a, _)| a)),
+        Task::Webshop => webshop::action(text).map(|(a, _)| webshop::action_key(a)),
         Task::React => react::action(text).map(|(a, _, _)| Cow::Owned(a)),
         Task::Mind2web | Task::Swe | Task::Generic => None,
     }
-}
-
-/// An ALFWorld turn's action: its `ACTION:` (`action`, as [`alfworld::action`] reads it), or a
-/// transcript's bare action line.
-pub(super) fn alfworld_key(text: &str, action: Option<String>) -> Option<Cow<'_, str>> {
-    action.map(Cow::Owned).or_else(|| {
-        // A transcript's bare action line; its thoughts and plans are not actions.
-        let line = text.lines().next()?.trim();
-        let thought = ["Think:", "THOUGHT:", "ActionPath:"]
-            .iter()
-            .any(|p| line.starts_with(p));
-        (!thought && !line.is_empty()).then(|| Cow::Owned(line.to_lowercase()))
-    })
-}
-
-/// A WebShop action (as [`webshop::action`] reads it), case folded.
-pub(super) fn webshop_key(action: &str) -> Cow<'static, str> {
-    Cow::Owned(action.to_lowercase())
 }
 
 fn calls_key(turn: &Turn) -> String {

@@ -1,6 +1,7 @@
 //! WebShop (AgentBench `webshop/__init__.py`): `search[...]`/`click[...]`, clicks that leave
 //! the page unchanged, and `click[Buy Now]`.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -56,6 +57,11 @@ pub fn action(text: &str) -> Option<(&str, (usize, usize))> {
     None
 }
 
+/// A WebShop action (as [`action`] reads it) as repetition compares it: case folded.
+pub fn action_key(action: &str) -> Cow<'static, str> {
+    Cow::Owned(action.to_lowercase())
+}
+
 /// The rules this module reports: it runs when one of them is on.
 pub const RULES: &[&str] = &["invalid-action/webshop", "final-answer/missing"];
 
@@ -72,7 +78,7 @@ pub fn check(cx: &mut Checker) {
                 rounds += 1;
                 last = Some(turn);
                 let found = action(&turn.text);
-                cx.remember_action(turn, found.map(|(a, _)| super::repetition::webshop_key(a)));
+                cx.remember_action(turn, found.map(|(a, _)| action_key(a)));
                 let Some((act, span)) = found else {
                     cx.report(
                         "invalid-action/webshop",
