@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::Checker;
+use super::{Checker, RuleId};
 use crate::findings::Severity;
 use crate::model::{Role, Turn};
 
@@ -63,7 +63,7 @@ pub fn action_key(action: &str) -> Cow<'static, str> {
 }
 
 /// The rules this module reports: it runs when one of them is on.
-pub const RULES: &[&str] = &["invalid-action/webshop", "final-answer/missing"];
+pub const RULES: &[RuleId] = &[RuleId::InvalidActionWebshop, RuleId::FinalAnswerMissing];
 
 /// `invalid-action/webshop` and `final-answer/missing` (webshop L83-106; text_env L105-110).
 pub fn check(cx: &mut Checker) {
@@ -81,7 +81,7 @@ pub fn check(cx: &mut Checker) {
                 cx.remember_action(turn, found.map(|(a, _)| action_key(a)));
                 let Some((act, span)) = found else {
                     cx.report(
-                        "invalid-action/webshop",
+                        RuleId::InvalidActionWebshop,
                         turn.index,
                         (0, 0),
                         "no `Action: search[...]` or `click[...]`: AgentBench stops with AGENT_VALIDATION_FAILED".into(),
@@ -102,7 +102,7 @@ pub fn check(cx: &mut Checker) {
                         && !before.text.to_lowercase().contains(&target)
                     {
                         cx.report_at(
-                            "invalid-action/webshop",
+                            RuleId::InvalidActionWebshop,
                             Some(Severity::Warn),
                             turn.index,
                             span,
@@ -168,12 +168,12 @@ mod tests {
                 (A, "I will buy it"),
             ],
         );
-        let f = findings_of(&t, "invalid-action/webshop");
+        let f = findings_of(&t, RuleId::InvalidActionWebshop);
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].severity, Severity::Warn);
         assert_eq!(spanned(&t, &f[0]), "click[b99]");
         assert_eq!(f[1].turn, 5);
-        assert_eq!(findings_of(&t, "final-answer/missing").len(), 1);
+        assert_eq!(findings_of(&t, RuleId::FinalAnswerMissing).len(), 1);
     }
 
     #[test]
