@@ -430,6 +430,64 @@ mod tests {
         assert_eq!(ids.len(), n, "two rules share an id");
     }
 
+    /// `--only`, `--skip` and `[builtin]` take a family for all its rules: the families are
+    /// the ones the README documents, and none of them is also a rule's id.
+    #[test]
+    fn families_are_the_documented_ones() {
+        let mut families: Vec<&str> = BUILTIN
+            .iter()
+            .filter_map(|b| b.id.as_str().split_once('/').map(|(family, _)| family))
+            .collect();
+        families.dedup();
+        assert_eq!(
+            families,
+            [
+                "invalid-action",
+                "env-error",
+                "repetition",
+                "final-answer",
+                "format",
+                "context"
+            ]
+        );
+        for family in families {
+            assert!(BUILTIN.iter().all(|b| b.id.as_str() != family), "{family}");
+            let mut set = RuleSet::builtin();
+            set.select(&[family.to_string()], &[]).unwrap();
+            for (r, b) in set.rules().iter().zip(BUILTIN) {
+                let member = b.id.as_str().starts_with(&format!("{family}/"));
+                assert_eq!(r.enabled, member, "--only {family}: {}", r.id);
+            }
+        }
+    }
+
+    /// A module runs only when one of the rules it lists is on (and may report only those):
+    /// every rule is listed by a module, and on each task profile by one module at most, so
+    /// `--only RULE` runs the one module that reports it.
+    #[test]
+    fn every_rule_is_listed_by_one_module_of_each_task() {
+        let mut listed = vec![false; BUILTIN.len()];
+        for task in Task::ALL {
+            let mut on_task = vec![0; BUILTIN.len()];
+            for (rules, _) in task_module(task).into_iter().chain(EVERY_TASK) {
+                for id in rules {
+                    on_task[id.index()] += 1;
+                    listed[id.index()] = true;
+                }
+            }
+            for (b, n) in BUILTIN.iter().zip(on_task) {
+                assert!(
+                    n <= 1,
+                    "{task:?}: {} is listed by {n} modules",
+                    b.id.as_str()
+                );
+            }
+        }
+        for (b, listed) in BUILTIN.iter().zip(listed) {
+            assert!(listed, "no module reports {}", b.id.as_str());
+        }
+    }
+
     #[test]
     fn select_matches_ids_and_families() {
         let mut set = RuleSet::builtin();
