@@ -17,6 +17,7 @@ pub mod labels;
 pub mod load;
 pub mod model;
 pub mod numbers;
+pub mod parallel;
 pub mod rules;
 pub mod sample;
 pub mod sanitize;

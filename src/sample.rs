@@ -5,6 +5,9 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+/// Re-exported from [`crate::parallel`], where it lives, for the callers that use it from here.
+pub use crate::parallel::parallel_map;
+
 /// SplitMix64: small, fast, and fully specified.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
@@ -185,25 +188,6 @@ pub fn select(data: &crate::load::Dataset, spec: &SampleSpec) -> Vec<usize> {
     let tasks: Vec<Option<crate::model::Task>> =
         parallel_map(n, |i| data.load(i).ok().map(|(t, _)| t.task));
     stratified(&tasks, spec.size, spec.per_task, spec.seed)
-}
-
-/// `f(0..n)` on every core, in order.
-pub fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let workers = crate::scan::default_workers().clamp(1, n.max(1));
-    let chunk = n.div_ceil(workers).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..n)
-            .step_by(chunk)
-            .map(|start| {
-                let f = &f;
-                scope.spawn(move || (start..(start + chunk).min(n)).map(f).collect::<Vec<T>>())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("sample worker panicked"))
-            .collect()
-    })
 }
 
 /// The file, beside the journals, that records the sample a team reviews.

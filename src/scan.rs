@@ -13,6 +13,10 @@ use crate::diag::{Diagnostic, Level};
 use crate::load::source::{self, Input};
 use crate::load::split::{Layout, RecordSpan};
 use crate::load::{parse_record, Dataset, LoadOptions, Loaded, RecordCtx};
+use crate::parallel::parallel_map;
+
+/// Re-exported from [`crate::parallel`], where it lives, for the callers that use it from here.
+pub use crate::parallel::default_workers;
 
 /// What the caller receives, in file order.
 #[derive(Debug)]
@@ -56,11 +60,6 @@ struct Batch {
 enum Message<T> {
     Control(Event<T>),
     Records(Vec<T>),
-}
-
-/// The number of worker threads to use by default: every core.
-pub fn default_workers() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// Scan `paths`: every record is parsed and passed to `map` on a worker thread; `sink`
@@ -345,7 +344,7 @@ where
     S: FnMut(Event<T>) -> io::Result<()>,
 {
     data.wait();
-    let results = crate::sample::parallel_map(selected.len(), |k| map(data.load(selected[k])));
+    let results = parallel_map(selected.len(), |k| map(data.load(selected[k])));
     let mut results = selected.iter().zip(results).peekable();
     let diagnostics = data.diagnostics();
     for file in data.files() {

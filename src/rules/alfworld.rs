@@ -1,12 +1,13 @@
 //! ALFWorld (AgentBench `alfworld/{task.py,utils.py}`): the `ACTION:` line, actions the
 //! environment answers with `Nothing happens.`, and actions outside AVAILABLE ACTIONS.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 use super::text::find;
-use super::{quote, Checker};
+use super::{quote, Checker, RuleId};
 use crate::findings::Severity;
 
 /// `re.search("ACTION:(.*)", action)`, case-sensitive (utils.py L27): the rest of the line
@@ -23,6 +24,19 @@ pub fn action(text: &str) -> Option<(String, (usize, usize))> {
     let start = at + (v.len() - v.trim_start().len());
     let end = (at + v.trim_end().len()).max(start);
     Some((v.trim().to_lowercase(), (start, end)))
+}
+
+/// What the turn does, as repetition compares ALFWorld actions: its `ACTION:` (`action`, read
+/// by [`action`]), or else a transcript's bare action line.
+pub fn action_key(text: &str, action: Option<String>) -> Option<Cow<'_, str>> {
+    action.map(Cow::Owned).or_else(|| {
+        // A transcript's bare action line; its thoughts and plans are not actions.
+        let line = text.lines().next()?.trim();
+        let thought = ["Think:", "THOUGHT:", "ActionPath:"]
+            .iter()
+            .any(|p| line.starts_with(p));
+        (!thought && !line.is_empty()).then(|| Cow::Owned(line.to_lowercase()))
+    })
 }
 
 /// The span of the first line, trimmed: the action where a transcript has no `ACTION:`.
@@ -45,11 +59,11 @@ fn available(observation: &str) -> Option<Vec<String>> {
 }
 
 /// The rules this module reports: it runs when one of them is on.
-pub const RULES: &[&str] = &["invalid-action/alfworld"];
+pub const RULES: &[RuleId] = &[RuleId::InvalidActionAlfworld];
 
 /// `invalid-action/alfworld` (utils.py L27; task.py L191-194; AB-fc task.py L192).
 pub fn check(cx: &mut Checker) {
-    if !cx.on("invalid-action/alfworld") {
+    if !cx.on(RuleId::InvalidActionAlfworld) {
         return;
     }
     // KnowAgent and other ALFWorld transcripts write bare actions; only AgentBench's protocol
@@ -64,17 +78,14 @@ pub fn check(cx: &mut Checker) {
             }
             crate::model::Role::Agent => {
                 let found = action(&turn.text);
-                let key = super::repetition::alfworld_key(
-                    &turn.text,
-                    found.as_ref().map(|(a, _)| a.clone()),
-                );
+                let key = action_key(&turn.text, found.as_ref().map(|(a, _)| a.clone()));
                 cx.remember_action(turn, key);
                 match found {
                     None if !*protocol.get_or_insert_with(|| {
                         cx.turns().iter().any(|t| t.text.contains(ACTION))
                     }) => {}
                     None => cx.report(
-                        "invalid-action/alfworld",
+                        RuleId::InvalidActionAlfworld,
                         turn.index,
                         (0, 0),
                         "no `ACTION:` line: AgentBench stops with AGENT_INVALID_ACTION".into(),
@@ -82,7 +93,7 @@ pub fn check(cx: &mut Checker) {
                     Some((act, span)) => {
                         if offered.as_ref().is_some_and(|l| !l.contains(&act)) {
                             cx.report_at(
-                                "invalid-action/alfworld",
+                                RuleId::InvalidActionAlfworld,
                                 Some(Severity::Warn),
                                 turn.index,
                                 span,
@@ -107,9 +118,9 @@ pub fn check(cx: &mut Checker) {
         match agent {
             Some(a) => {
                 let span = action(&a.text).map_or_else(|| first_line(&a.text), |(_, s)| s);
-                cx.report("invalid-action/alfworld", a.index, span, message);
+                cx.report(RuleId::InvalidActionAlfworld, a.index, span, message);
             }
-            None => cx.report("invalid-action/alfworld", env.index, (0, 0), message),
+            None => cx.report(RuleId::InvalidActionAlfworld, env.index, (0, 0), message),
         }
     }
 }
@@ -132,7 +143,7 @@ mod tests {
                 (E, "Nothing happens."),
             ],
         );
-        let f = findings_of(&t, "invalid-action/alfworld");
+        let f = findings_of(&t, RuleId::InvalidActionAlfworld);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].turn, 3);
         assert_eq!(spanned(&t, &f[0]), "take pen from desk 1");
@@ -152,7 +163,7 @@ mod tests {
                 (A, "ACTION: Look"),
             ],
         );
-        let f = findings_of(&t, "invalid-action/alfworld");
+        let f = findings_of(&t, RuleId::InvalidActionAlfworld);
         assert_eq!(f.len(), 2, "{f:?}");
         assert_eq!(f[0].severity, Severity::Error);
         assert_eq!(f[1].severity, Severity::Warn);

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::text::{fences, find, line_at};
-use super::{quote, Checker};
+use super::{quote, Checker, RuleId};
 use crate::model::Turn;
 
 /// `re.search(r"Action: (.*?)\n", res)` (L101, L120): needs a newline after the action word.
@@ -58,12 +58,12 @@ pub fn sql_span(text: &str) -> Option<(usize, usize)> {
 }
 
 /// The rules this module reports: it runs when one of them is on.
-pub const RULES: &[&str] = &[
-    "invalid-action/db",
-    "env-error/db",
-    "final-answer/malformed",
-    "final-answer/missing",
-    "format/multiple-actions",
+pub const RULES: &[RuleId] = &[
+    RuleId::InvalidActionDb,
+    RuleId::EnvErrorDb,
+    RuleId::FinalAnswerMalformed,
+    RuleId::FinalAnswerMissing,
+    RuleId::FormatMultipleActions,
 ];
 
 /// `invalid-action/db`, `final-answer/{missing,malformed}`, `format/multiple-actions` and
@@ -82,14 +82,14 @@ pub fn check(cx: &mut Checker) {
             if blocks.is_empty() {
                 let (start, _) = action.unwrap();
                 cx.report(
-                    "invalid-action/db",
+                    RuleId::InvalidActionDb,
                     turn.index,
                     line_at(text, start),
                     "`Action: Operation` without a ```sql block: DBBench stops with AGENT_VALIDATION_FAILED".into(),
                 );
             } else if blocks.len() > 1 {
                 cx.report(
-                    "format/multiple-actions",
+                    RuleId::FormatMultipleActions,
                     turn.index,
                     (blocks[1].start, blocks[blocks.len() - 1].end),
                     format!("{} ```sql blocks: only the first one runs", blocks.len()),
@@ -107,7 +107,7 @@ pub fn check(cx: &mut Checker) {
                     None => ((0, 0), "no `Action: Operation` line".to_string()),
                 };
                 cx.report(
-                    "invalid-action/db",
+                    RuleId::InvalidActionDb,
                     turn.index,
                     span,
                     format!("{what} and no `Final Answer:` line: DBBench stops with AGENT_VALIDATION_FAILED"),
@@ -117,7 +117,7 @@ pub fn check(cx: &mut Checker) {
                 let payload = text[s..e].trim();
                 if !(payload.starts_with('[') && payload.ends_with(']')) {
                     cx.report(
-                        "final-answer/malformed",
+                        RuleId::FinalAnswerMalformed,
                         turn.index,
                         (s, e),
                         format!(
@@ -140,7 +140,7 @@ pub fn check(cx: &mut Checker) {
             );
         }
     }
-    if cx.on("env-error/db") {
+    if cx.on(RuleId::EnvErrorDb) {
         let errors: Vec<_> = cx
             .replies()
             .filter(|(env, _)| MYSQL_ERROR.is_match(&env.text))
@@ -150,11 +150,11 @@ pub fn check(cx: &mut Checker) {
             match agent {
                 Some(a) => {
                     let span = sql_span(&a.text).unwrap_or((0, 0));
-                    cx.report("env-error/db", a.index, span, message);
+                    cx.report(RuleId::EnvErrorDb, a.index, span, message);
                 }
                 None => {
                     let end = env.text.find(':').map_or(0, |i| i + 1);
-                    cx.report("env-error/db", env.index, (0, end), message);
+                    cx.report(RuleId::EnvErrorDb, env.index, (0, end), message);
                 }
             }
         }
@@ -209,10 +209,10 @@ mod tests {
                 (E, "[]"),
             ],
         );
-        let f = findings_of(&t, "invalid-action/db");
+        let f = findings_of(&t, RuleId::InvalidActionDb);
         assert_eq!(f.len(), 1);
         assert_eq!(spanned(&t, &f[0]), "Action: Operation");
-        assert_eq!(findings_of(&t, "final-answer/missing").len(), 1);
+        assert_eq!(findings_of(&t, RuleId::FinalAnswerMissing).len(), 1);
     }
 
     #[test]
@@ -240,10 +240,10 @@ mod tests {
                 (A, "Sorry.\nAction: Answer\nFinal Answer: none"),
             ],
         );
-        let f = findings_of(&t, "env-error/db");
+        let f = findings_of(&t, RuleId::EnvErrorDb);
         assert_eq!(f[0].turn, 1);
         assert_eq!(spanned(&t, &f[0]), "SELECT 1");
         assert!(f[0].message.contains("1146 (42S02)"));
-        assert_eq!(findings_of(&t, "final-answer/malformed").len(), 1);
+        assert_eq!(findings_of(&t, RuleId::FinalAnswerMalformed).len(), 1);
     }
 }

@@ -9,7 +9,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::db::RESULT_LITERAL;
 use super::text::{at_line_start, find, is_word_char};
-use super::Checker;
+use super::{Checker, RuleId};
 use crate::model::{Format, Role, Task, Turn};
 
 /// The statuses AgentBench stores in place of the agent's content (server/task.py L150-154).
@@ -201,11 +201,11 @@ fn is_output(text: &str, at: usize, pattern: usize) -> bool {
 }
 
 /// The rules this module reports: it runs when one of them is on.
-pub const RULES: &[&str] = &[
-    "empty-turn",
-    "context/truncated",
-    "agent-hallucinated-observation",
-    "format/role-alternation",
+pub const RULES: &[RuleId] = &[
+    RuleId::EmptyTurn,
+    RuleId::ContextTruncated,
+    RuleId::AgentHallucinatedObservation,
+    RuleId::FormatRoleAlternation,
 ];
 
 /// `empty-turn`, `context/truncated`, `agent-hallucinated-observation` and
@@ -220,7 +220,7 @@ pub fn check(cx: &mut Checker) {
             let trimmed = text.trim();
             if trimmed.is_empty() {
                 cx.report(
-                    "empty-turn",
+                    RuleId::EmptyTurn,
                     turn.index,
                     (0, text.len()),
                     "the agent turn is empty: AgentTuning's harness returns \"\" after an inference error".into(),
@@ -228,7 +228,7 @@ pub fn check(cx: &mut Checker) {
             } else if SENTINELS.iter().any(|s| trimmed.eq_ignore_ascii_case(s)) {
                 let start = text.len() - text.trim_start().len();
                 cx.report(
-                    "empty-turn",
+                    RuleId::EmptyTurn,
                     turn.index,
                     (start, start + trimmed.len()),
                     format!("the agent turn is the status `{trimmed}`, stored in place of content"),
@@ -241,7 +241,7 @@ pub fn check(cx: &mut Checker) {
         }
         for &(start, end) in &marks.truncations {
             cx.report(
-                "context/truncated",
+                RuleId::ContextTruncated,
                 turn.index,
                 (start, end),
                 format!("`{}`: part of the text was cut", &text[start..end]),
@@ -275,7 +275,7 @@ fn hallucinated(cx: &mut Checker, task: Task, turn: &Turn, marks: &Marks) {
     if let Some((start, what)) = at {
         let start = start + (text[start..].len() - text[start..].trim_start().len());
         cx.report(
-            "agent-hallucinated-observation",
+            RuleId::AgentHallucinatedObservation,
             turn.index,
             (start, text.trim_end().len().max(start)),
             format!("the agent writes {what} itself, instead of waiting for the environment"),
@@ -297,13 +297,13 @@ fn role_alternation(cx: &mut Checker, task: Task) {
         let agent = turn.role == Role::Agent;
         match prev {
             None if agent => cx.report(
-                "format/role-alternation",
+                RuleId::FormatRoleAlternation,
                 turn.index,
                 (0, 0),
                 "the first turn is the agent's, not the human's".into(),
             ),
             Some(p) if (p.role == Role::Agent) == agent => cx.report(
-                "format/role-alternation",
+                RuleId::FormatRoleAlternation,
                 turn.index,
                 (0, 0),
                 format!(
@@ -378,7 +378,7 @@ mod tests {
                 (A, "fine"),
             ],
         );
-        let f = findings_of(&t, "empty-turn");
+        let f = findings_of(&t, RuleId::EmptyTurn);
         assert_eq!(f.iter().map(|f| f.turn).collect::<Vec<_>>(), [1, 3]);
         assert_eq!(spanned(&t, &f[1]), "agent context limit");
     }
@@ -434,7 +434,7 @@ mod tests {
                 (E, "a b [truncated because the output is too long]"),
             ],
         );
-        let f = findings_of(&t, "context/truncated");
+        let f = findings_of(&t, RuleId::ContextTruncated);
         assert_eq!(
             spanned(&t, &f[0]),
             "[truncated because the output is too long]"
@@ -455,7 +455,7 @@ mod tests {
                 (A, "Final Answer: #0"),
             ],
         );
-        let f = findings_of(&t, "agent-hallucinated-observation");
+        let f = findings_of(&t, RuleId::AgentHallucinatedObservation);
         assert_eq!(f.len(), 1);
         assert_eq!(spanned(&t, &f[0]), "Observation: [b, c]");
         let db = traj(
@@ -466,7 +466,10 @@ mod tests {
             ],
         );
         assert_eq!(
-            spanned(&db, &findings_of(&db, "agent-hallucinated-observation")[0]),
+            spanned(
+                &db,
+                &findings_of(&db, RuleId::AgentHallucinatedObservation)[0]
+            ),
             "[(1,)]"
         );
     }
@@ -477,8 +480,8 @@ mod tests {
             Task::Os,
             &[(I, "q"), (A, "Act: finish"), (A, "Act: finish")],
         );
-        assert_eq!(findings_of(&t, "format/role-alternation")[0].turn, 2);
+        assert_eq!(findings_of(&t, RuleId::FormatRoleAlternation)[0].turn, 2);
         let ok = traj(Task::Os, &[(I, "q"), (A, "Act: finish")]);
-        assert!(findings_of(&ok, "format/role-alternation").is_empty());
+        assert!(findings_of(&ok, RuleId::FormatRoleAlternation).is_empty());
     }
 }

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::text::find;
-use super::{quote, Checker};
+use super::{quote, Checker, RuleId};
 use crate::model::Turn;
 
 /// `re.findall(r'(?:Find|Final) Answer: #(\d+)', message)` (task.py L194): the span of the
@@ -132,11 +132,11 @@ fn call_of(line: &str) -> Cow<'_, str> {
 }
 
 /// The rules this module reports: it runs when one of them is on.
-pub const RULES: &[&str] = &[
-    "invalid-action/kg",
-    "final-answer/malformed",
-    "final-answer/missing",
-    "format/multiple-actions",
+pub const RULES: &[RuleId] = &[
+    RuleId::InvalidActionKg,
+    RuleId::FinalAnswerMalformed,
+    RuleId::FinalAnswerMissing,
+    RuleId::FormatMultipleActions,
 ];
 
 /// `invalid-action/kg`, `final-answer/{missing,malformed}` and `format/multiple-actions`
@@ -156,9 +156,9 @@ pub fn check(cx: &mut Checker) {
                 let span = action_lines(&a.text)
                     .next()
                     .map_or((0, 0), |(s, l)| (s, s + l.trim_end_matches('\r').len()));
-                cx.report("invalid-action/kg", a.index, span, message);
+                cx.report(RuleId::InvalidActionKg, a.index, span, message);
             }
-            None => cx.report("invalid-action/kg", env.index, (0, 0), message),
+            None => cx.report(RuleId::InvalidActionKg, env.index, (0, 0), message),
         }
     }
     let mut created = 0usize;
@@ -187,7 +187,7 @@ pub fn check(cx: &mut Checker) {
             let k: usize = number.parse().unwrap_or(usize::MAX);
             if k >= created {
                 cx.report(
-                    "final-answer/malformed",
+                    RuleId::FinalAnswerMalformed,
                     turn.index,
                     (start - 1, end),
                     format!(
@@ -199,7 +199,7 @@ pub fn check(cx: &mut Checker) {
         }
         if actions.is_empty() && !rejected.contains(&turn.index) {
             cx.report(
-                "invalid-action/kg",
+                RuleId::InvalidActionKg,
                 turn.index,
                 (0, 0),
                 "no line starting with `Action` and no `Final Answer: #k`: KG answers `No executable function found!`".into(),
@@ -209,7 +209,7 @@ pub fn check(cx: &mut Checker) {
             let (s, _) = actions[1];
             let (ls, le) = actions[actions.len() - 1];
             cx.report(
-                "format/multiple-actions",
+                RuleId::FormatMultipleActions,
                 turn.index,
                 (s, ls + le.len()),
                 format!("{} `Action` lines: only the first one runs", actions.len()),
@@ -320,13 +320,13 @@ mod tests {
                 (A, "Thought: done\nFinal Answer: #0"),
             ],
         );
-        let f = findings_of(&t, "invalid-action/kg");
+        let f = findings_of(&t, RuleId::InvalidActionKg);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].turn, 1);
         assert_eq!(spanned(&t, &f[0]), "Action: get_relations(Fair division");
         assert!(f[0].message.contains("I may make a syntax error"));
-        assert!(findings_of(&t, "final-answer/missing").is_empty());
-        assert!(findings_of(&t, "final-answer/malformed").is_empty());
+        assert!(findings_of(&t, RuleId::FinalAnswerMissing).is_empty());
+        assert!(findings_of(&t, RuleId::FinalAnswerMalformed).is_empty());
     }
 
     #[test]
@@ -340,8 +340,8 @@ mod tests {
                 (A, "Final Answer: #2"),
             ],
         );
-        assert_eq!(findings_of(&t, "invalid-action/kg").len(), 1);
-        let m = findings_of(&t, "final-answer/malformed");
+        assert_eq!(findings_of(&t, RuleId::InvalidActionKg).len(), 1);
+        let m = findings_of(&t, RuleId::FinalAnswerMalformed);
         assert_eq!(spanned(&t, &m[0]), "#2");
     }
 }

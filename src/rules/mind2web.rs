@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{quote, Checker};
+use super::{quote, Checker, RuleId};
 use crate::model::Role;
 
 /// `re.search(r"Answer: (A|B|C|D|E|F)", text)` (task.py L231).
@@ -16,11 +16,11 @@ static VERB: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"Action: *([A-Za-z_]
 static CHOICE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^([A-F])\. ").unwrap());
 
 /// The rules this module reports: it runs when one of them is on.
-pub const RULES: &[&str] = &["invalid-action/mind2web"];
+pub const RULES: &[RuleId] = &[RuleId::InvalidActionMind2web];
 
 /// `invalid-action/mind2web` (task.py L198-206, L231-237).
 pub fn check(cx: &mut Checker) {
-    if !cx.on("invalid-action/mind2web") {
+    if !cx.on(RuleId::InvalidActionMind2web) {
         return;
     }
     let mut choices = String::new();
@@ -37,7 +37,7 @@ pub fn check(cx: &mut Checker) {
         let text = turn.text.as_str();
         match ANSWER.captures(text) {
             None => cx.report(
-                "invalid-action/mind2web",
+                RuleId::InvalidActionMind2web,
                 turn.index,
                 (0, 0),
                 "no `Answer: A-F`: AgentBench silently takes A (None of the above)".into(),
@@ -46,7 +46,7 @@ pub fn check(cx: &mut Checker) {
                 let m = c.get(1).unwrap();
                 if !choices.is_empty() && !choices.contains(m.as_str()) {
                     cx.report(
-                        "invalid-action/mind2web",
+                        RuleId::InvalidActionMind2web,
                         turn.index,
                         (m.start(), m.end()),
                         format!(
@@ -61,7 +61,7 @@ pub fn check(cx: &mut Checker) {
             let m = c.get(1).unwrap();
             if !matches!(m.as_str(), "CLICK" | "SELECT" | "TYPE") {
                 cx.report(
-                    "invalid-action/mind2web",
+                    RuleId::InvalidActionMind2web,
                     turn.index,
                     (m.start(), m.end()),
                     format!(
@@ -96,7 +96,7 @@ mod tests {
                 ),
             ],
         );
-        let f = findings_of(&t, "invalid-action/mind2web");
+        let f = findings_of(&t, RuleId::InvalidActionMind2web);
         assert_eq!(f.len(), 2, "{f:?}");
         assert_eq!(spanned(&t, &f[0]), "SET");
         assert_eq!(spanned(&t, &f[1]), "E");

@@ -7,6 +7,7 @@
 //! demo turn.
 
 mod alfworld;
+mod builtin;
 mod db;
 mod generic;
 mod kg;
@@ -26,78 +27,9 @@ use std::sync::Arc;
 use crate::findings::{Finding, Severity};
 use crate::model::{Role, Task, Trajectory, Turn};
 
+pub use builtin::RuleId;
+use builtin::BUILTIN;
 pub use user::{RulesError, RulesFile};
-
-/// A built-in rule as registered: id, default severity, one-line explanation, and the
-/// benchmark code it follows (`research/rules.md` §0 gives the repositories and commits).
-struct Builtin {
-    id: &'static str,
-    severity: Severity,
-    explanation: &'static str,
-    source: &'static str,
-}
-
-const fn rule(
-    id: &'static str,
-    severity: Severity,
-    explanation: &'static str,
-    source: &'static str,
-) -> Builtin {
-    Builtin {
-        id,
-        severity,
-        explanation,
-        source,
-    }
-}
-
-use Severity::{Error, Info, Warn};
-
-/// Every built-in rule, in the order of `research/rules.md` §11.
-const BUILTIN: &[Builtin] = &[
-    rule("invalid-action/os", Error, "OS agent turn without a usable `Act:` (bash, finish or answer(...))",
-        "AgentBench v0.2 os_interaction/task.py L338-373, L492-495"),
-    rule("invalid-action/db", Error, "DB agent turn that DBBench cannot parse (Operation without a ```sql block, or no Final Answer)",
-        "AgentBench v0.2 dbbench/__init__.py L101-130"),
-    rule("invalid-action/kg", Error, "KG call the environment rejected, or an agent turn without an `Action` line",
-        "AgentBench v0.2 knowledgegraph/task.py L199-256"),
-    rule("invalid-action/alfworld", Error, "ALFWorld turn without `ACTION:`, or an action the environment answered with `Nothing happens.`",
-        "AgentBench v0.2 alfworld/utils.py L27, task.py L191-194; AgentBench fc task.py L192"),
-    rule("invalid-action/webshop", Error, "WebShop turn without `search[...]`/`click[...]`, or a click that left the page unchanged",
-        "AgentBench v0.2 webshop/__init__.py L83-88; web_agent_text_env.py L105-110"),
-    rule("invalid-action/mind2web", Error, "Mind2Web answer outside the grammar: no `Answer: A-F`, a verb outside CLICK/SELECT/TYPE, or a letter beyond the choices",
-        "AgentBench v0.2 mind2web/task.py L198-206, L231-237"),
-    rule("invalid-action/react", Error, "ReAct turn with no parseable action and no final answer, or both",
-        "LangChain react_single_input.py; AgentTuning hotpotQA/src/agent_arch.py L26-47, L218"),
-    rule("invalid-action/tool", Error, "tool call to an undeclared tool, with arguments that are not JSON or lack required parameters, or answered by a call error",
-        "OpenAI tools schema `required`; OpenHands `ERROR:` observations; Terminus parsing errors"),
-    rule("env-error/db", Warn, "the database answered the agent's SQL with a MySQL error",
-        "AgentBench v0.2 dbbench/Interaction.py L84-85"),
-    rule("repetition/exact", Error, "the same agent output (or the same action) three times in a row",
-        "AgentBench v0.2 alfworld/task.py L225-230 (AgentTuning L208-214); WebArena run.py L176-194"),
-    rule("repetition/loop", Warn, "long-term repetition: an action re-issued across the episode, or a repeating cycle",
-        "AgentTuning webarena/run.py L195-200; AgentTuning error analysis (Function Repetition)"),
-    rule("repetition/tool-call", Warn, "the identical tool call (name and arguments) as in the agent's previous turn",
-        "trev: the action-level repetition of research/rules.md §11 for tool calls"),
-    rule("repetition/closing-loop", Warn, "consecutive agent turns that are only thanks, goodbyes or \"anything else?\"",
-        "AgentBench v0.2 ltp/task.py L175-187, L317-318, L478-484"),
-    rule("final-answer/missing", Error, "the episode ends without the task's terminal action",
-        "AgentBench v0.2 os L517-521; dbbench L123-130; knowledgegraph L194, L257; webshop L105"),
-    rule("final-answer/malformed", Warn, "a terminal action with a bad payload",
-        "AgentBench v0.2 os L355-364; knowledgegraph L196-201; dbbench metrics L189-192"),
-    rule("terminal-signature", Warn, "shell or TTY residue (escape sequences, prompts, BEL, CRLF) in an OS observation",
-        "AgentBench v0.2 os_interaction/task.py L90-102 (commit 5c1c96e); AgentTuning L77-78"),
-    rule("agent-hallucinated-observation", Error, "the agent writes the environment's part (an observation or an output)",
-        "AgentBench v0.2 knowledgegraph/task.py L190; LangChain stop=[\"\\nObservation\"]"),
-    rule("format/multiple-actions", Warn, "more than one action in one turn (only one runs)",
-        "AgentBench v0.2 os L348, L368-370; dbbench prompt L19; knowledgegraph prompt L41, L252"),
-    rule("format/role-alternation", Error, "turns do not strictly alternate between human and agent",
-        "AgentTuning AgentBench.old/src/agent.py L94-108; AgentBench v0.2 server/task.py L113"),
-    rule("empty-turn", Error, "an agent turn that is empty, whitespace, or a status sentinel",
-        "AgentBench v0.2 server/task.py L150-154; AgentTuning agent.py L84-91"),
-    rule("context/truncated", Info, "the history was cut or an output was truncated",
-        "AgentBench v0.2 server/task.py L134-136; os L505-508; dbbench Interaction.py L86-87"),
-];
 
 /// One rule as the user sees it in listings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +57,7 @@ pub enum SelectError {
 /// The rules to run, built in and user defined, with their settings.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
+    /// The built-in rules first, each at its [`RuleId`]'s index, then the user rules.
     rules: Vec<RuleInfo>,
     user: Vec<user::UserRule>,
 }
@@ -136,7 +69,7 @@ impl RuleSet {
             rules: BUILTIN
                 .iter()
                 .map(|b| RuleInfo {
-                    id: b.id.into(),
+                    id: b.id.as_str().into(),
                     severity: b.severity,
                     explanation: b.explanation.to_string(),
                     source: b.source.to_string(),
@@ -240,29 +173,17 @@ impl RuleSet {
     pub fn check_indexed(&self, trajectory: &Trajectory) -> Vec<(usize, Finding)> {
         let mut cx = Checker::new(trajectory, &self.rules);
         // A module runs only when one of its rules is on: `--only` costs what it runs.
-        let module: Option<Module> = match trajectory.task {
-            Task::Os => Some((os::RULES, os::check)),
-            Task::Db => Some((db::RULES, db::check)),
-            Task::Kg => Some((kg::RULES, kg::check)),
-            Task::Alfworld => Some((alfworld::RULES, alfworld::check)),
-            Task::Webshop => Some((webshop::RULES, webshop::check)),
-            Task::Mind2web => Some((mind2web::RULES, mind2web::check)),
-            Task::React => Some((react::RULES, react::check)),
-            Task::Swe | Task::Generic => None,
-        };
-        let generic: [Module; 3] = [
-            (tools::RULES, tools::check),
-            (repetition::RULES, repetition::check),
-            (generic::RULES, generic::check),
-        ];
-        for (rules, check) in module.into_iter().chain(generic) {
-            if rules.iter().any(|id| cx.on(id)) {
+        for (rules, check) in task_module(trajectory.task).into_iter().chain(EVERY_TASK) {
+            if rules.iter().any(|&id| cx.on(id)) {
+                cx.module = Some(rules);
                 check(&mut cx);
             }
         }
+        cx.module = None;
         for rule in &self.user {
-            if cx.on(&rule.id) {
-                rule.check(&mut cx);
+            let index = self.rules.iter().position(|r| *r.id == *rule.id);
+            if let Some(index) = index.filter(|&i| self.rules[i].enabled) {
+                rule.check(&mut cx, index);
             }
         }
         let mut findings = cx.findings;
@@ -272,8 +193,29 @@ impl RuleSet {
     }
 }
 
-/// A rule module: the rules it reports and its check.
-type Module = (&'static [&'static str], fn(&mut Checker));
+/// A rule module: the rules it reports (it runs when one of them is on) and its check.
+type Module = (&'static [RuleId], fn(&mut Checker));
+
+/// The module of a task profile's own rules.
+fn task_module(task: Task) -> Option<Module> {
+    match task {
+        Task::Os => Some((os::RULES, os::check)),
+        Task::Db => Some((db::RULES, db::check)),
+        Task::Kg => Some((kg::RULES, kg::check)),
+        Task::Alfworld => Some((alfworld::RULES, alfworld::check)),
+        Task::Webshop => Some((webshop::RULES, webshop::check)),
+        Task::Mind2web => Some((mind2web::RULES, mind2web::check)),
+        Task::React => Some((react::RULES, react::check)),
+        Task::Swe | Task::Generic => None,
+    }
+}
+
+/// The modules that run on every task profile, after its own.
+const EVERY_TASK: [Module; 3] = [
+    (tools::RULES, tools::check),
+    (repetition::RULES, repetition::check),
+    (generic::RULES, generic::check),
+];
 
 fn matches_name(id: &str, name: &str) -> bool {
     id == name
@@ -293,8 +235,8 @@ pub(crate) struct Checker<'a> {
     /// By turn index: the action a task's rules read from an agent turn, kept for
     /// [`repetition`] (which compares actions) so that each turn is read once.
     actions: Vec<Option<Option<Cow<'a, str>>>>,
-    /// The index of the rule last reported: a module reports runs of one rule.
-    last_rule: Option<usize>,
+    /// The rules of the module running, which are all it may report (checked in debug builds).
+    module: Option<&'static [RuleId]>,
 }
 
 impl<'a> Checker<'a> {
@@ -305,13 +247,13 @@ impl<'a> Checker<'a> {
             findings: Vec::new(),
             trajectory_id: None,
             actions: Vec::new(),
-            last_rule: None,
+            module: None,
         }
     }
 
-    /// Whether the rule runs.
-    pub fn on(&self, id: &str) -> bool {
-        self.rules.iter().any(|r| r.enabled && &*r.id == id)
+    /// Whether the built-in rule runs.
+    pub fn on(&self, id: RuleId) -> bool {
+        self.rules[id.index()].enabled
     }
 
     pub fn task(&self) -> Task {
@@ -338,7 +280,7 @@ impl<'a> Checker<'a> {
             String::new()
         };
         self.report(
-            "final-answer/missing",
+            RuleId::FinalAnswerMissing,
             last,
             (0, 0),
             format!("the episode ends{after} without {wanted}"),
@@ -346,7 +288,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Report at the rule's severity.
-    pub fn report(&mut self, id: &str, turn: usize, span: (usize, usize), message: String) {
+    pub fn report(&mut self, id: RuleId, turn: usize, span: (usize, usize), message: String) {
         self.report_at(id, None, turn, span, message);
     }
 
@@ -354,16 +296,30 @@ impl<'a> Checker<'a> {
     /// Findings on demo turns and of disabled rules are dropped.
     pub fn report_at(
         &mut self,
-        id: &str,
+        id: RuleId,
         severity: Option<Severity>,
         turn: usize,
         span: (usize, usize),
         message: String,
     ) {
-        let Some(rule) = self.rule_index(id) else {
-            debug_assert!(false, "unregistered rule {id}");
-            return;
-        };
+        debug_assert!(
+            self.module.is_none_or(|rules| rules.contains(&id)),
+            "{} is reported by a module that does not list it",
+            id.as_str()
+        );
+        self.report_rule(id.index(), severity, turn, span, message);
+    }
+
+    /// Report a finding of the rule at `rule` in the rule list (a user rule reports by its
+    /// index, as it has no [`RuleId`]).
+    pub fn report_rule(
+        &mut self,
+        rule: usize,
+        severity: Option<Severity>,
+        turn: usize,
+        span: (usize, usize),
+        message: String,
+    ) {
         let info = &self.rules[rule];
         let Some(t) = self.trajectory.turns.get(turn) else {
             return;
@@ -373,7 +329,7 @@ impl<'a> Checker<'a> {
         }
         let valid =
             span.0 <= span.1 && t.text.is_char_boundary(span.0) && t.text.is_char_boundary(span.1);
-        debug_assert!(valid, "{id}: bad span {span:?}");
+        debug_assert!(valid, "{}: bad span {span:?}", info.id);
         let span = if valid { span } else { (0, 0) };
         let severity = info.severity_override.or(severity).unwrap_or(info.severity);
         self.findings.push((
@@ -390,16 +346,6 @@ impl<'a> Checker<'a> {
                 message,
             },
         ));
-    }
-
-    /// The index of the rule `id` in the rule list.
-    fn rule_index(&mut self, id: &str) -> Option<usize> {
-        if let Some(rule) = self.last_rule.filter(|&r| *self.rules[r].id == *id) {
-            return Some(rule);
-        }
-        let rule = self.rules.iter().position(|r| &*r.id == id)?;
-        self.last_rule = Some(rule);
-        Some(rule)
     }
 
     /// Keep the action `turn` takes (its key as [`repetition`] compares actions) when the
@@ -469,14 +415,77 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_builtin_rule_is_listed_once() {
+    fn every_rule_id_is_unique_and_registered_at_its_index() {
+        let mut ids: Vec<&str> = BUILTIN.iter().map(|b| b.id.as_str()).collect();
         let set = RuleSet::builtin();
-        let mut ids: Vec<&str> = set.rules().iter().map(|r| &*r.id).collect();
+        let registered: Vec<&str> = set.rules().iter().map(|r| &*r.id).collect();
+        assert_eq!(registered, ids);
+        assert!(set.rules().iter().all(|r| r.enabled && r.builtin));
+        for (i, b) in BUILTIN.iter().enumerate() {
+            assert_eq!(b.id.index(), i, "{}", b.id.as_str());
+        }
         let n = ids.len();
         ids.sort();
         ids.dedup();
-        assert_eq!(ids.len(), n);
-        assert!(set.rules().iter().all(|r| r.enabled && r.builtin));
+        assert_eq!(ids.len(), n, "two rules share an id");
+    }
+
+    /// `--only`, `--skip` and `[builtin]` take a family for all its rules: the families are
+    /// the ones the README documents, and none of them is also a rule's id.
+    #[test]
+    fn families_are_the_documented_ones() {
+        let mut families: Vec<&str> = BUILTIN
+            .iter()
+            .filter_map(|b| b.id.as_str().split_once('/').map(|(family, _)| family))
+            .collect();
+        families.dedup();
+        assert_eq!(
+            families,
+            [
+                "invalid-action",
+                "env-error",
+                "repetition",
+                "final-answer",
+                "format",
+                "context"
+            ]
+        );
+        for family in families {
+            assert!(BUILTIN.iter().all(|b| b.id.as_str() != family), "{family}");
+            let mut set = RuleSet::builtin();
+            set.select(&[family.to_string()], &[]).unwrap();
+            for (r, b) in set.rules().iter().zip(BUILTIN) {
+                let member = b.id.as_str().starts_with(&format!("{family}/"));
+                assert_eq!(r.enabled, member, "--only {family}: {}", r.id);
+            }
+        }
+    }
+
+    /// A module runs only when one of the rules it lists is on (and may report only those):
+    /// every rule is listed by a module, and on each task profile by one module at most, so
+    /// `--only RULE` runs the one module that reports it.
+    #[test]
+    fn every_rule_is_listed_by_one_module_of_each_task() {
+        let mut listed = vec![false; BUILTIN.len()];
+        for task in Task::ALL {
+            let mut on_task = vec![0; BUILTIN.len()];
+            for (rules, _) in task_module(task).into_iter().chain(EVERY_TASK) {
+                for id in rules {
+                    on_task[id.index()] += 1;
+                    listed[id.index()] = true;
+                }
+            }
+            for (b, n) in BUILTIN.iter().zip(on_task) {
+                assert!(
+                    n <= 1,
+                    "{task:?}: {} is listed by {n} modules",
+                    b.id.as_str()
+                );
+            }
+        }
+        for (b, listed) in BUILTIN.iter().zip(listed) {
+            assert!(listed, "no module reports {}", b.id.as_str());
+        }
     }
 
     #[test]

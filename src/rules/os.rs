@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::text::{fences, find, is_ascii_word, is_word_char, line_at, Fence};
-use super::{quote, Checker};
+use super::{quote, Checker, RuleId};
 use crate::findings::Severity;
 use crate::model::{Role, Turn};
 
@@ -129,12 +129,12 @@ fn command_of<'t>(
 }
 
 /// The rules this module reports: it runs when one of them is on.
-pub const RULES: &[&str] = &[
-    "invalid-action/os",
-    "final-answer/malformed",
-    "final-answer/missing",
-    "format/multiple-actions",
-    "terminal-signature",
+pub const RULES: &[RuleId] = &[
+    RuleId::InvalidActionOs,
+    RuleId::FinalAnswerMalformed,
+    RuleId::FinalAnswerMissing,
+    RuleId::FormatMultipleActions,
+    RuleId::TerminalSignature,
 ];
 
 /// `invalid-action/os`, `final-answer/{missing,malformed}` and `format/multiple-actions` for
@@ -156,7 +156,7 @@ pub fn check(cx: &mut Checker) {
             Some((Act::Bash, span)) => {
                 if blocks.is_empty() {
                     cx.report_at(
-                        "invalid-action/os",
+                        RuleId::InvalidActionOs,
                         Some(Severity::Warn),
                         turn.index,
                         line_at(text, span.0),
@@ -178,14 +178,14 @@ pub fn check(cx: &mut Checker) {
                         "no `Act:` line: AgentBench stops with AGENT_INVALID_ACTION".into(),
                     ),
                 };
-                cx.report("invalid-action/os", turn.index, span, message);
+                cx.report(RuleId::InvalidActionOs, turn.index, span, message);
             }
         }
         for m in &acts {
             let v = &text[m.value.0..m.value.1];
             if is_answer(v) && !(v.contains('(') && v.contains(')')) {
                 cx.report(
-                    "final-answer/malformed",
+                    RuleId::FinalAnswerMalformed,
                     turn.index,
                     m.value,
                     format!("`Act: {}` lacks the parentheses of answer(...)", quote(v)),
@@ -194,7 +194,7 @@ pub fn check(cx: &mut Checker) {
         }
         if acts.len() > 1 {
             cx.report(
-                "format/multiple-actions",
+                RuleId::FormatMultipleActions,
                 turn.index,
                 (acts[1].start, acts[acts.len() - 1].end),
                 format!(
@@ -205,7 +205,7 @@ pub fn check(cx: &mut Checker) {
         }
         if blocks.len() > 1 {
             cx.report(
-                "format/multiple-actions",
+                RuleId::FormatMultipleActions,
                 turn.index,
                 (blocks[1].start, blocks[blocks.len() - 1].end),
                 format!("{} ```bash blocks: all of them run, joined", blocks.len()),
@@ -442,7 +442,7 @@ fn word_run_start(text: &str, from: usize, at: usize) -> usize {
 }
 
 fn terminal_signature(cx: &mut Checker) {
-    if !cx.on("terminal-signature") {
+    if !cx.on(RuleId::TerminalSignature) {
         return;
     }
     let mut turns: Vec<&Turn> = Vec::with_capacity(cx.turns().len());
@@ -480,11 +480,11 @@ fn terminal_signature(cx: &mut Checker) {
                 ]
                 .concat(),
             };
-            cx.report("terminal-signature", turn.index, span, message);
+            cx.report(RuleId::TerminalSignature, turn.index, span, message);
         }
         if let Some(span) = crlf {
             cx.report(
-                "terminal-signature",
+                RuleId::TerminalSignature,
                 turn.index,
                 span,
                 format!("CRLF line endings from the TTY ({crlf_count} in this observation)"),
@@ -519,15 +519,15 @@ mod tests {
                 (A, "Act: bash"),
             ],
         );
-        let f = findings_of(&t, "invalid-action/os");
+        let f = findings_of(&t, RuleId::InvalidActionOs);
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].turn, 1);
         assert_eq!(spanned(&t, &f[0]), "Act: answer 220");
         assert_eq!(f[1].severity, Severity::Warn);
         assert_eq!(spanned(&t, &f[1]), "Act: bash");
-        let m = findings_of(&t, "final-answer/malformed");
+        let m = findings_of(&t, RuleId::FinalAnswerMalformed);
         assert_eq!(spanned(&t, &m[0]), "answer 220");
-        assert_eq!(findings_of(&t, "final-answer/missing").len(), 1);
+        assert_eq!(findings_of(&t, RuleId::FinalAnswerMissing).len(), 1);
     }
 
     #[test]
@@ -556,7 +556,7 @@ mod tests {
                 (A, "Act: finish"),
             ],
         );
-        let f = findings_of(&t, "terminal-signature");
+        let f = findings_of(&t, RuleId::TerminalSignature);
         let spans: Vec<&str> = f.iter().map(|f| spanned(&t, f)).collect();
         assert_eq!(
             spans,
@@ -669,6 +669,6 @@ mod tests {
                 ),
             ],
         );
-        assert_eq!(findings_of(&t, "format/multiple-actions").len(), 2);
+        assert_eq!(findings_of(&t, RuleId::FormatMultipleActions).len(), 2);
     }
 }

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::text::find;
-use super::{quote, Checker};
+use super::{quote, Checker, RuleId};
 use crate::model::Turn;
 
 /// LangChain's action regex (react_single_input.py), DOTALL.
@@ -50,7 +50,7 @@ pub fn action(text: &str) -> Option<(String, (usize, usize), bool)> {
 }
 
 /// The rules this module reports: it runs when one of them is on.
-pub const RULES: &[&str] = &["invalid-action/react", "final-answer/missing"];
+pub const RULES: &[RuleId] = &[RuleId::InvalidActionReact, RuleId::FinalAnswerMissing];
 
 /// `invalid-action/react` and `final-answer/missing` for the ReAct profile.
 pub fn check(cx: &mut Checker) {
@@ -69,7 +69,7 @@ pub fn check(cx: &mut Checker) {
         }
         match (&act, final_answer) {
             (Some((a, span, false)), Some(_)) => cx.report(
-                "invalid-action/react",
+                RuleId::InvalidActionReact,
                 turn.index,
                 *span,
                 format!(
@@ -94,7 +94,7 @@ pub fn check(cx: &mut Checker) {
                     }
                     None => ((0, 0), "no `Action:` and no `Final Answer:`".to_string()),
                 };
-                cx.report("invalid-action/react", turn.index, span, message);
+                cx.report(RuleId::InvalidActionReact, turn.index, span, message);
             }
             _ => {}
         }
@@ -110,7 +110,7 @@ pub fn check(cx: &mut Checker) {
         }
         let span = action(&agent.text).map_or((0, 0), |(_, s, _)| s);
         cx.report(
-            "invalid-action/react",
+            RuleId::InvalidActionReact,
             agent.index,
             span,
             format!("the environment answered `{}`", quote(&env.text)),
@@ -118,7 +118,7 @@ pub fn check(cx: &mut Checker) {
     }
     if let (false, Some(last)) = (finished, last) {
         cx.report(
-            "final-answer/missing",
+            RuleId::FinalAnswerMissing,
             last.index,
             (0, 0),
             "the episode ends without `Final Answer:` or `Finish[...]`".into(),
@@ -157,10 +157,10 @@ mod tests {
                 (A, "Thought: ok\nAction: search[x]\nFinal Answer: y"),
             ],
         );
-        let f = findings_of(&t, "invalid-action/react");
+        let f = findings_of(&t, RuleId::InvalidActionReact);
         assert_eq!(f.len(), 2, "{f:?}");
         assert_eq!(spanned(&t, &f[0]), "Action: search for it");
-        assert!(findings_of(&t, "final-answer/missing").is_empty());
+        assert!(findings_of(&t, RuleId::FinalAnswerMissing).is_empty());
     }
 
     #[test]

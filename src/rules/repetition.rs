@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{alfworld, db, kg, os, quote, react, webshop, Checker};
+use super::{alfworld, db, kg, os, quote, react, webshop, Checker, RuleId};
 use crate::model::{Task, Turn};
 
 /// Consecutive identical outputs that fail the episode (ALFWorld task.py L225-230).
@@ -37,29 +37,11 @@ fn action_key(task: Task, turn: &Turn) -> Option<Cow<'_, str>> {
         Task::Os => os::command(text),
         Task::Db => db::sql(text),
         Task::Kg => kg::call(text),
-        Task::Alfworld => alfworld_key(text, alfworld::action(text).map(|(a, _)| a)),
-        Task::Webshop => webshop::action(text).map(|(a, _)| webshop_key(a)),
+        Task::Alfworld => alfworld::action_key(text, alfworld::action(text).map(|(a, _)| a)),
+        Task::Webshop => webshop::action(text).map(|(a, _)| webshop::action_key(a)),
         Task::React => react::action(text).map(|(a, _, _)| Cow::Owned(a)),
         Task::Mind2web | Task::Swe | Task::Generic => None,
     }
-}
-
-/// An ALFWorld turn's action: its `ACTION:` (`action`, as [`alfworld::action`] reads it), or a
-/// transcript's bare action line.
-pub(super) fn alfworld_key(text: &str, action: Option<String>) -> Option<Cow<'_, str>> {
-    action.map(Cow::Owned).or_else(|| {
-        // A transcript's bare action line; its thoughts and plans are not actions.
-        let line = text.lines().next()?.trim();
-        let thought = ["Think:", "THOUGHT:", "ActionPath:"]
-            .iter()
-            .any(|p| line.starts_with(p));
-        (!thought && !line.is_empty()).then(|| Cow::Owned(line.to_lowercase()))
-    })
-}
-
-/// A WebShop action (as [`webshop::action`] reads it), case folded.
-pub(super) fn webshop_key(action: &str) -> Cow<'static, str> {
-    Cow::Owned(action.to_lowercase())
 }
 
 fn calls_key(turn: &Turn) -> String {
@@ -78,11 +60,11 @@ fn is_raw_equal(a: &Turn, b: &Turn) -> bool {
 }
 
 /// The rules this module reports: it runs when one of them is on.
-pub const RULES: &[&str] = &[
-    "repetition/exact",
-    "repetition/loop",
-    "repetition/tool-call",
-    "repetition/closing-loop",
+pub const RULES: &[RuleId] = &[
+    RuleId::RepetitionExact,
+    RuleId::RepetitionLoop,
+    RuleId::RepetitionToolCall,
+    RuleId::RepetitionClosingLoop,
 ];
 
 /// `repetition/{exact,loop,tool-call,closing-loop}`.
@@ -114,7 +96,7 @@ pub fn check(cx: &mut Checker) {
         };
         if raw_run >= EXACT_RUN {
             cx.report(
-                "repetition/exact",
+                RuleId::RepetitionExact,
                 turn.index,
                 (0, turn.text.len()),
                 format!(
@@ -123,7 +105,7 @@ pub fn check(cx: &mut Checker) {
             );
         } else if key_run >= EXACT_RUN {
             cx.report(
-                "repetition/exact",
+                RuleId::RepetitionExact,
                 turn.index,
                 (0, 0),
                 format!(
@@ -135,7 +117,7 @@ pub fn check(cx: &mut Checker) {
         if !turn.tool_calls.is_empty() && calls_key(prev) == calls_key(turn) {
             let names: Vec<&str> = turn.tool_calls.iter().map(|c| c.name.as_str()).collect();
             cx.report(
-                "repetition/tool-call",
+                RuleId::RepetitionToolCall,
                 turn.index,
                 (0, 0),
                 format!(
@@ -185,7 +167,7 @@ fn long_term(
             .collect();
         reported[i] = true;
         cx.report(
-            "repetition/loop",
+            RuleId::RepetitionLoop,
             agents[i].index,
             (0, 0),
             format!(
@@ -208,7 +190,7 @@ fn long_term(
                     .map(|k| quote(k.as_deref().unwrap_or("")))
                     .collect();
                 cx.report(
-                    "repetition/loop",
+                    RuleId::RepetitionLoop,
                     agents[i].index,
                     (0, 0),
                     format!(
@@ -237,7 +219,7 @@ fn closing_loop(cx: &mut Checker, agents: &[&Turn], keys: &[Option<Cow<'_, str>>
         if run >= 2 {
             let m = PLEASANTRY.find(&turn.text).unwrap();
             cx.report(
-                "repetition/closing-loop",
+                RuleId::RepetitionClosingLoop,
                 turn.index,
                 (m.start(), m.end()),
                 format!(
@@ -355,11 +337,11 @@ mod tests {
                 (E, "o"),
             ],
         );
-        let f = findings_of(&t, "repetition/exact");
+        let f = findings_of(&t, RuleId::RepetitionExact);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].turn, 5);
         let two = traj(Task::Alfworld, &[(I, "t"), (A, a), (E, "o"), (A, a)]);
-        assert!(findings_of(&two, "repetition/exact").is_empty());
+        assert!(findings_of(&two, RuleId::RepetitionExact).is_empty());
     }
 
     #[test]
@@ -371,7 +353,7 @@ mod tests {
         );
         t.turns[1].demo = true;
         t.turns[2].demo = true;
-        assert!(findings_of(&t, "repetition/exact").is_empty());
+        assert!(findings_of(&t, RuleId::RepetitionExact).is_empty());
     }
 
     #[test]
@@ -386,7 +368,7 @@ mod tests {
                 (A, "ACTION: go to b"),
             ],
         );
-        let f = findings_of(&t, "repetition/loop");
+        let f = findings_of(&t, RuleId::RepetitionLoop);
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].turn, 4);
         let kg = traj(
@@ -400,7 +382,7 @@ mod tests {
                 (A, "Action: get_relations(x)"),
             ],
         );
-        assert_eq!(findings_of(&kg, "repetition/loop")[0].turn, 5);
+        assert_eq!(findings_of(&kg, RuleId::RepetitionLoop)[0].turn, 5);
     }
 
     #[test]
@@ -424,8 +406,8 @@ mod tests {
                 arguments: "{\"path\": \"/\"}".into(),
             });
         }
-        assert_eq!(findings_of(&t, "repetition/tool-call")[0].turn, 3);
-        let c = findings_of(&t, "repetition/closing-loop");
+        assert_eq!(findings_of(&t, RuleId::RepetitionToolCall)[0].turn, 3);
+        let c = findings_of(&t, RuleId::RepetitionClosingLoop);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].turn, 6);
     }

@@ -3,6 +3,7 @@
 use crate::findings::Finding;
 use crate::model::{test_trajectory, Format, Role, Task, Trajectory, Turn};
 
+pub use super::RuleId;
 use super::RuleSet;
 
 /// A trajectory of the given turns (none of them demo).
@@ -16,11 +17,11 @@ pub fn traj(task: Task, turns: &[(Role, &str)]) -> Trajectory {
 }
 
 /// The findings of one rule.
-pub fn findings_of(t: &Trajectory, rule: &str) -> Vec<Finding> {
+pub fn findings_of(t: &Trajectory, rule: RuleId) -> Vec<Finding> {
     RuleSet::builtin()
         .check(t)
         .into_iter()
-        .filter(|f| &*f.rule == rule)
+        .filter(|f| &*f.rule == rule.as_str())
         .collect()
 }
 

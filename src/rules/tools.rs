@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use super::{quote, Checker};
+use super::{quote, Checker, RuleId};
 use crate::model::{Role, Task, ToolCall};
 
 /// Replies that report a parsing or call error: OpenHands' `ERROR:` observations, Terminus'
@@ -113,11 +113,11 @@ fn check_call(call: &ToolCall, tools: &[Declared]) -> Option<String> {
 }
 
 /// The rules this module reports: it runs when one of them is on.
-pub const RULES: &[&str] = &["invalid-action/tool"];
+pub const RULES: &[RuleId] = &[RuleId::InvalidActionTool];
 
 /// `invalid-action/tool`.
 pub fn check(cx: &mut Checker) {
-    if !cx.on("invalid-action/tool") {
+    if !cx.on(RuleId::InvalidActionTool) {
         return;
     }
     let tools = cx
@@ -135,7 +135,7 @@ pub fn check(cx: &mut Checker) {
         for call in &turn.tool_calls {
             if let Some(message) = check_call(call, &tools) {
                 flagged.push(turn.index);
-                cx.report("invalid-action/tool", turn.index, (0, 0), message);
+                cx.report(RuleId::InvalidActionTool, turn.index, (0, 0), message);
             }
         }
     }
@@ -152,8 +152,8 @@ pub fn check(cx: &mut Checker) {
         match agent.filter(|a| a.role == Role::Agent) {
             // The call itself was already found wrong: one finding per defect.
             Some(a) if flagged.contains(&a.index) => {}
-            Some(a) => cx.report("invalid-action/tool", a.index, (0, 0), message),
-            None => cx.report("invalid-action/tool", env.index, (0, 0), message),
+            Some(a) => cx.report(RuleId::InvalidActionTool, a.index, (0, 0), message),
+            None => cx.report(RuleId::InvalidActionTool, env.index, (0, 0), message),
         }
     }
 }
@@ -196,7 +196,7 @@ mod tests {
             .tool_calls
             .push(call("view", "{\"view_range\": [1, 2]}"));
         t.turns[7].tool_calls.push(call("search", "{\"q\": 1}"));
-        let f = findings_of(&t, "invalid-action/tool");
+        let f = findings_of(&t, RuleId::InvalidActionTool);
         assert_eq!(
             f.iter().map(|f| f.turn).collect::<Vec<_>>(),
             [1, 3, 5],
@@ -214,7 +214,7 @@ mod tests {
             &[(I, "q"), (A, ""), (E, "OBSERVATION:\nERROR:\nThe `view_range` parameter is not allowed when `path` points to a directory."), (A, "done")],
         );
         t.turns[1].tool_calls.push(call("str_replace_editor", "{}"));
-        let f = findings_of(&t, "invalid-action/tool");
+        let f = findings_of(&t, RuleId::InvalidActionTool);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].turn, 1);
         assert!(f[0].message.contains("view_range"));

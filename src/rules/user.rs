@@ -106,7 +106,8 @@ pub struct UserRule {
 const MAX_PER_TURN: usize = 100;
 
 impl UserRule {
-    pub(crate) fn check(&self, cx: &mut Checker) {
+    /// Report the rule's matches; `rule` is its index in the rule list.
+    pub(crate) fn check(&self, cx: &mut Checker, rule: usize) {
         if !self.tasks.is_empty() && !self.tasks.contains(&cx.task()) {
             return;
         }
@@ -118,7 +119,7 @@ impl UserRule {
             let matches = self.regex.find_iter(&turn.text).filter(|m| !m.is_empty());
             for m in matches.take(MAX_PER_TURN) {
                 let message = self.message.replace("{match}", &super::quote(m.as_str()));
-                cx.report(&self.id, turn.index, (m.start(), m.end()), message);
+                cx.report_rule(rule, None, turn.index, (m.start(), m.end()), message);
             }
         }
     }

@@ -1,11 +1,12 @@
 //! WebShop (AgentBench `webshop/__init__.py`): `search[...]`/`click[...]`, clicks that leave
 //! the page unchanged, and `click[Buy Now]`.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::Checker;
+use super::{Checker, RuleId};
 use crate::findings::Severity;
 use crate::model::{Role, Turn};
 
@@ -56,8 +57,13 @@ pub fn action(text: &str) -> Option<(&str, (usize, usize))> {
     None
 }
 
+/// A WebShop action (as [`action`] reads it) as repetition compares it: case folded.
+pub fn action_key(action: &str) -> Cow<'static, str> {
+    Cow::Owned(action.to_lowercase())
+}
+
 /// The rules this module reports: it runs when one of them is on.
-pub const RULES: &[&str] = &["invalid-action/webshop", "final-answer/missing"];
+pub const RULES: &[RuleId] = &[RuleId::InvalidActionWebshop, RuleId::FinalAnswerMissing];
 
 /// `invalid-action/webshop` and `final-answer/missing` (webshop L83-106; text_env L105-110).
 pub fn check(cx: &mut Checker) {
@@ -72,10 +78,10 @@ pub fn check(cx: &mut Checker) {
                 rounds += 1;
                 last = Some(turn);
                 let found = action(&turn.text);
-                cx.remember_action(turn, found.map(|(a, _)| super::repetition::webshop_key(a)));
+                cx.remember_action(turn, found.map(|(a, _)| action_key(a)));
                 let Some((act, span)) = found else {
                     cx.report(
-                        "invalid-action/webshop",
+                        RuleId::InvalidActionWebshop,
                         turn.index,
                         (0, 0),
                         "no `Action: search[...]` or `click[...]`: AgentBench stops with AGENT_VALIDATION_FAILED".into(),
@@ -96,7 +102,7 @@ pub fn check(cx: &mut Checker) {
                         && !before.text.to_lowercase().contains(&target)
                     {
                         cx.report_at(
-                            "invalid-action/webshop",
+                            RuleId::InvalidActionWebshop,
                             Some(Severity::Warn),
                             turn.index,
                             span,
@@ -162,12 +168,12 @@ mod tests {
                 (A, "I will buy it"),
             ],
         );
-        let f = findings_of(&t, "invalid-action/webshop");
+        let f = findings_of(&t, RuleId::InvalidActionWebshop);
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].severity, Severity::Warn);
         assert_eq!(spanned(&t, &f[0]), "click[b99]");
         assert_eq!(f[1].turn, 5);
-        assert_eq!(findings_of(&t, "final-answer/missing").len(), 1);
+        assert_eq!(findings_of(&t, RuleId::FinalAnswerMissing).len(), 1);
     }
 
     #[test]
