@@ -20,7 +20,7 @@ pub fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> 
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().expect("sample worker panicked"))
+            .flat_map(|h| h.join().expect("a worker thread panicked"))
             .collect()
     })
 }

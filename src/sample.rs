@@ -5,8 +5,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-/// Re-exported from [`crate::parallel`], where it lives, for the callers that use it from here.
-pub use crate::parallel::parallel_map;
+use crate::parallel::parallel_map;
 
 /// SplitMix64: small, fast, and fully specified.
 #[derive(Debug, Clone)]

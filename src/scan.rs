@@ -15,9 +15,6 @@ use crate::load::split::{Layout, RecordSpan};
 use crate::load::{parse_record, Dataset, LoadOptions, Loaded, RecordCtx};
 use crate::parallel::parallel_map;
 
-/// Re-exported from [`crate::parallel`], where it lives, for the callers that use it from here.
-pub use crate::parallel::default_workers;
-
 /// What the caller receives, in file order.
 #[derive(Debug)]
 pub enum Event<T> {

@@ -16,6 +16,7 @@ use crate::findings::tally::{Tally, TABLE_HEADER};
 use crate::findings::Severity;
 use crate::load::Dataset;
 use crate::model::{Task, Trajectory};
+use crate::parallel;
 use crate::rules::RuleSet;
 use crate::sanitize::visible;
 use crate::scan::{self, Event};
@@ -135,7 +136,7 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
     };
     let mut printer = DiagnosticPrinter::new(20);
     let mut tally = Tally::default();
-    let workers = args.threads.unwrap_or_else(scan::default_workers);
+    let workers = args.threads.unwrap_or_else(parallel::default_workers);
     let json = args.json;
     let map = |result: Result<crate::load::Loaded, crate::diag::Diagnostic>| {
         result.map(|(t, warnings)| (Checked::of(&t, &set, json), warnings))

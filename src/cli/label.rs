@@ -14,6 +14,7 @@ use super::{EXIT_ERROR, EXIT_OK};
 use crate::labels::{self, replay::parse_line, time, Event, Journal};
 use crate::load::LoadOptions;
 use crate::model::Format;
+use crate::parallel;
 use crate::scan::{self, Event as ScanEvent};
 use crate::session;
 
@@ -168,7 +169,7 @@ fn load_hashes(
     scan::scan(
         files,
         opts,
-        scan::default_workers(),
+        parallel::default_workers(),
         |r| {
             r.map(|(t, _)| {
                 let hashes = wanted

@@ -17,7 +17,8 @@ use crate::labels::progress::{progress, AgentTurns, Progress};
 use crate::labels::Replay;
 use crate::load::Dataset;
 use crate::model::Task;
-use crate::sample::{self, SampleSpec};
+use crate::parallel;
+use crate::sample::SampleSpec;
 use crate::scan::{self, Event};
 use crate::session;
 use crate::stats::{FileStats, StatsLine, Summary, Tally};
@@ -60,7 +61,7 @@ pub fn run(args: &StatsArgs) -> Result<i32> {
     let mut out = BufWriter::new(stdout);
     let mut printer = DiagnosticPrinter::new(20);
     let mut files: Vec<FileStats> = Vec::new();
-    let workers = args.threads.unwrap_or_else(scan::default_workers);
+    let workers = args.threads.unwrap_or_else(parallel::default_workers);
     let labels = args.annotations.is_some();
     let mut agent_turns = Vec::new();
     scan::scan(
@@ -121,7 +122,7 @@ fn exit_code(args: &StatsArgs, files: &[FileStats], printer: &DiagnosticPrinter)
 fn run_sample(args: &StatsArgs, spec: &SampleSpec) -> Result<i32> {
     let data = Dataset::open(&args.input.files, args.input.load_options())?;
     let selected = session::sample::draw(&data, spec, args.annotations.as_deref())?;
-    let loaded = sample::parallel_map(selected.len(), |k| {
+    let loaded = parallel::parallel_map(selected.len(), |k| {
         data.load(selected[k])
             .map(|(t, warnings)| (Summary::of(&t), warnings))
     });

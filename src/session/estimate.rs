@@ -13,6 +13,7 @@ use crate::labels::votes::{self, combine, Agree, Combined};
 use crate::labels::Replay;
 use crate::load::Dataset;
 use crate::model::{Task, Trajectory};
+use crate::parallel;
 use crate::sample::{self, SampleSpec};
 
 /// Every record of the dataset read once: its trajectory id (`None` when it cannot be loaded)
@@ -26,7 +27,7 @@ pub struct Census {
 /// Read every record of `data` (once the index is complete), in parallel.
 pub fn census(data: &Dataset) -> Census {
     data.wait();
-    let all = sample::parallel_map(data.len(), |i| {
+    let all = parallel::parallel_map(data.len(), |i| {
         data.load(i)
             .ok()
             .map(|(t, _)| (t.id.clone(), t.task, t.agent_turns().count() as u64))
@@ -99,7 +100,7 @@ pub fn estimate(
     flagged: &(dyn Fn(&Trajectory) -> bool + Sync),
 ) -> Estimated {
     let votes = votes::votes(replay, &BTreeSet::new());
-    let reviewed: Vec<Reviewed> = sample::parallel_map(selected.len(), |k| {
+    let reviewed: Vec<Reviewed> = parallel::parallel_map(selected.len(), |k| {
         let (t, _) = data.load(selected[k]).ok()?;
         let v = votes.get(&t.id);
         let (mut judged, mut wrong) = (0, 0);

@@ -12,6 +12,7 @@ use crate::agree::Item;
 use crate::findings::Severity;
 use crate::labels::Replay;
 use crate::load::LoadOptions;
+use crate::parallel;
 use crate::rules::RuleSet;
 use crate::scan::{self, Event};
 
@@ -60,7 +61,7 @@ pub fn judge(replay: &Replay, files: &[PathBuf], rules: &RuleSet) -> Result<Judg
     scan::scan(
         files,
         LoadOptions::default(),
-        scan::default_workers(),
+        parallel::default_workers(),
         |r| {
             let (t, _) = r.ok()?;
             if !wanted.contains(&t.id) {

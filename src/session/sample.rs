@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::{bail, Result};
 
 use crate::load::Dataset;
+use crate::parallel;
 use crate::sample::{self, SampleRecord, SampleSpec};
 
 /// Draw a sample and, when there is an annotations directory, record it there (or check it is
@@ -48,7 +49,7 @@ pub fn for_review(
         return Ok(None);
     };
     data.wait();
-    let ids = sample::parallel_map(data.len(), |i| data.load(i).ok().map(|(t, _)| t.id));
+    let ids = parallel::parallel_map(data.len(), |i| data.load(i).ok().map(|(t, _)| t.id));
     let wanted: HashSet<&str> = record.ids.iter().map(String::as_str).collect();
     let found: Vec<usize> = ids
         .iter()
