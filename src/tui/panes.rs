@@ -9,7 +9,6 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use super::action::{Action, ACTIONS};
 use super::app::{App, Mode};
-use super::view::pairs;
 use crate::findings::Severity;
 use crate::sanitize::sanitize_line;
 
@@ -205,6 +204,19 @@ pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
         let rule = "─".repeat(area.width as usize);
         buf.set_string(area.x, area.y + 2, rule, theme.border);
     }
+}
+
+/// A row of label: value pairs, for the header.
+pub fn pairs(items: &[(&str, String)], key: Style, value: Style) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (i, (k, v)) in items.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("  ", value));
+        }
+        spans.push(Span::styled(format!("{} ", sanitize_line(k)), key));
+        spans.push(Span::styled(sanitize_line(v), value));
+    }
+    Line::from(spans)
 }
 
 pub fn draw_findings(buf: &mut Buffer, area: Rect, app: &App) {

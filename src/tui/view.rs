@@ -4,7 +4,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::Frame;
 
 use super::app::App;
@@ -166,20 +166,4 @@ fn mark(style: Style) -> Style {
         Some(bg) => Style::new().fg(bg).add_modifier(Modifier::BOLD),
         None => style,
     }
-}
-
-/// A row of label: value pairs, for the header.
-pub fn pairs(items: &[(&str, String)], key: Style, value: Style) -> Line<'static> {
-    let mut spans = Vec::new();
-    for (i, (k, v)) in items.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled("  ", value));
-        }
-        spans.push(Span::styled(
-            format!("{} ", crate::sanitize::sanitize_line(k)),
-            key,
-        ));
-        spans.push(Span::styled(crate::sanitize::sanitize_line(v), value));
-    }
-    Line::from(spans)
 }
