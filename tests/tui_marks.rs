@@ -385,7 +385,8 @@ fn the_agreement_panel_compares_the_journals() {
         (120, 40),
     );
     keys(&mut app, "a");
-    assert_eq!(app.mode, Mode::Agreement);
+    assert_eq!(app.mode, Mode::Panel);
+    assert_eq!(app.mode_name(), "AGREEMENT");
     let s = screen_in(&app, dir.path());
     assert!(s.contains("alice × bob: 2 shared, agreement 0.500"), "{s}");
     insta::assert_snapshot!(s);
@@ -438,8 +439,10 @@ fn the_estimate_panel_scales_the_reviewed_part_to_the_dataset() {
         (160, 40),
     );
     keys(&mut app, "E");
-    assert_eq!(app.mode, Mode::Agreement);
-    let panel = app.panel.join("\n");
+    assert_eq!(app.mode, Mode::Panel);
+    assert_eq!(app.mode_name(), "AGREEMENT");
+    // The panel as drawn (its lines fit at this size).
+    let panel = screen(&app);
     assert!(panel.contains("1 reviewed of 2 read"), "{panel}");
     assert!(
         panel.contains("100.0 % (1 of 1 reviewed): about 2 of 2 trajectories"),

@@ -343,7 +343,8 @@ fn help_scrolls_when_it_does_not_fit() {
         "the last line is below the fold"
     );
     keys(&mut app, "jjjjjjjjjjjjjjjjjjjj");
-    assert_eq!(app.mode, trev::tui::Mode::Help);
+    assert_eq!(app.mode, trev::tui::Mode::Panel);
+    assert_eq!(app.mode_name(), "HELP");
     assert!(screen(&app).contains("quit"), "scrolled to the end");
     keys(&mut app, "x");
     assert_eq!(app.mode, trev::tui::Mode::Browse);

@@ -7,19 +7,29 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
 use super::action::{Action, Keymap};
+use super::agreement::AgreementPanel;
 use super::doc::{self, Doc, Folds, Geometry, Hit};
+use super::estimate::EstimatePanel;
+use super::help::HelpPanel;
 use super::layout::{self, Areas, Panes};
 use super::listing::ListState;
 use super::marks::{Labels, TurnMarks};
+use super::panel::{self, Data, Open, Panel};
 use super::render::{self, Paint, Rendered, TurnCache};
 use super::store::{Entry, Slot, Store};
 use super::theme::Theme;
+
+/// The panels, by the action that opens each: a new panel is its file and a line here.
+const PANELS: &[(Action, Open)] = &[
+    (Action::Help, panel::open::<HelpPanel>),
+    (Action::Agreement, panel::open::<AgreementPanel>),
+    (Action::Estimate, panel::open::<EstimatePanel>),
+];
 
 /// What the keyboard is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Browse,
-    Help,
     Search,
     Filter,
     Jump,
@@ -27,21 +37,20 @@ pub enum Mode {
     Note,
     /// Typing the annotator's name.
     Annotator,
-    /// The agreement panel.
-    Agreement,
+    /// A panel is open (it names itself in the status bar: [`App::mode_name`]).
+    Panel,
 }
 
 impl Mode {
     pub fn name(self) -> &'static str {
         match self {
             Mode::Browse => "BROWSE",
-            Mode::Help => "HELP",
             Mode::Search => "SEARCH",
             Mode::Filter => "FILTER",
             Mode::Jump => "JUMP",
             Mode::Note => "NOTE",
             Mode::Annotator => "ANNOTATOR",
-            Mode::Agreement => "AGREEMENT",
+            Mode::Panel => "PANEL",
         }
     }
 }
@@ -87,16 +96,12 @@ pub struct App {
     /// Index into the current trajectory's findings of the last finding jumped to.
     pub finding: Option<usize>,
     pub quit: bool,
-    /// First line of the help overlay on screen.
-    pub help_scroll: usize,
     /// The annotator, the journal and others' marks.
     pub labels: Labels,
     /// The marks of the trajectory on screen, as drawn.
     pub marks: TurnMarks,
-    /// The agreement panel's lines (while in `Mode::Agreement`).
-    pub panel: Vec<String>,
-    /// The panel's title.
-    pub panel_title: &'static str,
+    /// The open panel (in `Mode::Panel`), with the action that opened it.
+    panel: Option<(Action, Box<dyn Panel>)>,
     /// A marking action waiting for the annotator's name.
     pub(super) pending: Option<Action>,
     /// When the session began, while it waits for the index to resume at the first unmarked
@@ -127,12 +132,10 @@ impl App {
             message: None,
             finding: None,
             quit: false,
-            help_scroll: 0,
             labels: Labels::default(),
             marks: TurnMarks::default(),
             pending: None,
-            panel: Vec::new(),
-            panel_title: "",
+            panel: None,
             resume_at: None,
             ticked: (0, false, None),
             entry: None,
@@ -165,6 +168,48 @@ impl App {
         &self.cache
     }
 
+    /// The open panel.
+    pub fn panel(&self) -> Option<&dyn Panel> {
+        self.panel.as_ref().map(|(_, p)| p.as_ref())
+    }
+
+    /// The mode's name in the status bar (an open panel names its own).
+    pub fn mode_name(&self) -> &'static str {
+        match self.panel() {
+            Some(p) => p.mode(),
+            None => self.mode.name(),
+        }
+    }
+
+    /// Change the mode; leaving `Mode::Panel` closes the panel.
+    pub(super) fn set_mode(&mut self, mode: Mode) {
+        if mode != Mode::Panel {
+            self.panel = None;
+        }
+        self.mode = mode;
+    }
+
+    /// Open the panel of `action`, or close it when it is the one open; a panel that cannot
+    /// open says why in the status bar.
+    fn toggle_panel(&mut self, action: Action, open: Open) {
+        if self.panel.as_ref().is_some_and(|(by, _)| *by == action) {
+            self.set_mode(Mode::Browse);
+            return;
+        }
+        let mut data = Data {
+            store: &mut self.store,
+            labels: &self.labels,
+            sample: self.list.sample.as_deref(),
+        };
+        match open(&mut data) {
+            Ok(panel) => {
+                self.panel = Some((action, panel));
+                self.mode = Mode::Panel;
+            }
+            Err(message) => self.message = Some(message),
+        }
+    }
+
     pub fn resize(&mut self, width: u16, height: u16) {
         self.size = Rect::new(0, 0, width, height);
         self.prepare();
@@ -185,29 +230,16 @@ impl App {
                     return;
                 }
             }
-            // In help and the agreement panel, moving keys scroll (they may not fit); any other
-            // key closes them.
-            Mode::Help | Mode::Agreement => match self.keymap.action(&e) {
-                Some(Action::NextStep) => {
-                    self.help_scroll = (self.help_scroll + 1).min(self.overlay_len())
+            // In a panel, moving keys scroll (it may not fit); any other key closes it.
+            Mode::Panel => {
+                let action = self.keymap.action(&e);
+                if !self.panel.as_mut().is_some_and(|(_, p)| p.key(action)) {
+                    self.set_mode(Mode::Browse);
                 }
-                Some(Action::PrevStep) => self.help_scroll = self.help_scroll.saturating_sub(1),
-                Some(Action::PageDown) => {
-                    self.help_scroll = (self.help_scroll + 10).min(self.overlay_len())
-                }
-                Some(Action::PageUp) => self.help_scroll = self.help_scroll.saturating_sub(10),
-                _ => self.mode = Mode::Browse,
-            },
+            }
             Mode::Search | Mode::Filter | Mode::Jump | Mode::Note | Mode::Annotator => self.edit(e),
         }
         self.prepare();
-    }
-
-    fn overlay_len(&self) -> usize {
-        match self.mode {
-            Mode::Agreement => self.panel.len(),
-            _ => super::action::ACTIONS.len(),
-        }
     }
 
     fn edit(&mut self, e: KeyEvent) {
@@ -242,7 +274,7 @@ impl App {
             self.pending = None;
             self.message = Some("no annotator given: marks cannot be saved".into());
         }
-        self.mode = Mode::Browse;
+        self.set_mode(Mode::Browse);
         self.input.clear();
     }
 
@@ -259,7 +291,7 @@ impl App {
             }
             _ => {}
         }
-        self.mode = Mode::Browse;
+        self.set_mode(Mode::Browse);
     }
 
     fn input_changed(&mut self) {
@@ -285,16 +317,8 @@ impl App {
     pub fn update(&mut self, action: Action) {
         match action {
             Action::Quit => self.quit = true,
-            Action::Help => {
-                self.help_scroll = 0;
-                self.mode = if self.mode == Mode::Help {
-                    Mode::Browse
-                } else {
-                    Mode::Help
-                }
-            }
             Action::Cancel => {
-                self.mode = Mode::Browse;
+                self.set_mode(Mode::Browse);
                 self.search = None;
                 self.cache.lines.clear();
             }
@@ -342,16 +366,17 @@ impl App {
             Action::PrevHit => self.next_hit(false),
             Action::NextFinding => self.next_finding(true),
             Action::PrevFinding => self.next_finding(false),
-            Action::Agreement => self.open_agreement(),
-            Action::Estimate => self.open_estimate(),
-            // The rest are about marks.
-            a => self.marking(a),
+            a => match PANELS.iter().find(|(p, _)| *p == a) {
+                Some(&(action, open)) => self.toggle_panel(action, open),
+                // The rest are about marks.
+                None => self.marking(a),
+            },
         }
         self.prepare();
     }
 
     fn start_input(&mut self, mode: Mode) {
-        self.mode = mode;
+        self.set_mode(mode);
         self.input.clear();
     }
 

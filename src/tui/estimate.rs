@@ -4,21 +4,32 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use super::app::{App, Mode};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::action::{Action, Keymap};
+use super::agreement::read_journals;
+use super::panel::{self, Data, Panel, Scroll};
+use super::store::Store;
+use super::theme::Theme;
 use crate::estimate::{self, Population, Reviewed};
 use crate::export::policy::{combine, Agree, Combined};
 use crate::model::Task;
 
-impl App {
+/// The estimate panel: its lines, computed when it opens.
+pub struct EstimatePanel {
+    lines: Vec<String>,
+    scroll: Scroll,
+}
+
+impl Panel for EstimatePanel {
     /// Compute the estimate and show it in the panel.
-    pub(super) fn open_estimate(&mut self) {
-        let Some(replay) = self.read_journals() else {
-            return;
-        };
+    fn open(data: &mut Data) -> Result<EstimatePanel, String> {
+        let replay = read_journals(data.labels)?;
         let votes = crate::export::votes(&replay, &BTreeSet::new());
-        let len = self.store.len();
-        let sampled: Vec<usize> = match &self.list.sample {
-            Some(s) => s.clone(),
+        let len = data.store.len();
+        let sampled: Vec<usize> = match data.sample {
+            Some(s) => s.to_vec(),
             None => (0..len).collect(),
         };
         // Rows are read within a time budget; the dataset's size per task is scaled from them.
@@ -27,11 +38,11 @@ impl App {
         let mut reviewed = Vec::new();
         let mut read = 0usize;
         for &i in &sampled {
-            if self.store.known_row(i).is_none() && start.elapsed() > budget {
+            if data.store.known_row(i).is_none() && start.elapsed() > budget {
                 break;
             }
             read += 1;
-            let row = self.store.row(i);
+            let row = data.store.row(i);
             let Some(v) = votes.get(&row.id) else {
                 continue;
             };
@@ -53,7 +64,7 @@ impl App {
                 flagged: row.counts[0] > 0,
             });
         }
-        let (total, by_task, known) = self.population(start, budget);
+        let (total, by_task, known) = EstimatePanel::population(data.store, start, budget);
         let report = estimate::estimate(&reviewed, total, &by_task);
         let done = reviewed.iter().filter(|r| r.judged_turns > 0).count();
         let mut lines = vec![
@@ -87,27 +98,43 @@ impl App {
             pct(r.precision),
             pct(r.recall)
         ));
-        self.panel = lines;
-        self.panel_title = " estimate (j/k scroll, any other key closes) ";
-        self.help_scroll = 0;
-        self.mode = Mode::Agreement;
+        Ok(EstimatePanel {
+            lines,
+            scroll: Scroll::default(),
+        })
     }
 
+    fn mode(&self) -> &'static str {
+        // The estimate panel was opened in the agreement panel's mode.
+        "AGREEMENT"
+    }
+
+    fn key(&mut self, action: Option<Action>) -> bool {
+        self.scroll.key(action, self.lines.len())
+    }
+
+    fn draw(&self, buf: &mut Buffer, screen: Rect, theme: &Theme, _: &Keymap) {
+        let title = " estimate (j/k scroll, any other key closes) ";
+        panel::text_box(buf, screen, theme, title, &self.lines, self.scroll.first());
+    }
+}
+
+impl EstimatePanel {
     /// The dataset's trajectories and agent turns, per task, from the rows read within the
     /// budget, scaled to the whole dataset.
     fn population(
-        &mut self,
+        store: &mut Store,
         start: Instant,
         budget: Duration,
     ) -> (Population, BTreeMap<Task, Population>, usize) {
-        let len = self.store.len();
+        let len = store.len();
         let mut by_task: BTreeMap<Task, Population> = BTreeMap::new();
         let mut known = 0usize;
         for i in 0..len {
-            if self.store.known_row(i).is_none() && start.elapsed() > budget * 2 {
+            if store.known_row(i).is_none() && start.elapsed() > budget * 2 {
                 break;
             }
-            let row = self.store.row(i);
+            let row = store.row(i);
             let p = by_task
                 .entry(row.task.unwrap_or(Task::Generic))
                 .or_default();

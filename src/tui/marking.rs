@@ -69,7 +69,7 @@ impl App {
     /// Ask for the annotator's name on the input line; `then` runs once it is given.
     pub fn ask_annotator(&mut self, then: Option<Action>) {
         self.pending = then;
-        self.mode = Mode::Annotator;
+        self.set_mode(Mode::Annotator);
         self.input.clear();
     }
 
@@ -78,14 +78,14 @@ impl App {
         if name.is_empty() {
             self.message = Some("no annotator given: marks cannot be saved".into());
             self.pending = None;
-            self.mode = Mode::Browse;
+            self.set_mode(Mode::Browse);
             return;
         }
         self.labels.annotator = Some(name.to_string());
         if let Err(e) = self.labels.open() {
             self.labels.unsaved = Some(e);
         }
-        self.mode = Mode::Browse;
+        self.set_mode(Mode::Browse);
         match self.pending.take() {
             Some(action) => {
                 self.refresh_marks();
@@ -156,7 +156,7 @@ impl App {
             ));
             return;
         }
-        self.mode = Mode::Note;
+        self.set_mode(Mode::Note);
         self.input = self
             .labels
             .mine(&entry.trajectory.id, Some(turn))

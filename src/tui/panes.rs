@@ -1,13 +1,12 @@
-//! The smaller panes: the trajectory list, the header, the findings pane, the status bar and
-//! the help overlay (generated from the action table).
+//! The smaller panes: the trajectory list, the header, the findings pane and the status bar.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Widget};
+use ratatui::widgets::{Block, Borders, Widget};
 
-use super::action::{Action, ACTIONS};
+use super::action::Action;
 use super::app::{App, Mode};
 use crate::findings::Severity;
 use crate::sanitize::sanitize_line;
@@ -268,7 +267,7 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
     let theme = &app.theme;
     buf.set_style(area, theme.status);
     let mut spans = vec![Span::styled(
-        format!(" {} ", app.mode.name()),
+        format!(" {} ", app.mode_name()),
         theme.status_mode,
     )];
     let prompt = match app.mode {
@@ -396,58 +395,4 @@ fn label_status(app: &App) -> Vec<Span<'static>> {
         _ => {}
     }
     spans
-}
-
-/// The help overlay: one line per action, from the table.
-pub fn draw_help(buf: &mut Buffer, screen: Rect, app: &App) {
-    let theme = &app.theme;
-    let keys: Vec<String> = ACTIONS
-        .iter()
-        .map(|a| app.keymap.describe(a.action))
-        .collect();
-    let key_w = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
-    let help_w = ACTIONS
-        .iter()
-        .map(|a| a.help.chars().count())
-        .max()
-        .unwrap_or(0);
-    let width = ((key_w + help_w + 6) as u16).min(screen.width);
-    let height = (ACTIONS.len() as u16 + 4).min(screen.height);
-    let area = Rect::new(
-        screen.x + (screen.width - width) / 2,
-        screen.y + (screen.height - height) / 2,
-        width,
-        height,
-    );
-    Clear.render(area, buf);
-    let title = match (ACTIONS.len() + 2) as u16 > height.saturating_sub(2) {
-        true => " keys (j/k scroll, any other key closes) ",
-        false => " keys (any key closes) ",
-    };
-    let block = Block::bordered()
-        .border_style(theme.border_focus)
-        .title(Span::styled(title, theme.title));
-    let inner = block.inner(area);
-    block.render(area, buf);
-    buf.set_style(inner, Style::new().patch(theme.text));
-    let mut lines: Vec<Line> = ACTIONS
-        .iter()
-        .zip(&keys)
-        .map(|(info, k)| {
-            Line::from(vec![
-                Span::styled(format!(" {k:<key_w$}  "), theme.agent),
-                Span::styled(info.help, theme.text),
-            ])
-        })
-        .collect();
-    lines.push(Line::default());
-    lines.push(Line::styled(
-        " mouse wheel scrolls · config: keys by action name",
-        theme.muted,
-    ));
-    let rows = inner.height as usize;
-    let first = app.help_scroll.min(lines.len().saturating_sub(rows));
-    for (n, line) in lines.iter().skip(first).take(rows).enumerate() {
-        buf.set_line(inner.x, inner.y + n as u16, line, inner.width);
-    }
 }

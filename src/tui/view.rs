@@ -25,11 +25,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         panes::draw_findings(buf, findings, app);
     }
     panes::draw_status(buf, areas.status, app);
-    if app.mode == super::app::Mode::Help {
-        panes::draw_help(buf, screen, app);
-    }
-    if app.mode == super::app::Mode::Agreement {
-        super::agreement::draw(buf, screen, app);
+    if let Some(panel) = app.panel() {
+        panel.draw(buf, screen, &app.theme, &app.keymap);
     }
 }
 
