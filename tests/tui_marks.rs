@@ -440,9 +440,11 @@ fn the_estimate_panel_scales_the_reviewed_part_to_the_dataset() {
     );
     keys(&mut app, "E");
     assert_eq!(app.mode, Mode::Panel);
-    assert_eq!(app.mode_name(), "AGREEMENT");
+    assert_eq!(app.mode_name(), "ESTIMATE");
     // The panel as drawn (its lines fit at this size).
     let panel = screen(&app);
+    assert!(panel.contains(" ESTIMATE "), "the status bar names the panel");
+    assert!(!panel.contains("AGREEMENT"), "{panel}");
     assert!(panel.contains("1 reviewed of 2 read"), "{panel}");
     assert!(
         panel.contains("100.0 % (1 of 1 reviewed): about 2 of 2 trajectories"),

@@ -105,8 +105,7 @@ impl Panel for EstimatePanel {
     }
 
     fn mode(&self) -> &'static str {
-        // The estimate panel was opened in the agreement panel's mode.
-        "AGREEMENT"
+        "ESTIMATE"
     }
 
     fn key(&mut self, action: Option<Action>) -> bool {
