@@ -44,7 +44,7 @@ fn id(app: &App) -> String {
 fn the_filter_keeps_matching_trajectories() {
     let mut app = open(&sample_dir(), Keymap::default());
     keys(&mut app, "&task:db\n");
-    let filter = app.list.filter.as_ref().unwrap();
+    let filter = app.list.filter().unwrap();
     assert_eq!(
         filter.scanned,
         app.store.len(),
@@ -60,14 +60,14 @@ fn the_filter_keeps_matching_trajectories() {
     keys(&mut app, "JJJ");
     assert_eq!(id(&app), "db_90", "J stops at the last match");
     keys(&mut app, "&\x08\x08\x08\x08\x08\x08\x08\n");
-    assert!(app.list.filter.is_none(), "an empty filter clears it");
+    assert!(app.list.filter().is_none(), "an empty filter clears it");
 }
 
 #[test]
 fn text_filter_searches_turns() {
     let mut app = open(&sample_dir(), Keymap::default());
     keys(&mut app, "&pwned\n");
-    let filter = app.list.filter.as_ref().unwrap();
+    let filter = app.list.filter().unwrap();
     assert_eq!(filter.matches.len(), 1);
     assert_eq!(id(&app), "os_escape");
 }

@@ -328,9 +328,9 @@ fn others_marks_are_hidden_until_revealed() {
     assert!(s.contains("bob:✗") && s.contains("≠"), "{s}");
     insta::assert_snapshot!(s);
     keys(&mut app, "&disagree\n");
-    assert_eq!(app.list.filter.as_ref().unwrap().matches, [0]);
+    assert_eq!(app.list.filter().unwrap().matches, [0]);
     keys(&mut app, "&\x15unmarked\n");
-    assert_eq!(app.list.filter.as_ref().unwrap().matches, [0, 1]);
+    assert_eq!(app.list.filter().unwrap().matches, [0, 1]);
     keys(&mut app, "o");
     assert!(!screen(&app).contains("bob:"));
 }
@@ -443,7 +443,10 @@ fn the_estimate_panel_scales_the_reviewed_part_to_the_dataset() {
     assert_eq!(app.mode_name(), "ESTIMATE");
     // The panel as drawn (its lines fit at this size).
     let panel = screen(&app);
-    assert!(panel.contains(" ESTIMATE "), "the status bar names the panel");
+    assert!(
+        panel.contains(" ESTIMATE "),
+        "the status bar names the panel"
+    );
     assert!(!panel.contains("AGREEMENT"), "{panel}");
     assert!(panel.contains("1 reviewed of 2 read"), "{panel}");
     assert!(

@@ -12,7 +12,7 @@ use super::doc::{self, Doc, Folds, Geometry, Hit};
 use super::estimate::EstimatePanel;
 use super::help::HelpPanel;
 use super::layout::{self, Areas, Panes};
-use super::listing::ListState;
+use super::listing::List;
 use super::marks::{Labels, TurnMarks};
 use super::panel::{self, Data, Open, Panel};
 use super::render::{self, Paint, Rendered, TurnCache};
@@ -87,7 +87,7 @@ pub struct App {
     /// Global index of the trajectory on screen.
     pub selected: usize,
     pub pos: Position,
-    pub list: ListState,
+    pub list: List,
     pub search: Option<Search>,
     /// The text being typed in Search, Filter or Jump mode.
     pub input: String,
@@ -107,8 +107,6 @@ pub struct App {
     /// When the session began, while it waits for the index to resume at the first unmarked
     /// turn.
     pub(super) resume_at: Option<std::time::Instant>,
-    /// What the last tick saw (index length, completion, filter progress).
-    ticked: (usize, bool, Option<(usize, usize)>),
     /// Prepared for drawing.
     pub(super) entry: Option<(usize, Slot)>,
     pub(super) doc: Option<Doc>,
@@ -126,7 +124,7 @@ impl App {
             panes: Panes::default(),
             selected: 0,
             pos: Position::default(),
-            list: ListState::default(),
+            list: List::default(),
             search: None,
             input: String::new(),
             message: None,
@@ -137,7 +135,6 @@ impl App {
             pending: None,
             panel: None,
             resume_at: None,
-            ticked: (0, false, None),
             entry: None,
             doc: None,
             cache: TurnCache::default(),
@@ -199,7 +196,7 @@ impl App {
         let mut data = Data {
             store: &mut self.store,
             labels: &self.labels,
-            sample: self.list.sample.as_deref(),
+            sample: self.list.sample(),
         };
         match open(&mut data) {
             Ok(panel) => {
@@ -266,7 +263,7 @@ impl App {
 
     fn cancel_input(&mut self) {
         if self.mode == Mode::Jump {
-            if let Some(origin) = self.list.jump_origin.take() {
+            if let Some(origin) = self.list.end_jump() {
                 self.select(origin);
             }
         }
@@ -282,8 +279,17 @@ impl App {
         let input = std::mem::take(&mut self.input);
         match self.mode {
             Mode::Search => self.start_search(&input),
-            Mode::Filter => self.set_filter(&input),
-            Mode::Jump => self.list.jump_origin = None,
+            Mode::Filter => match self.list.set_filter(&input, &mut self.store, &self.labels) {
+                Ok(()) => {
+                    if let Some(first) = self.list.instead_of(self.selected) {
+                        self.select(first);
+                    }
+                }
+                Err(message) => self.message = Some(message),
+            },
+            Mode::Jump => {
+                self.list.end_jump();
+            }
             Mode::Note => self.submit_note(&input),
             Mode::Annotator => {
                 self.submit_annotator(&input);
@@ -296,8 +302,11 @@ impl App {
 
     fn input_changed(&mut self) {
         if self.mode == Mode::Jump {
-            let input = self.input.clone();
-            self.jump_to(&input);
+            match self.list.find_id(&self.input, &mut self.store) {
+                Ok(Some(i)) => self.select(i),
+                Ok(None) => {}
+                Err(message) => self.message = Some(message),
+            }
         }
     }
 
@@ -354,12 +363,11 @@ impl App {
                 self.start_input(Mode::Filter);
                 self.input = self
                     .list
-                    .filter
-                    .as_ref()
+                    .filter()
                     .map_or(String::new(), |f| f.query.clone());
             }
             Action::JumpToId => {
-                self.list.jump_origin = Some(self.selected);
+                self.list.start_jump(self.selected);
                 self.start_input(Mode::Jump);
             }
             Action::NextHit => self.next_hit(true),
@@ -384,28 +392,19 @@ impl App {
     /// Returns true when the screen should be drawn again.
     pub fn tick(&mut self) -> bool {
         let resumed = self.try_resume();
-        self.scan_filter(std::time::Duration::from_millis(30));
+        let budget = std::time::Duration::from_millis(30);
+        self.list.scan(&mut self.store, &self.labels, budget);
         // While the filter is on, the trajectory on screen is a match once there is one.
-        if let Some(f) = &self.list.filter {
-            if let (Some(&first), false) = (
-                f.matches.first(),
-                f.matches.binary_search(&self.selected).is_ok(),
-            ) {
-                self.select(first);
-            }
+        if let Some(first) = self.list.instead_of(self.selected) {
+            self.select(first);
         }
-        let now = (
-            self.store.len(),
-            self.store.dataset().is_complete(),
-            self.list.progress(),
-        );
-        if now == self.ticked {
+        let (len, complete) = (self.store.len(), self.store.dataset().is_complete());
+        if !self.list.changed(len, complete) {
             if resumed {
                 self.prepare();
             }
             return resumed;
         }
-        self.ticked = now;
         self.prepare();
         true
     }
@@ -530,6 +529,7 @@ impl App {
                 }
             }
         }
-        self.prepare_list();
+        self.list
+            .prepare(areas.list, &mut self.store, self.selected);
     }
 }

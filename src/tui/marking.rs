@@ -263,7 +263,7 @@ impl App {
         if let Some(sample) = setup.sample {
             self.labels.sample = Some(sample.len());
             let first = sample.first().copied();
-            self.list.sample = Some(sample);
+            self.list.restrict(sample);
             if let Some(first) = first {
                 self.select(first);
             }

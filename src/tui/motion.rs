@@ -26,9 +26,8 @@ impl App {
                 if let Some(list) = areas.list.filter(|r| inside(*r)) {
                     // The list's first rows are its title and its column header.
                     let row = (e.row - list.y) as usize;
-                    let pos = self.list.top + row.saturating_sub(2);
-                    if row >= 2 && pos < self.list.shown(self.store.len()) {
-                        self.select(self.list.at(pos));
+                    if let Some(i) = self.list.clicked(row, self.store.len()) {
+                        self.select(i);
                     }
                 } else if inside(areas.doc) {
                     if let Some(doc) = self.doc.as_ref().filter(|d| !d.blocks.is_empty()) {

@@ -15,10 +15,10 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
     let theme = &app.theme;
     let len = app.store.len();
     let shown = app.list.shown(len);
-    let title = match &app.list.filter {
+    let title = match app.list.filter() {
         Some(f) if f.scanned < len => format!(" {} / {} scanned ", f.matches.len(), f.scanned),
         Some(f) => format!(" {} of {} match ", f.matches.len(), len),
-        None => match &app.list.sample {
+        None => match app.list.sample() {
             Some(s) => format!(" {} sampled of {len} ", s.len()),
             None => format!(" {len} trajectories "),
         },
@@ -45,7 +45,7 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
     let marking = app.labels.journal.is_some();
     let wide = width >= if marking { 44 } else { 36 };
     for row in 0..inner.height.saturating_sub(1) {
-        let pos = app.list.top + row as usize;
+        let pos = app.list.top() + row as usize;
         if pos >= shown {
             break;
         }
