@@ -42,7 +42,7 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
     let width = inner.width as usize;
     // The task column only when the ids still get room; the marked column once there is a
     // journal.
-    let marking = app.labels.journal.is_some();
+    let marking = app.marking.labels().journal.is_some();
     let wide = width >= if marking { 44 } else { 36 };
     for row in 0..inner.height.saturating_sub(1) {
         let pos = app.list.top() + row as usize;
@@ -71,7 +71,7 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
             base.patch(theme.muted),
         )];
         if marking {
-            let done = app.labels.marked(&r.id, &r.agent);
+            let done = app.marking.labels().marked(&r.id, &r.agent);
             let style = match (done == r.agent.len(), done) {
                 (true, _) if !r.agent.is_empty() => base.patch(theme.label_right),
                 (_, 0) => base.patch(theme.muted),
@@ -183,12 +183,12 @@ pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
     if !entry.warnings.is_empty() {
         items.push(("warnings", entry.warnings.len().to_string()));
     }
-    if app.labels.journal.is_some() {
+    if app.marking.labels().journal.is_some() {
         let agent = super::marks::agent_turns(t);
-        let done = app.labels.marked(&t.id, &agent);
+        let done = app.marking.labels().marked(&t.id, &agent);
         items.push(("marked", format!("{done}/{}", agent.len())));
     }
-    if let Some(v) = &app.marks.verdict {
+    if let Some(v) = &app.marking.marks().verdict {
         items.push(("verdict", v.clone()));
     }
     if area.height > 1 {
@@ -287,7 +287,7 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
         return;
     }
     // A mark that could not be saved comes first: it must not scroll out of sight.
-    if let Some(e) = &app.labels.unsaved {
+    if let Some(e) = &app.marking.labels().unsaved {
         spans.push(Span::styled(
             format!(" UNSAVED {} ", sanitize_line(e)),
             theme.finding_error,
@@ -368,7 +368,7 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
 /// environment, whether others' marks show, and who marks into which journal.
 fn label_status(app: &App) -> Vec<Span<'static>> {
     let theme = &app.theme;
-    let l = &app.labels;
+    let l = app.marking.labels();
     let mut spans = Vec::new();
     if let Some(sample) = l.sample {
         spans.push(Span::styled(format!(" · sample of {sample}"), theme.status));

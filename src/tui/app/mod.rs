@@ -1,6 +1,8 @@
 //! The review screen's state and `update`: keys and mouse become actions, actions change the
 //! state, and `prepare` renders what will be visible so that drawing only reads.
 
+mod moves;
+
 use std::sync::Arc;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -13,7 +15,7 @@ use super::estimate::EstimatePanel;
 use super::help::HelpPanel;
 use super::layout::{self, Areas, Panes};
 use super::listing::List;
-use super::marks::{Labels, TurnMarks};
+use super::marking::{Marking, Outcome};
 use super::panel::{self, Data, Open, Panel};
 use super::render::{self, Paint, Rendered, TurnCache};
 use super::store::{Entry, Slot, Store};
@@ -96,17 +98,9 @@ pub struct App {
     /// Index into the current trajectory's findings of the last finding jumped to.
     pub finding: Option<usize>,
     pub quit: bool,
-    /// The annotator, the journal and others' marks.
-    pub labels: Labels,
-    /// The marks of the trajectory on screen, as drawn.
-    pub marks: TurnMarks,
+    pub marking: Marking,
     /// The open panel (in `Mode::Panel`), with the action that opened it.
     panel: Option<(Action, Box<dyn Panel>)>,
-    /// A marking action waiting for the annotator's name.
-    pub(super) pending: Option<Action>,
-    /// When the session began, while it waits for the index to resume at the first unmarked
-    /// turn.
-    pub(super) resume_at: Option<std::time::Instant>,
     /// Prepared for drawing.
     pub(super) entry: Option<(usize, Slot)>,
     pub(super) doc: Option<Doc>,
@@ -130,11 +124,8 @@ impl App {
             message: None,
             finding: None,
             quit: false,
-            labels: Labels::default(),
-            marks: TurnMarks::default(),
-            pending: None,
+            marking: Marking::default(),
             panel: None,
-            resume_at: None,
             entry: None,
             doc: None,
             cache: TurnCache::default(),
@@ -195,7 +186,7 @@ impl App {
         }
         let mut data = Data {
             store: &mut self.store,
-            labels: &self.labels,
+            labels: self.marking.labels(),
             sample: self.list.sample(),
         };
         match open(&mut data) {
@@ -221,7 +212,7 @@ impl App {
         match self.mode {
             Mode::Browse => {
                 // The reader took over: no jump to the first unmarked turn any more.
-                self.resume_at = None;
+                self.marking.stop_resuming();
                 if let Some(action) = self.keymap.action(&e) {
                     self.update(action);
                     return;
@@ -268,7 +259,7 @@ impl App {
             }
         }
         if self.mode == Mode::Annotator {
-            self.pending = None;
+            self.marking.cancel_ask();
             self.message = Some("no annotator given: marks cannot be saved".into());
         }
         self.set_mode(Mode::Browse);
@@ -279,14 +270,19 @@ impl App {
         let input = std::mem::take(&mut self.input);
         match self.mode {
             Mode::Search => self.start_search(&input),
-            Mode::Filter => match self.list.set_filter(&input, &mut self.store, &self.labels) {
-                Ok(()) => {
-                    if let Some(first) = self.list.instead_of(self.selected) {
-                        self.select(first);
+            Mode::Filter => {
+                match self
+                    .list
+                    .set_filter(&input, &mut self.store, self.marking.labels())
+                {
+                    Ok(()) => {
+                        if let Some(first) = self.list.instead_of(self.selected) {
+                            self.select(first);
+                        }
                     }
+                    Err(message) => self.message = Some(message),
                 }
-                Err(message) => self.message = Some(message),
-            },
+            }
             Mode::Jump => {
                 self.list.end_jump();
             }
@@ -383,6 +379,113 @@ impl App {
         self.prepare();
     }
 
+    /// Do a marking action.
+    fn marking(&mut self, action: Action) {
+        let target = self.target_turn();
+        let entry = self.current().cloned();
+        let outcome = self
+            .marking
+            .act(action, entry.as_deref(), target, &self.keymap);
+        self.follow(outcome, action);
+    }
+
+    /// Do what a marking action left to do.
+    fn follow(&mut self, outcome: Outcome, action: Action) {
+        match outcome {
+            Outcome::Nothing => {}
+            Outcome::Say(message) => self.message = Some(message),
+            Outcome::Marked(message) => {
+                if message.is_some() {
+                    self.message = message;
+                }
+                self.refresh_marks();
+            }
+            Outcome::AskAnnotator => self.ask_annotator(Some(action)),
+            Outcome::EditNote(text) => {
+                self.set_mode(Mode::Note);
+                self.input = text;
+            }
+            Outcome::NextUnmarked => self.next_unmarked(),
+        }
+    }
+
+    /// The turn a mark goes on: the selected step's agent turn, or its first environment reply
+    /// when the target is toggled to the environment (or the step has no agent turn).
+    pub fn target_turn(&self) -> Option<usize> {
+        let step = self.doc.as_ref()?.blocks.get(self.pos.cursor);
+        self.marking.target(step)
+    }
+
+    /// Ask for the annotator's name on the input line; `then` runs once it is given.
+    pub fn ask_annotator(&mut self, then: Option<Action>) {
+        self.marking.ask(then);
+        self.set_mode(Mode::Annotator);
+        self.input.clear();
+    }
+
+    fn submit_annotator(&mut self, name: &str) {
+        match self.marking.set_annotator(name) {
+            Err(message) => {
+                self.message = Some(message);
+                self.set_mode(Mode::Browse);
+            }
+            Ok(pending) => {
+                self.set_mode(Mode::Browse);
+                match pending {
+                    Some(action) => {
+                        self.refresh_marks();
+                        self.prepare();
+                        self.marking(action);
+                    }
+                    None => self.resume(),
+                }
+            }
+        }
+    }
+
+    fn submit_note(&mut self, note: &str) {
+        let target = self.target_turn();
+        let entry = self.current().cloned();
+        let outcome = self.marking.note(note, entry.as_deref(), target);
+        self.follow(outcome, Action::EditNote);
+    }
+
+    /// Read the marks of the trajectory on screen again and draw the turns whose marks changed
+    /// again (only those: the other turns keep their rendered rows and heights).
+    fn refresh_marks(&mut self) {
+        let shown = self.entry.as_ref().and_then(|(_, s)| s.as_ref().ok());
+        let changed = self.marking.refresh(shown.map(|e| &e.trajectory));
+        if !changed.is_empty() {
+            self.cache.heights.retain(|k, _| !changed.contains(&k.0));
+            self.cache.lines.retain(|k, _| !changed.contains(&k.0));
+            self.doc = None;
+        }
+    }
+
+    /// Begin a session: the labels, the sample; then ask for the annotator when unknown, or
+    /// resume at the first unmarked agent turn.
+    pub fn start(&mut self, setup: super::Setup) {
+        let sample = setup.sample.as_ref().map(Vec::len);
+        self.marking.begin(setup.labels, sample);
+        if let Some(sample) = setup.sample {
+            let first = sample.first().copied();
+            self.list.restrict(sample);
+            if let Some(first) = first {
+                self.select(first);
+            }
+        }
+        self.marking.open_journal();
+        self.marking.resume_later();
+        self.try_resume();
+        if let Some(warning) = self.marking.journal_warning() {
+            self.message = Some(warning);
+        }
+        if !self.marking.has_annotator() {
+            self.ask_annotator(None);
+        }
+        self.prepare();
+    }
+
     fn start_input(&mut self, mode: Mode) {
         self.set_mode(mode);
         self.input.clear();
@@ -393,7 +496,8 @@ impl App {
     pub fn tick(&mut self) -> bool {
         let resumed = self.try_resume();
         let budget = std::time::Duration::from_millis(30);
-        self.list.scan(&mut self.store, &self.labels, budget);
+        self.list
+            .scan(&mut self.store, self.marking.labels(), budget);
         // While the filter is on, the trajectory on screen is a match once there is one.
         if let Some(first) = self.list.instead_of(self.selected) {
             self.select(first);
@@ -411,7 +515,7 @@ impl App {
 
     /// Whether `tick` has work to do (so the loop should wake up soon).
     pub fn busy(&self) -> bool {
-        self.resume_at.is_some()
+        self.marking.resuming()
             || !self.store.dataset().is_complete()
             || self.list.scanning(self.store.len())
     }
@@ -441,10 +545,8 @@ impl App {
             self.doc = None;
             self.cache.clear();
             self.rerun_search();
-            self.marks = match self.current() {
-                Some(e) => self.labels.turn_marks(&e.trajectory),
-                None => TurnMarks::default(),
-            };
+            let shown = self.entry.as_ref().and_then(|(_, s)| s.as_ref().ok());
+            self.marking.show(shown.map(|e| &e.trajectory));
         }
         let areas = self.areas();
         let geometry = Geometry {
@@ -458,7 +560,7 @@ impl App {
         let paint_plain = Paint {
             theme: &self.theme,
             entry: &entry,
-            marks: &self.marks,
+            marks: self.marking.marks(),
             hits: &[],
             highlight: false,
         };
@@ -488,7 +590,7 @@ impl App {
         let paint = Paint {
             theme: &self.theme,
             entry: &entry,
-            marks: &self.marks,
+            marks: self.marking.marks(),
             hits,
             highlight: true,
         };
