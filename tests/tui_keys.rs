@@ -100,7 +100,7 @@ fn folding_a_long_observation_changes_the_document_height() {
     let unfolded = app.doc().unwrap().rows;
     assert!(unfolded > folded + 10_000, "{folded} → {unfolded}");
     keys(&mut app, " ");
-    assert!(app.pos.scroll > 0, "page down scrolls");
+    assert!(app.document.position().scroll > 0, "page down scrolls");
     assert_eq!(
         app.cursor_turn(),
         Some(5),
@@ -117,15 +117,15 @@ fn search_reveals_a_hit_beyond_the_fold() {
         Keymap::default(),
     );
     keys(&mut app, "/line 016000\n");
-    let search = app.search.as_ref().unwrap();
+    let search = app.document.search().unwrap();
     assert_eq!(search.hits.len(), 1);
     let hit = search.hits[0];
     assert!(
-        app.pos.folds.unfolded.contains(&hit.turn),
+        app.document.position().folds.unfolded.contains(&hit.turn),
         "the turn was unfolded"
     );
-    let mark = app.pos.mark.unwrap();
-    assert!(mark >= app.pos.scroll && mark < app.pos.scroll + 40);
+    let mark = app.document.position().mark.unwrap();
+    assert!(mark >= app.document.position().scroll && mark < app.document.position().scroll + 40);
 }
 
 #[test]
@@ -147,7 +147,7 @@ fn config_keys_drive_the_screen() {
     .unwrap();
     let mut app = open(&sample_dir(), config.keymap);
     keys(&mut app, "w");
-    assert_eq!(app.selected, 1);
+    assert_eq!(app.selected(), 1);
     keys(&mut app, "q");
     assert!(!app.quit, "q is no longer quit");
     keys(&mut app, "x");
@@ -180,7 +180,7 @@ fn the_mouse_selects_and_scrolls() {
     };
     // Row 0 is the list's title, row 1 its header, row 2 the first trajectory.
     app.mouse(click(list.x + 1, list.y + 4));
-    assert_eq!(app.selected, 2);
+    assert_eq!(app.selected(), 2);
     let doc = app.areas().doc;
     app.mouse(MouseEvent {
         kind: MouseEventKind::ScrollDown,
@@ -188,7 +188,7 @@ fn the_mouse_selects_and_scrolls() {
         row: doc.y + 1,
         modifiers: KeyModifiers::NONE,
     });
-    assert_eq!(app.selected, 2, "the wheel over the document scrolls it");
+    assert_eq!(app.selected(), 2, "the wheel over the document scrolls it");
 }
 
 #[test]
@@ -204,10 +204,14 @@ fn a_resize_lays_the_document_out_again() {
     app.resize(200, 50);
     assert!(!app.doc().unwrap().geometry.stacked);
     keys(&mut app, "G");
-    let cursor = app.pos.cursor;
+    let cursor = app.document.position().cursor;
     app.resize(70, 20);
     let doc = app.doc().unwrap();
     assert!(doc.geometry.stacked);
     assert_eq!(doc.geometry.width, app.areas().doc.width);
-    assert_eq!(app.pos.cursor, cursor, "the cursor stays on its step");
+    assert_eq!(
+        app.document.position().cursor,
+        cursor,
+        "the cursor stays on its step"
+    );
 }

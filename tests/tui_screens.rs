@@ -144,9 +144,9 @@ fn next_finding_crosses_trajectories() {
     for _ in 0..first + 1 {
         keys(&mut app, "f");
     }
-    assert_eq!(app.selected, 1, "the jump went on to the next trajectory");
+    assert_eq!(app.selected(), 1, "the jump went on to the next trajectory");
     keys(&mut app, "F");
-    assert_eq!(app.selected, 0, "and back");
+    assert_eq!(app.selected(), 0, "and back");
 }
 
 #[test]
@@ -179,7 +179,7 @@ fn escape_sequences_never_reach_the_screen() {
 fn search_hits_are_highlighted() {
     let mut app = open(&sample("agentinstruct_os.json"), (120, 30), dark(), None);
     keys(&mut app, "/bash\n");
-    let search = app.search.as_ref().unwrap();
+    let search = app.document.search().unwrap();
     assert!(search.hits.len() >= 3);
     keys(&mut app, "n");
     insta::assert_snapshot!(screen(&app));

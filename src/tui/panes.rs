@@ -51,7 +51,7 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
         }
         let i = app.list.at(pos);
         let y = inner.y + 1 + row;
-        let selected = i == app.selected;
+        let selected = i == app.selected();
         let base = if selected {
             theme.selection
         } else {
@@ -230,7 +230,7 @@ pub fn draw_findings(buf: &mut Buffer, area: Rect, app: &App) {
     );
     buf.set_string(area.x, area.y, title, theme.title);
     let rows = area.height.saturating_sub(1) as usize;
-    let at = app.finding.unwrap_or(0);
+    let at = app.document.finding().unwrap_or(0);
     let first = at.saturating_sub(rows.saturating_sub(1));
     for (n, (i, f)) in entry
         .findings
@@ -240,7 +240,7 @@ pub fn draw_findings(buf: &mut Buffer, area: Rect, app: &App) {
         .take(rows)
         .enumerate()
     {
-        let selected = app.finding == Some(i);
+        let selected = app.document.finding() == Some(i);
         let base = if selected {
             theme.selection
         } else {
@@ -294,15 +294,19 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
         ));
     }
     let len = app.store.len();
-    let mut left = format!(" trajectory {}/{}", app.selected + 1, len);
+    let mut left = format!(" trajectory {}/{}", app.selected() + 1, len);
     if let Some(doc) = app.doc() {
         use super::doc::BlockKind;
         let is_step = |b: &&super::doc::Block| matches!(b.kind, BlockKind::Step { .. });
         let steps = doc.blocks.iter().filter(is_step).count();
-        let here = doc.blocks.get(app.pos.cursor);
+        let here = doc.blocks.get(app.document.position().cursor);
         let at = match here.map(|b| b.kind) {
             Some(BlockKind::Step { .. }) => {
-                let k = doc.blocks[..app.pos.cursor].iter().filter(is_step).count() + 1;
+                let k = doc.blocks[..app.document.position().cursor]
+                    .iter()
+                    .filter(is_step)
+                    .count()
+                    + 1;
                 format!("step {k}/{steps}")
             }
             Some(BlockKind::Instruction(_)) => format!("instruction · {steps} steps"),
@@ -326,7 +330,7 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
             _ => left.push_str(" · indexing…"),
         }
     }
-    if let Some(s) = &app.search {
+    if let Some(s) = app.document.search() {
         left.push_str(&format!(
             " · /{}/ {} hits",
             sanitize_line(&s.pattern),

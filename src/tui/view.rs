@@ -49,9 +49,10 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
         );
         return;
     };
+    let pos = app.document.position();
     let geometry = doc.geometry;
     let (left, _) = geometry.columns();
-    let scroll = app.pos.scroll;
+    let scroll = pos.scroll;
     let view = area.height as usize;
     let bottom = area.y + area.height;
     let first = doc.block_at(scroll);
@@ -64,7 +65,7 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
             let r = block.top + r;
             (r >= scroll && r < scroll + view).then(|| area.y + (r - scroll) as u16)
         };
-        if b == app.pos.cursor {
+        if b == pos.cursor {
             for r in 0..block.height.saturating_sub(1) {
                 if let Some(y) = screen(r) {
                     buf.set_string(area.x, y, "▌", theme.border_focus);
@@ -85,7 +86,7 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
             }
             continue;
         }
-        let placed = doc::place(block, geometry, &app.pos.folds, &app.cache().heights);
+        let placed = doc::place(block, geometry, &pos.folds, &app.cache().heights);
         if let BlockKind::Step { agent: None, .. } = block.kind {
             if let Some(y) = screen(0) {
                 let line = Line::styled(
@@ -151,7 +152,7 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
             }
         }
     }
-    if let Some(row) = app.pos.mark.filter(|r| (scroll..scroll + view).contains(r)) {
+    if let Some(row) = pos.mark.filter(|r| (scroll..scroll + view).contains(r)) {
         let y = area.y + (row - scroll) as u16;
         buf.set_string(area.x + 1, y, "▶", theme.search_current);
     }

@@ -10,14 +10,15 @@ use ratatui::layout::Rect;
 
 use super::action::{Action, Keymap};
 use super::agreement::AgreementPanel;
-use super::doc::{self, Doc, Folds, Geometry, Hit};
+use super::doc::Doc;
+use super::document::{Canvas, Document};
 use super::estimate::EstimatePanel;
 use super::help::HelpPanel;
 use super::layout::{self, Areas, Panes};
 use super::listing::List;
 use super::marking::{Marking, Outcome};
 use super::panel::{self, Data, Open, Panel};
-use super::render::{self, Paint, Rendered, TurnCache};
+use super::render::TurnCache;
 use super::store::{Entry, Slot, Store};
 use super::theme::Theme;
 
@@ -57,27 +58,6 @@ impl Mode {
     }
 }
 
-/// Where the reader is in the current trajectory.
-#[derive(Debug, Clone, Default)]
-pub struct Position {
-    /// The selected block.
-    pub cursor: usize,
-    /// First document row on screen.
-    pub scroll: usize,
-    pub folds: Folds,
-    /// Document row of the current search hit or finding (marked in the gutter).
-    pub mark: Option<usize>,
-}
-
-/// An active search in the current trajectory.
-#[derive(Debug, Clone)]
-pub struct Search {
-    pub pattern: String,
-    pub regex: regex::Regex,
-    pub hits: Vec<Hit>,
-    pub current: Option<usize>,
-}
-
 /// The review screen.
 pub struct App {
     pub store: Store,
@@ -86,25 +66,16 @@ pub struct App {
     pub mode: Mode,
     pub size: Rect,
     pub panes: Panes,
-    /// Global index of the trajectory on screen.
-    pub selected: usize,
-    pub pos: Position,
     pub list: List,
-    pub search: Option<Search>,
+    pub document: Document,
     /// The text being typed in Search, Filter or Jump mode.
     pub input: String,
     /// A one-off message for the status bar.
     pub message: Option<String>,
-    /// Index into the current trajectory's findings of the last finding jumped to.
-    pub finding: Option<usize>,
     pub quit: bool,
     pub marking: Marking,
     /// The open panel (in `Mode::Panel`), with the action that opened it.
     panel: Option<(Action, Box<dyn Panel>)>,
-    /// Prepared for drawing.
-    pub(super) entry: Option<(usize, Slot)>,
-    pub(super) doc: Option<Doc>,
-    pub(super) cache: TurnCache,
 }
 
 impl App {
@@ -116,35 +87,39 @@ impl App {
             mode: Mode::Browse,
             size,
             panes: Panes::default(),
-            selected: 0,
-            pos: Position::default(),
             list: List::default(),
-            search: None,
+            document: Document::default(),
             input: String::new(),
             message: None,
-            finding: None,
             quit: false,
             marking: Marking::default(),
             panel: None,
-            entry: None,
-            doc: None,
-            cache: TurnCache::default(),
         };
         app.prepare();
         app
     }
 
+    /// Global index of the trajectory on screen.
+    pub fn selected(&self) -> usize {
+        self.document.selected()
+    }
+
     /// The trajectory on screen, once loaded.
     pub fn current(&self) -> Option<&Arc<Entry>> {
-        self.entry.as_ref().and_then(|(_, s)| s.as_ref().ok())
+        self.document.current()
     }
 
     pub fn slot(&self) -> Option<&Slot> {
-        self.entry.as_ref().map(|(_, s)| s)
+        self.document.slot()
     }
 
     pub fn doc(&self) -> Option<&Doc> {
-        self.doc.as_ref()
+        self.document.doc()
+    }
+
+    /// The first turn of the selected block.
+    pub fn cursor_turn(&self) -> Option<usize> {
+        self.document.cursor_turn()
     }
 
     pub fn areas(&self) -> Areas {
@@ -153,7 +128,14 @@ impl App {
     }
 
     pub fn cache(&self) -> &TurnCache {
-        &self.cache
+        self.document.cache()
+    }
+
+    /// Do `f` to the document on the canvas of the screen as it is.
+    fn in_document<R>(&mut self, f: impl FnOnce(&mut Document, &Canvas) -> R) -> R {
+        let areas = self.areas();
+        let canvas = Canvas::new(areas, &self.theme, self.marking.marks());
+        f(&mut self.document, &canvas)
     }
 
     /// The open panel.
@@ -269,14 +251,18 @@ impl App {
     fn submit_input(&mut self) {
         let input = std::mem::take(&mut self.input);
         match self.mode {
-            Mode::Search => self.start_search(&input),
+            Mode::Search => {
+                if let Some(m) = self.in_document(|d, c| d.start_search(&input, c)) {
+                    self.message = Some(m);
+                }
+            }
             Mode::Filter => {
                 match self
                     .list
                     .set_filter(&input, &mut self.store, self.marking.labels())
                 {
                     Ok(()) => {
-                        if let Some(first) = self.list.instead_of(self.selected) {
+                        if let Some(first) = self.list.instead_of(self.selected()) {
                             self.select(first);
                         }
                     }
@@ -324,33 +310,19 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Cancel => {
                 self.set_mode(Mode::Browse);
-                self.search = None;
-                self.cache.lines.clear();
+                self.document.clear_search();
             }
-            Action::NextStep => self.move_cursor(1),
-            Action::PrevStep => self.move_cursor(-1),
-            Action::PageDown => self.page(1),
-            Action::PageUp => self.page(-1),
-            Action::Top => {
-                self.pos.cursor = 0;
-                self.pos.scroll = 0;
-            }
-            Action::Bottom => {
-                let blocks = self.doc.as_ref().map_or(0, |d| d.blocks.len());
-                self.pos.cursor = blocks.saturating_sub(1);
-                self.pos.scroll = usize::MAX;
-            }
+            Action::NextStep => self.in_document(|d, c| d.move_cursor(1, c)),
+            Action::PrevStep => self.in_document(|d, c| d.move_cursor(-1, c)),
+            Action::PageDown => self.in_document(|d, c| d.page(1, c)),
+            Action::PageUp => self.in_document(|d, c| d.page(-1, c)),
+            Action::Top => self.document.top(),
+            Action::Bottom => self.document.bottom(),
             Action::NextTrajectory => self.step_trajectory(1),
             Action::PrevTrajectory => self.step_trajectory(-1),
-            Action::ToggleFold => self.toggle_fold(),
-            Action::ToggleInstruction => {
-                self.pos.folds.instruction_open ^= true;
-                self.doc = None;
-            }
-            Action::ToggleDemo => {
-                self.pos.folds.demo_open ^= true;
-                self.doc = None;
-            }
+            Action::ToggleFold => self.document.toggle_fold(),
+            Action::ToggleInstruction => self.document.toggle_instruction(),
+            Action::ToggleDemo => self.document.toggle_demo(),
             Action::ToggleStack => self.panes.force_stack ^= true,
             Action::ToggleList => self.panes.list ^= true,
             Action::ToggleFindings => self.panes.findings ^= true,
@@ -363,11 +335,11 @@ impl App {
                     .map_or(String::new(), |f| f.query.clone());
             }
             Action::JumpToId => {
-                self.list.start_jump(self.selected);
+                self.list.start_jump(self.selected());
                 self.start_input(Mode::Jump);
             }
-            Action::NextHit => self.next_hit(true),
-            Action::PrevHit => self.next_hit(false),
+            Action::NextHit => self.message = Some(self.in_document(|d, c| d.next_hit(true, c))),
+            Action::PrevHit => self.message = Some(self.in_document(|d, c| d.next_hit(false, c))),
             Action::NextFinding => self.next_finding(true),
             Action::PrevFinding => self.next_finding(false),
             a => match PANELS.iter().find(|(p, _)| *p == a) {
@@ -412,8 +384,7 @@ impl App {
     /// The turn a mark goes on: the selected step's agent turn, or its first environment reply
     /// when the target is toggled to the environment (or the step has no agent turn).
     pub fn target_turn(&self) -> Option<usize> {
-        let step = self.doc.as_ref()?.blocks.get(self.pos.cursor);
-        self.marking.target(step)
+        self.marking.target(self.document.cursor_block())
     }
 
     /// Ask for the annotator's name on the input line; `then` runs once it is given.
@@ -453,13 +424,9 @@ impl App {
     /// Read the marks of the trajectory on screen again and draw the turns whose marks changed
     /// again (only those: the other turns keep their rendered rows and heights).
     fn refresh_marks(&mut self) {
-        let shown = self.entry.as_ref().and_then(|(_, s)| s.as_ref().ok());
-        let changed = self.marking.refresh(shown.map(|e| &e.trajectory));
-        if !changed.is_empty() {
-            self.cache.heights.retain(|k, _| !changed.contains(&k.0));
-            self.cache.lines.retain(|k, _| !changed.contains(&k.0));
-            self.doc = None;
-        }
+        let shown = self.document.current().map(|e| &e.trajectory);
+        let changed = self.marking.refresh(shown);
+        self.document.redraw_turns(&changed);
     }
 
     /// Begin a session: the labels, the sample; then ask for the annotator when unknown, or
@@ -499,7 +466,7 @@ impl App {
         self.list
             .scan(&mut self.store, self.marking.labels(), budget);
         // While the filter is on, the trajectory on screen is a match once there is one.
-        if let Some(first) = self.list.instead_of(self.selected) {
+        if let Some(first) = self.list.instead_of(self.selected()) {
             self.select(first);
         }
         let (len, complete) = (self.store.len(), self.store.dataset().is_complete());
@@ -522,14 +489,9 @@ impl App {
 
     /// Show trajectory `i` from its first step.
     pub fn select(&mut self, i: usize) {
-        if i == self.selected && self.entry.as_ref().is_some_and(|(j, _)| *j == i) {
-            return;
+        if self.document.select(i) {
+            self.prepare();
         }
-        self.selected = i;
-        self.pos = Position::default();
-        self.finding = None;
-        self.entry = None;
-        self.prepare();
     }
 
     /// Bring the state in line with the size and the selection, and render the turns that will
@@ -538,100 +500,17 @@ impl App {
         if self.store.is_empty() {
             return;
         }
-        self.selected = self.selected.min(self.store.len() - 1);
-        if self.entry.as_ref().is_none_or(|(i, _)| *i != self.selected) {
-            let slot = self.store.get(self.selected);
-            self.entry = Some((self.selected, slot));
-            self.doc = None;
-            self.cache.clear();
-            self.rerun_search();
-            let shown = self.entry.as_ref().and_then(|(_, s)| s.as_ref().ok());
-            self.marking.show(shown.map(|e| &e.trajectory));
+        if self.document.load(&mut self.store) {
+            let shown = self.document.current().map(|e| &e.trajectory);
+            self.marking.show(shown);
         }
         let areas = self.areas();
-        let geometry = Geometry {
-            width: areas.doc.width,
-            stacked: areas.stacked,
-        };
-        let Some(entry) = self.current().cloned() else {
-            self.doc = None;
-            return;
-        };
-        let paint_plain = Paint {
-            theme: &self.theme,
-            entry: &entry,
-            marks: self.marking.marks(),
-            hits: &[],
-            highlight: false,
-        };
-        if self.doc.as_ref().is_none_or(|d| d.geometry != geometry) {
-            let cache = &mut self.cache;
-            self.pos.mark = None;
-            self.doc = Some(Doc::build(&entry, &self.pos.folds, geometry, |key| {
-                if let Some(&h) = cache.heights.get(&key) {
-                    return h;
-                }
-                let turn = &entry.trajectory.turns[key.0];
-                let h = match render::is_long(turn, key) {
-                    true => render::long_height(&paint_plain, key, &cache.layout(turn, key.1)),
-                    false => render::render_turn(&paint_plain, key).len(),
-                };
-                cache.heights.insert(key, h);
-                h
-            }));
+        let canvas = Canvas::new(areas, &self.theme, self.marking.marks());
+        self.document.prepare(&canvas);
+        // A record that cannot be shown leaves the list's window where it was.
+        if self.document.current().is_some() {
+            let selected = self.document.selected();
+            self.list.prepare(areas.list, &mut self.store, selected);
         }
-        let doc = self.doc.as_ref().expect("built above");
-        let view = areas.doc.height as usize;
-        let max_scroll = doc.rows.saturating_sub(view);
-        self.pos.cursor = self.pos.cursor.min(doc.blocks.len().saturating_sub(1));
-        self.pos.scroll = self.pos.scroll.min(max_scroll);
-        // Render the visible turns, with colours.
-        let hits = self.search.as_ref().map_or(&[][..], |s| &s.hits[..]);
-        let paint = Paint {
-            theme: &self.theme,
-            entry: &entry,
-            marks: self.marking.marks(),
-            hits,
-            highlight: true,
-        };
-        if self.cache.lines.len() > 2048 {
-            self.cache.lines.clear();
-        }
-        let first = doc.block_at(self.pos.scroll);
-        for block in doc.blocks[first..]
-            .iter()
-            .take_while(|b| b.top < self.pos.scroll + view)
-        {
-            for placed in doc::place(block, geometry, &self.pos.folds, &self.cache.heights) {
-                let key = placed.key;
-                let turn = &entry.trajectory.turns[key.0];
-                let height = self.cache.heights.get(&key).copied().unwrap_or(0);
-                if !render::is_long(turn, key) {
-                    let r = self.cache.lines.entry(key).or_insert_with(|| Rendered {
-                        first: 0,
-                        lines: render::render_turn(&paint, key),
-                    });
-                    debug_assert_eq!(r.lines.len(), height, "turn {key:?} measured as drawn");
-                    continue;
-                }
-                // A long unfolded turn: render the rows on screen and a screen either side.
-                let top = block.top + placed.row;
-                let from = self.pos.scroll.saturating_sub(top);
-                let to = (self.pos.scroll + view).saturating_sub(top).min(height);
-                let covered = self
-                    .cache
-                    .lines
-                    .get(&key)
-                    .is_some_and(|r| r.first <= from && r.first + r.lines.len() >= to);
-                if from < to && !covered {
-                    let layout = self.cache.layout(turn, key.1);
-                    let window = from.saturating_sub(view)..(to + view).min(height);
-                    let r = render::render_window(&paint, key, &layout, window);
-                    self.cache.lines.insert(key, r);
-                }
-            }
-        }
-        self.list
-            .prepare(areas.list, &mut self.store, self.selected);
     }
 }

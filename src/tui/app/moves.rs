@@ -1,16 +1,107 @@
-//! Moves that may leave the trajectory on screen: to the next agent turn without a mark (in
-//! this trajectory, then in the next ones of the list) and resuming where the work was left.
+//! Moves that may leave the trajectory on screen: the mouse, the next trajectory in the list,
+//! the next finding and the next agent turn without a mark (in this trajectory, then in the
+//! next ones of the list), and resuming where the work was left.
 
 use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
 
 use super::App;
 
 impl App {
+    /// A mouse event: the wheel scrolls the list or the document, a click selects.
+    pub fn mouse(&mut self, e: MouseEvent) {
+        let areas = self.areas();
+        let inside = |r: Rect| r.contains(ratatui::layout::Position::new(e.column, e.row));
+        match e.kind {
+            MouseEventKind::ScrollDown if areas.list.is_some_and(inside) => self.step_trajectory(3),
+            MouseEventKind::ScrollUp if areas.list.is_some_and(inside) => self.step_trajectory(-3),
+            MouseEventKind::ScrollDown => self.in_document(|d, c| d.scroll_by(3, c)),
+            MouseEventKind::ScrollUp => self.in_document(|d, c| d.scroll_by(-3, c)),
+            MouseEventKind::Down(MouseButton::Left) => {
+                if let Some(list) = areas.list.filter(|r| inside(*r)) {
+                    // The list's first rows are its title and its column header.
+                    let row = (e.row - list.y) as usize;
+                    if let Some(i) = self.list.clicked(row, self.store.len()) {
+                        self.select(i);
+                    }
+                } else if inside(areas.doc) {
+                    self.document.click((e.row - areas.doc.y) as usize);
+                }
+            }
+            _ => return,
+        }
+        self.prepare();
+    }
+
+    pub(super) fn step_trajectory(&mut self, delta: isize) {
+        if let Some(i) = self
+            .list
+            .neighbour(self.selected(), delta, self.store.len())
+        {
+            self.select(i);
+        }
+    }
+
+    /// Put `turn` on screen with byte `offset` of its text visible.
+    fn reveal(&mut self, turn: usize, offset: usize) {
+        self.in_document(|d, c| d.reveal(turn, offset, c));
+    }
+
+    /// Jump to the next (or previous) finding, in later (or earlier) trajectories when this one
+    /// has no more. Gives up after a time budget, saying how far it looked.
+    pub(super) fn next_finding(&mut self, forward: bool) {
+        if let Some(i) = self.document.finding_after(forward) {
+            self.goto_finding(i);
+            return;
+        }
+        let start = Instant::now();
+        let mut i = self.selected();
+        loop {
+            let Some(next) = self
+                .list
+                .neighbour(i, if forward { 1 } else { -1 }, self.store.len())
+            else {
+                self.message = Some(format!(
+                    "no more findings {}",
+                    if forward { "below" } else { "above" }
+                ));
+                return;
+            };
+            i = next;
+            let has = match self.store.get(i) {
+                Ok(e) => !e.findings.is_empty(),
+                Err(_) => false,
+            };
+            if has {
+                self.select(i);
+                let n = self.current().map_or(0, |e| e.findings.len());
+                self.goto_finding(if forward { 0 } else { n.saturating_sub(1) });
+                return;
+            }
+            if start.elapsed() > Duration::from_millis(300) {
+                self.select(i);
+                self.message = Some(format!(
+                    "no findings up to trajectory {}; press again to go on",
+                    i + 1
+                ));
+                return;
+            }
+        }
+    }
+
+    fn goto_finding(&mut self, i: usize) {
+        if let Some(message) = self.in_document(|d, c| d.goto_finding(i, c)) {
+            self.message = Some(message);
+        }
+    }
+
     /// Go to the next agent turn without a mark: later in this trajectory, then in the next
     /// trajectories of the list (wrapping around once). Gives up after a time budget.
     pub(super) fn next_unmarked(&mut self) {
         let from = self.target_turn();
-        if self.goto_unmarked(self.selected, from, Duration::from_millis(300), true) {
+        if self.goto_unmarked(self.selected(), from, Duration::from_millis(300), true) {
             self.marking.aim_at_agent();
         }
     }
@@ -52,7 +143,7 @@ impl App {
         self.refresh_marks();
         self.prepare();
         self.reveal(turn, 0);
-        self.pos.mark = None;
+        self.document.clear_gutter_mark();
         true
     }
 
@@ -70,7 +161,7 @@ impl App {
                 self.select(start);
                 self.prepare();
                 self.reveal(turn, 0);
-                self.pos.mark = None;
+                self.document.clear_gutter_mark();
                 return true;
             }
         }
