@@ -57,7 +57,7 @@ pub fn run(store: Store, theme: Theme, keymap: Keymap, setup: Setup) -> Result<(
     );
     app.start(setup);
     let mut dirty = true;
-    while !app.quit && !guard.signalled() {
+    while !app.quitting() && !guard.signalled() {
         if dirty {
             guard.terminal.draw(|frame| view::draw(frame, &app))?;
             dirty = false;

@@ -12,20 +12,20 @@ use crate::findings::Severity;
 use crate::sanitize::sanitize_line;
 
 pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
-    let theme = &app.theme;
-    let len = app.store.len();
-    let shown = app.list.shown(len);
-    let title = match app.list.filter() {
+    let theme = app.theme();
+    let len = app.store().len();
+    let shown = app.list().shown(len);
+    let title = match app.list().filter() {
         Some(f) if f.scanned < len => format!(" {} / {} scanned ", f.matches.len(), f.scanned),
         Some(f) => format!(" {} of {} match ", f.matches.len(), len),
-        None => match app.list.sample() {
+        None => match app.list().sample() {
             Some(s) => format!(" {} sampled of {len} ", s.len()),
             None => format!(" {len} trajectories "),
         },
     };
     // Records the index could not split (a torn last line, a broken array) are counted here;
     // records that do not parse show as red rows.
-    let problems = app.store.dataset().diagnostics().len();
+    let problems = app.store().dataset().diagnostics().len();
     let mut title = vec![Span::styled(title, theme.title)];
     if problems > 0 {
         title.push(Span::styled(
@@ -42,14 +42,14 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
     let width = inner.width as usize;
     // The task column only when the ids still get room; the marked column once there is a
     // journal.
-    let marking = app.marking.labels().journal.is_some();
+    let marking = app.marking().labels().journal.is_some();
     let wide = width >= if marking { 44 } else { 36 };
     for row in 0..inner.height.saturating_sub(1) {
-        let pos = app.list.top() + row as usize;
+        let pos = app.list().top() + row as usize;
         if pos >= shown {
             break;
         }
-        let i = app.list.at(pos);
+        let i = app.list().at(pos);
         let y = inner.y + 1 + row;
         let selected = i == app.selected();
         let base = if selected {
@@ -58,7 +58,7 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
             theme.text
         };
         buf.set_style(Rect::new(inner.x, y, inner.width, 1), base);
-        let Some(r) = app.store.known_row(i) else {
+        let Some(r) = app.store().known_row(i) else {
             buf.set_string(inner.x, y, format!("#{i} …"), base.patch(theme.muted));
             continue;
         };
@@ -71,7 +71,7 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
             base.patch(theme.muted),
         )];
         if marking {
-            let done = app.marking.labels().marked(&r.id, &r.agent);
+            let done = app.marking().labels().marked(&r.id, &r.agent);
             let style = match (done == r.agent.len(), done) {
                 (true, _) if !r.agent.is_empty() => base.patch(theme.label_right),
                 (_, 0) => base.patch(theme.muted),
@@ -146,7 +146,7 @@ fn truncate(s: &str, width: usize) -> String {
 }
 
 pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
-    let theme = &app.theme;
+    let theme = app.theme();
     let Some(entry) = app.current() else { return };
     let t = &entry.trajectory;
     let file = t
@@ -183,12 +183,12 @@ pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
     if !entry.warnings.is_empty() {
         items.push(("warnings", entry.warnings.len().to_string()));
     }
-    if app.marking.labels().journal.is_some() {
+    if app.marking().labels().journal.is_some() {
         let agent = super::marks::agent_turns(t);
-        let done = app.marking.labels().marked(&t.id, &agent);
+        let done = app.marking().labels().marked(&t.id, &agent);
         items.push(("marked", format!("{done}/{}", agent.len())));
     }
-    if let Some(v) = &app.marking.marks().verdict {
+    if let Some(v) = &app.marking().marks().verdict {
         items.push(("verdict", v.clone()));
     }
     if area.height > 1 {
@@ -219,7 +219,7 @@ pub fn pairs(items: &[(&str, String)], key: Style, value: Style) -> Line<'static
 }
 
 pub fn draw_findings(buf: &mut Buffer, area: Rect, app: &App) {
-    let theme = &app.theme;
+    let theme = app.theme();
     let Some(entry) = app.current() else { return };
     let title = format!("─ findings ({}) ", entry.findings.len());
     buf.set_string(
@@ -230,7 +230,7 @@ pub fn draw_findings(buf: &mut Buffer, area: Rect, app: &App) {
     );
     buf.set_string(area.x, area.y, title, theme.title);
     let rows = area.height.saturating_sub(1) as usize;
-    let at = app.document.finding().unwrap_or(0);
+    let at = app.document().finding().unwrap_or(0);
     let first = at.saturating_sub(rows.saturating_sub(1));
     for (n, (i, f)) in entry
         .findings
@@ -240,7 +240,7 @@ pub fn draw_findings(buf: &mut Buffer, area: Rect, app: &App) {
         .take(rows)
         .enumerate()
     {
-        let selected = app.document.finding() == Some(i);
+        let selected = app.document().finding() == Some(i);
         let base = if selected {
             theme.selection
         } else {
@@ -264,13 +264,13 @@ pub fn draw_findings(buf: &mut Buffer, area: Rect, app: &App) {
 }
 
 pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
-    let theme = &app.theme;
+    let theme = app.theme();
     buf.set_style(area, theme.status);
     let mut spans = vec![Span::styled(
         format!(" {} ", app.mode_name()),
         theme.status_mode,
     )];
-    let prompt = match app.mode {
+    let prompt = match app.mode() {
         Mode::Search => Some("/"),
         Mode::Filter => Some("filter: "),
         Mode::Jump => Some("id: "),
@@ -280,29 +280,29 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
     };
     if let Some(p) = prompt {
         spans.push(Span::styled(
-            format!(" {p}{}▏", sanitize_line(&app.input)),
+            format!(" {p}{}▏", sanitize_line(app.input())),
             theme.status,
         ));
         buf.set_line(area.x, area.y, &Line::from(spans), area.width);
         return;
     }
     // A mark that could not be saved comes first: it must not scroll out of sight.
-    if let Some(e) = &app.marking.labels().unsaved {
+    if let Some(e) = &app.marking().labels().unsaved {
         spans.push(Span::styled(
             format!(" UNSAVED {} ", sanitize_line(e)),
             theme.finding_error,
         ));
     }
-    let len = app.store.len();
+    let len = app.store().len();
     let mut left = format!(" trajectory {}/{}", app.selected() + 1, len);
     if let Some(doc) = app.doc() {
         use super::doc::BlockKind;
         let is_step = |b: &&super::doc::Block| matches!(b.kind, BlockKind::Step { .. });
         let steps = doc.blocks.iter().filter(is_step).count();
-        let here = doc.blocks.get(app.document.position().cursor);
+        let here = doc.blocks.get(app.document().position().cursor);
         let at = match here.map(|b| b.kind) {
             Some(BlockKind::Step { .. }) => {
-                let k = doc.blocks[..app.document.position().cursor]
+                let k = doc.blocks[..app.document().position().cursor]
                     .iter()
                     .filter(is_step)
                     .count()
@@ -319,7 +319,7 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
             left.push_str(&format!(" · turn {turn}"));
         }
     }
-    let progress = app.store.dataset().progress();
+    let progress = app.store().dataset().progress();
     if !progress.complete {
         let pct = (progress.bytes_done * 100)
             .checked_div(progress.bytes_total)
@@ -330,14 +330,14 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
             _ => left.push_str(" · indexing…"),
         }
     }
-    if let Some(s) = app.document.search() {
+    if let Some(s) = app.document().search() {
         left.push_str(&format!(
             " · /{}/ {} hits",
             sanitize_line(&s.pattern),
             s.hits.len()
         ));
     }
-    if let Some(m) = &app.message {
+    if let Some(m) = app.message() {
         left.push_str(&format!(" · {}", sanitize_line(m)));
     }
     spans.push(Span::styled(left, theme.status));
@@ -350,7 +350,7 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
         (Action::Quit, "quit"),
     ]
     .iter()
-    .filter_map(|(a, label)| Some(format!("{} {label}", app.keymap.keys(*a).first()?)))
+    .filter_map(|(a, label)| Some(format!("{} {label}", app.keymap().keys(*a).first()?)))
     .collect();
     let hints = format!("{} ", hints.join("  "));
     let used: usize = spans.iter().map(|s| super::text::cells(&s.content)).sum();
@@ -371,8 +371,8 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
 /// The label part of the status bar: the sample, the marking target when it is the
 /// environment, whether others' marks show, and who marks into which journal.
 fn label_status(app: &App) -> Vec<Span<'static>> {
-    let theme = &app.theme;
-    let l = app.marking.labels();
+    let theme = app.theme();
+    let l = app.marking().labels();
     let mut spans = Vec::new();
     if let Some(sample) = l.sample {
         spans.push(Span::styled(format!(" · sample of {sample}"), theme.status));

@@ -26,18 +26,20 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     panes::draw_status(buf, areas.status, app);
     if let Some(panel) = app.panel() {
-        panel.draw(buf, screen, &app.theme, &app.keymap);
+        panel.draw(buf, screen, app.theme(), app.keymap());
     }
 }
 
 /// The trajectory as blocks of turns, from the scroll row down.
 pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
-    let theme = &app.theme;
+    let theme = app.theme();
     let (Some(doc), Some(entry)) = (app.doc(), app.current()) else {
         let msg = match app.slot() {
             Some(Err(d)) => format!("cannot show this record: {d}"),
-            _ if app.store.is_empty() && !app.store.dataset().is_complete() => "reading…".into(),
-            _ if app.store.is_empty() => "no trajectories found".into(),
+            _ if app.store().is_empty() && !app.store().dataset().is_complete() => {
+                "reading…".into()
+            }
+            _ if app.store().is_empty() => "no trajectories found".into(),
             _ => String::new(),
         };
         let line = Line::styled(crate::sanitize::sanitize_line(&msg), theme.muted);
@@ -49,7 +51,7 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
         );
         return;
     };
-    let pos = app.document.position();
+    let pos = app.document().position();
     let geometry = doc.geometry;
     let (left, _) = geometry.columns();
     let scroll = pos.scroll;
@@ -75,7 +77,7 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
         if let BlockKind::Demo { turns } = block.kind {
             if let Some(y) = screen(0) {
                 let s = if turns == 1 { "" } else { "s" };
-                let keys = app.keymap.describe(super::Action::ToggleDemo);
+                let keys = app.keymap().describe(super::Action::ToggleDemo);
                 let text = format!("▸ {turns} in-context demo turn{s} hidden ({keys} to show)");
                 buf.set_line(
                     area.x + GUTTER,
