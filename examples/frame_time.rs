@@ -108,7 +108,7 @@ fn measure(name: &str, path: &Path, setup: &str, keys: &[char]) {
         });
     }
     for c in setup.chars().filter(|&c| c != '+') {
-        if c == '/' && app.mode == trev::tui::Mode::Browse {
+        if c == '/' && app.mode() == trev::tui::Mode::Browse {
             app.key(key('/'));
             continue;
         }

@@ -44,10 +44,10 @@ fn id(app: &App) -> String {
 fn the_filter_keeps_matching_trajectories() {
     let mut app = open(&sample_dir(), Keymap::default());
     keys(&mut app, "&task:db\n");
-    let filter = app.list.filter.as_ref().unwrap();
+    let filter = app.list().filter().unwrap();
     assert_eq!(
         filter.scanned,
-        app.store.len(),
+        app.store().len(),
         "a small dataset is scanned at once"
     );
     assert_eq!(filter.matches.len(), 4);
@@ -60,14 +60,14 @@ fn the_filter_keeps_matching_trajectories() {
     keys(&mut app, "JJJ");
     assert_eq!(id(&app), "db_90", "J stops at the last match");
     keys(&mut app, "&\x08\x08\x08\x08\x08\x08\x08\n");
-    assert!(app.list.filter.is_none(), "an empty filter clears it");
+    assert!(app.list().filter().is_none(), "an empty filter clears it");
 }
 
 #[test]
 fn text_filter_searches_turns() {
     let mut app = open(&sample_dir(), Keymap::default());
     keys(&mut app, "&pwned\n");
-    let filter = app.list.filter.as_ref().unwrap();
+    let filter = app.list().filter().unwrap();
     assert_eq!(filter.matches.len(), 1);
     assert_eq!(id(&app), "os_escape");
 }
@@ -77,7 +77,7 @@ fn type_ahead_jumps_to_an_id_and_esc_goes_back() {
     let mut app = open(&sample_dir(), Keymap::default());
     let start = id(&app);
     keys(&mut app, ":os_");
-    assert_eq!(app.mode, Mode::Jump);
+    assert_eq!(app.mode(), Mode::Jump);
     assert_eq!(id(&app), "os_1");
     keys(&mut app, "2");
     assert_eq!(id(&app), "os_2");
@@ -85,7 +85,7 @@ fn type_ahead_jumps_to_an_id_and_esc_goes_back() {
     assert_eq!(id(&app), start);
     keys(&mut app, ":os_big\n");
     assert_eq!(id(&app), "os_big");
-    assert_eq!(app.mode, Mode::Browse);
+    assert_eq!(app.mode(), Mode::Browse);
 }
 
 #[test]
@@ -100,7 +100,7 @@ fn folding_a_long_observation_changes_the_document_height() {
     let unfolded = app.doc().unwrap().rows;
     assert!(unfolded > folded + 10_000, "{folded} → {unfolded}");
     keys(&mut app, " ");
-    assert!(app.pos.scroll > 0, "page down scrolls");
+    assert!(app.document().position().scroll > 0, "page down scrolls");
     assert_eq!(
         app.cursor_turn(),
         Some(5),
@@ -117,25 +117,27 @@ fn search_reveals_a_hit_beyond_the_fold() {
         Keymap::default(),
     );
     keys(&mut app, "/line 016000\n");
-    let search = app.search.as_ref().unwrap();
+    let search = app.document().search().unwrap();
     assert_eq!(search.hits.len(), 1);
     let hit = search.hits[0];
     assert!(
-        app.pos.folds.unfolded.contains(&hit.turn),
+        app.document().position().folds.unfolded.contains(&hit.turn),
         "the turn was unfolded"
     );
-    let mark = app.pos.mark.unwrap();
-    assert!(mark >= app.pos.scroll && mark < app.pos.scroll + 40);
+    let mark = app.document().position().mark.unwrap();
+    assert!(
+        mark >= app.document().position().scroll && mark < app.document().position().scroll + 40
+    );
 }
 
 #[test]
 fn pasted_text_is_never_read_as_keys() {
     let mut app = open(&sample_dir(), Keymap::default());
     app.paste("q");
-    assert!(!app.quit);
+    assert!(!app.quitting());
     keys(&mut app, "/");
     app.paste("os\x1b[2J");
-    assert_eq!(app.input, "os[2J");
+    assert_eq!(app.input(), "os[2J");
 }
 
 #[test]
@@ -147,11 +149,11 @@ fn config_keys_drive_the_screen() {
     .unwrap();
     let mut app = open(&sample_dir(), config.keymap);
     keys(&mut app, "w");
-    assert_eq!(app.selected, 1);
+    assert_eq!(app.selected(), 1);
     keys(&mut app, "q");
-    assert!(!app.quit, "q is no longer quit");
+    assert!(!app.quitting(), "q is no longer quit");
     keys(&mut app, "x");
-    assert!(app.quit);
+    assert!(app.quitting());
 }
 
 #[test]
@@ -180,7 +182,7 @@ fn the_mouse_selects_and_scrolls() {
     };
     // Row 0 is the list's title, row 1 its header, row 2 the first trajectory.
     app.mouse(click(list.x + 1, list.y + 4));
-    assert_eq!(app.selected, 2);
+    assert_eq!(app.selected(), 2);
     let doc = app.areas().doc;
     app.mouse(MouseEvent {
         kind: MouseEventKind::ScrollDown,
@@ -188,7 +190,7 @@ fn the_mouse_selects_and_scrolls() {
         row: doc.y + 1,
         modifiers: KeyModifiers::NONE,
     });
-    assert_eq!(app.selected, 2, "the wheel over the document scrolls it");
+    assert_eq!(app.selected(), 2, "the wheel over the document scrolls it");
 }
 
 #[test]
@@ -204,10 +206,14 @@ fn a_resize_lays_the_document_out_again() {
     app.resize(200, 50);
     assert!(!app.doc().unwrap().geometry.stacked);
     keys(&mut app, "G");
-    let cursor = app.pos.cursor;
+    let cursor = app.document().position().cursor;
     app.resize(70, 20);
     let doc = app.doc().unwrap();
     assert!(doc.geometry.stacked);
     assert_eq!(doc.geometry.width, app.areas().doc.width);
-    assert_eq!(app.pos.cursor, cursor, "the cursor stays on its step");
+    assert_eq!(
+        app.document().position().cursor,
+        cursor,
+        "the cursor stays on its step"
+    );
 }

@@ -51,7 +51,7 @@ fn keys(app: &mut App, keys: &str) {
 }
 
 fn screen(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
+    let mut t = Terminal::new(TestBackend::new(app.size().width, app.size().height)).unwrap();
     t.draw(|f| view::draw(f, app)).unwrap();
     t.backend().to_string()
 }
@@ -171,7 +171,7 @@ fn notes_are_edited_on_an_input_line() {
         (120, 40),
     );
     keys(&mut app, "e");
-    assert_eq!(app.mode, Mode::Browse, "an unmarked turn takes no note");
+    assert_eq!(app.mode(), Mode::Browse, "an unmarked turn takes no note");
     keys(&mut app, "xechecks passwd\n");
     assert!(screen(&app).contains("✎ checks passwd"));
     let mut r = Replay::new();
@@ -246,12 +246,12 @@ fn the_annotator_is_asked_for_when_unknown() {
         None,
         (120, 40),
     );
-    assert_eq!(app.mode, Mode::Annotator);
+    assert_eq!(app.mode(), Mode::Annotator);
     assert!(screen(&app).contains("annotator name"));
     keys(&mut app, "\x1b");
-    assert_eq!(app.mode, Mode::Browse);
+    assert_eq!(app.mode(), Mode::Browse);
     keys(&mut app, "x");
-    assert_eq!(app.mode, Mode::Annotator, "a marking key asks");
+    assert_eq!(app.mode(), Mode::Annotator, "a marking key asks");
     keys(&mut app, "bob\n");
     assert_eq!(
         journal(dir.path(), "bob"),
@@ -328,9 +328,9 @@ fn others_marks_are_hidden_until_revealed() {
     assert!(s.contains("bob:✗") && s.contains("≠"), "{s}");
     insta::assert_snapshot!(s);
     keys(&mut app, "&disagree\n");
-    assert_eq!(app.list.filter.as_ref().unwrap().matches, [0]);
+    assert_eq!(app.list().filter().unwrap().matches, [0]);
     keys(&mut app, "&\x15unmarked\n");
-    assert_eq!(app.list.filter.as_ref().unwrap().matches, [0, 1]);
+    assert_eq!(app.list().filter().unwrap().matches, [0, 1]);
     keys(&mut app, "o");
     assert!(!screen(&app).contains("bob:"));
 }
@@ -385,13 +385,14 @@ fn the_agreement_panel_compares_the_journals() {
         (120, 40),
     );
     keys(&mut app, "a");
-    assert_eq!(app.mode, Mode::Agreement);
+    assert_eq!(app.mode(), Mode::Panel);
+    assert_eq!(app.mode_name(), "AGREEMENT");
     let s = screen_in(&app, dir.path());
     assert!(s.contains("alice × bob: 2 shared, agreement 0.500"), "{s}");
     insta::assert_snapshot!(s);
     keys(&mut app, "q");
-    assert_eq!(app.mode, Mode::Browse);
-    assert!(!app.quit, "q closes the panel first");
+    assert_eq!(app.mode(), Mode::Browse);
+    assert!(!app.quitting(), "q closes the panel first");
 }
 
 #[test]
@@ -438,14 +439,24 @@ fn the_estimate_panel_scales_the_reviewed_part_to_the_dataset() {
         (160, 40),
     );
     keys(&mut app, "E");
-    assert_eq!(app.mode, Mode::Agreement);
-    let panel = app.panel.join("\n");
-    assert!(panel.contains("1 reviewed of 2 read"), "{panel}");
+    assert_eq!(app.mode(), Mode::Panel);
+    assert_eq!(app.mode_name(), "ESTIMATE");
+    // The panel as drawn (its lines fit at this size).
+    let panel = screen(&app);
+    assert!(
+        panel.contains(" ESTIMATE "),
+        "the status bar names the panel"
+    );
+    assert!(!panel.contains("AGREEMENT"), "{panel}");
+    assert!(
+        panel.contains("estimate from 1 reviewed of 2 sampled trajectories"),
+        "{panel}"
+    );
     assert!(
         panel.contains("100.0 % (1 of 1 reviewed): about 2 of 2 trajectories"),
         "{panel}"
     );
     assert!(panel.contains("50.0 % (1 of 2 reviewed)"), "{panel}");
     keys(&mut app, "q");
-    assert_eq!(app.mode, Mode::Browse);
+    assert_eq!(app.mode(), Mode::Browse);
 }

@@ -34,7 +34,7 @@ fn dark() -> Theme {
 }
 
 fn terminal(app: &App) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
+    let mut t = Terminal::new(TestBackend::new(app.size().width, app.size().height)).unwrap();
     t.draw(|f| view::draw(f, app)).unwrap();
     t
 }
@@ -144,9 +144,9 @@ fn next_finding_crosses_trajectories() {
     for _ in 0..first + 1 {
         keys(&mut app, "f");
     }
-    assert_eq!(app.selected, 1, "the jump went on to the next trajectory");
+    assert_eq!(app.selected(), 1, "the jump went on to the next trajectory");
     keys(&mut app, "F");
-    assert_eq!(app.selected, 0, "and back");
+    assert_eq!(app.selected(), 0, "and back");
 }
 
 #[test]
@@ -179,7 +179,7 @@ fn escape_sequences_never_reach_the_screen() {
 fn search_hits_are_highlighted() {
     let mut app = open(&sample("agentinstruct_os.json"), (120, 30), dark(), None);
     keys(&mut app, "/bash\n");
-    let search = app.search.as_ref().unwrap();
+    let search = app.document().search().unwrap();
     assert!(search.hits.len() >= 3);
     keys(&mut app, "n");
     insta::assert_snapshot!(screen(&app));
@@ -195,7 +195,7 @@ fn help_overlay_lists_every_action() {
     }
     insta::assert_snapshot!(text);
     keys(&mut app, "x");
-    assert_eq!(app.mode, trev::tui::Mode::Browse);
+    assert_eq!(app.mode(), trev::tui::Mode::Browse);
 }
 
 #[test]
@@ -279,7 +279,7 @@ fn tiny_and_odd_sizes_do_not_panic() {
 fn every_sample_file_renders_safely() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");
     let mut app = open(&dir, (120, 40), dark(), Some(sample_findings()));
-    for _ in 0..app.store.len() {
+    for _ in 0..app.store().len() {
         for k in ["d", "G", "i", "\n"] {
             keys(&mut app, k);
             let t = terminal(&app);
@@ -343,10 +343,11 @@ fn help_scrolls_when_it_does_not_fit() {
         "the last line is below the fold"
     );
     keys(&mut app, "jjjjjjjjjjjjjjjjjjjj");
-    assert_eq!(app.mode, trev::tui::Mode::Help);
+    assert_eq!(app.mode(), trev::tui::Mode::Panel);
+    assert_eq!(app.mode_name(), "HELP");
     assert!(screen(&app).contains("quit"), "scrolled to the end");
     keys(&mut app, "x");
-    assert_eq!(app.mode, trev::tui::Mode::Browse);
+    assert_eq!(app.mode(), trev::tui::Mode::Browse);
 }
 
 #[test]
@@ -357,7 +358,7 @@ fn real_corpus_renders_safely() {
         return;
     }
     let mut app = open(&dir, (120, 36), dark(), None);
-    let n = app.store.len();
+    let n = app.store().len();
     eprintln!("{n} trajectories in the corpus");
     // Every trajectory, with the demo shown, unfolded, at the bottom.
     for _ in 0..n {
@@ -386,7 +387,7 @@ fn input_problems_are_counted_in_the_list() {
         dark(),
         None,
     );
-    let problems = app.store.dataset().diagnostics().len();
+    let problems = app.store().dataset().diagnostics().len();
     let text = screen(&app);
     if problems > 0 {
         assert!(

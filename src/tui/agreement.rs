@@ -7,79 +7,79 @@ use std::time::{Duration, Instant};
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Widget};
 
-use super::app::{App, Mode};
-use crate::agree::{self, Agreement, Ratings, Stat};
-use crate::labels::{Replay, TURN_LABELS};
+use super::action::{Action, Keymap};
+use super::marks::Labels;
+use super::panel::{self, Data, Panel, Scroll};
+use super::theme::Theme;
+use crate::agree::{self, Agreement, Stat};
+use crate::labels::Replay;
 use crate::sanitize::sanitize_line;
+use crate::session;
 
-impl App {
-    /// Every journal of the annotations directory, replayed; `None`, with the reason in the
-    /// status line, when there is no directory or it cannot be read.
-    pub(super) fn read_journals(&mut self) -> Option<Replay> {
-        let Some(dir) = self.labels.dir.clone() else {
-            self.message = Some("no annotations directory".into());
-            return None;
-        };
-        let mut replay = Replay::new();
-        if let Err(e) = replay.read_path(&dir) {
-            self.message = Some(format!("cannot read the journals: {e}"));
-            return None;
-        }
-        Some(replay)
+/// The agreement panel: its lines, computed when it opens.
+pub struct AgreementPanel {
+    lines: Vec<String>,
+    scroll: Scroll,
+}
+
+/// Every journal of the annotations directory, replayed; `Err`, with the reason for the status
+/// line, when there is no directory or it cannot be read.
+pub(super) fn read_journals(labels: &Labels) -> Result<Replay, String> {
+    let Some(dir) = labels.dir.clone() else {
+        return Err("no annotations directory".into());
+    };
+    let mut replay = Replay::new();
+    if let Err(e) = replay.read_path(&dir) {
+        return Err(format!("cannot read the journals: {e}"));
     }
+    Ok(replay)
+}
 
-    /// Compute the panel and show it (or say why there is nothing to show).
-    pub(super) fn open_agreement(&mut self) {
-        let Some(replay) = self.read_journals() else {
-            return;
-        };
+impl Panel for AgreementPanel {
+    /// Compute the panel (or say why there is nothing to show).
+    fn open(data: &mut Data) -> Result<AgreementPanel, String> {
+        let replay = read_journals(data.labels)?;
         // The ids of the data on the list (all of it, or the sample), within a time budget.
         let start = Instant::now();
-        let len = self.store.len();
-        let rows: Vec<usize> = match &self.list.sample {
-            Some(s) => s.clone(),
+        let len = data.store.len();
+        let rows: Vec<usize> = match data.sample {
+            Some(s) => s.to_vec(),
             None => (0..len).collect(),
         };
         let mut ids = HashSet::new();
         let mut seen = 0;
         for i in rows.iter().copied() {
-            if self.store.known_row(i).is_none() && start.elapsed() > Duration::from_secs(2) {
+            if data.store.known_row(i).is_none() && start.elapsed() > Duration::from_secs(2) {
                 break;
             }
-            ids.insert(self.store.row(i).id.clone());
+            ids.insert(data.store.row(i).id.clone());
             seen += 1;
         }
-        let triples = replay
-            .marks()
-            .iter()
-            .filter(|(k, _)| k.turn.is_some() && ids.contains(&k.trajectory))
-            .map(|(k, m)| {
-                (
-                    k.annotator.clone(),
-                    (k.trajectory.clone(), k.turn),
-                    m.label.clone(),
-                )
-            });
-        let ratings = match Ratings::build(triples, None, &TURN_LABELS) {
-            Ok(r) => r,
-            Err(e) => {
-                self.message = Some(e.to_string());
-                return;
-            }
-        };
+        let ratings =
+            session::agreement::of_trajectories(&replay, &ids).map_err(|e| e.to_string())?;
         let mut lines = vec![format!(
             "turn marks over {seen} of {} trajectories, every journal in the directory",
             rows.len(),
         )];
         lines.extend(panel_lines(&agree::agreement(&ratings)));
-        self.panel = lines;
-        self.panel_title = " agreement (j/k scroll, any other key closes) ";
-        self.help_scroll = 0;
-        self.mode = Mode::Agreement;
+        Ok(AgreementPanel {
+            lines,
+            scroll: Scroll::default(),
+        })
+    }
+
+    fn mode(&self) -> &'static str {
+        "AGREEMENT"
+    }
+
+    fn key(&mut self, action: Option<Action>) -> bool {
+        self.scroll.key(action, self.lines.len())
+    }
+
+    fn draw(&self, buf: &mut Buffer, screen: Rect, theme: &Theme, _: &Keymap) {
+        let title = " agreement (j/k scroll, any other key closes) ";
+        panel::text_box(buf, screen, theme, title, &self.lines, self.scroll.first());
     }
 }
 
@@ -157,38 +157,4 @@ pub fn panel_lines(g: &Agreement) -> Vec<String> {
 
 fn initial(name: &str) -> String {
     sanitize_line(name).chars().take(8).collect()
-}
-
-/// The panel as an overlay in the middle of the screen.
-pub fn draw(buf: &mut Buffer, screen: Rect, app: &App) {
-    let theme = &app.theme;
-    let width = app
-        .panel
-        .iter()
-        .map(|l| super::text::cells(l))
-        .max()
-        .unwrap_or(0)
-        .max(40) as u16
-        + 4;
-    let width = width.min(screen.width);
-    let height = (app.panel.len() as u16 + 2).min(screen.height);
-    let area = Rect::new(
-        screen.x + (screen.width - width) / 2,
-        screen.y + (screen.height - height) / 2,
-        width,
-        height,
-    );
-    Clear.render(area, buf);
-    let block = Block::bordered()
-        .border_style(theme.border_focus)
-        .title(Span::styled(app.panel_title, theme.title));
-    let inner = block.inner(area);
-    block.render(area, buf);
-    buf.set_style(inner, Style::new().patch(theme.text));
-    let rows = inner.height as usize;
-    let first = app.help_scroll.min(app.panel.len().saturating_sub(rows));
-    for (n, text) in app.panel.iter().skip(first).take(rows).enumerate() {
-        let line = Line::styled(format!(" {text}"), theme.text);
-        buf.set_line(inner.x, inner.y + n as u16, &line, inner.width);
-    }
 }

@@ -42,6 +42,48 @@ impl Default for Panes {
     }
 }
 
+/// The screen: its size and the panes shown on it (all that decides the layout besides how
+/// many findings there are).
+#[derive(Debug, Clone, Copy)]
+pub struct Screen {
+    size: Rect,
+    panes: Panes,
+}
+
+impl Screen {
+    pub fn new(size: Rect) -> Screen {
+        Screen {
+            size,
+            panes: Panes::default(),
+        }
+    }
+
+    pub fn size(&self) -> Rect {
+        self.size
+    }
+
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.size = Rect::new(0, 0, width, height);
+    }
+
+    pub fn toggle_stack(&mut self) {
+        self.panes.force_stack ^= true;
+    }
+
+    pub fn toggle_list(&mut self) {
+        self.panes.list ^= true;
+    }
+
+    pub fn toggle_findings(&mut self) {
+        self.panes.findings ^= true;
+    }
+
+    /// Where each pane goes, with this many findings in the trajectory on screen.
+    pub fn areas(&self, findings: usize) -> Areas {
+        areas(self.size, self.panes, findings)
+    }
+}
+
 pub fn areas(size: Rect, panes: Panes, findings: usize) -> Areas {
     let status = Rect::new(
         size.x,

@@ -1,9 +1,12 @@
-//! The trajectory list: which rows it shows (all, or the filter's matches, found a slice at a
-//! time), its window, and the type-ahead jump to an id.
+//! The trajectory list: which rows it shows (all, the sample, or the filter's matches, found a
+//! slice at a time), its window, and the type-ahead jump to an id.
 
 use std::time::{Duration, Instant};
 
-use super::app::App;
+use ratatui::layout::Rect;
+
+use super::marks::Labels;
+use super::store::Store;
 use crate::findings::Severity;
 use crate::model::Task;
 
@@ -64,20 +67,40 @@ impl Filter {
     }
 }
 
-/// The list's state.
+/// The trajectory list: the rows it shows, its window and the type-ahead jump.
 #[derive(Debug, Clone, Default)]
-pub struct ListState {
-    pub filter: Option<Filter>,
+pub struct List {
+    filter: Option<Filter>,
     /// Where a type-ahead jump started (Esc goes back there).
-    pub jump_origin: Option<usize>,
+    jump_origin: Option<usize>,
     /// First row on screen (a position in the shown rows).
-    pub top: usize,
+    top: usize,
     /// The sample the list is restricted to (global indices, increasing), if any.
-    pub sample: Option<Vec<usize>>,
+    sample: Option<Vec<usize>>,
+    /// What the last look at the data saw: trajectories indexed, whether the index is
+    /// complete, and the filter's progress.
+    seen: (usize, bool, Option<(usize, usize)>),
 }
 
-impl ListState {
-    /// The trajectory `delta` rows away from `from` in the shown rows.
+impl List {
+    pub fn filter(&self) -> Option<&Filter> {
+        self.filter.as_ref()
+    }
+
+    pub fn sample(&self) -> Option<&[usize]> {
+        self.sample.as_deref()
+    }
+
+    /// First row on screen (a position in the shown rows).
+    pub fn top(&self) -> usize {
+        self.top
+    }
+
+    /// Restrict the list to a sample (global indices, increasing).
+    pub fn restrict(&mut self, sample: Vec<usize>) {
+        self.sample = Some(sample);
+    }
+
     /// The rows shown when they are not all: the filter's matches, else the sample.
     fn rows(&self) -> Option<&[usize]> {
         match (&self.filter, &self.sample) {
@@ -87,6 +110,7 @@ impl ListState {
         }
     }
 
+    /// The trajectory `delta` rows away from `from` in the shown rows.
     pub fn neighbour(&self, from: usize, delta: isize, len: usize) -> Option<usize> {
         match self.rows() {
             None => {
@@ -134,41 +158,56 @@ impl ListState {
     pub fn progress(&self) -> Option<(usize, usize)> {
         self.filter.as_ref().map(|f| (f.matches.len(), f.scanned))
     }
-}
 
-impl App {
-    pub(super) fn set_filter(&mut self, query: &str) {
-        if query.trim().is_empty() {
-            self.list.filter = None;
-            return;
+    /// Whether the data or the filter's scan moved on since the last look (the list shows
+    /// both).
+    pub fn changed(&mut self, len: usize, complete: bool) -> bool {
+        let now = (len, complete, self.progress());
+        if now == self.seen {
+            return false;
         }
-        match Filter::parse(query) {
-            Ok(f) => {
-                self.list.filter = Some(f);
-                self.scan_filter(Duration::from_millis(150));
-                let f = self.list.filter.as_ref().expect("set above");
-                if let (Some(&first), Err(_)) =
-                    (f.matches.first(), f.matches.binary_search(&self.selected))
-                {
-                    self.select(first);
-                }
-            }
-            Err(e) => self.message = Some(e),
+        self.seen = now;
+        true
+    }
+
+    /// Set the filter (an empty query clears it) and scan a first slice; `Err` says what is
+    /// wrong with the query.
+    pub fn set_filter(
+        &mut self,
+        query: &str,
+        store: &mut Store,
+        labels: &Labels,
+    ) -> Result<(), String> {
+        if query.trim().is_empty() {
+            self.filter = None;
+            return Ok(());
+        }
+        self.filter = Some(Filter::parse(query)?);
+        self.scan(store, labels, Duration::from_millis(150));
+        Ok(())
+    }
+
+    /// While the filter is on: the trajectory to show instead of `selected` (the first
+    /// match), when `selected` is not a match and there is one.
+    pub fn instead_of(&self, selected: usize) -> Option<usize> {
+        let f = self.filter.as_ref()?;
+        match (f.matches.first(), f.matches.binary_search(&selected)) {
+            (Some(&first), Err(_)) => Some(first),
+            _ => None,
         }
     }
 
     /// Check more trajectories against the filter, for at most `budget`.
-    pub(super) fn scan_filter(&mut self, budget: Duration) {
+    pub fn scan(&mut self, store: &mut Store, labels: &Labels, budget: Duration) {
         let start = Instant::now();
-        let len = self.store.len();
-        while let Some(f) = &self.list.filter {
+        let len = store.len();
+        while let Some(f) = &self.filter {
             let i = f.scanned;
             if i >= len || start.elapsed() > budget {
                 break;
             }
-            let terms = f.terms.clone();
-            let matched = self.list.in_sample(i) && self.matches(i, &terms);
-            let f = self.list.filter.as_mut().expect("checked above");
+            let matched = self.in_sample(i) && matches(store, labels, i, &f.terms);
+            let f = self.filter.as_mut().expect("checked above");
             if matched {
                 f.matches.push(i);
             }
@@ -176,80 +215,98 @@ impl App {
         }
     }
 
-    fn matches(&mut self, i: usize, terms: &[Term]) -> bool {
-        let Ok(entry) = self.store.get(i) else {
-            return false;
-        };
-        terms.iter().all(|term| match term {
-            Term::Severity(s) => entry.findings.iter().any(|f| f.severity >= *s),
-            Term::Rule(r) => entry.findings.iter().any(|f| f.rule.contains(r.as_str())),
-            Term::Task(t) => entry.trajectory.task == *t,
-            Term::Unmarked | Term::Marked => {
-                let agent = super::marks::agent_turns(&entry.trajectory);
-                let done = self.labels.marked(&entry.trajectory.id, &agent) == agent.len();
-                done == (*term == Term::Marked)
-            }
-            Term::Disagree => self.labels.disagrees(&entry.trajectory.id),
-            Term::Text(text) => {
-                entry.trajectory.id.to_lowercase().contains(text)
-                    || entry
-                        .trajectory
-                        .turns
-                        .iter()
-                        .any(|t| t.text.to_lowercase().contains(text))
-            }
-        })
+    /// Start a type-ahead jump from trajectory `from`.
+    pub fn start_jump(&mut self, from: usize) {
+        self.jump_origin = Some(from);
     }
 
-    /// Type-ahead: select the first trajectory whose id starts with (else contains) `prefix`.
-    pub(super) fn jump_to(&mut self, prefix: &str) {
+    /// End the type-ahead jump: where it started.
+    pub fn end_jump(&mut self) -> Option<usize> {
+        self.jump_origin.take()
+    }
+
+    /// Type-ahead: the first trajectory whose id starts with (else contains) `prefix`; nothing
+    /// for an empty prefix; `Err` when no id has it.
+    pub fn find_id(&self, prefix: &str, store: &mut Store) -> Result<Option<usize>, String> {
         if prefix.is_empty() {
-            return;
+            return Ok(None);
         }
         let start = Instant::now();
-        let len = self.store.len();
+        let len = store.len();
         let mut contains = None;
-        for pos in 0..self.list.shown(len) {
-            let i = self.list.at(pos);
-            let known = self.store.known_row(i).is_some();
+        for pos in 0..self.shown(len) {
+            let i = self.at(pos);
+            let known = store.known_row(i).is_some();
             if !known && start.elapsed() > Duration::from_millis(200) {
                 continue;
             }
-            let id = &self.store.row(i).id;
+            let id = &store.row(i).id;
             if id.starts_with(prefix) {
-                self.select(i);
-                return;
+                return Ok(Some(i));
             }
             if contains.is_none() && id.contains(prefix) {
                 contains = Some(i);
             }
         }
         match contains {
-            Some(i) => self.select(i),
-            None => self.message = Some(format!("no id starts with '{prefix}'")),
+            Some(i) => Ok(Some(i)),
+            None => Err(format!("no id starts with '{prefix}'")),
         }
     }
 
-    /// Keep the selection in the list's window and read the rows in it.
-    pub(super) fn prepare_list(&mut self) {
-        let Some(area) = self.areas().list else {
+    /// The trajectory on row `row` of the list's `area` (its first rows are its title and its
+    /// column header), if there is one.
+    pub fn clicked(&self, row: usize, len: usize) -> Option<usize> {
+        let pos = self.top + row.saturating_sub(2);
+        (row >= 2 && pos < self.shown(len)).then(|| self.at(pos))
+    }
+
+    /// Keep `selected` in the window of a list drawn in `area` and read the rows in it.
+    pub fn prepare(&mut self, area: Option<Rect>, store: &mut Store, selected: usize) {
+        let Some(area) = area else {
             return;
         };
         let height = area.height.saturating_sub(2).max(1) as usize;
-        let len = self.store.len();
-        let shown = self.list.shown(len);
-        let pos = self.list.position(self.selected);
-        if pos < self.list.top {
-            self.list.top = pos;
-        } else if pos >= self.list.top + height {
-            self.list.top = pos + 1 - height;
+        let len = store.len();
+        let shown = self.shown(len);
+        let pos = self.position(selected);
+        if pos < self.top {
+            self.top = pos;
+        } else if pos >= self.top + height {
+            self.top = pos + 1 - height;
         }
-        self.list.top = self.list.top.min(shown.saturating_sub(height));
-        for p in self.list.top..(self.list.top + height).min(shown) {
-            let i = self.list.at(p);
-            self.store.row(i);
+        self.top = self.top.min(shown.saturating_sub(height));
+        for p in self.top..(self.top + height).min(shown) {
+            let i = self.at(p);
+            store.row(i);
         }
     }
+}
+
+/// Trajectory `i` has every term.
+fn matches(store: &mut Store, labels: &Labels, i: usize, terms: &[Term]) -> bool {
+    let Ok(entry) = store.get(i) else {
+        return false;
+    };
+    terms.iter().all(|term| match term {
+        Term::Severity(s) => entry.findings.iter().any(|f| f.severity >= *s),
+        Term::Rule(r) => entry.findings.iter().any(|f| f.rule.contains(r.as_str())),
+        Term::Task(t) => entry.trajectory.task == *t,
+        Term::Unmarked | Term::Marked => {
+            let agent = super::marks::agent_turns(&entry.trajectory);
+            let done = labels.marked(&entry.trajectory.id, &agent) == agent.len();
+            done == (*term == Term::Marked)
+        }
+        Term::Disagree => labels.disagrees(&entry.trajectory.id),
+        Term::Text(text) => {
+            entry.trajectory.id.to_lowercase().contains(text)
+                || entry
+                    .trajectory
+                    .turns
+                    .iter()
+                    .any(|t| t.text.to_lowercase().contains(text))
+        }
+    })
 }
 
 #[cfg(test)]
@@ -280,7 +337,7 @@ mod tests {
 
     #[test]
     fn neighbours_follow_the_filter() {
-        let mut l = ListState::default();
+        let mut l = List::default();
         assert_eq!(l.neighbour(0, 1, 3), Some(1));
         assert_eq!(l.neighbour(2, 1, 3), None);
         let mut f = Filter::parse("x").unwrap();

@@ -1,21 +1,98 @@
-//! Marking from the keyboard: which turn a mark goes on, right / wrong / clear, notes, verdicts
-//! on the trajectory, undo, the next unmarked agent turn, and asking for the annotator. A mark
-//! shows as saved only once the journal has it on disk; a failed append shows as UNSAVED.
+//! Marking from the keyboard: the annotator's labels and journal, the marks of the trajectory
+//! on screen, which turn a mark goes on, right / wrong / clear, notes, verdicts on the
+//! trajectory, undo, others' marks, the action waiting for the annotator's name, and when to
+//! resume at the first unmarked turn. A mark shows as saved only once the journal has it on
+//! disk; a failed append shows as UNSAVED.
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use super::action::Action;
-use super::app::{App, Mode};
-use super::doc::BlockKind;
-use super::marks::agent_turns;
+use super::action::{Action, Keymap};
+use super::doc::{Block, BlockKind};
+use super::marks::{agent_turns, Labels, TurnMarks};
+use super::store::Entry;
 use crate::labels::{self, Event};
+use crate::model::Trajectory;
 
-impl App {
-    /// The turn a mark goes on: the selected step's agent turn, or its first environment reply
+/// The marking state of the session.
+#[derive(Default)]
+pub struct Marking {
+    /// The annotator, the journal and others' marks.
+    labels: Labels,
+    /// The marks of the trajectory on screen, as drawn.
+    marks: TurnMarks,
+    /// A marking action waiting for the annotator's name.
+    pending: Option<Action>,
+    /// When the session began, while it waits for the index to resume at the first unmarked
+    /// turn.
+    resume_at: Option<Instant>,
+}
+
+/// What a marking action leaves for the screen to do.
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    /// Nothing.
+    Nothing,
+    /// Say this in the status bar.
+    Say(String),
+    /// The journal was written (or that failed, and the labels say so): the marks on screen
+    /// are read again; with a message for the status bar when there is one.
+    Marked(Option<String>),
+    /// Ask for the annotator's name first; the action runs once it is given.
+    AskAnnotator,
+    /// Edit the note of the marked turn on the input line, starting from this text.
+    EditNote(String),
+    /// Go to the next agent turn without a mark.
+    NextUnmarked,
+}
+
+impl Marking {
+    pub fn labels(&self) -> &Labels {
+        &self.labels
+    }
+
+    /// The marks of the trajectory on screen, as drawn.
+    pub fn marks(&self) -> &TurnMarks {
+        &self.marks
+    }
+
+    /// Begin with these labels (and the size of the sample under review, when there is one).
+    pub fn begin(&mut self, labels: Labels, sample: Option<usize>) {
+        self.labels = labels;
+        if let Some(n) = sample {
+            self.labels.sample = Some(n);
+        }
+    }
+
+    /// Open the annotator's journal when the annotator is known; a failure shows as UNSAVED
+    /// (unless an earlier one does).
+    pub fn open_journal(&mut self) {
+        if self.labels.annotator.is_some() {
+            if let Err(e) = self.labels.open() {
+                self.labels.unsaved.get_or_insert(e);
+            }
+        }
+    }
+
+    /// The first warning of the journal (and how many more there are).
+    pub fn journal_warning(&self) -> Option<String> {
+        let j = self.labels.journal.as_ref()?;
+        let w = j.warnings().first()?;
+        let more = j.warnings().len() - 1;
+        Some(match more {
+            0 => w.to_string(),
+            n => format!("{w} (and {n} more)"),
+        })
+    }
+
+    pub fn has_annotator(&self) -> bool {
+        self.labels.annotator.is_some()
+    }
+
+    /// The turn a mark goes on in block `step`: its agent turn, or its first environment reply
     /// when the target is toggled to the environment (or the step has no agent turn).
-    pub fn target_turn(&self) -> Option<usize> {
-        let block = self.doc.as_ref()?.blocks.get(self.pos.cursor)?;
-        let BlockKind::Step { agent, env } = block.kind else {
+    pub fn target(&self, step: Option<&Block>) -> Option<usize> {
+        let BlockKind::Step { agent, env } = step?.kind else {
             return None;
         };
         let reply = (env.0 < env.1).then_some(env.0);
@@ -26,22 +103,28 @@ impl App {
         }
     }
 
-    /// Do a marking action (the annotator is asked for first when unknown).
-    pub(super) fn marking(&mut self, action: Action) {
+    /// Do a marking action on `entry`, the trajectory on screen, whose `target` turn is the one
+    /// a mark goes on (the annotator is asked for first when unknown).
+    pub fn act(
+        &mut self,
+        action: Action,
+        entry: Option<&Entry>,
+        target: Option<usize>,
+        keymap: &Keymap,
+    ) -> Outcome {
         let needs_annotator = !matches!(action, Action::ToggleTarget | Action::RevealOthers);
         if needs_annotator && self.labels.annotator.is_none() {
-            self.ask_annotator(Some(action));
-            return;
+            return Outcome::AskAnnotator;
         }
         match action {
-            Action::MarkRight => self.set_mark(Some("right")),
-            Action::MarkWrong => self.set_mark(Some("wrong")),
-            Action::ClearMark => self.set_mark(None),
-            Action::EditNote => self.start_note(),
-            Action::Accept => self.set_verdict("accept"),
-            Action::Reject => self.set_verdict("reject"),
+            Action::MarkRight => self.set_mark(entry, target, Some("right")),
+            Action::MarkWrong => self.set_mark(entry, target, Some("wrong")),
+            Action::ClearMark => self.set_mark(entry, target, None),
+            Action::EditNote => self.start_note(entry, target, keymap),
+            Action::Accept => self.set_verdict(entry, "accept"),
+            Action::Reject => self.set_verdict(entry, "reject"),
             Action::Undo => self.undo_mark(),
-            Action::NextUnmarked => self.next_unmarked(),
+            Action::NextUnmarked => Outcome::NextUnmarked,
             Action::ToggleTarget => {
                 self.labels.target_env ^= true;
                 let target = if self.labels.target_env {
@@ -49,60 +132,58 @@ impl App {
                 } else {
                     "agent turn"
                 };
-                self.message = Some(format!("marks go on the step's {target}"));
+                Outcome::Say(format!("marks go on the step's {target}"))
             }
             Action::RevealOthers => {
                 self.labels.reveal ^= true;
                 if self.labels.reveal {
                     self.labels.reread_others();
                     let n: usize = self.labels.others.values().map(Vec::len).sum();
-                    self.message = Some(format!("others' marks shown ({n} in the directory)"));
+                    Outcome::Marked(Some(format!("others' marks shown ({n} in the directory)")))
                 } else {
-                    self.message = Some("others' marks hidden".into());
+                    Outcome::Marked(Some("others' marks hidden".into()))
                 }
-                self.refresh_marks();
             }
-            _ => {}
+            _ => Outcome::Nothing,
         }
     }
 
-    /// Ask for the annotator's name on the input line; `then` runs once it is given.
-    pub fn ask_annotator(&mut self, then: Option<Action>) {
+    /// Wait for the annotator's name; `then` runs once it is given.
+    pub fn ask(&mut self, then: Option<Action>) {
         self.pending = then;
-        self.mode = Mode::Annotator;
-        self.input.clear();
     }
 
-    pub(super) fn submit_annotator(&mut self, name: &str) {
+    /// No name was given: the waiting action is dropped.
+    pub fn cancel_ask(&mut self) {
+        self.pending = None;
+    }
+
+    /// The annotator's name was typed: open the journal under it and hand back the action that
+    /// waited for it. `Err` (a message) when the name is empty.
+    pub fn set_annotator(&mut self, name: &str) -> Result<Option<Action>, String> {
         let name = name.trim();
         if name.is_empty() {
-            self.message = Some("no annotator given: marks cannot be saved".into());
             self.pending = None;
-            self.mode = Mode::Browse;
-            return;
+            return Err("no annotator given: marks cannot be saved".into());
         }
         self.labels.annotator = Some(name.to_string());
         if let Err(e) = self.labels.open() {
             self.labels.unsaved = Some(e);
         }
-        self.mode = Mode::Browse;
-        match self.pending.take() {
-            Some(action) => {
-                self.refresh_marks();
-                self.prepare();
-                self.marking(action);
-            }
-            None => self.resume(),
-        }
+        Ok(self.pending.take())
     }
 
-    fn set_mark(&mut self, label: Option<&str>) {
-        let Some(entry) = self.current().cloned() else {
-            return;
+    fn set_mark(
+        &mut self,
+        entry: Option<&Entry>,
+        target: Option<usize>,
+        label: Option<&str>,
+    ) -> Outcome {
+        let Some(entry) = entry else {
+            return Outcome::Nothing;
         };
-        let Some(turn) = self.target_turn() else {
-            self.message = Some("nothing to mark here: move to a step".into());
-            return;
+        let Some(turn) = target else {
+            return Outcome::Say("nothing to mark here: move to a step".into());
         };
         let t = &entry.trajectory;
         let annotator = self.labels.annotator.clone().unwrap_or_default();
@@ -116,12 +197,12 @@ impl App {
                 .and_then(|m| m.note.clone());
         }
         let what = format!("turn {turn} {}", label.unwrap_or("cleared"));
-        self.append(event, what);
+        Outcome::Marked(self.append(event, what))
     }
 
-    fn set_verdict(&mut self, verdict: &str) {
-        let Some(entry) = self.current().cloned() else {
-            return;
+    fn set_verdict(&mut self, entry: Option<&Entry>, verdict: &str) -> Outcome {
+        let Some(entry) = entry else {
+            return Outcome::Nothing;
         };
         let id = &entry.trajectory.id;
         let same = self
@@ -135,43 +216,47 @@ impl App {
             Some(v) => format!("trajectory {v}ed"),
             None => "verdict cleared".to_string(),
         };
-        self.append(event, what);
+        Outcome::Marked(self.append(event, what))
     }
 
-    fn start_note(&mut self) {
-        let Some(entry) = self.current().cloned() else {
-            return;
+    fn start_note(
+        &mut self,
+        entry: Option<&Entry>,
+        target: Option<usize>,
+        keymap: &Keymap,
+    ) -> Outcome {
+        let Some(entry) = entry else {
+            return Outcome::Nothing;
         };
-        let Some(turn) = self.target_turn() else {
-            self.message = Some("nothing to note here: move to a step".into());
-            return;
+        let Some(turn) = target else {
+            return Outcome::Say("nothing to note here: move to a step".into());
         };
         if self.labels.open().is_ok()
             && self.labels.mine(&entry.trajectory.id, Some(turn)).is_none()
         {
-            self.message = Some(format!(
+            return Outcome::Say(format!(
                 "mark turn {turn} first ({} right, {} wrong), then add a note",
-                self.keymap.describe(Action::MarkRight),
-                self.keymap.describe(Action::MarkWrong)
+                keymap.describe(Action::MarkRight),
+                keymap.describe(Action::MarkWrong)
             ));
-            return;
         }
-        self.mode = Mode::Note;
-        self.input = self
-            .labels
-            .mine(&entry.trajectory.id, Some(turn))
-            .and_then(|m| m.note.clone())
-            .unwrap_or_default();
+        Outcome::EditNote(
+            self.labels
+                .mine(&entry.trajectory.id, Some(turn))
+                .and_then(|m| m.note.clone())
+                .unwrap_or_default(),
+        )
     }
 
-    pub(super) fn submit_note(&mut self, note: &str) {
-        let (Some(entry), Some(turn)) = (self.current().cloned(), self.target_turn()) else {
-            return;
+    /// The note typed for the `target` turn of `entry` (empty removes it).
+    pub fn note(&mut self, note: &str, entry: Option<&Entry>, target: Option<usize>) -> Outcome {
+        let (Some(entry), Some(turn)) = (entry, target) else {
+            return Outcome::Nothing;
         };
         let t = &entry.trajectory;
         let Some(mark) = self.labels.mine(&t.id, Some(turn)).cloned() else {
             self.labels.unsaved = Some(format!("note on turn {turn}: the turn has no mark"));
-            return;
+            return Outcome::Nothing;
         };
         let annotator = self.labels.annotator.clone().unwrap_or_default();
         let mut event = Event::now(&annotator, &t.id, Some(turn), Some(&mark.label));
@@ -182,34 +267,38 @@ impl App {
             Some(_) => format!("note on turn {turn}"),
             None => format!("note on turn {turn} removed"),
         };
-        self.append(event, what);
+        Outcome::Marked(self.append(event, what))
     }
 
-    fn undo_mark(&mut self) {
+    fn undo_mark(&mut self) -> Outcome {
         let result = match self.labels.open() {
             Ok(j) => j.undo().map_err(|e| e.to_string()),
             Err(e) => Err(e),
         };
-        match result {
+        let message = match result {
             Ok(Some(e)) => {
                 let item = e
                     .turn
                     .map_or("verdict".to_string(), |t| format!("turn {t}"));
                 let now = e.label.as_deref().unwrap_or("unmarked");
-                self.message = Some(format!(
+                self.labels.unsaved = None;
+                Some(format!(
                     "undone: {} {item} is {now} again · saved",
                     e.trajectory
-                ));
-                self.labels.unsaved = None;
+                ))
             }
-            Ok(None) => self.message = Some("nothing to undo in this session".into()),
-            Err(e) => self.labels.unsaved = Some(format!("undo: {e}")),
-        }
-        self.refresh_marks();
+            Ok(None) => Some("nothing to undo in this session".into()),
+            Err(e) => {
+                self.labels.unsaved = Some(format!("undo: {e}"));
+                None
+            }
+        };
+        Outcome::Marked(message)
     }
 
-    /// Append to the journal; the screen shows the mark as saved only when this succeeds.
-    fn append(&mut self, event: Event, what: String) {
+    /// Append to the journal; the screen shows the mark as saved only when this succeeds (the
+    /// message says so; a failure is left in the labels as UNSAVED).
+    fn append(&mut self, event: Event, what: String) -> Option<String> {
         let result = match self.labels.open() {
             Ok(j) => j.append(&event).map_err(|e| e.to_string()),
             Err(e) => Err(e),
@@ -217,184 +306,81 @@ impl App {
         match result {
             Ok(()) => {
                 self.labels.unsaved = None;
-                self.message = Some(format!("{what} · saved"));
+                Some(format!("{what} · saved"))
             }
-            Err(e) => self.labels.unsaved = Some(format!("{what}: {e}")),
+            Err(e) => {
+                self.labels.unsaved = Some(format!("{what}: {e}"));
+                None
+            }
         }
-        self.refresh_marks();
     }
 
-    /// Recompute the badges of the trajectory on screen and redraw the turns whose marks
-    /// changed (only those: the other turns keep their rendered rows and heights).
-    pub(super) fn refresh_marks(&mut self) {
-        let new = match self.current() {
-            Some(e) => self.labels.turn_marks(&e.trajectory),
+    /// Read the marks of `t`, the trajectory now on screen.
+    pub fn show(&mut self, t: Option<&Trajectory>) {
+        self.marks = match t {
+            Some(t) => self.labels.turn_marks(t),
+            None => TurnMarks::default(),
+        };
+    }
+
+    /// Read the marks of `t`, the trajectory on screen, again: the turns whose marks changed
+    /// (only those need drawing again).
+    pub fn refresh(&mut self, t: Option<&Trajectory>) -> HashSet<usize> {
+        let new = match t {
+            Some(t) => self.labels.turn_marks(t),
             None => Default::default(),
         };
         let old = std::mem::take(&mut self.marks);
-        let changed: std::collections::HashSet<usize> = old
+        let changed = old
             .turns
             .keys()
             .chain(new.turns.keys())
             .filter(|t| old.turns.get(t) != new.turns.get(t))
             .copied()
             .collect();
-        if !changed.is_empty() {
-            self.cache.heights.retain(|k, _| !changed.contains(&k.0));
-            self.cache.lines.retain(|k, _| !changed.contains(&k.0));
-            self.doc = None;
-        }
         self.marks = new;
+        changed
     }
 
-    /// Go to the next agent turn without a mark: later in this trajectory, then in the next
-    /// trajectories of the list (wrapping around once). Gives up after a time budget.
-    pub(super) fn next_unmarked(&mut self) {
-        let from = self.target_turn();
-        if self.goto_unmarked(self.selected, from, Duration::from_millis(300), true) {
-            self.labels.target_env = false;
-        }
+    /// The first agent turn of `t` after `after` (from the start: `None`) without a mark of
+    /// the annotator's.
+    pub fn unmarked_after(&self, t: &Trajectory, after: Option<usize>) -> Option<usize> {
+        let mine = self.labels.mine_in(&t.id);
+        agent_turns(t)
+            .into_iter()
+            .find(|t| after.is_none_or(|a| *t > a) && !mine.contains_key(t))
     }
 
-    /// Begin a session: the labels, the sample; then ask for the annotator when unknown, or
-    /// resume at the first unmarked agent turn.
-    pub fn start(&mut self, setup: super::Setup) {
-        self.labels = setup.labels;
-        if let Some(sample) = setup.sample {
-            self.labels.sample = Some(sample.len());
-            let first = sample.first().copied();
-            self.list.sample = Some(sample);
-            if let Some(first) = first {
-                self.select(first);
-            }
-        }
-        if self.labels.annotator.is_some() {
-            if let Err(e) = self.labels.open() {
-                self.labels.unsaved.get_or_insert(e);
-            }
-        }
+    /// Marks go on the agent turn again.
+    pub fn aim_at_agent(&mut self) {
+        self.labels.target_env = false;
+    }
+
+    /// Resume at the first unmarked turn once the index allows (see [`Marking::resume_due`]).
+    pub fn resume_later(&mut self) {
         self.resume_at = Some(Instant::now());
-        self.try_resume();
-        if let Some(j) = &self.labels.journal {
-            if let Some(w) = j.warnings().first() {
-                let more = j.warnings().len() - 1;
-                self.message = Some(match more {
-                    0 => w.to_string(),
-                    n => format!("{w} (and {n} more)"),
-                });
-            }
-        }
-        if self.labels.annotator.is_none() {
-            self.ask_annotator(None);
-        }
-        self.prepare();
     }
 
-    /// Resume once the index is complete (or after a second, on what is indexed by then),
-    /// unless a key came first. Returns true when it moved.
-    pub(super) fn try_resume(&mut self) -> bool {
+    /// Waiting to resume.
+    pub fn resuming(&self) -> bool {
+        self.resume_at.is_some()
+    }
+
+    /// No resuming any more (the reader took over, or it is done).
+    pub fn stop_resuming(&mut self) {
+        self.resume_at = None;
+    }
+
+    /// Whether it is time to resume: once the index is complete (or after a second, on what is
+    /// indexed by then). True once; then it stops waiting.
+    pub fn resume_due(&mut self, complete: bool, empty: bool) -> bool {
         let Some(began) = self.resume_at else {
             return false;
         };
-        let complete = self.store.dataset().is_complete();
-        if !complete && (self.store.is_empty() || began.elapsed() < Duration::from_secs(1)) {
+        if !complete && (empty || began.elapsed() < Duration::from_secs(1)) {
             return false;
         }
         self.resume_at = None;
-        self.resume();
         true
-    }
-
-    /// Start where the work was left: the first unmarked agent turn from the top of the list.
-    pub fn resume(&mut self) {
-        self.resume_at = None;
-        if self.store.is_empty() || self.list.shown(self.store.len()) == 0 {
-            self.refresh_marks();
-            return;
-        }
-        let first = self.list.at(0);
-        if !self.goto_unmarked(first, None, Duration::from_millis(800), false) {
-            self.select(first);
-        }
-        self.refresh_marks();
-        self.message = None;
-    }
-
-    fn first_unmarked_here(&mut self, i: usize) -> bool {
-        let Ok(entry) = self.store.get(i) else {
-            return false;
-        };
-        let mine = self.labels.mine_in(&entry.trajectory.id);
-        let Some(turn) = agent_turns(&entry.trajectory)
-            .into_iter()
-            .find(|t| !mine.contains_key(t))
-        else {
-            return false;
-        };
-        self.select(i);
-        self.refresh_marks();
-        self.prepare();
-        self.reveal(turn, 0);
-        self.pos.mark = None;
-        true
-    }
-
-    fn goto_unmarked(
-        &mut self,
-        start: usize,
-        after: Option<usize>,
-        budget: Duration,
-        wrap: bool,
-    ) -> bool {
-        let began = Instant::now();
-        // This trajectory, after the turn.
-        if let Ok(entry) = self.store.get(start) {
-            let mine = self.labels.mine_in(&entry.trajectory.id);
-            let next = agent_turns(&entry.trajectory)
-                .into_iter()
-                .find(|t| after.is_none_or(|a| *t > a) && !mine.contains_key(t));
-            if let Some(turn) = next {
-                self.select(start);
-                self.prepare();
-                self.reveal(turn, 0);
-                self.pos.mark = None;
-                return true;
-            }
-        }
-        let len = self.store.len();
-        let mut i = start;
-        let mut wrapped = false;
-        loop {
-            i = match self.list.neighbour(i, 1, len) {
-                Some(n) => n,
-                None if wrap && !wrapped && len > 0 => {
-                    wrapped = true;
-                    self.list.at(0)
-                }
-                None => {
-                    self.message = Some("every agent turn below is marked".into());
-                    return false;
-                }
-            };
-            if wrapped && i >= start {
-                // Back where it began: only the turns before the cursor are left.
-                let done = self.first_unmarked_here(i);
-                if !done {
-                    self.message = Some("every agent turn is marked".into());
-                }
-                return done;
-            }
-            if self.first_unmarked_here(i) {
-                return true;
-            }
-            if began.elapsed() > budget {
-                self.select(i);
-                self.message = Some(format!(
-                    "no unmarked turn up to trajectory {}; press again to go on",
-                    i + 1
-                ));
-                return false;
-            }
-        }
     }
 }

@@ -9,13 +9,15 @@ mod agreement;
 pub mod app;
 pub mod config;
 pub mod doc;
+pub mod document;
 mod estimate;
+mod help;
 pub mod highlight;
 pub mod layout;
 pub mod listing;
 mod marking;
 pub mod marks;
-mod motion;
+pub mod panel;
 mod panes;
 pub mod render;
 pub mod store;
@@ -55,7 +57,7 @@ pub fn run(store: Store, theme: Theme, keymap: Keymap, setup: Setup) -> Result<(
     );
     app.start(setup);
     let mut dirty = true;
-    while !app.quit && !guard.signalled() {
+    while !app.quitting() && !guard.signalled() {
         if dirty {
             guard.terminal.draw(|frame| view::draw(frame, &app))?;
             dirty = false;

@@ -1,33 +1,31 @@
-//! The smaller panes: the trajectory list, the header, the findings pane, the status bar and
-//! the help overlay (generated from the action table).
+//! The smaller panes: the trajectory list, the header, the findings pane and the status bar.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Widget};
+use ratatui::widgets::{Block, Borders, Widget};
 
-use super::action::{Action, ACTIONS};
+use super::action::Action;
 use super::app::{App, Mode};
-use super::view::pairs;
 use crate::findings::Severity;
 use crate::sanitize::sanitize_line;
 
 pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
-    let theme = &app.theme;
-    let len = app.store.len();
-    let shown = app.list.shown(len);
-    let title = match &app.list.filter {
+    let theme = app.theme();
+    let len = app.store().len();
+    let shown = app.list().shown(len);
+    let title = match app.list().filter() {
         Some(f) if f.scanned < len => format!(" {} / {} scanned ", f.matches.len(), f.scanned),
         Some(f) => format!(" {} of {} match ", f.matches.len(), len),
-        None => match &app.list.sample {
+        None => match app.list().sample() {
             Some(s) => format!(" {} sampled of {len} ", s.len()),
             None => format!(" {len} trajectories "),
         },
     };
     // Records the index could not split (a torn last line, a broken array) are counted here;
     // records that do not parse show as red rows.
-    let problems = app.store.dataset().diagnostics().len();
+    let problems = app.store().dataset().diagnostics().len();
     let mut title = vec![Span::styled(title, theme.title)];
     if problems > 0 {
         title.push(Span::styled(
@@ -44,23 +42,23 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
     let width = inner.width as usize;
     // The task column only when the ids still get room; the marked column once there is a
     // journal.
-    let marking = app.labels.journal.is_some();
+    let marking = app.marking().labels().journal.is_some();
     let wide = width >= if marking { 44 } else { 36 };
     for row in 0..inner.height.saturating_sub(1) {
-        let pos = app.list.top + row as usize;
+        let pos = app.list().top() + row as usize;
         if pos >= shown {
             break;
         }
-        let i = app.list.at(pos);
+        let i = app.list().at(pos);
         let y = inner.y + 1 + row;
-        let selected = i == app.selected;
+        let selected = i == app.selected();
         let base = if selected {
             theme.selection
         } else {
             theme.text
         };
         buf.set_style(Rect::new(inner.x, y, inner.width, 1), base);
-        let Some(r) = app.store.known_row(i) else {
+        let Some(r) = app.store().known_row(i) else {
             buf.set_string(inner.x, y, format!("#{i} …"), base.patch(theme.muted));
             continue;
         };
@@ -73,7 +71,7 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
             base.patch(theme.muted),
         )];
         if marking {
-            let done = app.labels.marked(&r.id, &r.agent);
+            let done = app.marking().labels().marked(&r.id, &r.agent);
             let style = match (done == r.agent.len(), done) {
                 (true, _) if !r.agent.is_empty() => base.patch(theme.label_right),
                 (_, 0) => base.patch(theme.muted),
@@ -148,7 +146,7 @@ fn truncate(s: &str, width: usize) -> String {
 }
 
 pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
-    let theme = &app.theme;
+    let theme = app.theme();
     let Some(entry) = app.current() else { return };
     let t = &entry.trajectory;
     let file = t
@@ -185,12 +183,12 @@ pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
     if !entry.warnings.is_empty() {
         items.push(("warnings", entry.warnings.len().to_string()));
     }
-    if app.labels.journal.is_some() {
+    if app.marking().labels().journal.is_some() {
         let agent = super::marks::agent_turns(t);
-        let done = app.labels.marked(&t.id, &agent);
+        let done = app.marking().labels().marked(&t.id, &agent);
         items.push(("marked", format!("{done}/{}", agent.len())));
     }
-    if let Some(v) = &app.marks.verdict {
+    if let Some(v) = &app.marking().marks().verdict {
         items.push(("verdict", v.clone()));
     }
     if area.height > 1 {
@@ -207,8 +205,21 @@ pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
     }
 }
 
+/// A row of label: value pairs, for the header.
+pub fn pairs(items: &[(&str, String)], key: Style, value: Style) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (i, (k, v)) in items.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("  ", value));
+        }
+        spans.push(Span::styled(format!("{} ", sanitize_line(k)), key));
+        spans.push(Span::styled(sanitize_line(v), value));
+    }
+    Line::from(spans)
+}
+
 pub fn draw_findings(buf: &mut Buffer, area: Rect, app: &App) {
-    let theme = &app.theme;
+    let theme = app.theme();
     let Some(entry) = app.current() else { return };
     let title = format!("─ findings ({}) ", entry.findings.len());
     buf.set_string(
@@ -219,7 +230,7 @@ pub fn draw_findings(buf: &mut Buffer, area: Rect, app: &App) {
     );
     buf.set_string(area.x, area.y, title, theme.title);
     let rows = area.height.saturating_sub(1) as usize;
-    let at = app.finding.unwrap_or(0);
+    let at = app.document().finding().unwrap_or(0);
     let first = at.saturating_sub(rows.saturating_sub(1));
     for (n, (i, f)) in entry
         .findings
@@ -229,7 +240,7 @@ pub fn draw_findings(buf: &mut Buffer, area: Rect, app: &App) {
         .take(rows)
         .enumerate()
     {
-        let selected = app.finding == Some(i);
+        let selected = app.document().finding() == Some(i);
         let base = if selected {
             theme.selection
         } else {
@@ -253,13 +264,13 @@ pub fn draw_findings(buf: &mut Buffer, area: Rect, app: &App) {
 }
 
 pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
-    let theme = &app.theme;
+    let theme = app.theme();
     buf.set_style(area, theme.status);
     let mut spans = vec![Span::styled(
-        format!(" {} ", app.mode.name()),
+        format!(" {} ", app.mode_name()),
         theme.status_mode,
     )];
-    let prompt = match app.mode {
+    let prompt = match app.mode() {
         Mode::Search => Some("/"),
         Mode::Filter => Some("filter: "),
         Mode::Jump => Some("id: "),
@@ -269,29 +280,33 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
     };
     if let Some(p) = prompt {
         spans.push(Span::styled(
-            format!(" {p}{}▏", sanitize_line(&app.input)),
+            format!(" {p}{}▏", sanitize_line(app.input())),
             theme.status,
         ));
         buf.set_line(area.x, area.y, &Line::from(spans), area.width);
         return;
     }
     // A mark that could not be saved comes first: it must not scroll out of sight.
-    if let Some(e) = &app.labels.unsaved {
+    if let Some(e) = &app.marking().labels().unsaved {
         spans.push(Span::styled(
             format!(" UNSAVED {} ", sanitize_line(e)),
             theme.finding_error,
         ));
     }
-    let len = app.store.len();
-    let mut left = format!(" trajectory {}/{}", app.selected + 1, len);
+    let len = app.store().len();
+    let mut left = format!(" trajectory {}/{}", app.selected() + 1, len);
     if let Some(doc) = app.doc() {
         use super::doc::BlockKind;
         let is_step = |b: &&super::doc::Block| matches!(b.kind, BlockKind::Step { .. });
         let steps = doc.blocks.iter().filter(is_step).count();
-        let here = doc.blocks.get(app.pos.cursor);
+        let here = doc.blocks.get(app.document().position().cursor);
         let at = match here.map(|b| b.kind) {
             Some(BlockKind::Step { .. }) => {
-                let k = doc.blocks[..app.pos.cursor].iter().filter(is_step).count() + 1;
+                let k = doc.blocks[..app.document().position().cursor]
+                    .iter()
+                    .filter(is_step)
+                    .count()
+                    + 1;
                 format!("step {k}/{steps}")
             }
             Some(BlockKind::Instruction(_)) => format!("instruction · {steps} steps"),
@@ -304,7 +319,7 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
             left.push_str(&format!(" · turn {turn}"));
         }
     }
-    let progress = app.store.dataset().progress();
+    let progress = app.store().dataset().progress();
     if !progress.complete {
         let pct = (progress.bytes_done * 100)
             .checked_div(progress.bytes_total)
@@ -315,14 +330,14 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
             _ => left.push_str(" · indexing…"),
         }
     }
-    if let Some(s) = &app.search {
+    if let Some(s) = app.document().search() {
         left.push_str(&format!(
             " · /{}/ {} hits",
             sanitize_line(&s.pattern),
             s.hits.len()
         ));
     }
-    if let Some(m) = &app.message {
+    if let Some(m) = app.message() {
         left.push_str(&format!(" · {}", sanitize_line(m)));
     }
     spans.push(Span::styled(left, theme.status));
@@ -335,7 +350,7 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
         (Action::Quit, "quit"),
     ]
     .iter()
-    .filter_map(|(a, label)| Some(format!("{} {label}", app.keymap.keys(*a).first()?)))
+    .filter_map(|(a, label)| Some(format!("{} {label}", app.keymap().keys(*a).first()?)))
     .collect();
     let hints = format!("{} ", hints.join("  "));
     let used: usize = spans.iter().map(|s| super::text::cells(&s.content)).sum();
@@ -356,8 +371,8 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
 /// The label part of the status bar: the sample, the marking target when it is the
 /// environment, whether others' marks show, and who marks into which journal.
 fn label_status(app: &App) -> Vec<Span<'static>> {
-    let theme = &app.theme;
-    let l = &app.labels;
+    let theme = app.theme();
+    let l = app.marking().labels();
     let mut spans = Vec::new();
     if let Some(sample) = l.sample {
         spans.push(Span::styled(format!(" · sample of {sample}"), theme.status));
@@ -384,58 +399,4 @@ fn label_status(app: &App) -> Vec<Span<'static>> {
         _ => {}
     }
     spans
-}
-
-/// The help overlay: one line per action, from the table.
-pub fn draw_help(buf: &mut Buffer, screen: Rect, app: &App) {
-    let theme = &app.theme;
-    let keys: Vec<String> = ACTIONS
-        .iter()
-        .map(|a| app.keymap.describe(a.action))
-        .collect();
-    let key_w = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
-    let help_w = ACTIONS
-        .iter()
-        .map(|a| a.help.chars().count())
-        .max()
-        .unwrap_or(0);
-    let width = ((key_w + help_w + 6) as u16).min(screen.width);
-    let height = (ACTIONS.len() as u16 + 4).min(screen.height);
-    let area = Rect::new(
-        screen.x + (screen.width - width) / 2,
-        screen.y + (screen.height - height) / 2,
-        width,
-        height,
-    );
-    Clear.render(area, buf);
-    let title = match (ACTIONS.len() + 2) as u16 > height.saturating_sub(2) {
-        true => " keys (j/k scroll, any other key closes) ",
-        false => " keys (any key closes) ",
-    };
-    let block = Block::bordered()
-        .border_style(theme.border_focus)
-        .title(Span::styled(title, theme.title));
-    let inner = block.inner(area);
-    block.render(area, buf);
-    buf.set_style(inner, Style::new().patch(theme.text));
-    let mut lines: Vec<Line> = ACTIONS
-        .iter()
-        .zip(&keys)
-        .map(|(info, k)| {
-            Line::from(vec![
-                Span::styled(format!(" {k:<key_w$}  "), theme.agent),
-                Span::styled(info.help, theme.text),
-            ])
-        })
-        .collect();
-    lines.push(Line::default());
-    lines.push(Line::styled(
-        " mouse wheel scrolls · config: keys by action name",
-        theme.muted,
-    ));
-    let rows = inner.height as usize;
-    let first = app.help_scroll.min(lines.len().saturating_sub(rows));
-    for (n, line) in lines.iter().skip(first).take(rows).enumerate() {
-        buf.set_line(inner.x, inner.y + n as u16, line, inner.width);
-    }
 }

@@ -69,6 +69,11 @@ impl Store {
         }
     }
 
+    /// The findings of `t`, as the screen shows them (none without a provider).
+    pub fn findings_of(&self, t: &Trajectory) -> Vec<Finding> {
+        self.provider.as_ref().map_or_else(Vec::new, |p| p(t))
+    }
+
     /// Trajectories indexed so far.
     pub fn len(&self) -> usize {
         self.dataset.len()

@@ -4,7 +4,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::Frame;
 
 use super::app::App;
@@ -25,22 +25,21 @@ pub fn draw(frame: &mut Frame, app: &App) {
         panes::draw_findings(buf, findings, app);
     }
     panes::draw_status(buf, areas.status, app);
-    if app.mode == super::app::Mode::Help {
-        panes::draw_help(buf, screen, app);
-    }
-    if app.mode == super::app::Mode::Agreement {
-        super::agreement::draw(buf, screen, app);
+    if let Some(panel) = app.panel() {
+        panel.draw(buf, screen, app.theme(), app.keymap());
     }
 }
 
 /// The trajectory as blocks of turns, from the scroll row down.
 pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
-    let theme = &app.theme;
+    let theme = app.theme();
     let (Some(doc), Some(entry)) = (app.doc(), app.current()) else {
         let msg = match app.slot() {
             Some(Err(d)) => format!("cannot show this record: {d}"),
-            _ if app.store.is_empty() && !app.store.dataset().is_complete() => "reading…".into(),
-            _ if app.store.is_empty() => "no trajectories found".into(),
+            _ if app.store().is_empty() && !app.store().dataset().is_complete() => {
+                "reading…".into()
+            }
+            _ if app.store().is_empty() => "no trajectories found".into(),
             _ => String::new(),
         };
         let line = Line::styled(crate::sanitize::sanitize_line(&msg), theme.muted);
@@ -52,9 +51,10 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
         );
         return;
     };
+    let pos = app.document().position();
     let geometry = doc.geometry;
     let (left, _) = geometry.columns();
-    let scroll = app.pos.scroll;
+    let scroll = pos.scroll;
     let view = area.height as usize;
     let bottom = area.y + area.height;
     let first = doc.block_at(scroll);
@@ -67,7 +67,7 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
             let r = block.top + r;
             (r >= scroll && r < scroll + view).then(|| area.y + (r - scroll) as u16)
         };
-        if b == app.pos.cursor {
+        if b == pos.cursor {
             for r in 0..block.height.saturating_sub(1) {
                 if let Some(y) = screen(r) {
                     buf.set_string(area.x, y, "▌", theme.border_focus);
@@ -77,7 +77,7 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
         if let BlockKind::Demo { turns } = block.kind {
             if let Some(y) = screen(0) {
                 let s = if turns == 1 { "" } else { "s" };
-                let keys = app.keymap.describe(super::Action::ToggleDemo);
+                let keys = app.keymap().describe(super::Action::ToggleDemo);
                 let text = format!("▸ {turns} in-context demo turn{s} hidden ({keys} to show)");
                 buf.set_line(
                     area.x + GUTTER,
@@ -88,7 +88,7 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
             }
             continue;
         }
-        let placed = doc::place(block, geometry, &app.pos.folds, &app.cache().heights);
+        let placed = doc::place(block, geometry, &pos.folds, &app.cache().heights);
         if let BlockKind::Step { agent: None, .. } = block.kind {
             if let Some(y) = screen(0) {
                 let line = Line::styled(
@@ -154,7 +154,7 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
             }
         }
     }
-    if let Some(row) = app.pos.mark.filter(|r| (scroll..scroll + view).contains(r)) {
+    if let Some(row) = pos.mark.filter(|r| (scroll..scroll + view).contains(r)) {
         let y = area.y + (row - scroll) as u16;
         buf.set_string(area.x + 1, y, "▶", theme.search_current);
     }
@@ -166,20 +166,4 @@ fn mark(style: Style) -> Style {
         Some(bg) => Style::new().fg(bg).add_modifier(Modifier::BOLD),
         None => style,
     }
-}
-
-/// A row of label: value pairs, for the header.
-pub fn pairs(items: &[(&str, String)], key: Style, value: Style) -> Line<'static> {
-    let mut spans = Vec::new();
-    for (i, (k, v)) in items.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled("  ", value));
-        }
-        spans.push(Span::styled(
-            format!("{} ", crate::sanitize::sanitize_line(k)),
-            key,
-        ));
-        spans.push(Span::styled(crate::sanitize::sanitize_line(v), value));
-    }
-    Line::from(spans)
 }

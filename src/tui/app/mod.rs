@@ -1,0 +1,307 @@
+//! The review screen: `App` holds its parts — the list, the document, marking, the open panel
+//! — and routes keys and actions to them (app/keys.rs), like a parent component forwarding
+//! events; each part changes only its own state. `prepare` renders what will be visible so that
+//! drawing only reads.
+
+mod keys;
+mod moves;
+
+use std::sync::Arc;
+
+use ratatui::layout::Rect;
+
+use super::action::{Action, Keymap};
+use super::agreement::AgreementPanel;
+use super::doc::Doc;
+use super::document::{Canvas, Document};
+use super::estimate::EstimatePanel;
+use super::help::HelpPanel;
+use super::layout::{Areas, Screen};
+use super::listing::List;
+use super::marking::Marking;
+use super::panel::{self, Open, Panel};
+use super::render::TurnCache;
+use super::store::{Entry, Slot, Store};
+use super::theme::Theme;
+
+/// The panels, by the action that opens each: a new panel is its file and a line here.
+const PANELS: &[(Action, Open)] = &[
+    (Action::Help, panel::open::<HelpPanel>),
+    (Action::Agreement, panel::open::<AgreementPanel>),
+    (Action::Estimate, panel::open::<EstimatePanel>),
+];
+
+/// What the keyboard is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Browse,
+    Search,
+    Filter,
+    Jump,
+    /// Typing the note of the marked turn.
+    Note,
+    /// Typing the annotator's name.
+    Annotator,
+    /// A panel is open (it names itself in the status bar: [`App::mode_name`]).
+    Panel,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Browse => "BROWSE",
+            Mode::Search => "SEARCH",
+            Mode::Filter => "FILTER",
+            Mode::Jump => "JUMP",
+            Mode::Note => "NOTE",
+            Mode::Annotator => "ANNOTATOR",
+            Mode::Panel => "PANEL",
+        }
+    }
+}
+
+/// The review screen.
+pub struct App {
+    store: Store,
+    theme: Theme,
+    keymap: Keymap,
+    screen: Screen,
+    mode: Mode,
+    /// The text being typed in Search, Filter, Jump, Note or Annotator mode.
+    input: String,
+    /// A one-off message for the status bar.
+    message: Option<String>,
+    quit: bool,
+    list: List,
+    document: Document,
+    marking: Marking,
+    /// The open panel (in `Mode::Panel`), with the action that opened it.
+    panel: Option<(Action, Box<dyn Panel>)>,
+}
+
+impl App {
+    pub fn new(store: Store, theme: Theme, keymap: Keymap, size: Rect) -> App {
+        let mut app = App {
+            store,
+            theme,
+            keymap,
+            screen: Screen::new(size),
+            mode: Mode::Browse,
+            input: String::new(),
+            message: None,
+            quit: false,
+            list: List::default(),
+            document: Document::default(),
+            marking: Marking::default(),
+            panel: None,
+        };
+        app.prepare();
+        app
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn theme(&self) -> &Theme {
+        &self.theme
+    }
+
+    pub fn keymap(&self) -> &Keymap {
+        &self.keymap
+    }
+
+    pub fn size(&self) -> Rect {
+        self.screen.size()
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The mode's name in the status bar (an open panel names its own).
+    pub fn mode_name(&self) -> &'static str {
+        match self.panel() {
+            Some(p) => p.mode(),
+            None => self.mode.name(),
+        }
+    }
+
+    /// The text being typed on the input line.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+
+    /// The one-off message in the status bar.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The user asked to quit.
+    pub fn quitting(&self) -> bool {
+        self.quit
+    }
+
+    pub fn list(&self) -> &List {
+        &self.list
+    }
+
+    pub fn document(&self) -> &Document {
+        &self.document
+    }
+
+    pub fn marking(&self) -> &Marking {
+        &self.marking
+    }
+
+    /// The open panel.
+    pub fn panel(&self) -> Option<&dyn Panel> {
+        self.panel.as_ref().map(|(_, p)| p.as_ref())
+    }
+
+    /// Global index of the trajectory on screen.
+    pub fn selected(&self) -> usize {
+        self.document.selected()
+    }
+
+    /// The trajectory on screen, once loaded.
+    pub fn current(&self) -> Option<&Arc<Entry>> {
+        self.document.current()
+    }
+
+    pub fn slot(&self) -> Option<&Slot> {
+        self.document.slot()
+    }
+
+    pub fn doc(&self) -> Option<&Doc> {
+        self.document.doc()
+    }
+
+    pub fn cache(&self) -> &TurnCache {
+        self.document.cache()
+    }
+
+    /// The first turn of the selected block.
+    pub fn cursor_turn(&self) -> Option<usize> {
+        self.document.cursor_turn()
+    }
+
+    /// The turn a mark goes on: the selected step's agent turn, or its first environment reply
+    /// when the target is toggled to the environment (or the step has no agent turn).
+    pub fn target_turn(&self) -> Option<usize> {
+        self.marking.target(self.document.cursor_block())
+    }
+
+    pub fn areas(&self) -> Areas {
+        let findings = self.current().map_or(0, |e| e.findings.len());
+        self.screen.areas(findings)
+    }
+
+    /// Do `f` to the document on the canvas of the screen as it is.
+    fn in_document<R>(&mut self, f: impl FnOnce(&mut Document, &Canvas) -> R) -> R {
+        let areas = self.areas();
+        let canvas = Canvas::new(areas, &self.theme, self.marking.marks());
+        f(&mut self.document, &canvas)
+    }
+
+    /// Change the mode; leaving `Mode::Panel` closes the panel.
+    fn set_mode(&mut self, mode: Mode) {
+        if mode != Mode::Panel {
+            self.panel = None;
+        }
+        self.mode = mode;
+    }
+
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.screen.resize(width, height);
+        self.prepare();
+    }
+
+    /// Begin a session: the labels, the sample; then ask for the annotator when unknown, or
+    /// resume at the first unmarked agent turn.
+    pub fn start(&mut self, setup: super::Setup) {
+        let sample = setup.sample.as_ref().map(Vec::len);
+        self.marking.begin(setup.labels, sample);
+        if let Some(sample) = setup.sample {
+            let first = sample.first().copied();
+            self.list.restrict(sample);
+            if let Some(first) = first {
+                self.select(first);
+            }
+        }
+        self.marking.open_journal();
+        self.marking.resume_later();
+        self.try_resume();
+        if let Some(warning) = self.marking.journal_warning() {
+            self.message = Some(warning);
+        }
+        if !self.marking.has_annotator() {
+            self.ask_annotator(None);
+        }
+        self.prepare();
+    }
+
+    /// Read the marks of the trajectory on screen again and draw the turns whose marks changed
+    /// again (only those: the other turns keep their rendered rows and heights).
+    fn refresh_marks(&mut self) {
+        let shown = self.document.current().map(|e| &e.trajectory);
+        let changed = self.marking.refresh(shown);
+        self.document.redraw_turns(&changed);
+    }
+
+    /// Background work between events: follow the growing index, scan for the filter.
+    /// Returns true when the screen should be drawn again.
+    pub fn tick(&mut self) -> bool {
+        let resumed = self.try_resume();
+        let budget = std::time::Duration::from_millis(30);
+        self.list
+            .scan(&mut self.store, self.marking.labels(), budget);
+        // While the filter is on, the trajectory on screen is a match once there is one.
+        if let Some(first) = self.list.instead_of(self.selected()) {
+            self.select(first);
+        }
+        let (len, complete) = (self.store.len(), self.store.dataset().is_complete());
+        if !self.list.changed(len, complete) {
+            if resumed {
+                self.prepare();
+            }
+            return resumed;
+        }
+        self.prepare();
+        true
+    }
+
+    /// Whether `tick` has work to do (so the loop should wake up soon).
+    pub fn busy(&self) -> bool {
+        self.marking.resuming()
+            || !self.store.dataset().is_complete()
+            || self.list.scanning(self.store.len())
+    }
+
+    /// Show trajectory `i` from its first step.
+    pub fn select(&mut self, i: usize) {
+        if self.document.select(i) {
+            self.prepare();
+        }
+    }
+
+    /// Bring the state in line with the size and the selection, and render the turns that will
+    /// be visible. Views read only what this leaves.
+    pub fn prepare(&mut self) {
+        if self.store.is_empty() {
+            return;
+        }
+        if self.document.load(&mut self.store) {
+            let shown = self.document.current().map(|e| &e.trajectory);
+            self.marking.show(shown);
+        }
+        let areas = self.areas();
+        let canvas = Canvas::new(areas, &self.theme, self.marking.marks());
+        self.document.prepare(&canvas);
+        // A record that cannot be shown leaves the list's window where it was.
+        if self.document.current().is_some() {
+            let selected = self.document.selected();
+            self.list.prepare(areas.list, &mut self.store, selected);
+        }
+    }
+}
