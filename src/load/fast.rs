@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use memchr::memchr2;
 use serde_json::Value;
 
-use super::formats::{Envelope, Message, Raw};
+use super::envelope::{Envelope, Message, Raw};
 use super::text::Text;
 use crate::model::role_name;
 

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::de::IgnoredAny;
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::envelope::{id_text, Envelope, Message, Raw};
 use super::text::Text;
 use crate::model::{role_name, Format, ToolCall};
 
@@ -72,139 +72,6 @@ pub enum ReadError {
 impl From<serde_json::Error> for ReadError {
     fn from(e: serde_json::Error) -> Self {
         ReadError::Json(e)
-    }
-}
-
-/// A JSON value kept as its text, borrowed from the record.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Raw<'a>(&'a str);
-
-impl<'a> Raw<'a> {
-    /// Only for text that is one valid JSON value.
-    pub(super) fn new(json: &'a str) -> Raw<'a> {
-        Raw(json)
-    }
-
-    pub(super) fn get(self) -> &'a str {
-        self.0
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        <&'de RawValue>::deserialize(deserializer).map(|raw| Raw(raw.get()))
-    }
-}
-
-/// Every top-level key any reader looks at. The big lists of the common formats are read
-/// straight into messages (one pass over their text); the rest is borrowed raw and read only
-/// by the reader that needs it.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(super) struct Envelope<'a> {
-    #[serde(borrow)]
-    pub(super) id: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) item_id: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) instance_id: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) session_id: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) trajectory_id: Option<Raw<'a>>,
-    pub(super) conversations: Option<Vec<Message>>,
-    pub(super) conversation: Option<Vec<Message>>,
-    pub(super) messages: Option<Vec<Message>>,
-    #[serde(borrow)]
-    pub(super) traj: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) trajectory: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) history: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) steps: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) schema_version: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) info: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) trajectory_format: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) output: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) index: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) tools: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) agent: Option<Raw<'a>>,
-    // Outcome fields kept as metadata.
-    #[serde(borrow)]
-    pub(super) reward: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) em: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) f1: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) resolved: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) target: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) exit_status: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) success: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) source: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) error: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) model_name: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) result: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub(super) name: Option<Raw<'a>>,
-}
-
-impl<'a> Envelope<'a> {
-    fn meta(&self, out: &mut Vec<(String, Value)>) {
-        let fields = [
-            ("reward", self.reward),
-            ("em", self.em),
-            ("f1", self.f1),
-            ("resolved", self.resolved),
-            ("target", self.target),
-            ("exit_status", self.exit_status),
-            ("success", self.success),
-            ("source", self.source),
-            ("model_name", self.model_name),
-        ];
-        for (name, raw) in fields {
-            if let Some(v) = raw.and_then(|r| serde_json::from_str::<Value>(r.get()).ok()) {
-                if !v.is_null() {
-                    out.push((name.to_string(), v));
-                }
-            }
-        }
-    }
-
-    fn id(&self) -> Option<String> {
-        [
-            self.id,
-            self.item_id,
-            self.instance_id,
-            self.trajectory_id,
-            self.session_id,
-        ]
-        .into_iter()
-        .flatten()
-        .find_map(id_text)
-    }
-}
-
-fn id_text(raw: Raw) -> Option<String> {
-    match serde_json::from_str::<Value>(raw.get()).ok()? {
-        Value::String(s) if !s.is_empty() => Some(s),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
     }
 }
 
@@ -475,20 +342,6 @@ fn speaker_of(role: &str) -> Speaker {
         }
         _ => Speaker::User,
     }
-}
-
-/// One message of any chat-shaped list: ShareGPT's `from`/`value`/`loss`, or `role`/`content`
-/// with OpenAI's tool calls.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(super) struct Message {
-    pub(super) from: Option<Cow<'static, str>>,
-    pub(super) value: Option<Text>,
-    pub(super) role: Option<Cow<'static, str>>,
-    pub(super) content: Option<Text>,
-    pub(super) loss: Option<bool>,
-    pub(super) tool_calls: Option<Value>,
-    pub(super) function_call: Option<Value>,
 }
 
 fn read_conversations(turns: Vec<Message>, record: &mut RawRecord) {
