@@ -155,3 +155,30 @@ pub(super) struct Message {
     pub(super) tool_calls: Option<Value>,
     pub(super) function_call: Option<Value>,
 }
+
+/// The `tools` field: a list of tool definitions, or glaive's list serialised to a string.
+pub(super) fn parse_tools(raw: Option<Raw>) -> Option<Value> {
+    let value: Value = serde_json::from_str(raw?.get()).ok()?;
+    match value {
+        // glaive stores its tool list as a JSON string.
+        Value::String(s) => serde_json::from_str(&s).ok().or(Some(Value::String(s))),
+        Value::Null => None,
+        v => Some(v),
+    }
+}
+
+/// The `exit_status` of an `info` object (SWE-agent, mini-swe-agent), unless the record has one.
+pub(super) fn info_meta(raw: Raw, meta: &mut Vec<(String, Value)>) {
+    #[derive(Deserialize)]
+    struct Info {
+        exit_status: Option<Value>,
+    }
+    if let Ok(Info {
+        exit_status: Some(v),
+    }) = serde_json::from_str(raw.get())
+    {
+        if !v.is_null() && !meta.iter().any(|(k, _)| k == "exit_status") {
+            meta.push(("exit_status".into(), v));
+        }
+    }
+}
