@@ -47,12 +47,21 @@ fn read(env: &mut Envelope, record: &mut RawRecord, missing: &Missing) -> Result
 
 fn read_conversations(turns: Vec<Message>, record: &mut RawRecord) {
     record.turns.reserve(turns.len());
-    for c in turns {
-        let role = c.from.or(c.role).unwrap_or_default();
-        let text = c.value.or(c.content).unwrap_or_default().0;
+    // Fields taken by the pattern: one copy of the whole message less per turn.
+    for Message {
+        from,
+        value,
+        role,
+        content,
+        loss,
+        ..
+    } in turns
+    {
+        let role = from.or(role).unwrap_or_default();
+        let text = value.or(content).unwrap_or_default().0;
         let is_call = role == "function_call";
         let mut turn = RawTurn::with_role(speaker_of(&role), role, text);
-        turn.loss = c.loss;
+        turn.loss = loss;
         if is_call {
             if let Some(call) = function_call_text(&turn.text) {
                 turn.tool_calls.push(call);
