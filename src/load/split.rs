@@ -82,14 +82,51 @@ const RECORD_KEYS: &[&str] = &[
     "version",
 ];
 
+/// What the JSON scanner is inside of; a chunk may end anywhere, so this is kept between them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Probe {
-    /// Looking at the first member of the first top-level object to tell a dict of records.
+enum Within {
+    /// Between tokens: whitespace, punctuation, numbers and literals.
+    Structure,
+    /// A string whose text is not kept.
+    String,
+    /// A top-level key, whose text is kept in `key`.
+    Key,
+    /// A string, just after a backslash that ended the last chunk: the next byte is escaped.
+    StringEscape,
+    /// A key, just after a backslash that ended the last chunk.
+    KeyEscape,
+}
+
+/// Where the scanner is in a member of the top-level object. The first member of the first
+/// object tells a dict of records from a single record; in a dict, each key is its record's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Member {
+    /// Not watching members: inside a record, past the first member, or not an object.
+    Elsewhere,
+    /// The next string at depth 1 is a key.
     AwaitKey,
-    InKey,
+    /// The first key was not one of a record's: its value decides (an object: a dict).
     AwaitColon,
     AwaitValue,
-    Done,
+}
+
+/// The top-level array or dict. Whole values have none and leave it open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Container {
+    Open,
+    /// Closed: anything after it but whitespace is ignored…
+    Closed,
+    /// … and was reported, once.
+    Reported,
+}
+
+/// In JSON Lines: what the current line holds so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Line {
+    /// Whitespace only, or nothing.
+    Blank,
+    /// Something else: the line is a record.
+    Record,
 }
 
 /// The splitter's state between chunks.
@@ -101,25 +138,18 @@ pub struct Splitter {
     line_begin: u64,
     // JSON scanning state.
     depth: u32,
-    in_string: bool,
-    escape: bool,
+    within: Within,
     /// Start offset, line and column of the record being scanned.
     open: Option<(u64, u32, u32)>,
     /// End of the last non-whitespace byte seen (for scalar records).
     last_token_end: u64,
-    /// In a dict: the next string at depth 1 is a key.
-    expect_key: bool,
-    in_key: bool,
     key: Vec<u8>,
     pending_key: Option<Box<str>>,
-    probe: Probe,
-    /// The top-level container closed (array or dict); anything but whitespace after it is
-    /// reported once.
-    closed: bool,
-    trailing_reported: bool,
+    member: Member,
+    container: Container,
     // Lines state.
     line_start: u64,
-    line_blank: bool,
+    current_line: Line,
     /// Bytes seen so far.
     pos: u64,
     pub problems: Vec<SplitProblem>,
@@ -133,19 +163,15 @@ impl Splitter {
             line: 1,
             line_begin: 0,
             depth: 0,
-            in_string: false,
-            escape: false,
+            within: Within::Structure,
             open: None,
             last_token_end: 0,
-            expect_key: false,
-            in_key: false,
             key: Vec::new(),
             pending_key: None,
-            probe: Probe::Done,
-            closed: false,
-            trailing_reported: false,
+            member: Member::Elsewhere,
+            container: Container::Open,
             line_start: 0,
-            line_blank: true,
+            current_line: Line::Blank,
             pos: 0,
             problems: Vec::new(),
         }
@@ -192,7 +218,7 @@ impl Splitter {
     pub fn finish(&mut self, out: &mut Vec<RecordSpan>) {
         match self.layout {
             Layout::Lines => {
-                if !self.line_blank && self.line_start < self.pos {
+                if self.current_line == Line::Record && self.line_start < self.pos {
                     out.push(RecordSpan {
                         start: self.line_start,
                         end: self.pos,
@@ -206,7 +232,7 @@ impl Splitter {
             _ => {
                 let end = self.pos;
                 self.close_record(end, out);
-                if self.in_string || self.depth > 0 {
+                if self.within != Within::Structure || self.depth > 0 {
                     let what = match self.layout {
                         Layout::Array => "the JSON array",
                         Layout::Dict => "the top-level object",
@@ -224,19 +250,19 @@ impl Splitter {
     fn feed_lines(&mut self, chunk: &[u8], mut i: usize, out: &mut Vec<RecordSpan>) -> usize {
         let base = self.pos;
         loop {
-            if self.line_blank {
+            if self.current_line == Line::Blank {
                 while i < chunk.len() && matches!(chunk[i], b' ' | b'\t' | b'\r') {
                     i += 1;
                 }
                 if i < chunk.len() && chunk[i] != b'\n' {
-                    self.line_blank = false;
+                    self.current_line = Line::Record;
                 }
             }
             match memchr(b'\n', &chunk[i..]) {
                 None => return chunk.len(),
                 Some(j) => {
                     let nl = base + (i + j) as u64;
-                    if !self.line_blank {
+                    if self.current_line == Line::Record {
                         out.push(RecordSpan {
                             start: self.line_start,
                             end: nl,
@@ -247,7 +273,7 @@ impl Splitter {
                     }
                     self.line += 1;
                     self.line_start = nl + 1;
-                    self.line_blank = true;
+                    self.current_line = Line::Blank;
                     i += j + 1;
                 }
             }
@@ -257,50 +283,63 @@ impl Splitter {
     fn feed_json(&mut self, chunk: &[u8], mut i: usize, out: &mut Vec<RecordSpan>) -> usize {
         let base = self.pos;
         while i < chunk.len() {
-            if self.in_string {
-                if self.escape {
-                    self.escape = false;
-                    if self.in_key {
+            match self.within {
+                Within::Structure => {}
+                Within::StringEscape | Within::KeyEscape => {
+                    // The byte escaped by a backslash that ended the last chunk.
+                    self.within = if self.within == Within::KeyEscape {
                         self.key.push(chunk[i]);
-                    }
+                        Within::Key
+                    } else {
+                        Within::String
+                    };
                     i += 1;
                     continue;
                 }
-                // Find the closing quote; a quote preceded by an odd run of backslashes is
-                // escaped. Escapes are frequent in turn texts (`\n`), so they are not stops.
-                match memchr2(b'"', b'\n', &chunk[i..]) {
-                    None => {
-                        if self.in_key {
-                            self.key.extend_from_slice(&chunk[i..]);
-                        }
-                        self.escape = backslash_run(chunk, i, chunk.len()) % 2 == 1;
-                        return chunk.len();
-                    }
-                    Some(j) => {
-                        let stop = i + j;
-                        if self.in_key {
-                            self.key.extend_from_slice(&chunk[i..stop]);
-                        }
-                        let b = chunk[stop];
-                        let from = i;
-                        i = stop + 1;
-                        if b == b'\n' {
-                            self.line += 1;
-                            self.line_begin = base + i as u64;
-                        } else if backslash_run(chunk, from, stop) % 2 == 1 {
-                            if self.in_key {
-                                self.key.push(b'"');
+                Within::String | Within::Key => {
+                    let in_key = self.within == Within::Key;
+                    // Find the closing quote; a quote preceded by an odd run of backslashes is
+                    // escaped. Escapes are frequent in turn texts (`\n`), so they are not stops.
+                    match memchr2(b'"', b'\n', &chunk[i..]) {
+                        None => {
+                            if in_key {
+                                self.key.extend_from_slice(&chunk[i..]);
                             }
-                        } else {
-                            self.in_string = false;
-                            self.last_token_end = base + i as u64;
-                            if self.in_key {
-                                self.end_key();
+                            if backslash_run(chunk, i, chunk.len()) % 2 == 1 {
+                                self.within = if in_key {
+                                    Within::KeyEscape
+                                } else {
+                                    Within::StringEscape
+                                };
+                            }
+                            return chunk.len();
+                        }
+                        Some(j) => {
+                            let stop = i + j;
+                            if in_key {
+                                self.key.extend_from_slice(&chunk[i..stop]);
+                            }
+                            let b = chunk[stop];
+                            let from = i;
+                            i = stop + 1;
+                            if b == b'\n' {
+                                self.line += 1;
+                                self.line_begin = base + i as u64;
+                            } else if backslash_run(chunk, from, stop) % 2 == 1 {
+                                if in_key {
+                                    self.key.push(b'"');
+                                }
+                            } else {
+                                self.within = Within::Structure;
+                                self.last_token_end = base + i as u64;
+                                if in_key {
+                                    self.end_key();
+                                }
                             }
                         }
                     }
+                    continue;
                 }
-                continue;
             }
             let b = chunk[i];
             let at = base + i as u64;
@@ -320,12 +359,12 @@ impl Splitter {
                     _ => Layout::Values,
                 };
                 if b == b'{' {
-                    self.probe = Probe::AwaitKey;
+                    self.member = Member::AwaitKey;
                 }
             }
-            if self.closed {
-                if !self.trailing_reported {
-                    self.trailing_reported = true;
+            if self.container != Container::Open {
+                if self.container == Container::Closed {
+                    self.container = Container::Reported;
                     self.problems.push(SplitProblem {
                         line: self.line,
                         message: format!(
@@ -339,22 +378,18 @@ impl Splitter {
             }
             match b {
                 b'"' => {
-                    self.in_string = true;
-                    let key_position =
-                        self.layout == Layout::Dict && self.depth == 1 && self.expect_key
-                            || self.probe == Probe::AwaitKey && self.depth == 1;
-                    if key_position {
-                        self.in_key = true;
+                    if self.member == Member::AwaitKey && self.depth == 1 {
+                        self.within = Within::Key;
                         self.key.clear();
-                        if self.probe == Probe::AwaitKey {
-                            self.probe = Probe::InKey;
+                    } else {
+                        self.within = Within::String;
+                        if self.depth == self.record_depth() && self.open.is_none() {
+                            self.open_record(at);
                         }
-                    } else if self.depth == self.record_depth() && self.open.is_none() {
-                        self.open_record(at);
                     }
                 }
                 b'{' | b'[' => {
-                    if self.probe == Probe::AwaitValue && self.depth == 1 {
+                    if self.member == Member::AwaitValue && self.depth == 1 {
                         self.decide_dict(b == b'{');
                     }
                     if self.depth == self.record_depth() && self.open.is_none() {
@@ -374,7 +409,7 @@ impl Splitter {
                     let scalar_end = self.last_token_end.min(at);
                     self.last_token_end = at + 1;
                     if self.depth == 0 {
-                        self.probe = Probe::Done;
+                        self.member = Member::Elsewhere;
                     }
                     let record_depth = self.record_depth();
                     if self.depth == record_depth {
@@ -394,7 +429,7 @@ impl Splitter {
                         if self.open.is_some() {
                             self.close_record(scalar_end, out);
                         }
-                        self.closed = true;
+                        self.container = Container::Closed;
                     }
                 }
                 b',' => {
@@ -404,21 +439,21 @@ impl Splitter {
                             self.close_record(end, out);
                         }
                         if self.layout == Layout::Dict {
-                            self.expect_key = true;
+                            self.member = Member::AwaitKey;
                         }
                     }
                 }
                 b':' => {
-                    if self.probe == Probe::AwaitColon && self.depth == 1 {
-                        self.probe = Probe::AwaitValue;
-                    }
-                    if self.layout == Layout::Dict && self.depth == 1 {
-                        self.expect_key = false;
+                    if self.member == Member::AwaitColon && self.depth == 1 {
+                        self.member = Member::AwaitValue;
+                    } else if self.layout == Layout::Dict && self.depth == 1 {
+                        // The value of a dict's member (a record), not a key.
+                        self.member = Member::Elsewhere;
                     }
                 }
                 _ => {
                     // A scalar (number, literal, or junk).
-                    if self.probe == Probe::AwaitValue && self.depth == 1 {
+                    if self.member == Member::AwaitValue && self.depth == 1 {
                         self.decide_dict(false);
                     }
                     let record_depth = self.record_depth();
@@ -467,31 +502,28 @@ impl Splitter {
     }
 
     fn end_key(&mut self) {
-        self.in_key = false;
         let key = decode_key(&self.key);
-        if self.probe == Probe::InKey {
-            self.probe = if RECORD_KEYS.contains(&key.as_str()) {
-                Probe::Done
-            } else {
-                Probe::AwaitColon
-            };
-        }
         if self.layout == Layout::Dict {
+            // The id of the record that follows.
             self.pending_key = Some(key.into_boxed_str());
-            self.expect_key = false;
-        } else if self.probe == Probe::AwaitColon {
+            self.member = Member::Elsewhere;
+        } else if RECORD_KEYS.contains(&key.as_str()) {
+            // The first key of the first object is a record's: the object is a record.
+            self.member = Member::Elsewhere;
+        } else {
+            // Perhaps an id: its value decides.
+            self.member = Member::AwaitColon;
             self.pending_key = Some(key.into_boxed_str());
         }
     }
 
     /// The first member of the first object decides whether the object is a dict of records.
     fn decide_dict(&mut self, value_is_object: bool) {
-        self.probe = Probe::Done;
+        self.member = Member::Elsewhere;
         if value_is_object && self.layout == Layout::Values {
             // The object's values are the records: forget the whole-object record.
             self.layout = Layout::Dict;
             self.open = None;
-            self.expect_key = false;
         } else {
             self.pending_key = None;
         }
@@ -501,7 +533,7 @@ impl Splitter {
         self.layout = Layout::Lines;
         // The rest of the current line belongs to the record just emitted.
         self.line_start = end_of_record;
-        self.line_blank = true;
+        self.current_line = Line::Blank;
         self.pending_key = None;
     }
 }
