@@ -1,6 +1,6 @@
 //! The record readers, one file per source format, and the list that tries them in turn.
 //! Detection looks at which top-level keys a record has (order as in the corpus' FORMATS.md).
-//! A new format is a new file here and one line in [`READERS`].
+//! A new format is a new file here and one line in `READERS`.
 
 mod agentbench;
 mod atif;
