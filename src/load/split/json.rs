@@ -6,6 +6,8 @@ use memchr::memchr2;
 use super::{Container, Layout, Line, Member, RecordSpan, SplitProblem, Splitter, Within};
 
 impl Splitter {
+    /// The states are tested with `matches!` in this loop: the derived `==` widens the state
+    /// before comparing it, an instruction more per byte (2.5% of the splitter, callgrind).
     pub(super) fn feed_json(
         &mut self,
         chunk: &[u8],
@@ -13,64 +15,61 @@ impl Splitter {
         out: &mut Vec<RecordSpan>,
     ) -> usize {
         let base = self.pos;
+        if let Within::StringEscape | Within::KeyEscape = self.within {
+            // The last chunk ended on an escaping backslash: this one starts with the byte it
+            // escapes. (Only a chunk's end leaves these states, so the loop never meets them.)
+            self.within = if self.within == Within::KeyEscape {
+                self.key.push(chunk[i]);
+                Within::Key
+            } else {
+                Within::String
+            };
+            i += 1;
+        }
         while i < chunk.len() {
-            match self.within {
-                Within::Structure => {}
-                Within::StringEscape | Within::KeyEscape => {
-                    // The byte escaped by a backslash that ended the last chunk.
-                    self.within = if self.within == Within::KeyEscape {
-                        self.key.push(chunk[i]);
-                        Within::Key
-                    } else {
-                        Within::String
-                    };
-                    i += 1;
-                    continue;
-                }
-                Within::String | Within::Key => {
-                    let in_key = self.within == Within::Key;
-                    // Find the closing quote; a quote preceded by an odd run of backslashes is
-                    // escaped. Escapes are frequent in turn texts (`\n`), so they are not stops.
-                    match memchr2(b'"', b'\n', &chunk[i..]) {
-                        None => {
-                            if in_key {
-                                self.key.extend_from_slice(&chunk[i..]);
-                            }
-                            if backslash_run(chunk, i, chunk.len()) % 2 == 1 {
-                                self.within = if in_key {
-                                    Within::KeyEscape
-                                } else {
-                                    Within::StringEscape
-                                };
-                            }
-                            return chunk.len();
+            if !matches!(self.within, Within::Structure) {
+                let in_key = matches!(self.within, Within::Key);
+                // Find the closing quote; a quote preceded by an odd run of backslashes is
+                // escaped. Escapes are frequent in turn texts (`\n`), so they are not stops.
+                match memchr2(b'"', b'\n', &chunk[i..]) {
+                    None => {
+                        if in_key {
+                            self.key.extend_from_slice(&chunk[i..]);
                         }
-                        Some(j) => {
-                            let stop = i + j;
-                            if in_key {
-                                self.key.extend_from_slice(&chunk[i..stop]);
-                            }
-                            let b = chunk[stop];
-                            let from = i;
-                            i = stop + 1;
-                            if b == b'\n' {
-                                self.line += 1;
-                                self.line_begin = base + i as u64;
-                            } else if backslash_run(chunk, from, stop) % 2 == 1 {
-                                if in_key {
-                                    self.key.push(b'"');
-                                }
+                        if backslash_run(chunk, i, chunk.len()) % 2 == 1 {
+                            self.within = if in_key {
+                                Within::KeyEscape
                             } else {
-                                self.within = Within::Structure;
-                                self.last_token_end = base + i as u64;
-                                if in_key {
-                                    self.end_key();
-                                }
+                                Within::StringEscape
+                            };
+                        }
+                        return chunk.len();
+                    }
+                    Some(j) => {
+                        let stop = i + j;
+                        if in_key {
+                            self.key.extend_from_slice(&chunk[i..stop]);
+                        }
+                        let b = chunk[stop];
+                        let from = i;
+                        i = stop + 1;
+                        if b == b'\n' {
+                            self.line += 1;
+                            self.line_begin = base + i as u64;
+                        } else if backslash_run(chunk, from, stop) % 2 == 1 {
+                            if in_key {
+                                self.key.push(b'"');
+                            }
+                        } else {
+                            self.within = Within::Structure;
+                            self.last_token_end = base + i as u64;
+                            if in_key {
+                                self.end_key();
                             }
                         }
                     }
-                    continue;
                 }
+                continue;
             }
             let b = chunk[i];
             let at = base + i as u64;
@@ -93,8 +92,8 @@ impl Splitter {
                     self.member = Member::AwaitKey;
                 }
             }
-            if self.container != Container::Open {
-                if self.container == Container::Closed {
+            if !matches!(self.container, Container::Open) {
+                if matches!(self.container, Container::Closed) {
                     self.container = Container::Reported;
                     self.problems.push(SplitProblem {
                         line: self.line,
@@ -109,7 +108,7 @@ impl Splitter {
             }
             match b {
                 b'"' => {
-                    if self.member == Member::AwaitKey && self.depth == 1 {
+                    if matches!(self.member, Member::AwaitKey) && self.depth == 1 {
                         self.within = Within::Key;
                         self.key.clear();
                     } else {
@@ -120,7 +119,7 @@ impl Splitter {
                     }
                 }
                 b'{' | b'[' => {
-                    if self.member == Member::AwaitValue && self.depth == 1 {
+                    if matches!(self.member, Member::AwaitValue) && self.depth == 1 {
                         self.decide_dict(b == b'{');
                     }
                     if self.depth == self.record_depth() && self.open.is_none() {
@@ -175,7 +174,7 @@ impl Splitter {
                     }
                 }
                 b':' => {
-                    if self.member == Member::AwaitColon && self.depth == 1 {
+                    if matches!(self.member, Member::AwaitColon) && self.depth == 1 {
                         self.member = Member::AwaitValue;
                     } else if self.layout == Layout::Dict && self.depth == 1 {
                         // The value of a dict's member (a record), not a key.
@@ -184,7 +183,7 @@ impl Splitter {
                 }
                 _ => {
                     // A scalar (number, literal, or junk).
-                    if self.member == Member::AwaitValue && self.depth == 1 {
+                    if matches!(self.member, Member::AwaitValue) && self.depth == 1 {
                         self.decide_dict(false);
                     }
                     let record_depth = self.record_depth();
