@@ -2,6 +2,7 @@
 //! directories), record formats, task profiles, and the lazy, growing index.
 
 pub mod dataset;
+mod envelope;
 mod fast;
 pub mod formats;
 pub mod profile;

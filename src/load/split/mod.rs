@@ -5,7 +5,10 @@
 //! Layouts: JSON Lines (one record a line), a JSON array (its elements), a dict of id → record
 //! (its values, keyed), a single object (the whole object), and concatenated top-level values.
 
-use memchr::{memchr, memchr2};
+mod dict;
+mod json;
+
+use memchr::memchr;
 
 /// Where one record sits in the (decompressed) file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,42 +57,51 @@ pub struct SplitProblem {
     pub message: String,
 }
 
-/// Keys that mark an object as a record, not as a dict of records.
-const RECORD_KEYS: &[&str] = &[
-    "agent",
-    "conversation",
-    "conversations",
-    "environment",
-    "eval",
-    "history",
-    "id",
-    "index",
-    "info",
-    "instance_id",
-    "item_id",
-    "messages",
-    "metadata",
-    "output",
-    "reward",
-    "samples",
-    "schema_version",
-    "session_id",
-    "steps",
-    "tools",
-    "traj",
-    "trajectory",
-    "trajectory_format",
-    "version",
-];
-
+/// What the JSON scanner is inside of; a chunk may end anywhere, so this is kept between them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Probe {
-    /// Looking at the first member of the first top-level object to tell a dict of records.
+enum Within {
+    /// Between tokens: whitespace, punctuation, numbers and literals.
+    Structure,
+    /// A string whose text is not kept.
+    String,
+    /// A top-level key, whose text is kept in `key`.
+    Key,
+    /// A string, just after a backslash that ended the last chunk: the next byte is escaped.
+    StringEscape,
+    /// A key, just after a backslash that ended the last chunk.
+    KeyEscape,
+}
+
+/// Where the scanner is in a member of the top-level object. The first member of the first
+/// object tells a dict of records from a single record; in a dict, each key is its record's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Member {
+    /// Not before a key: in a value, past the first member of a single object, or no object.
+    Elsewhere,
+    /// The next string at depth 1 is a key.
     AwaitKey,
-    InKey,
+    /// The first key was not one of a record's: its value decides (an object: a dict).
     AwaitColon,
     AwaitValue,
-    Done,
+}
+
+/// The top-level array or dict. Whole values have none and leave it open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Container {
+    Open,
+    /// Closed: anything after it but whitespace is ignored…
+    Closed,
+    /// … and was reported, once.
+    Reported,
+}
+
+/// In JSON Lines: what the current line holds so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Line {
+    /// Whitespace only, or nothing.
+    Blank,
+    /// Something else: the line is a record.
+    Record,
 }
 
 /// The splitter's state between chunks.
@@ -101,25 +113,18 @@ pub struct Splitter {
     line_begin: u64,
     // JSON scanning state.
     depth: u32,
-    in_string: bool,
-    escape: bool,
+    within: Within,
     /// Start offset, line and column of the record being scanned.
     open: Option<(u64, u32, u32)>,
     /// End of the last non-whitespace byte seen (for scalar records).
     last_token_end: u64,
-    /// In a dict: the next string at depth 1 is a key.
-    expect_key: bool,
-    in_key: bool,
     key: Vec<u8>,
     pending_key: Option<Box<str>>,
-    probe: Probe,
-    /// The top-level container closed (array or dict); anything but whitespace after it is
-    /// reported once.
-    closed: bool,
-    trailing_reported: bool,
+    member: Member,
+    container: Container,
     // Lines state.
     line_start: u64,
-    line_blank: bool,
+    current_line: Line,
     /// Bytes seen so far.
     pos: u64,
     pub problems: Vec<SplitProblem>,
@@ -133,19 +138,15 @@ impl Splitter {
             line: 1,
             line_begin: 0,
             depth: 0,
-            in_string: false,
-            escape: false,
+            within: Within::Structure,
             open: None,
             last_token_end: 0,
-            expect_key: false,
-            in_key: false,
             key: Vec::new(),
             pending_key: None,
-            probe: Probe::Done,
-            closed: false,
-            trailing_reported: false,
+            member: Member::Elsewhere,
+            container: Container::Open,
             line_start: 0,
-            line_blank: true,
+            current_line: Line::Blank,
             pos: 0,
             problems: Vec::new(),
         }
@@ -192,7 +193,7 @@ impl Splitter {
     pub fn finish(&mut self, out: &mut Vec<RecordSpan>) {
         match self.layout {
             Layout::Lines => {
-                if !self.line_blank && self.line_start < self.pos {
+                if self.current_line == Line::Record && self.line_start < self.pos {
                     out.push(RecordSpan {
                         start: self.line_start,
                         end: self.pos,
@@ -206,7 +207,7 @@ impl Splitter {
             _ => {
                 let end = self.pos;
                 self.close_record(end, out);
-                if self.in_string || self.depth > 0 {
+                if self.within != Within::Structure || self.depth > 0 {
                     let what = match self.layout {
                         Layout::Array => "the JSON array",
                         Layout::Dict => "the top-level object",
@@ -224,19 +225,19 @@ impl Splitter {
     fn feed_lines(&mut self, chunk: &[u8], mut i: usize, out: &mut Vec<RecordSpan>) -> usize {
         let base = self.pos;
         loop {
-            if self.line_blank {
+            if self.current_line == Line::Blank {
                 while i < chunk.len() && matches!(chunk[i], b' ' | b'\t' | b'\r') {
                     i += 1;
                 }
                 if i < chunk.len() && chunk[i] != b'\n' {
-                    self.line_blank = false;
+                    self.current_line = Line::Record;
                 }
             }
             match memchr(b'\n', &chunk[i..]) {
                 None => return chunk.len(),
                 Some(j) => {
                     let nl = base + (i + j) as u64;
-                    if !self.line_blank {
+                    if self.current_line == Line::Record {
                         out.push(RecordSpan {
                             start: self.line_start,
                             end: nl,
@@ -247,262 +248,11 @@ impl Splitter {
                     }
                     self.line += 1;
                     self.line_start = nl + 1;
-                    self.line_blank = true;
+                    self.current_line = Line::Blank;
                     i += j + 1;
                 }
             }
         }
-    }
-
-    fn feed_json(&mut self, chunk: &[u8], mut i: usize, out: &mut Vec<RecordSpan>) -> usize {
-        let base = self.pos;
-        while i < chunk.len() {
-            if self.in_string {
-                if self.escape {
-                    self.escape = false;
-                    if self.in_key {
-                        self.key.push(chunk[i]);
-                    }
-                    i += 1;
-                    continue;
-                }
-                // Find the closing quote; a quote preceded by an odd run of backslashes is
-                // escaped. Escapes are frequent in turn texts (`\n`), so they are not stops.
-                match memchr2(b'"', b'\n', &chunk[i..]) {
-                    None => {
-                        if self.in_key {
-                            self.key.extend_from_slice(&chunk[i..]);
-                        }
-                        self.escape = backslash_run(chunk, i, chunk.len()) % 2 == 1;
-                        return chunk.len();
-                    }
-                    Some(j) => {
-                        let stop = i + j;
-                        if self.in_key {
-                            self.key.extend_from_slice(&chunk[i..stop]);
-                        }
-                        let b = chunk[stop];
-                        let from = i;
-                        i = stop + 1;
-                        if b == b'\n' {
-                            self.line += 1;
-                            self.line_begin = base + i as u64;
-                        } else if backslash_run(chunk, from, stop) % 2 == 1 {
-                            if self.in_key {
-                                self.key.push(b'"');
-                            }
-                        } else {
-                            self.in_string = false;
-                            self.last_token_end = base + i as u64;
-                            if self.in_key {
-                                self.end_key();
-                            }
-                        }
-                    }
-                }
-                continue;
-            }
-            let b = chunk[i];
-            let at = base + i as u64;
-            i += 1;
-            match b {
-                b'\n' => {
-                    self.line += 1;
-                    self.line_begin = at + 1;
-                    continue;
-                }
-                b' ' | b'\t' | b'\r' => continue,
-                _ => {}
-            }
-            if self.layout == Layout::Unknown {
-                self.layout = match b {
-                    b'[' => Layout::Array,
-                    _ => Layout::Values,
-                };
-                if b == b'{' {
-                    self.probe = Probe::AwaitKey;
-                }
-            }
-            if self.closed {
-                if !self.trailing_reported {
-                    self.trailing_reported = true;
-                    self.problems.push(SplitProblem {
-                        line: self.line,
-                        message: format!(
-                            "unexpected content after the end of {} (ignored)",
-                            self.layout.describe()
-                        ),
-                    });
-                }
-                // Skip the rest: the container is over.
-                return chunk.len();
-            }
-            match b {
-                b'"' => {
-                    self.in_string = true;
-                    let key_position =
-                        self.layout == Layout::Dict && self.depth == 1 && self.expect_key
-                            || self.probe == Probe::AwaitKey && self.depth == 1;
-                    if key_position {
-                        self.in_key = true;
-                        self.key.clear();
-                        if self.probe == Probe::AwaitKey {
-                            self.probe = Probe::InKey;
-                        }
-                    } else if self.depth == self.record_depth() && self.open.is_none() {
-                        self.open_record(at);
-                    }
-                }
-                b'{' | b'[' => {
-                    if self.probe == Probe::AwaitValue && self.depth == 1 {
-                        self.decide_dict(b == b'{');
-                    }
-                    if self.depth == self.record_depth() && self.open.is_none() {
-                        self.open_record(at);
-                    }
-                    self.depth += 1;
-                }
-                b'}' | b']' => {
-                    if self.depth == 0 {
-                        self.problems.push(SplitProblem {
-                            line: self.line,
-                            message: format!("unbalanced '{}'", b as char),
-                        });
-                        continue;
-                    }
-                    self.depth -= 1;
-                    let scalar_end = self.last_token_end.min(at);
-                    self.last_token_end = at + 1;
-                    if self.depth == 0 {
-                        self.probe = Probe::Done;
-                    }
-                    let record_depth = self.record_depth();
-                    if self.depth == record_depth {
-                        if record_depth == 0 {
-                            let line_of_start = self.open.map(|(_, l, _)| l);
-                            self.close_record(at + 1, out);
-                            // A one-line first object followed by more lines: JSON Lines.
-                            if line_of_start == Some(self.line) {
-                                self.switch_to_lines(at + 1);
-                                return i;
-                            }
-                        } else {
-                            self.close_record(at + 1, out);
-                        }
-                    } else if self.depth + 1 == record_depth {
-                        // The container closed; a scalar element may be open.
-                        if self.open.is_some() {
-                            self.close_record(scalar_end, out);
-                        }
-                        self.closed = true;
-                    }
-                }
-                b',' => {
-                    if self.depth == 1 && self.record_depth() == 1 {
-                        if self.open.is_some() {
-                            let end = self.last_token_end;
-                            self.close_record(end, out);
-                        }
-                        if self.layout == Layout::Dict {
-                            self.expect_key = true;
-                        }
-                    }
-                }
-                b':' => {
-                    if self.probe == Probe::AwaitColon && self.depth == 1 {
-                        self.probe = Probe::AwaitValue;
-                    }
-                    if self.layout == Layout::Dict && self.depth == 1 {
-                        self.expect_key = false;
-                    }
-                }
-                _ => {
-                    // A scalar (number, literal, or junk).
-                    if self.probe == Probe::AwaitValue && self.depth == 1 {
-                        self.decide_dict(false);
-                    }
-                    let record_depth = self.record_depth();
-                    if self.depth == record_depth && self.open.is_none() {
-                        self.open_record(at);
-                    }
-                    self.last_token_end = at + 1;
-                    if record_depth == 0 && self.depth == 0 {
-                        // A bare top-level scalar ends at whitespace; keep it open until then.
-                        while i < chunk.len() && !chunk[i].is_ascii_whitespace() {
-                            i += 1;
-                        }
-                        if i < chunk.len() {
-                            self.close_record(base + i as u64, out);
-                        }
-                    }
-                }
-            }
-        }
-        i
-    }
-
-    /// Where records live: depth 0 for whole values, depth 1 inside the container.
-    fn record_depth(&self) -> u32 {
-        match self.layout {
-            Layout::Array | Layout::Dict => 1,
-            _ => 0,
-        }
-    }
-
-    fn open_record(&mut self, at: u64) {
-        let column = (at - self.line_begin + 1).min(u32::MAX as u64) as u32;
-        self.open = Some((at, self.line, column));
-    }
-
-    fn close_record(&mut self, end: u64, out: &mut Vec<RecordSpan>) {
-        if let Some((start, line, column)) = self.open.take() {
-            out.push(RecordSpan {
-                start,
-                end,
-                line,
-                column,
-                key: self.pending_key.take(),
-            });
-        }
-    }
-
-    fn end_key(&mut self) {
-        self.in_key = false;
-        let key = decode_key(&self.key);
-        if self.probe == Probe::InKey {
-            self.probe = if RECORD_KEYS.contains(&key.as_str()) {
-                Probe::Done
-            } else {
-                Probe::AwaitColon
-            };
-        }
-        if self.layout == Layout::Dict {
-            self.pending_key = Some(key.into_boxed_str());
-            self.expect_key = false;
-        } else if self.probe == Probe::AwaitColon {
-            self.pending_key = Some(key.into_boxed_str());
-        }
-    }
-
-    /// The first member of the first object decides whether the object is a dict of records.
-    fn decide_dict(&mut self, value_is_object: bool) {
-        self.probe = Probe::Done;
-        if value_is_object && self.layout == Layout::Values {
-            // The object's values are the records: forget the whole-object record.
-            self.layout = Layout::Dict;
-            self.open = None;
-            self.expect_key = false;
-        } else {
-            self.pending_key = None;
-        }
-    }
-
-    fn switch_to_lines(&mut self, end_of_record: u64) {
-        self.layout = Layout::Lines;
-        // The rest of the current line belongs to the record just emitted.
-        self.line_start = end_of_record;
-        self.line_blank = true;
-        self.pending_key = None;
     }
 }
 
@@ -510,28 +260,6 @@ impl Default for Splitter {
     fn default() -> Self {
         Splitter::new()
     }
-}
-
-/// The number of backslashes just before `end`, counting no further back than `from`.
-#[inline]
-fn backslash_run(bytes: &[u8], from: usize, end: usize) -> usize {
-    bytes[from..end]
-        .iter()
-        .rev()
-        .take_while(|&&b| b == b'\\')
-        .count()
-}
-
-fn decode_key(raw: &[u8]) -> String {
-    if !raw.contains(&b'\\') {
-        return String::from_utf8_lossy(raw).into_owned();
-    }
-    let mut quoted = Vec::with_capacity(raw.len() + 2);
-    quoted.push(b'"');
-    quoted.extend_from_slice(raw);
-    quoted.push(b'"');
-    serde_json::from_slice::<String>(&quoted)
-        .unwrap_or_else(|_| String::from_utf8_lossy(raw).into_owned())
 }
 
 #[cfg(test)]
