@@ -91,3 +91,45 @@ fn the_sample_is_recorded_and_the_estimate_reads_it() {
     assert!(est[1].as_u64().unwrap() <= est[0].as_u64().unwrap());
     assert!(est[0].as_u64().unwrap() <= est[2].as_u64().unwrap());
 }
+
+#[test]
+fn without_a_sample_the_estimate_describes_the_reviewed_only() {
+    let home = tempfile::tempdir().unwrap();
+    let ann = home.path().join("ann");
+    let data = common::sample_data().join("agentinstruct_os.json");
+    std::fs::create_dir_all(&ann).unwrap();
+    std::fs::write(
+        ann.join("alice.jsonl"),
+        "{\"trajectory\": \"os_1\", \"turn\": 5, \"label\": \"wrong\", \"annotator\": \"alice\"}\n",
+    )
+    .unwrap();
+    let out = common::trev(home.path())
+        .args(["stats", "--estimate", "--annotations"])
+        .arg(&ann)
+        .arg(&data)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("no random sample is recorded"), "{text}");
+    assert!(text.contains("not extrapolated"), "{text}");
+    assert!(!text.contains("CI"), "{text}");
+    let json = common::trev(home.path())
+        .args(["stats", "--estimate", "--json", "--annotations"])
+        .arg(&ann)
+        .arg(&data)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let report: Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(report["design"], "reviewed");
+    assert_eq!(report["overall"]["trajectories_with_wrong"]["count"], 1);
+    assert_eq!(
+        report["overall"]["trajectories_with_wrong"]["estimate"],
+        Value::Null
+    );
+}

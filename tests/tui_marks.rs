@@ -422,7 +422,7 @@ fn a_torn_journal_line_is_reported_and_marking_goes_on() {
 }
 
 #[test]
-fn the_estimate_panel_scales_the_reviewed_part_to_the_dataset() {
+fn the_estimate_panel_without_a_sample_describes_the_reviewed_only() {
     let dir = tempfile::tempdir().unwrap();
     write(
         dir.path(),
@@ -449,14 +449,19 @@ fn the_estimate_panel_scales_the_reviewed_part_to_the_dataset() {
     );
     assert!(!panel.contains("AGREEMENT"), "{panel}");
     assert!(
-        panel.contains("estimate from 1 reviewed of 2 sampled trajectories"),
+        panel.contains("the 1 reviewed of 2 trajectories"),
         "{panel}"
     );
+    assert!(panel.contains("no random sample is recorded"), "{panel}");
     assert!(
-        panel.contains("100.0 % (1 of 1 reviewed): about 2 of 2 trajectories"),
+        panel.contains("100.0 % of the reviewed (1 of 1); not extrapolated to the 2 trajectories"),
         "{panel}"
     );
-    assert!(panel.contains("50.0 % (1 of 2 reviewed)"), "{panel}");
+    assert!(panel.contains("50.0 % of the reviewed (1 of 2)"), "{panel}");
+    assert!(
+        !panel.contains("CI"),
+        "no interval without a random sample: {panel}"
+    );
     keys(&mut app, "q");
     assert_eq!(app.mode(), Mode::Browse);
 }

@@ -338,11 +338,12 @@ fn estimate(args: &StatsArgs) -> Result<i32> {
     let data = Dataset::open(&args.input.files, args.input.load_options())?;
     let census = session::estimate::census(&data);
     let spec = args.sample.spec();
-    let (selected, missing) = session::estimate::selection(&data, &census, spec.as_ref(), &dir)?;
-    if missing > 0 {
+    let selection = session::estimate::selection(&data, &census, spec.as_ref(), &dir)?;
+    if selection.missing > 0 {
         eprintln!(
-            "trev: warning: {missing} of the {} sampled trajectories are not in these files",
-            selected.len() + missing
+            "trev: warning: {} of the {} sampled trajectories are not in these files",
+            selection.missing,
+            selection.records.len() + selection.missing
         );
     }
     let mut replay = Replay::new();
@@ -352,7 +353,7 @@ fn estimate(args: &StatsArgs) -> Result<i32> {
     let rules = session::rules::configured(None)?;
     let flagged =
         |t: &crate::model::Trajectory| rules.check(t).iter().any(|f| f.severity == Severity::Error);
-    let estimated = session::estimate::estimate(&data, &census, &selected, &replay, &flagged);
+    let estimated = session::estimate::estimate(&data, &census, &selection, &replay, &flagged);
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
         serde_json::to_writer(&mut out, &estimated.report)?;

@@ -6,9 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
-use crate::estimate::{self, Population, Report, Reviewed};
+use crate::estimate::{self, Design, Population, Report, Reviewed};
 use crate::labels::votes::{self, combine, Agree, Combined};
 use crate::labels::Replay;
 use crate::load::Dataset;
@@ -47,23 +47,47 @@ pub fn census(data: &Dataset) -> Census {
     }
 }
 
-/// The sample to estimate from: drawn (and recorded in `dir`) when `spec` is given, else the
-/// one recorded in `dir`. Returns the records' indices and how many recorded trajectories are
-/// not in `data`. Without a sample there is nothing to estimate from: an error.
+/// The trajectories an estimate is computed from, and how they were chosen.
+pub struct Selection {
+    /// Record indices into the dataset.
+    pub records: Vec<usize>,
+    pub design: Design,
+    /// Trajectories of the recorded sample that are not in the data.
+    pub missing: usize,
+}
+
+/// How a sample drawn by `spec` is to be weighted.
+pub fn design_of(spec: &SampleSpec) -> Design {
+    if spec.stratify || spec.per_task.is_some() {
+        Design::ByTask
+    } else {
+        Design::Uniform
+    }
+}
+
+/// What to estimate from: the sample drawn (and recorded in `dir`) when `spec` is given, else
+/// the one recorded in `dir`, else every trajectory of the data — not a random sample, so the
+/// estimate then only describes what was reviewed.
 pub fn selection(
     data: &Dataset,
     census: &Census,
     spec: Option<&SampleSpec>,
     dir: &Path,
-) -> Result<(Vec<usize>, usize)> {
+) -> Result<Selection> {
     if let Some(spec) = spec {
-        return Ok((super::sample::draw(data, spec, Some(dir))?, 0));
+        let records = super::sample::draw(data, spec, Some(dir))?;
+        return Ok(Selection {
+            records,
+            design: design_of(spec),
+            missing: 0,
+        });
     }
     let Some(record) = sample::recorded(dir)? else {
-        bail!(
-            "no sample to estimate from: draw one with --sample N (it is recorded in {} for every annotator)",
-            dir.join(sample::RECORD_FILE).display()
-        )
+        return Ok(Selection {
+            records: (0..census.ids.len()).collect(),
+            design: Design::Reviewed,
+            missing: 0,
+        });
     };
     let index: HashMap<&str, usize> = census
         .ids
@@ -71,13 +95,17 @@ pub fn selection(
         .enumerate()
         .filter_map(|(i, id)| id.as_deref().map(|id| (id, i)))
         .collect();
-    let found: Vec<usize> = record
+    let mut records: Vec<usize> = record
         .ids
         .iter()
         .filter_map(|id| index.get(id.as_str()).copied())
         .collect();
-    let missing = record.ids.len() - found.len();
-    Ok((found, missing))
+    records.sort_unstable();
+    Ok(Selection {
+        missing: record.ids.len() - records.len(),
+        records,
+        design: design_of(&record.spec),
+    })
 }
 
 /// An estimate and what it was computed from.
@@ -90,16 +118,29 @@ pub struct Estimated {
     pub population: u64,
 }
 
-/// Estimate from the `selected` records of `data`: each agent turn's marks in `replay` combined
+/// Estimate from the selected records of `data`: each agent turn's marks in `replay` combined
 /// by majority; `flagged` says whether the rules find an error-level defect in a trajectory.
+/// Only records someone marked are read.
 pub fn estimate(
     data: &Dataset,
     census: &Census,
-    selected: &[usize],
+    selection: &Selection,
     replay: &Replay,
     flagged: &(dyn Fn(&Trajectory) -> bool + Sync),
 ) -> Estimated {
     let votes = votes::votes(replay, &BTreeSet::new());
+    let selected: Vec<usize> = selection
+        .records
+        .iter()
+        .copied()
+        .filter(|&i| {
+            census
+                .ids
+                .get(i)
+                .and_then(Option::as_deref)
+                .is_some_and(|id| votes.contains_key(id))
+        })
+        .collect();
     let reviewed: Vec<Reviewed> = parallel::parallel_map(selected.len(), |k| {
         let (t, _) = data.load(selected[k]).ok()?;
         let v = votes.get(&t.id);
@@ -125,9 +166,9 @@ pub fn estimate(
     .flatten()
     .collect();
     Estimated {
-        report: estimate::estimate(&reviewed, census.total, &census.by_task),
+        report: estimate::estimate(&reviewed, selection.design, census.total, &census.by_task),
         reviewed: reviewed.iter().filter(|r| r.judged_turns > 0).count(),
-        sampled: selected.len(),
+        sampled: selection.records.len(),
         population: census.total.trajectories,
     }
 }
@@ -135,11 +176,31 @@ pub fn estimate(
 /// The estimate as text, one line a row: what it is computed from, each group's shares and
 /// extrapolations, and the rules' prediction.
 pub fn lines(e: &Estimated) -> Vec<String> {
+    let report = &e.report;
+    let how = match report.design {
+        Design::Uniform => "a uniform sample",
+        Design::ByTask => "a sample drawn per task, each task weighted by its size",
+        Design::Reviewed => "no random sample",
+    };
     let mut out = vec![format!(
-        "estimate from {} reviewed of {} sampled trajectories ({} in the dataset; majority of annotators per turn)",
+        "estimate from {} reviewed of {} sampled trajectories ({} in the dataset; {how}; majority of annotators per turn)",
         e.reviewed, e.sampled, e.population
     )];
-    let report = &e.report;
+    if report.design == Design::Reviewed {
+        out[0] = format!(
+            "the {} reviewed of {} trajectories (majority of annotators per turn)",
+            e.reviewed, e.population
+        );
+        out.push(
+            "no random sample is recorded, so these shares describe the reviewed trajectories only and say nothing of the rest: draw one with --sample N to estimate the whole dataset".into(),
+        );
+    }
+    if !report.tasks_not_covered.is_empty() {
+        out.push(format!(
+            "no reviewed trajectory yet in: {} (left out of the overall estimate)",
+            report.tasks_not_covered.join(", ")
+        ));
+    }
     let groups = std::iter::once(("all tasks", &report.overall))
         .chain(report.by_task.iter().map(|(task, g)| (task.as_str(), g)));
     for (name, g) in groups {

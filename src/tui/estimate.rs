@@ -9,7 +9,7 @@ use super::agreement::read_journals;
 use super::panel::{self, Data, Panel, Scroll};
 use super::theme::Theme;
 use crate::findings::Severity;
-use crate::session::estimate::{census, estimate, lines};
+use crate::session::estimate::{census, estimate, lines, selection};
 
 /// The estimate panel: its lines, computed when it opens.
 pub struct EstimatePanel {
@@ -19,23 +19,27 @@ pub struct EstimatePanel {
 
 impl Panel for EstimatePanel {
     /// Compute the estimate over the whole dataset (read once, on every core) and the
-    /// reviewed part of the list, as `trev stats --estimate` does.
+    /// reviewed part of the recorded sample, as `trev stats --estimate` does.
     fn open(data: &mut Data) -> Result<EstimatePanel, String> {
         let replay = read_journals(data.labels)?;
+        let dir = data
+            .labels
+            .dir
+            .as_deref()
+            .ok_or("no annotations directory")?;
         let store = &*data.store;
         let dataset = store.dataset();
         let census = census(dataset);
-        let selected: Vec<usize> = match data.sample {
-            Some(s) => s.to_vec(),
-            None => (0..dataset.len()).collect(),
-        };
+        // The sample recorded beside the journals (the one the list shows), as `trev stats
+        // --estimate` reads it; without one, what was reviewed is described, not extrapolated.
+        let selection = selection(dataset, &census, None, dir).map_err(|e| e.to_string())?;
         let flagged = |t: &crate::model::Trajectory| {
             store
                 .findings_of(t)
                 .iter()
                 .any(|f| f.severity == Severity::Error)
         };
-        let estimated = estimate(dataset, &census, &selected, &replay, &flagged);
+        let estimated = estimate(dataset, &census, &selection, &replay, &flagged);
         Ok(EstimatePanel {
             lines: lines(&estimated),
             scroll: Scroll::default(),
