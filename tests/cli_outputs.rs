@@ -1,5 +1,5 @@
-//! No input is ever overwritten: every file `trev export` writes goes through one safe write.
-//! Refusals name the file and say what to do, a dry run writes nothing,
+//! No input is ever overwritten: every file `trev export` (and the recorded sample) writes goes
+//! through one safe write. Refusals name the file and say what to do, a dry run writes nothing,
 //! a failure leaves nothing half-written and new files follow the umask.
 
 mod common;
@@ -264,6 +264,17 @@ fn written_files_follow_the_umask() {
         ])
         .assert()
         .success();
+    s.trev()
+        .args([
+            "stats",
+            "data.jsonl",
+            "--annotations",
+            "ann",
+            "--sample",
+            "2",
+        ])
+        .assert()
+        .success();
     // A file created the ordinary way, under the same umask.
     std::fs::write(s.path("plain"), "").unwrap();
     let mode = |name: &str| {
@@ -273,7 +284,7 @@ fn written_files_follow_the_umask() {
             .mode()
             & 0o777
     };
-    for name in ["gold.jsonl", "report.json", "labels.csv"] {
+    for name in ["gold.jsonl", "report.json", "labels.csv", "ann/sample.json"] {
         assert_eq!(mode(name), mode("plain"), "{name}");
     }
     let mut names: Vec<_> = std::fs::read_dir(s.path("ann"))
