@@ -1,6 +1,7 @@
 //! No input is ever overwritten: every file `trev export` (and the recorded sample) writes goes
 //! through one safe write. Refusals name the file and say what to do, a dry run writes nothing,
-//! a failure leaves nothing half-written and new files follow the umask.
+//! a failure leaves nothing half-written, new files follow the umask, and the labels table
+//! cannot smuggle a formula into a spreadsheet.
 
 mod common;
 
@@ -296,5 +297,21 @@ fn written_files_follow_the_umask() {
         names,
         ["alice.jsonl", "sample.json"],
         "no temporary file left"
+    );
+}
+
+#[test]
+fn csv_cells_cannot_be_formulas() {
+    let s = Setup::new();
+    s.mark("=cmd", "db_10", "3", "wrong", Some("@SUM(A1)"));
+    s.mark("+bob", "db_10", "3", "right", Some("-1, \"ok\""));
+    s.export(&["--out", "gold.jsonl", "--labels-out", "labels.csv"])
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(s.path("labels.csv")).unwrap();
+    assert_eq!(
+        csv,
+        "trajectory,turn,role,'+bob,'=cmd,alice,combined,notes\n\
+         db_10,3,agent,right,wrong,right,right,\"'+bob: -1, \"\"ok\"\" | =cmd: @SUM(A1)\"\n"
     );
 }

@@ -390,15 +390,22 @@ fn labels_table(csv: bool, rows: &[LabelRow], annotators: &[String]) -> Result<V
     Ok(w)
 }
 
-/// RFC 4180: quote a cell when it holds a comma, a quote or a line break.
+/// One CSV line. A cell a spreadsheet would run as a formula (one starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return) gets a leading `'`, as OWASP recommends; then, per RFC 4180,
+/// a cell is quoted when it holds a comma, a quote or a line break.
 fn csv_line(cells: &[String]) -> String {
     cells
         .iter()
         .map(|c| {
+            let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                format!("'{c}")
+            } else {
+                c.clone()
+            };
             if c.contains([',', '"', '\n', '\r']) {
                 format!("\"{}\"", c.replace('"', "\"\""))
             } else {
-                c.clone()
+                c
             }
         })
         .collect::<Vec<_>>()
@@ -459,5 +466,16 @@ mod tests {
             "x\ny".into(),
         ];
         assert_eq!(csv_line(&cells), "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\"");
+    }
+
+    #[test]
+    fn csv_cells_that_would_be_formulas_are_neutralised() {
+        let cells: Vec<String> = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "a=b", "=a,b"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            csv_line(&cells),
+            "'=1+1,'+1,'-1,'@SUM(A1),'\tx,\"'\rx\",a=b,\"'=a,b\""
+        );
     }
 }
