@@ -265,17 +265,6 @@ fn written_files_follow_the_umask() {
         ])
         .assert()
         .success();
-    s.trev()
-        .args([
-            "stats",
-            "data.jsonl",
-            "--annotations",
-            "ann",
-            "--sample",
-            "2",
-        ])
-        .assert()
-        .success();
     // A file created the ordinary way, under the same umask.
     std::fs::write(s.path("plain"), "").unwrap();
     let mode = |name: &str| {
