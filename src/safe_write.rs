@@ -218,21 +218,16 @@ impl Write for Pending {
 }
 
 impl Pending {
-    fn io_error(&self, action: &'static str) -> impl FnOnce(io::Error) -> WriteError {
-        let path = self.destination.path.clone();
-        move |source| WriteError::Io {
-            path,
-            action,
-            source,
-        }
-    }
-
-    /// Write `bytes` (after anything written so far, which there should not be) and commit,
-    /// checking that the file reads back as exactly these bytes.
+    /// Write `bytes` as the whole file and commit it, checking that it reads back as exactly
+    /// these bytes.
     pub fn put(mut self, bytes: &[u8]) -> Result<(), WriteError> {
-        self.out
-            .write_all(bytes)
-            .map_err(self.io_error("cannot write"))?;
+        if let Err(source) = self.out.write_all(bytes) {
+            return Err(WriteError::Io {
+                path: self.destination.path,
+                action: "cannot write",
+                source,
+            });
+        }
         self.commit(|temp| {
             let back = fs::read(temp).map_err(|e| e.to_string())?;
             if back == bytes {
@@ -273,7 +268,17 @@ impl Pending {
         let placed = if self.destination.replace {
             temp.persist(&path)
         } else {
-            temp.persist_noclobber(&path)
+            match temp.persist_noclobber(&path) {
+                // A file system with neither a no-replace rename nor hard links: the target was
+                // absent a moment ago, and still is.
+                Err(e)
+                    if e.error.kind() != io::ErrorKind::AlreadyExists
+                        && fs::symlink_metadata(&path).is_err() =>
+                {
+                    e.file.persist(&path)
+                }
+                placed => placed,
+            }
         };
         placed.map_err(|e| match e.error.kind() {
             io::ErrorKind::AlreadyExists if !self.destination.replace => {
