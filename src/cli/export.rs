@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, ValueEnum};
@@ -195,35 +195,15 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
         truncate_at_first_wrong: args.truncate_at_first_wrong,
     };
 
-    // Every file this command reads, by its name on the command line and as expanded.
-    let mut inputs = source::expand(&args.input.files)?;
-    inputs.extend(args.input.files.iter().cloned());
-    inputs.extend(args.fallback.iter().cloned());
-    inputs.extend(args.rules.iter().cloned());
-    if Outputs::new(&inputs, false).is_input(&dir) {
-        bail!(
-            "{} is an input of this command: the annotations must be kept apart from the data (choose another --annotations)",
-            dir.display()
-        );
-    }
-    let journals = if dir.is_dir() {
-        journal_files(&dir).unwrap_or_default()
-    } else {
-        vec![dir.clone()]
-    };
-    inputs.extend(journals);
-    let mut outputs = Outputs::new(&inputs, args.force);
-    let out = outputs.claim(&args.out).map_err(in_flags)?;
-    let report_to = claim(&mut outputs, args.report.as_ref())?;
-    let labels_to = claim(&mut outputs, args.labels_out.as_ref())?;
+    let to = destinations(args, &dir)?;
     // A dry run writes nothing: the destinations are checked, never opened.
-    let mut out = GoldFile::create(out, args.dry_run).map_err(in_flags)?;
+    let mut out = GoldFile::create(to.out, args.dry_run).map_err(in_flags)?;
     let open = |to: Option<Destination>| match to {
         Some(to) if !args.dry_run => to.open().map(Some).map_err(in_flags),
         _ => Ok(None),
     };
-    let report_file = open(report_to)?;
-    let labels_file = open(labels_to)?;
+    let report_file = open(to.report)?;
+    let labels_file = open(to.labels)?;
 
     let fallback = match &args.fallback {
         Some(path) => {
@@ -277,9 +257,41 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
     Ok(EXIT_OK)
 }
 
-/// Check an optional output (see [`Outputs::claim`]).
-fn claim(outputs: &mut Outputs, path: Option<&PathBuf>) -> Result<Option<Destination>> {
-    path.map(|p| outputs.claim(p).map_err(in_flags)).transpose()
+/// The files this command writes.
+struct Destinations {
+    out: Destination,
+    report: Option<Destination>,
+    labels: Option<Destination>,
+}
+
+/// Check the outputs against each other and against every file this command reads: the data
+/// (by the names given and as expanded), the fallback, the rules file and the journals. The
+/// annotations may not be one of the other inputs either.
+fn destinations(args: &ExportArgs, annotations: &Path) -> Result<Destinations> {
+    let mut inputs = source::expand(&args.input.files)?;
+    inputs.extend(args.input.files.iter().cloned());
+    inputs.extend(args.fallback.iter().cloned());
+    inputs.extend(args.rules.iter().cloned());
+    if Outputs::new(&inputs, false).is_input(annotations) {
+        bail!(
+            "{} is an input of this command: the annotations must be kept apart from the data (choose another --annotations)",
+            annotations.display()
+        );
+    }
+    if annotations.is_dir() {
+        inputs.extend(journal_files(annotations).unwrap_or_default());
+    } else {
+        inputs.push(annotations.to_path_buf());
+    }
+    let mut outputs = Outputs::new(&inputs, args.force);
+    let out = outputs.claim(&args.out).map_err(in_flags)?;
+    let mut claim =
+        |path: Option<&PathBuf>| path.map(|p| outputs.claim(p).map_err(in_flags)).transpose();
+    Ok(Destinations {
+        out,
+        report: claim(args.report.as_ref())?,
+        labels: claim(args.labels_out.as_ref())?,
+    })
 }
 
 /// The safe write's errors, in this command's words.
