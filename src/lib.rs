@@ -3,7 +3,8 @@
 //! Layers, top to bottom (arrows point down only): the front-ends — [`cli`] (arguments, human
 //! and JSON output) and [`tui`] (the review screen, the only module that knows terminals); the
 //! use-cases both call ([`session`]); the core — [`model`], [`load`], [`rules`], [`labels`],
-//! [`agree`], [`export`], [`sample`], [`estimate`], [`sanitize`] and the parallel [`scan`].
+//! [`agree`], [`export`], [`sample`], [`estimate`], [`sanitize`], the parallel [`scan`] and
+//! [`safe_write`] (every whole file trev writes).
 
 #![forbid(unsafe_code)]
 
@@ -19,6 +20,7 @@ pub mod model;
 pub mod numbers;
 pub mod parallel;
 pub mod rules;
+pub mod safe_write;
 pub mod sample;
 pub mod sanitize;
 pub mod scan;

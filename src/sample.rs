@@ -215,6 +215,8 @@ pub enum RecordError {
         path: std::path::PathBuf,
         source: serde_json::Error,
     },
+    #[error(transparent)]
+    Write(#[from] crate::safe_write::WriteError),
     #[error(
         "{path} records another sample (size {}, seed {}, {} of {} records); use the same options, or remove the file to draw a new sample",
         recorded.spec.size, recorded.spec.seed, recorded.ids.len(), recorded.records
@@ -237,8 +239,8 @@ pub fn recorded(dir: &std::path::Path) -> Result<Option<SampleRecord>, RecordErr
     }
 }
 
-/// Record a sample in `dir` (written whole, then renamed). A different sample already there
-/// is an error; the same one is left as it is.
+/// Record a sample in `dir` (through [`crate::safe_write`]: a temporary file, synced, read back
+/// and renamed). A different sample already there is an error; the same one is left as it is.
 pub fn record(dir: &std::path::Path, sample: &SampleRecord) -> Result<(), RecordError> {
     let path = dir.join(RECORD_FILE);
     if let Some(old) = recorded(dir)? {
@@ -255,10 +257,12 @@ pub fn record(dir: &std::path::Path, sample: &SampleRecord) -> Result<(), Record
         source,
     };
     std::fs::create_dir_all(dir).map_err(io)?;
-    let tmp = dir.join(".sample.json.tmp");
     let json = serde_json::to_vec_pretty(sample).expect("a sample serialises");
-    std::fs::write(&tmp, json).map_err(io)?;
-    std::fs::rename(&tmp, &path).map_err(io)
+    // Absent a moment ago: a record that appears meanwhile is not replaced.
+    crate::safe_write::Outputs::new(&[], false)
+        .claim(&path)?
+        .write(&json)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -342,6 +346,11 @@ mod tests {
         record(dir.path(), &rec).unwrap();
         record(dir.path(), &rec).unwrap();
         assert_eq!(recorded(dir.path()).unwrap(), Some(rec.clone()));
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [RECORD_FILE], "no temporary file is left");
         let other = SampleRecord {
             spec: SampleSpec { seed: 10, ..spec },
             ..rec

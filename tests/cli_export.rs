@@ -281,7 +281,7 @@ fn refusals_and_dry_runs_write_nothing() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "refusing to write over an input file",
+            "data.jsonl is an input of this command: choose another path",
         ));
     std::fs::write(s.path("old.jsonl"), "precious\n").unwrap();
     s.trev()

@@ -1,10 +1,10 @@
 //! `trev export`: the gold set, from the data, the journals and (optionally) the rules.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, ValueEnum};
 
 use super::args::{InputArgs, SampleArgs};
@@ -15,10 +15,12 @@ use crate::export::policy::{self, Policy};
 use crate::export::render;
 use crate::export::{self as gold, Fallback, Job, Report};
 use crate::findings::{Finding, Severity};
+use crate::labels::replay::journal_files;
 use crate::labels::votes::{self, combine, Combined, Mark, TrajectoryVotes};
 use crate::labels::Replay;
 use crate::load::{source, Dataset};
 use crate::model::Trajectory;
+use crate::safe_write::{Destination, Outputs, WriteError};
 use crate::session;
 
 #[derive(Debug, Args)]
@@ -193,16 +195,23 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
         truncate_at_first_wrong: args.truncate_at_first_wrong,
     };
 
-    let mut inputs = source::expand(&args.input.files)?;
+    let to = destinations(args, &dir)?;
+    // A dry run writes nothing: the destinations are checked, never opened.
+    let mut out = GoldFile::create(to.out, args.dry_run).map_err(in_flags)?;
+    let open = |to: Option<Destination>| match to {
+        Some(to) if !args.dry_run => to.open().map(Some).map_err(in_flags),
+        _ => Ok(None),
+    };
+    let report_file = open(to.report)?;
+    let labels_file = open(to.labels)?;
+
     let fallback = match &args.fallback {
         Some(path) => {
-            inputs.push(path.clone());
             let data = Dataset::open(std::slice::from_ref(path), args.input.load_options())?;
             Some(Fallback::new(data))
         }
         None => None,
     };
-    let mut out = GoldFile::create(&args.out, &inputs, args.force, args.dry_run)?;
     let data = Dataset::open(&args.input.files, args.input.load_options())?;
     let selection = args
         .sample
@@ -229,19 +238,70 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
         },
     )?;
     data.diagnostics().iter().for_each(|d| printer.print(d));
-    let written = out.finish()?;
+    let written = out.finish().map_err(in_flags)?;
     write_report(&report, args, written)?;
-    if let Some(path) = &args.report {
-        let json = serde_json::to_string_pretty(&report)?;
-        std::fs::write(path, json + "\n").with_context(|| path.display().to_string())?;
+    if let Some(file) = report_file {
+        let json = serde_json::to_string_pretty(&report)? + "\n";
+        file.put(json.as_bytes()).map_err(in_flags)?;
     }
-    if let Some(path) = &args.labels_out {
-        write_labels(path, &label_rows, &annotators_of(&votes))?;
+    if let (Some(file), Some(path)) = (labels_file, &args.labels_out) {
+        let csv = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        let table = labels_table(csv, &label_rows, &annotators_of(&votes))?;
+        file.put(&table).map_err(in_flags)?;
     }
     if report.total.kept + report.total.dropped == 0 || (args.input.strict && printer.errors > 0) {
         return Ok(EXIT_ERROR);
     }
     Ok(EXIT_OK)
+}
+
+/// The files this command writes.
+struct Destinations {
+    out: Destination,
+    report: Option<Destination>,
+    labels: Option<Destination>,
+}
+
+/// Check the outputs against each other and against every file this command reads: the data
+/// (by the names given and as expanded), the fallback, the rules file and the journals. The
+/// annotations may not be one of the other inputs either.
+fn destinations(args: &ExportArgs, annotations: &Path) -> Result<Destinations> {
+    let mut inputs = source::expand(&args.input.files)?;
+    inputs.extend(args.input.files.iter().cloned());
+    inputs.extend(args.fallback.iter().cloned());
+    inputs.extend(args.rules.iter().cloned());
+    if Outputs::new(&inputs, false).is_input(annotations) {
+        bail!(
+            "{} is an input of this command: the annotations must be kept apart from the data (choose another --annotations)",
+            annotations.display()
+        );
+    }
+    if annotations.is_dir() {
+        inputs.extend(journal_files(annotations).unwrap_or_default());
+    } else {
+        inputs.push(annotations.to_path_buf());
+    }
+    let mut outputs = Outputs::new(&inputs, args.force);
+    let out = outputs.claim(&args.out).map_err(in_flags)?;
+    let mut claim =
+        |path: Option<&PathBuf>| path.map(|p| outputs.claim(p).map_err(in_flags)).transpose();
+    Ok(Destinations {
+        out,
+        report: claim(args.report.as_ref())?,
+        labels: claim(args.labels_out.as_ref())?,
+    })
+}
+
+/// The safe write's errors, in this command's words.
+fn in_flags(e: WriteError) -> anyhow::Error {
+    match e {
+        WriteError::Exists(path) => {
+            anyhow!("{} exists: pass --force to replace it", path.display())
+        }
+        e => e.into(),
+    }
 }
 
 fn annotators_of(votes: &HashMap<String, TrajectoryVotes>) -> Vec<String> {
@@ -300,12 +360,9 @@ fn mark_text(mark: Option<&Mark>) -> &'static str {
     }
 }
 
-fn write_labels(path: &Path, rows: &[LabelRow], annotators: &[String]) -> Result<()> {
-    let file = std::fs::File::create(path).with_context(|| path.display().to_string())?;
-    let mut w = BufWriter::new(file);
-    let csv = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+/// The labels table, as CSV (with a header) or JSON Lines.
+fn labels_table(csv: bool, rows: &[LabelRow], annotators: &[String]) -> Result<Vec<u8>> {
+    let mut w = Vec::new();
     if csv {
         let mut header = vec!["trajectory".to_string(), "turn".into(), "role".into()];
         header.extend(annotators.iter().cloned());
@@ -339,22 +396,28 @@ fn write_labels(path: &Path, rows: &[LabelRow], annotators: &[String]) -> Result
                 "notes": row.notes,
             });
             serde_json::to_writer(&mut w, &line)?;
-            w.write_all(b"\n")?;
+            w.push(b'\n');
         }
     }
-    w.flush()?;
-    Ok(())
+    Ok(w)
 }
 
-/// RFC 4180: quote a cell when it holds a comma, a quote or a line break.
+/// One CSV line. A cell a spreadsheet would run as a formula (one starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return) gets a leading `'`, as OWASP recommends; then, per RFC 4180,
+/// a cell is quoted when it holds a comma, a quote or a line break.
 fn csv_line(cells: &[String]) -> String {
     cells
         .iter()
         .map(|c| {
+            let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                format!("'{c}")
+            } else {
+                c.clone()
+            };
             if c.contains([',', '"', '\n', '\r']) {
                 format!("\"{}\"", c.replace('"', "\"\""))
             } else {
-                c.clone()
+                c
             }
         })
         .collect::<Vec<_>>()
@@ -415,5 +478,16 @@ mod tests {
             "x\ny".into(),
         ];
         assert_eq!(csv_line(&cells), "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\"");
+    }
+
+    #[test]
+    fn csv_cells_that_would_be_formulas_are_neutralised() {
+        let cells: Vec<String> = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "a=b", "=a,b"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            csv_line(&cells),
+            "'=1+1,'+1,'-1,'@SUM(A1),'\tx,\"'\rx\",a=b,\"'=a,b\""
+        );
     }
 }

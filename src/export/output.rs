@@ -1,29 +1,15 @@
-//! The gold file, written safely: never over an input, never over an existing file without
-//! `--force`, always to a temporary file first that is read back and checked before it is
-//! renamed into place.
+//! The gold file: its records laid out as JSON Lines or a JSON array, written through
+//! [`crate::safe_write`] and loaded back record by record before it is renamed into place.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-use tempfile::NamedTempFile;
 
 use super::render::compact;
 use crate::load::split::Splitter;
 use crate::load::{parse_record, LoadOptions, RecordCtx};
-
-#[derive(Debug, thiserror::Error)]
-pub enum OutputError {
-    #[error("{0}: refusing to write over an input file")]
-    IsInput(PathBuf),
-    #[error("{0}: the file exists (use --force to replace it)")]
-    Exists(PathBuf),
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
-    #[error("{path}: the written file does not read back: {problem} (nothing was replaced)")]
-    Check { path: PathBuf, problem: String },
-}
+use crate::safe_write::{Destination, Pending, WriteError};
 
 /// How records are laid out in the output, chosen by its name: `.json` is a JSON array (every
 /// record byte for byte, pretty or not), anything else JSON Lines (a multi-line record has the
@@ -50,50 +36,23 @@ pub struct GoldFile {
     path: PathBuf,
     container: Container,
     /// `None` for a dry run.
-    temp: Option<(NamedTempFile, BufWriter<File>)>,
+    temp: Option<Pending>,
     count: u64,
 }
 
 impl GoldFile {
-    /// Check that `path` may be written, and open a temporary file beside it (none for a dry
-    /// run, which writes nothing).
-    pub fn create(
-        path: &Path,
-        inputs: &[PathBuf],
-        force: bool,
-        dry_run: bool,
-    ) -> Result<GoldFile, OutputError> {
-        let io_err = |source| OutputError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        if let Ok(out) = path.canonicalize() {
-            for input in inputs {
-                if input.canonicalize().is_ok_and(|i| i == out) {
-                    return Err(OutputError::IsInput(path.to_path_buf()));
-                }
-            }
-            if !force {
-                return Err(OutputError::Exists(path.to_path_buf()));
-            }
-        }
+    /// Open a temporary file beside the checked destination (none for a dry run, which writes
+    /// nothing).
+    pub fn create(destination: Destination, dry_run: bool) -> Result<GoldFile, WriteError> {
+        let path = destination.path().to_path_buf();
         let temp = if dry_run {
             None
         } else {
-            let dir = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
-            let temp = tempfile::Builder::new()
-                .prefix(".trev-export-")
-                .tempfile_in(dir)
-                .map_err(io_err)?;
-            let writer = BufWriter::new(temp.reopen().map_err(io_err)?);
-            Some((temp, writer))
+            Some(destination.open()?)
         };
         Ok(GoldFile {
-            path: path.to_path_buf(),
-            container: Container::for_path(path),
+            container: Container::for_path(&path),
+            path,
             temp,
             count: 0,
         })
@@ -107,7 +66,7 @@ impl GoldFile {
     pub fn write_record(&mut self, bytes: &[u8]) -> io::Result<()> {
         let first = self.count == 0;
         self.count += 1;
-        let Some((_, w)) = self.temp.as_mut() else {
+        let Some(w) = self.temp.as_mut() else {
             return Ok(());
         };
         match self.container {
@@ -128,33 +87,24 @@ impl GoldFile {
 
     /// Close the file, read it back, check every record loads, and rename it into place.
     /// Returns the number of records written.
-    pub fn finish(self) -> Result<u64, OutputError> {
-        let io_err = |source| OutputError::Io {
-            path: self.path.clone(),
-            source,
-        };
-        let Some((temp, mut w)) = self.temp else {
+    pub fn finish(self) -> Result<u64, WriteError> {
+        let Some(mut w) = self.temp else {
             return Ok(self.count);
         };
         if self.container == Container::Array {
             w.write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })
-                .map_err(io_err)?;
+                .map_err(|source| WriteError::Io {
+                    path: self.path.clone(),
+                    action: "cannot write",
+                    source,
+                })?;
         }
-        w.flush().map_err(io_err)?;
-        w.get_ref().sync_all().map_err(io_err)?;
-        drop(w);
-        let found = check(temp.path()).map_err(|problem| OutputError::Check {
-            path: self.path.clone(),
-            problem,
+        let count = self.count;
+        w.commit(|temp| match check(temp)? {
+            found if found == count => Ok(()),
+            found => Err(format!("{found} records read back, {count} written")),
         })?;
-        if found != self.count {
-            return Err(OutputError::Check {
-                path: self.path.clone(),
-                problem: format!("{found} records read back, {} written", self.count),
-            });
-        }
-        temp.persist(&self.path).map_err(|e| io_err(e.error))?;
-        Ok(self.count)
+        Ok(count)
     }
 }
 
@@ -189,6 +139,12 @@ fn check(path: &Path) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::safe_write::Outputs;
+
+    fn gold(path: &Path, replace: bool, dry_run: bool) -> GoldFile {
+        let destination = Outputs::new(&[], replace).claim(path).unwrap();
+        GoldFile::create(destination, dry_run).unwrap()
+    }
 
     const RECORD: &[u8] =
         b"{\n  \"id\": \"a\",\n  \"messages\": [{\"role\": \"user\", \"content\": \"x  y\"}]\n}";
@@ -197,7 +153,7 @@ mod tests {
     fn array_output_keeps_records_byte_for_byte() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("gold.json");
-        let mut gold = GoldFile::create(&out, &[], false, false).unwrap();
+        let mut gold = gold(&out, false, false);
         gold.write_record(RECORD).unwrap();
         gold.write_record(RECORD).unwrap();
         assert_eq!(gold.finish().unwrap(), 2);
@@ -210,7 +166,7 @@ mod tests {
     fn lines_output_puts_each_record_on_one_line() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("gold.jsonl");
-        let mut gold = GoldFile::create(&out, &[], false, false).unwrap();
+        let mut gold = gold(&out, false, false);
         gold.write_record(RECORD).unwrap();
         gold.finish().unwrap();
         assert_eq!(
@@ -220,25 +176,15 @@ mod tests {
     }
 
     #[test]
-    fn refuses_inputs_and_existing_files_without_force() {
+    fn replacing_an_existing_file_when_allowed() {
         let dir = tempfile::tempdir().unwrap();
-        let input = dir.path().join("in.jsonl");
-        std::fs::write(&input, "{}\n").unwrap();
-        let err = GoldFile::create(&input, std::slice::from_ref(&input), true, false)
-            .err()
-            .unwrap();
-        assert!(matches!(err, OutputError::IsInput(_)), "{err}");
-        let existing = dir.path().join("old.jsonl");
-        std::fs::write(&existing, "keep me\n").unwrap();
-        let err = GoldFile::create(&existing, &[], false, false)
-            .err()
-            .unwrap();
-        assert!(err.to_string().contains("--force"), "{err}");
-        let mut gold = GoldFile::create(&existing, &[], true, false).unwrap();
+        let out = dir.path().join("old.jsonl");
+        std::fs::write(&out, "keep me\n").unwrap();
+        let mut gold = gold(&out, true, false);
         gold.write_record(b"{\"messages\": []}").unwrap();
         gold.finish().unwrap();
         assert_eq!(
-            std::fs::read_to_string(&existing).unwrap(),
+            std::fs::read_to_string(&out).unwrap(),
             "{\"messages\": []}\n"
         );
     }
@@ -248,7 +194,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("gold.jsonl");
         std::fs::write(&out, "old\n").unwrap();
-        let mut gold = GoldFile::create(&out, &[], true, false).unwrap();
+        let mut gold = gold(&out, true, false);
         gold.write_record(b"{\"not\": \"a trajectory\"}").unwrap();
         let err = gold.finish().err().unwrap();
         assert!(err.to_string().contains("does not read back"), "{err}");
@@ -261,7 +207,7 @@ mod tests {
     fn a_dry_run_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("gold.jsonl");
-        let mut gold = GoldFile::create(&out, &[], false, true).unwrap();
+        let mut gold = gold(&out, false, true);
         gold.write_record(b"{}").unwrap();
         assert_eq!(gold.finish().unwrap(), 1);
         assert!(!out.exists());
