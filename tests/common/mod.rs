@@ -9,15 +9,24 @@ pub fn sample_data() -> PathBuf {
 }
 
 /// `../shared/corpus` beside the project, or `None` with a printed notice when it is absent
-/// (a fresh clone without it still passes).
+/// (a fresh clone without it still passes; with `TREV_REQUIRE_CORPUS=1` the test fails).
 pub fn corpus() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("notice: {} is absent; corpus test skipped", dir.display());
+        skip(&format!("{} is absent", dir.display()));
         None
     }
+}
+
+/// A test that cannot run here (no corpus, no tmux) says so and returns, or fails when
+/// `TREV_REQUIRE_CORPUS=1` (set in `.ci/run`, so CI never passes a test it did not run).
+pub fn skip(why: &str) {
+    if std::env::var_os("TREV_REQUIRE_CORPUS").is_some_and(|v| v == "1") {
+        panic!("{why}, and TREV_REQUIRE_CORPUS=1 requires this test to run");
+    }
+    eprintln!("notice: {why}; test skipped");
 }
 
 /// The trev binary, hermetic: config and data directories point into `home`, and colour

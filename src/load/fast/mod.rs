@@ -241,6 +241,8 @@ mod tests {
         let corpus = root.join("../shared/corpus");
         if corpus.is_dir() {
             paths.push(corpus);
+        } else if std::env::var_os("TREV_REQUIRE_CORPUS").is_some_and(|v| v == "1") {
+            panic!("../shared/corpus is absent, and TREV_REQUIRE_CORPUS=1 requires it");
         } else {
             eprintln!("notice: ../shared/corpus is absent; only sample_data is read");
         }
