@@ -243,6 +243,9 @@ pub struct SourceRef {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Trajectory {
     pub id: String,
+    /// The run the trajectory's file belongs to: with the id, the trajectory's key (two runs
+    /// of one benchmark share ids by design).
+    pub run: Arc<str>,
     pub source: SourceRef,
     pub format: Format,
     pub task: Task,
@@ -349,6 +352,7 @@ impl Trajectory {
 pub(crate) fn test_trajectory(task: Task, format: Format, turns: Vec<Turn>) -> Trajectory {
     Trajectory {
         id: "t".into(),
+        run: Arc::from("f"),
         source: SourceRef {
             file: Arc::from(Path::new("f.jsonl")),
             record: 0,

@@ -10,7 +10,7 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 
 use crate::diag::{Diagnostic, Level};
-use crate::load::source::{self, Input};
+use crate::load::source::{self, Input, RunFile};
 use crate::load::split::{Layout, RecordSpan};
 use crate::load::{parse_record, Dataset, LoadOptions, Loaded, RecordCtx};
 use crate::parallel::parallel_map;
@@ -43,6 +43,7 @@ const CHUNK: usize = 512 << 10;
 struct Batch {
     seq: u64,
     file: Arc<Path>,
+    run: Arc<str>,
     /// Index in its file of the first record of the batch.
     first: usize,
     /// File offset of `bytes[0]`.
@@ -74,7 +75,7 @@ where
     M: Fn(Result<Loaded, Diagnostic>) -> T + Sync,
     S: FnMut(Event<T>) -> io::Result<()>,
 {
-    let files = source::expand(paths)?;
+    let files = source::expand_runs(paths)?;
     let stop = AtomicBool::new(false);
     let workers = workers.max(1);
     std::thread::scope(|scope| {
@@ -153,6 +154,7 @@ fn work<T, M>(
                 let to = (span.end - batch.base) as usize;
                 let ctx = RecordCtx {
                     file: &batch.file,
+                    run: &batch.run,
                     ordinal: batch.first + k,
                     span,
                     unterminated: batch.unterminated_last && k == last,
@@ -168,21 +170,21 @@ fn work<T, M>(
 }
 
 fn read_files<T>(
-    files: &[PathBuf],
+    files: &[RunFile],
     work: SyncSender<Batch>,
     control: Sender<(u64, Message<T>)>,
     recycle: &Receiver<Vec<u8>>,
     stop: &AtomicBool,
 ) {
     let mut seq = 0u64;
-    for path in files {
-        let path: Arc<Path> = Arc::from(path.as_path());
+    for file in files {
+        let path: Arc<Path> = Arc::from(file.path.as_path());
         let start = Message::Control(Event::FileStart(path.clone()));
         if control.send((seq, start)).is_err() {
             return;
         }
         seq += 1;
-        let end = read_file(&path, &work, recycle, &mut seq, stop);
+        let end = read_file(&path, &file.run, &work, recycle, &mut seq, stop);
         let Some(end) = end else { return };
         if control
             .send((seq, Message::Control(Event::FileEnd(end))))
@@ -197,6 +199,7 @@ fn read_files<T>(
 /// Read and split one file, sending its records in batches. `None` when the scan stops.
 fn read_file(
     path: &Arc<Path>,
+    run: &Arc<str>,
     work: &SyncSender<Batch>,
     recycle: &Receiver<Vec<u8>>,
     seq: &mut u64,
@@ -268,6 +271,7 @@ fn read_file(
             let batch = Batch {
                 seq: *seq,
                 file: path.clone(),
+                run: run.clone(),
                 first: end.records - spans.len(),
                 base,
                 bytes: std::mem::replace(&mut buf, tail),
@@ -291,6 +295,7 @@ fn read_file(
         let batch = Batch {
             seq: *seq,
             file: path.clone(),
+            run: run.clone(),
             first: end.records - spans.len(),
             base,
             bytes: buf,

@@ -18,11 +18,13 @@ fn split_and_parse(bytes: &[u8], chunk: usize) -> usize {
     }
     splitter.finish(&mut spans);
     let file: Arc<Path> = Arc::from(Path::new("fuzz.json"));
+    let run: Arc<str> = Arc::from("fuzz");
     let mut loaded = 0;
     for (ordinal, span) in spans.iter().enumerate() {
         assert!(span.start <= span.end && span.end as usize <= bytes.len());
         let ctx = RecordCtx {
             file: &file,
+            run: &run,
             ordinal,
             span,
             unterminated: false,

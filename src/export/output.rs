@@ -122,9 +122,11 @@ fn check(path: &Path) -> Result<u64, String> {
         return Err(format!("line {}: {}", p.line, p.message));
     }
     let file: Arc<Path> = Arc::from(path);
+    let run: Arc<str> = Arc::from("");
     for (ordinal, span) in spans.iter().enumerate() {
         let ctx = RecordCtx {
             file: &file,
+            run: &run,
             ordinal,
             span,
             unterminated: false,

@@ -224,6 +224,7 @@ mod tests {
             .collect();
         turns[1].demo = true;
         Trajectory {
+            run: Arc::from("r"),
             id: "t1".into(),
             source: SourceRef {
                 file: Arc::from(Path::new("x.jsonl")),

@@ -241,8 +241,10 @@ mod tests {
             column: 1,
             key: None,
         };
+        let run: Arc<str> = Arc::from("r");
         let ctx = RecordCtx {
             file: &file,
+            run: &run,
             ordinal: 0,
             span: &span,
             unterminated: false,

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread::JoinHandle;
 
-use super::source::{self, Input, CHUNK};
+use super::source::{self, Input, RunFile, CHUNK};
 
 /// Bytes read at a time while indexing: small enough to stay in the CPU cache while the
 /// splitter runs over them.
@@ -25,6 +25,8 @@ use crate::diag::{Diagnostic, Level};
 #[derive(Debug)]
 pub struct FileInfo {
     pub path: Arc<Path>,
+    /// The run the file belongs to.
+    pub run: Arc<str>,
     pub layout: Layout,
     pub gzip: bool,
     /// Global indices of this file's records: `first .. first + count`.
@@ -76,10 +78,10 @@ pub struct Progress {
 impl Dataset {
     /// Expand the paths and start indexing. Fails only when a path does not exist.
     pub fn open(paths: &[PathBuf], opts: LoadOptions) -> io::Result<Dataset> {
-        let files = source::expand(paths)?;
+        let files = source::expand_runs(paths)?;
         let bytes_total = files
             .iter()
-            .filter_map(|p| std::fs::metadata(p).ok())
+            .filter_map(|f| std::fs::metadata(&f.path).ok())
             .map(|m| m.len())
             .sum();
         let shared = Arc::new(Shared::default());
@@ -142,6 +144,7 @@ impl Dataset {
             .iter()
             .map(|f| FileSummary {
                 path: f.path.clone(),
+                run: f.run.clone(),
                 layout: f.layout,
                 gzip: f.gzip,
                 first: f.first,
@@ -166,6 +169,7 @@ impl Dataset {
         let (located, bytes) = self.read(i)?;
         let ctx = RecordCtx {
             file: &located.path,
+            run: &located.run,
             ordinal: located.ordinal,
             span: &located.span,
             unterminated: located.unterminated,
@@ -190,13 +194,14 @@ impl Dataset {
             })?;
             (entry.file as usize, entry.span.clone())
         };
-        let (path, backing, ordinal, unterminated) = {
+        let (path, run, backing, ordinal, unterminated) = {
             let files = self.shared.files.read().unwrap();
             let f = &files[file_idx];
             let ordinal = i - f.first;
             let last = f.done && ordinal + 1 == f.count;
             (
                 f.path.clone(),
+                f.run.clone(),
                 f.backing.clone(),
                 ordinal,
                 f.unterminated && last,
@@ -213,6 +218,7 @@ impl Dataset {
         })?;
         let located = Located {
             path,
+            run,
             span,
             ordinal,
             unterminated,
@@ -224,6 +230,7 @@ impl Dataset {
 /// Where a record is, as read back.
 struct Located {
     path: Arc<Path>,
+    run: Arc<str>,
     span: RecordSpan,
     ordinal: usize,
     unterminated: bool,
@@ -242,6 +249,7 @@ impl Drop for Dataset {
 #[derive(Debug, Clone)]
 pub struct FileSummary {
     pub path: Arc<Path>,
+    pub run: Arc<str>,
     pub layout: Layout,
     pub gzip: bool,
     pub first: usize,
@@ -249,13 +257,13 @@ pub struct FileSummary {
     pub done: bool,
 }
 
-fn index_all(shared: &Shared, files: Vec<PathBuf>) {
-    for path in files {
+fn index_all(shared: &Shared, files: Vec<RunFile>) {
+    for file in files {
         if shared.cancel.load(Ordering::Relaxed) {
             break;
         }
-        let path: Arc<Path> = Arc::from(path.as_path());
-        if let Err(e) = index_file(shared, &path) {
+        let path: Arc<Path> = Arc::from(file.path.as_path());
+        if let Err(e) = index_file(shared, &path, file.run) {
             shared
                 .diagnostics
                 .lock()
@@ -268,7 +276,7 @@ fn index_all(shared: &Shared, files: Vec<PathBuf>) {
     shared.grown.notify_all();
 }
 
-fn index_file(shared: &Shared, path: &Arc<Path>) -> io::Result<()> {
+fn index_file(shared: &Shared, path: &Arc<Path>, run: Arc<str>) -> io::Result<()> {
     let mut input = Input::open(path)?;
     let backing = if input.gzip {
         tempfile::tempfile()?
@@ -283,6 +291,7 @@ fn index_file(shared: &Shared, path: &Arc<Path>) -> io::Result<()> {
         let mut files = shared.files.write().unwrap();
         files.push(FileInfo {
             path: path.clone(),
+            run,
             layout: Layout::Unknown,
             gzip: input.gzip,
             first: shared.records.read().unwrap().len(),

@@ -31,6 +31,8 @@ pub struct LoadOptions {
 #[derive(Debug, Clone, Copy)]
 pub struct RecordCtx<'a> {
     pub file: &'a Arc<Path>,
+    /// The run the file belongs to.
+    pub run: &'a Arc<str>,
     /// 0-based index of the record in its file.
     pub ordinal: usize,
     pub span: &'a RecordSpan,
@@ -75,6 +77,7 @@ pub fn parse_record(bytes: &[u8], ctx: RecordCtx, opts: LoadOptions) -> Result<L
     let turns = profile::assign_roles(task, raw.turns);
     let trajectory = Trajectory {
         id,
+        run: ctx.run.clone(),
         source: SourceRef {
             file: ctx.file.clone(),
             record: ctx.ordinal,
@@ -182,8 +185,10 @@ mod tests {
     use super::*;
 
     fn ctx_for<'a>(file: &'a Arc<Path>, span: &'a RecordSpan) -> RecordCtx<'a> {
+        static RUN: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from("f"));
         RecordCtx {
             file,
+            run: &RUN,
             ordinal: 3,
             span,
             unterminated: false,

@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
 
@@ -15,20 +16,117 @@ pub const CHUNK: usize = 2 << 20;
 /// File name endings trev reads when it walks a directory.
 const DATA_ENDINGS: &[&str] = &[".json", ".jsonl", ".ndjson", ".traj"];
 
+/// An input file and the run it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunFile {
+    pub path: PathBuf,
+    /// The run's name: `NAME` of a `NAME=PATH` argument, else the file's name without its
+    /// extensions, or the shortest end of the path that tells apart files of the same name.
+    pub run: Arc<str>,
+}
+
 /// Expand the command line's paths: files as given, directories walked recursively (sorted,
 /// hidden entries skipped, only data files). A path that does not exist is an error.
 pub fn expand(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for path in paths {
-        let meta = std::fs::metadata(path)
+    Ok(expand_runs(paths)?.into_iter().map(|f| f.path).collect())
+}
+
+/// [`expand`], each file with its run (see [`RunFile::run`]). An argument `NAME=PATH` (that is
+/// not itself an existing path) names the run of every file under `PATH`.
+pub fn expand_runs(args: &[PathBuf]) -> io::Result<Vec<RunFile>> {
+    let mut found: Vec<(PathBuf, Option<Arc<str>>)> = Vec::new();
+    for arg in args {
+        let (name, path) = named(arg);
+        let meta = std::fs::metadata(&path)
             .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        let mut files = Vec::new();
         if meta.is_dir() {
-            walk(path, &mut out)?;
+            walk(&path, &mut files)?;
         } else {
-            out.push(path.clone());
+            files.push(path);
+        }
+        found.extend(files.into_iter().map(|f| (f, name.clone())));
+    }
+    let names = run_names(&found);
+    Ok(found
+        .into_iter()
+        .zip(names)
+        .map(|((path, _), run)| RunFile { path, run })
+        .collect())
+}
+
+/// `NAME=PATH` split into its name and path, when the argument is not an existing path itself,
+/// the name is not empty and has no path separator, and the path exists.
+fn named(arg: &Path) -> (Option<Arc<str>>, PathBuf) {
+    if arg.exists() {
+        return (None, arg.to_path_buf());
+    }
+    if let Some((name, path)) = arg.to_str().and_then(|a| a.split_once('=')) {
+        let name = name.trim();
+        if !name.is_empty() && !name.contains(['/', '\\']) && Path::new(path).exists() {
+            return (Some(Arc::from(name)), PathBuf::from(path));
         }
     }
-    Ok(out)
+    (None, arg.to_path_buf())
+}
+
+/// The run of each file: its given name, else its file name without extensions; files that
+/// would share a name take the shortest end of their paths that tells them apart
+/// (`a/run1/runs.jsonl` and `a/run2/runs.jsonl` are `run1/runs` and `run2/runs`).
+fn run_names(files: &[(PathBuf, Option<Arc<str>>)]) -> Vec<Arc<str>> {
+    // The last `k` components of a path, the file's extensions dropped.
+    fn tail(path: &Path, k: usize) -> String {
+        let parts: Vec<String> = path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let from = parts.len().saturating_sub(k);
+        let mut tail = parts[from..].to_vec();
+        if let Some(last) = tail.last_mut() {
+            let stem = last.split('.').next().unwrap_or_default();
+            if !stem.is_empty() {
+                *last = stem.to_string();
+            }
+        }
+        tail.join("/")
+    }
+    let mut names: Vec<Option<String>> = files
+        .iter()
+        .map(|(path, given)| match given {
+            Some(_) => None,
+            None => Some(tail(path, 1)),
+        })
+        .collect();
+    let mut k = 1;
+    loop {
+        let mut count: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for name in names.iter().flatten() {
+            *count.entry(name.as_str()).or_default() += 1;
+        }
+        let clashing: Vec<usize> = (0..files.len())
+            .filter(|&i| names[i].as_deref().is_some_and(|n| count[n] > 1))
+            .collect();
+        let longest = clashing
+            .iter()
+            .map(|&i| files[i].0.components().count())
+            .max()
+            .unwrap_or(0);
+        if clashing.is_empty() || k >= longest {
+            break;
+        }
+        k += 1;
+        for i in clashing {
+            names[i] = Some(tail(&files[i].0, k));
+        }
+    }
+    files
+        .iter()
+        .zip(names)
+        .map(|((_, given), name)| match given {
+            Some(given) => given.clone(),
+            None => Arc::from(name.unwrap_or_default()),
+        })
+        .collect()
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
@@ -155,6 +253,55 @@ fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_are_named_by_file_or_by_the_end_of_the_path_that_tells_them_apart() {
+        let files = |paths: &[&str]| -> Vec<(PathBuf, Option<Arc<str>>)> {
+            paths.iter().map(|p| (PathBuf::from(p), None)).collect()
+        };
+        let names = |f: Vec<(PathBuf, Option<Arc<str>>)>| -> Vec<String> {
+            run_names(&f).iter().map(|n| n.to_string()).collect()
+        };
+        assert_eq!(
+            names(files(&[
+                "data/agentinstruct_os.json",
+                "x/atif.trajectory.json.gz"
+            ])),
+            ["agentinstruct_os", "atif"]
+        );
+        assert_eq!(
+            names(files(&[
+                "runs/a/run1/runs.jsonl",
+                "runs/b/run2/runs.jsonl",
+                "other.jsonl"
+            ])),
+            ["run1/runs", "run2/runs", "other"]
+        );
+        assert_eq!(
+            names(files(&["m1/x/runs.jsonl", "m2/x/runs.jsonl"])),
+            ["m1/x/runs", "m2/x/runs"]
+        );
+        let mut given = files(&["a/runs.jsonl", "b/runs.jsonl"]);
+        given[0].1 = Some(Arc::from("gpt"));
+        assert_eq!(names(given), ["gpt", "runs"]);
+    }
+
+    #[test]
+    fn name_equals_path_names_the_run_of_every_file_under_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("run");
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::write(sub.join("a.jsonl"), "{}\n").unwrap();
+        std::fs::write(sub.join("b.jsonl"), "{}\n").unwrap();
+        let arg = PathBuf::from(format!("model-x={}", sub.display()));
+        let found = expand_runs(&[arg]).unwrap();
+        assert_eq!(found.len(), 2);
+        assert!(found.iter().all(|f| &*f.run == "model-x"));
+        // An existing path with `=` in its name is a path.
+        let odd = dir.path().join("k=v.jsonl");
+        std::fs::write(&odd, "{}\n").unwrap();
+        assert_eq!(&*expand_runs(&[odd]).unwrap()[0].run, "k=v");
+    }
     use std::io::Write;
 
     #[test]
