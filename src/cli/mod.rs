@@ -80,12 +80,19 @@ pub fn main() -> i32 {
 
 /// Print clap's message (a bad argument, or help and version) and return its exit code. clap
 /// quotes arguments in its messages: when one holds a character [`sanitize::line`] would
-/// replace, the message is rendered again without styles and printed line by line through it.
+/// replace, the message is rendered again without styles, each such argument (and the value
+/// of an `--option=value`) is replaced by what `line` shows of it, and the message is printed
+/// line by line through `line`.
 fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> i32 {
-    if args
-        .iter()
-        .all(|a| sanitize::is_safe_line(&a.to_string_lossy()))
-    {
+    let mut quoted: Vec<String> = Vec::new();
+    for a in args.iter().map(|a| a.to_string_lossy()) {
+        if let Some((_, value)) = a.split_once('=').filter(|_| a.starts_with('-')) {
+            quoted.push(value.to_string());
+        }
+        quoted.push(a.into_owned());
+    }
+    quoted.retain(|a| !sanitize::is_safe_line(a));
+    if quoted.is_empty() {
         let _ = e.print();
         return e.exit_code();
     }
@@ -93,10 +100,14 @@ fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> i32 {
         .styles(clap::builder::Styles::plain())
         .try_get_matches_from(args)
         .and_then(|m| Cli::from_arg_matches(&m));
-    let text = match plain {
+    let mut text = match plain {
         Err(plain) => plain.render().ansi().to_string(),
         Ok(_) => e.render().to_string(),
     };
+    quoted.sort_by_key(|a| std::cmp::Reverse(a.len()));
+    for a in &quoted {
+        text = text.replace(a.as_str(), &line(a).to_string());
+    }
     let _ = if e.use_stderr() {
         write_lines(&mut io::stderr().lock(), &text)
     } else {
