@@ -4,7 +4,7 @@
 //! Nothing from a data file, a journal, a rules file, a file name or an error message may reach
 //! a terminal raw: an ESC starts an escape sequence (a window title, a clipboard write, a screen
 //! clear), a BEL rings, a CR moves the cursor, a bidi override reorders what follows it. The
-//! forbidden characters and what is shown instead ([`glyph`]):
+//! forbidden characters and what is shown instead:
 //!
 //! | characters | shown as |
 //! |---|---|
