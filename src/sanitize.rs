@@ -17,7 +17,7 @@
 //! - **The review screen**: [`sanitize`] expands tabs, keeps `\n` as a line break (`\r\n`
 //!   too), shows a lone `\r` as `^M`, and returns an offset map so finding spans and search hits
 //!   land on the right cells; [`sanitize_line`] is its one-line form.
-//! - **The command line**: [`line`], for every piece of data, path, id, name, note and error
+//! - **The command line**: [`line()`], for every piece of data, path, id, name, note and error
 //!   message a command prints in human mode. Every forbidden character, `\t`, `\n` and `\r`
 //!   included, becomes exactly one visible character from the table (`\r` is `␍` here), so a
 //!   message stays on its line and a column counted in characters keeps its width. The only
@@ -164,7 +164,7 @@ pub fn line<T: fmt::Display>(value: T) -> Line<T> {
     Line(value)
 }
 
-/// A value shown through [`line`].
+/// A value shown through [`line()`].
 #[derive(Debug, Clone, Copy)]
 pub struct Line<T>(T);
 
@@ -179,7 +179,7 @@ impl<T: fmt::Display> fmt::Display for Line<T> {
     }
 }
 
-/// True when [`line`] shows `s` as it is: no character of the module's table, `\n` and `\t`
+/// True when [`line()`] shows `s` as it is: no character of the module's table, `\n` and `\t`
 /// included.
 pub fn is_safe_line(s: &str) -> bool {
     next_forbidden(s, 0).is_none()

@@ -1,5 +1,5 @@
 //! Diagnostics on stderr: input problems (at most a number per file, then a count of the rest),
-//! journal warnings, each message shown through [`crate::sanitize::line`].
+//! journal warnings, each message shown through [`crate::sanitize::line()`].
 
 use std::io::{self, Write};
 

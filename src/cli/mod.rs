@@ -1,6 +1,6 @@
 //! The command line: argument definitions (clap derive), dispatch, diagnostics on stderr and
 //! exit codes (0 clean, 1 something found, 2 error). `main.rs` only calls [`main`]. Every
-//! human-mode message shows its data, paths and errors through [`crate::sanitize::line`].
+//! human-mode message shows its data, paths and errors through [`crate::sanitize::line()`].
 
 mod agree;
 mod args;
@@ -79,7 +79,7 @@ pub fn main() -> i32 {
 }
 
 /// Print clap's message (a bad argument, or help and version) and return its exit code. clap
-/// quotes arguments in its messages: when one holds a character [`sanitize::line`] would
+/// quotes arguments in its messages: when one holds a character [`sanitize::line()`] would
 /// replace, the message is rendered again without styles, each such argument (and the value
 /// of an `--option=value`) is replaced by what `line` shows of it, and the message is printed
 /// line by line through `line`.

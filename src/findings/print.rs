@@ -123,7 +123,7 @@ fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 /// A finding as two human lines: where and what, then the excerpt (every piece of data through
-/// [`line`]).
+/// [`line()`]).
 pub fn write_human(
     out: &mut impl Write,
     file: &str,
