@@ -8,10 +8,11 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::diag::{print_warnings, sanitize_line};
+use super::diag::print_warnings;
 use super::EXIT_OK;
 use crate::agree::{self, Agreement, Stat};
 use crate::labels::Replay;
+use crate::sanitize::line;
 use crate::session;
 use crate::session::agreement::Level as At;
 use crate::session::judge::{self, Score};
@@ -71,7 +72,7 @@ pub fn run(args: &AgreeArgs) -> Result<i32> {
                 bail!("--label-set has an empty label");
             }
             if set[..i].contains(label) {
-                bail!("--label-set lists '{}' twice", sanitize_line(label));
+                bail!("--label-set lists '{label}' twice");
             }
         }
     }
@@ -120,7 +121,7 @@ fn num(s: &Stat) -> String {
 }
 
 fn write_table(out: &mut impl Write, g: &Agreement, level: Level) -> io::Result<()> {
-    let clean = |s: &str| sanitize_line(s);
+    let clean = |s: &str| line(s).to_string();
     let labels: Vec<String> = g.labels.iter().map(|l| clean(l)).collect();
     let what = match level {
         Level::Turn => "turns",
@@ -233,8 +234,9 @@ fn write_scores(
             any = true;
             writeln!(
                 out,
-                "  {rule:<32} vs {:<12} precision {:>9}  recall {:>9}  (TP {}, FP {}, FN {}, TN {})",
-                sanitize_line(annotator),
+                "  {:<32} vs {:<12} precision {:>9}  recall {:>9}  (TP {}, FP {}, FN {}, TN {})",
+                line(rule),
+                line(annotator),
                 pct(s.precision),
                 pct(s.recall),
                 s.true_positive,

@@ -18,7 +18,7 @@ use crate::load::Dataset;
 use crate::model::{Task, Trajectory};
 use crate::parallel;
 use crate::rules::RuleSet;
-use crate::sanitize::visible;
+use crate::sanitize::line;
 use crate::scan::{self, Event};
 use crate::session;
 
@@ -209,10 +209,10 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
 
 /// The task × rule table, then the totals.
 fn write_table(out: &mut impl Write, tally: &Tally) -> io::Result<()> {
-    for line in output::aligned(&TABLE_HEADER, &tally.table(), |i| i < 3) {
-        writeln!(out, "{}", visible(&line))?;
+    for row in output::aligned(&TABLE_HEADER, &tally.table(), |i| i < 3) {
+        writeln!(out, "{}", line(&row))?;
     }
-    writeln!(out, "\n{}", tally.totals())
+    writeln!(out, "\n{}", line(tally.totals()))
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! Diagnostics on stderr: input problems (at most a number per file, then a count of the rest),
-//! journal warnings, and every message made safe for a terminal first.
+//! journal warnings, each message shown through [`crate::sanitize::line()`].
 
 use std::io::{self, Write};
 
 use crate::diag::Diagnostic;
 use crate::labels::Replay;
+use crate::sanitize::line;
 
 /// Prints input diagnostics on stderr, at most `limit` per file, then a count of the rest.
 pub struct DiagnosticPrinter {
@@ -33,7 +34,7 @@ impl DiagnosticPrinter {
         }
         if self.shown_in_file < self.limit {
             self.shown_in_file += 1;
-            let _ = writeln!(io::stderr().lock(), "{}", sanitize_line(&d.to_string()));
+            let _ = writeln!(io::stderr().lock(), "{}", line(d));
         } else {
             self.hidden_in_file += 1;
         }
@@ -45,28 +46,13 @@ impl DiagnosticPrinter {
             let _ = writeln!(
                 io::stderr().lock(),
                 "{}: … and {} more diagnostics",
-                path.display(),
+                line(path.display()),
                 self.hidden_in_file
             );
         }
         self.shown_in_file = 0;
         self.hidden_in_file = 0;
     }
-}
-
-/// Make a message safe for a terminal: control characters become visible escapes.
-pub fn sanitize_line(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Print the journals' bad lines on stderr, at most 20 per file.
@@ -82,18 +68,5 @@ pub fn print_warnings(replay: &Replay) {
     }
     if let Some(file) = current {
         printer.end_file(file);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sanitize_shows_control_characters() {
-        assert_eq!(
-            sanitize_line("a\x1b]0;t\x07b\tc"),
-            "a\\u{1b}]0;t\\u{7}b\\tc"
-        );
     }
 }

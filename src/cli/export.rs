@@ -8,7 +8,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, ValueEnum};
 
 use super::args::{InputArgs, SampleArgs};
-use super::diag::{sanitize_line, DiagnosticPrinter};
+use super::diag::DiagnosticPrinter;
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::export::output::GoldFile;
 use crate::export::policy::{self, Policy};
@@ -21,6 +21,7 @@ use crate::labels::Replay;
 use crate::load::{source, Dataset};
 use crate::model::Trajectory;
 use crate::safe_write::{Destination, Outputs, WriteError};
+use crate::sanitize::line;
 use crate::session;
 
 #[derive(Debug, Args)]
@@ -430,7 +431,7 @@ fn write_report(report: &Report, args: &ExportArgs, written: u64) -> io::Result<
     writeln!(
         e,
         "trev export: {action} {written} trajectories to {}",
-        sanitize_line(&args.out.display().to_string())
+        line(args.out.display())
     )?;
     writeln!(
         e,

@@ -9,12 +9,13 @@ use anyhow::{anyhow, Context, Result};
 use clap::{Args, ValueEnum};
 
 use super::args::parse_format;
-use super::diag::{sanitize_line, DiagnosticPrinter};
+use super::diag::DiagnosticPrinter;
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::labels::{self, replay::parse_line, time, Event, Journal};
 use crate::load::LoadOptions;
 use crate::model::Format;
 use crate::parallel;
+use crate::sanitize::line;
 use crate::scan::{self, Event as ScanEvent};
 use crate::session;
 
@@ -117,7 +118,7 @@ pub fn run(args: &LabelArgs) -> Result<i32> {
     let Some(hashes) = data.get(trajectory) else {
         eprintln!(
             "trev: error: trajectory '{}' is not in the files given ({loaded} trajectories loaded)",
-            sanitize_line(trajectory)
+            line(trajectory)
         );
         return Ok(EXIT_ERROR);
     };
@@ -126,7 +127,7 @@ pub fn run(args: &LabelArgs) -> Result<i32> {
         let Some(hash) = hashes.get(turn) else {
             eprintln!(
                 "trev: error: turn {turn} is out of range: trajectory '{}' has {} turns (0..{})",
-                sanitize_line(trajectory),
+                line(trajectory),
                 hashes.len(),
                 hashes.len().saturating_sub(1)
             );
@@ -144,10 +145,10 @@ pub fn run(args: &LabelArgs) -> Result<i32> {
     };
     println!(
         "saved {} {} {what}: {} ({})",
-        sanitize_line(&args.annotator),
-        sanitize_line(trajectory),
+        line(&args.annotator),
+        line(trajectory),
         label.unwrap_or("cleared"),
-        journal.path().display()
+        line(journal.path().display())
     );
     Ok(EXIT_OK)
 }
@@ -223,26 +224,26 @@ fn import(args: &LabelArgs) -> Result<i32> {
     };
     let mut stdout = io::stdout().lock();
     let (mut saved, mut skipped, mut number) = (0u64, 0u64, 0usize);
-    let mut line = String::new();
+    let mut raw = String::new();
     loop {
-        line.clear();
+        raw.clear();
         if input
-            .read_line(&mut line)
+            .read_line(&mut raw)
             .with_context(|| format!("cannot read {name}"))?
             == 0
         {
             break;
         }
         number += 1;
-        let terminated = line.ends_with('\n');
-        let text = line.trim_end_matches(['\n', '\r']);
+        let terminated = raw.ends_with('\n');
+        let text = raw.trim_end_matches(['\n', '\r']);
         if text.trim().is_empty() {
             continue;
         }
         let problem = |message: &str| {
             eprintln!(
                 "{}",
-                sanitize_line(&format!("{name}:{number}: {message}; line skipped"))
+                line(format_args!("{name}:{number}: {message}; line skipped"))
             );
         };
         let mut event = match parse_line(text, &args.annotator) {
@@ -285,7 +286,7 @@ fn import(args: &LabelArgs) -> Result<i32> {
                 match &event.text_hash {
                     Some(h) if h != hash => eprintln!(
                         "{}",
-                        sanitize_line(&format!(
+                        line(format_args!(
                             "{name}:{number}: warning: the turn text changed since this mark (text_hash differs)"
                         ))
                     ),
@@ -302,7 +303,7 @@ fn import(args: &LabelArgs) -> Result<i32> {
     if skipped > 0 {
         eprintln!(
             "trev: {skipped} lines skipped, {saved} saved to {}",
-            journal.path().display()
+            line(journal.path().display())
         );
         return Ok(EXIT_ERROR);
     }

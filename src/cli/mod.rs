@@ -1,5 +1,6 @@
 //! The command line: argument definitions (clap derive), dispatch, diagnostics on stderr and
-//! exit codes (0 clean, 1 something found, 2 error). `main.rs` only calls [`main`].
+//! exit codes (0 clean, 1 something found, 2 error). `main.rs` only calls [`main`]. Every
+//! human-mode message shows its data, paths and errors through [`crate::sanitize::line()`].
 
 mod agree;
 mod args;
@@ -13,7 +14,9 @@ mod stats;
 
 use std::io::{self, Write};
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::sanitize::{self, line};
 
 /// trev: review LLM-agent trajectories in the terminal.
 #[derive(Debug, Parser)]
@@ -47,7 +50,11 @@ pub const EXIT_ERROR: i32 = 2;
 
 /// Parse the command line, run the command and return the exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse_from(with_default_command(std::env::args_os().collect()));
+    let args = with_default_command(std::env::args_os().collect());
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e, &args),
+    };
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Review(args) => review::run(&args),
@@ -61,9 +68,9 @@ pub fn main() -> i32 {
         Err(e) if is_broken_pipe(&e) => EXIT_OK,
         Err(e) => {
             let mut stderr = io::stderr().lock();
-            let _ = write!(stderr, "trev: error: {e}");
+            let _ = write!(stderr, "trev: error: {}", line(&e));
             for cause in e.chain().skip(1) {
-                let _ = write!(stderr, ": {cause}");
+                let _ = write!(stderr, ": {}", line(cause));
             }
             let _ = writeln!(stderr);
             EXIT_ERROR
@@ -71,10 +78,54 @@ pub fn main() -> i32 {
     }
 }
 
+/// Print clap's message (a bad argument, or help and version) and return its exit code. clap
+/// quotes arguments in its messages: when one holds a character [`sanitize::line()`] would
+/// replace, the message is rendered again without styles, each such argument (and the value
+/// of an `--option=value`) is replaced by what `line` shows of it, and the message is printed
+/// line by line through `line`.
+fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> i32 {
+    let mut quoted: Vec<String> = Vec::new();
+    for a in args.iter().map(|a| a.to_string_lossy()) {
+        if let Some((_, value)) = a.split_once('=').filter(|_| a.starts_with('-')) {
+            quoted.push(value.to_string());
+        }
+        quoted.push(a.into_owned());
+    }
+    quoted.retain(|a| !sanitize::is_safe_line(a));
+    if quoted.is_empty() {
+        let _ = e.print();
+        return e.exit_code();
+    }
+    let plain = Cli::command()
+        .styles(clap::builder::Styles::plain())
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let mut text = match plain {
+        Err(plain) => plain.render().ansi().to_string(),
+        Ok(_) => e.render().to_string(),
+    };
+    quoted.sort_by_key(|a| std::cmp::Reverse(a.len()));
+    for a in &quoted {
+        text = text.replace(a.as_str(), &line(a).to_string());
+    }
+    let _ = if e.use_stderr() {
+        write_lines(&mut io::stderr().lock(), &text)
+    } else {
+        write_lines(&mut io::stdout().lock(), &text)
+    };
+    e.exit_code()
+}
+
+fn write_lines(out: &mut impl Write, text: &str) -> io::Result<()> {
+    for l in text.lines() {
+        writeln!(out, "{}", line(l))?;
+    }
+    out.flush()
+}
+
 /// `trev FILES…` means `trev review FILES…`: insert the subcommand when the first argument is
 /// neither a subcommand nor a help or version flag.
 pub fn with_default_command(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    use clap::CommandFactory;
     let Some(first) = args.get(1).and_then(|a| a.to_str()) else {
         return args;
     };
@@ -102,7 +153,6 @@ mod tests {
 
     #[test]
     fn the_command_line_is_consistent() {
-        use clap::CommandFactory;
         Cli::command().debug_assert();
     }
 

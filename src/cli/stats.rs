@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::args::{InputArgs, SampleArgs};
-use super::diag::{print_warnings, sanitize_line, DiagnosticPrinter};
+use super::diag::{print_warnings, DiagnosticPrinter};
 use super::{output, EXIT_ERROR, EXIT_OK};
 use crate::findings::Severity;
 use crate::labels::progress::{progress, AgentTurns, Progress};
@@ -19,6 +19,7 @@ use crate::load::Dataset;
 use crate::model::Task;
 use crate::parallel;
 use crate::sample::SampleSpec;
+use crate::sanitize::line;
 use crate::scan::{self, Event};
 use crate::session;
 use crate::stats::{FileStats, StatsLine, Summary, Tally};
@@ -203,8 +204,8 @@ fn row(task: &str, t: &Tally) -> [String; 9] {
 }
 
 fn write_rows(out: &mut impl Write, rows: &[[String; 9]]) -> io::Result<()> {
-    for line in output::aligned(&HEADER, rows, |i| i == 0 || i == 8) {
-        writeln!(out, "{line}")?;
+    for row in output::aligned(&HEADER, rows, |i| i == 0 || i == 8) {
+        writeln!(out, "{}", line(&row))?;
     }
     Ok(())
 }
@@ -216,7 +217,7 @@ fn write_table(out: &mut impl Write, files: &[FileStats]) -> io::Result<()> {
         let total = file.total();
         let mut head = format!(
             "{}  ({}{}, {} trajectories",
-            sanitize_line(&file.path.display().to_string()),
+            line(file.path.display()),
             file.layout.describe(),
             if file.gzip { ", gzip" } else { "" },
             total.trajectories
@@ -279,7 +280,7 @@ fn write_progress(out: &mut impl Write, dir: &Path, data: &[AgentTurns], json: b
     writeln!(
         out,
         "labels  ({}, {} annotators)",
-        sanitize_line(&dir.display().to_string()),
+        line(dir.display()),
         rows.len()
     )?;
     if rows.is_empty() {
@@ -298,8 +299,8 @@ fn write_progress(out: &mut impl Write, dir: &Path, data: &[AgentTurns], json: b
         "pace",
     ];
     let cells: Vec<[String; 10]> = rows.iter().map(progress_row).collect();
-    for line in output::aligned(&header, &cells, |i| i == 0) {
-        writeln!(out, "{line}")?;
+    for row in output::aligned(&header, &cells, |i| i == 0) {
+        writeln!(out, "{}", line(&row))?;
     }
     let unmatched: u64 = rows.iter().map(|p| p.unmatched).sum();
     if unmatched > 0 {
@@ -318,7 +319,7 @@ fn progress_row(p: &Progress) -> [String; 10] {
         100.0 * p.marked as f64 / p.agent_turns as f64
     };
     [
-        sanitize_line(&p.annotator),
+        p.annotator.clone(),
         format!("{}/{} ({percent:.0}%)", p.marked, p.agent_turns),
         p.right.to_string(),
         p.wrong.to_string(),
@@ -359,8 +360,8 @@ fn estimate(args: &StatsArgs) -> Result<i32> {
         serde_json::to_writer(&mut out, &estimated.report)?;
         writeln!(out)?;
     } else {
-        for line in session::estimate::lines(&estimated) {
-            writeln!(out, "{line}")?;
+        for text in session::estimate::lines(&estimated) {
+            writeln!(out, "{}", line(&text))?;
         }
     }
     out.flush()?;

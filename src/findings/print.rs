@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use super::Finding;
 use crate::model::Trajectory;
 use crate::rules::text;
-use crate::sanitize::visible;
+use crate::sanitize::line;
 
 /// A short excerpt of the finding's turn around its span; for a tool-call turn without text,
 /// the calls.
@@ -122,8 +122,8 @@ fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
         .map(|i| at + i)
 }
 
-/// A finding as two human lines: where and what, then the excerpt (every piece of data made
-/// visible).
+/// A finding as two human lines: where and what, then the excerpt (every piece of data through
+/// [`line()`]).
 pub fn write_human(
     out: &mut impl Write,
     file: &str,
@@ -134,15 +134,15 @@ pub fn write_human(
     writeln!(
         out,
         "{}:{}  {}  turn {}  {}  {}: {}",
-        visible(file),
+        line(file),
         t.source.record,
-        visible(&t.id),
+        line(&t.id),
         f.turn,
         f.severity,
-        visible(&f.rule),
-        visible(&f.message)
+        line(&f.rule),
+        line(&f.message)
     )?;
-    writeln!(out, "    │ {}", visible(excerpt))
+    writeln!(out, "    │ {}", line(excerpt))
 }
 
 #[cfg(test)]
