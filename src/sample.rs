@@ -217,6 +217,8 @@ pub enum RecordError {
     },
     #[error(transparent)]
     Write(#[from] crate::safe_write::WriteError),
+    #[error("{path}: sample record version {v}, which this trev does not know (it reads 1)")]
+    Version { path: std::path::PathBuf, v: u32 },
     #[error(
         "{path} records another sample (size {}, seed {}, {} of {} records); use the same options, or remove the file to draw a new sample",
         recorded.spec.size, recorded.spec.seed, recorded.ids.len(), recorded.records
@@ -227,16 +229,23 @@ pub enum RecordError {
     },
 }
 
-/// The sample recorded in `dir`, if any.
+/// The sample recorded in `dir`, if any. A file that is not a sample record of a known
+/// version is an error naming it.
 pub fn recorded(dir: &std::path::Path) -> Result<Option<SampleRecord>, RecordError> {
     let path = dir.join(RECORD_FILE);
-    match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|source| RecordError::Json { path, source }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(RecordError::Io { path, source }),
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(RecordError::Io { path, source }),
+    };
+    let record: SampleRecord = match serde_json::from_slice(&bytes) {
+        Ok(record) => record,
+        Err(source) => return Err(RecordError::Json { path, source }),
+    };
+    if record.v != 1 {
+        return Err(RecordError::Version { path, v: record.v });
     }
+    Ok(Some(record))
 }
 
 /// Record a sample in `dir` (through [`crate::safe_write`]: a temporary file, synced, read back
@@ -357,6 +366,36 @@ mod tests {
         };
         let err = record(dir.path(), &other).unwrap_err();
         assert!(err.to_string().contains("seed 9"), "{err}");
+    }
+
+    #[test]
+    fn a_malformed_record_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = r#"{"v":1,"spec":{"size":2,"seed":9,"stratify":false,"per_task":null},"records":10,"ids":["a","b"]}"#;
+        let cases: [(&[u8], &str); 6] = [
+            (b"", "not a sample record: EOF"),
+            (b"{\"v\":1,\"spec\":", "not a sample record"),
+            (b"\xff\xfe{}", "not a sample record"),
+            (
+                br#"{"v":1,"spec":{"size":-2,"seed":9,"stratify":false,"per_task":null},"records":10,"ids":[]}"#,
+                "not a sample record: invalid value: integer `-2`",
+            ),
+            (
+                br#"{"v":1,"spec":{"size":2,"seed":9,"stratify":false,"per_task":null},"records":10,"ids":[1]}"#,
+                "not a sample record: invalid type: integer `1`",
+            ),
+            (
+                br#"{"v":7,"spec":{"size":2,"seed":9,"stratify":false,"per_task":null},"records":10,"ids":[]}"#,
+                "sample record version 7",
+            ),
+        ];
+        for (bytes, why) in cases {
+            std::fs::write(dir.path().join(RECORD_FILE), bytes).unwrap();
+            let err = recorded(dir.path()).unwrap_err().to_string();
+            assert!(err.contains("sample.json") && err.contains(why), "{err}");
+        }
+        std::fs::write(dir.path().join(RECORD_FILE), good).unwrap();
+        assert_eq!(recorded(dir.path()).unwrap().unwrap().ids, ["a", "b"]);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::diag::{Diagnostic, Level};
 use crate::load::source::{self, Input, RunFile};
@@ -140,7 +140,7 @@ fn work<T, M>(
     M: Fn(Result<Loaded, Diagnostic>) -> T,
 {
     loop {
-        let batch = match rx.lock().unwrap().recv() {
+        let batch = match rx.lock().unwrap_or_else(PoisonError::into_inner).recv() {
             Ok(batch) => batch,
             Err(_) => return,
         };

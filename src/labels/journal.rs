@@ -69,11 +69,7 @@ impl Journal {
         file.read_to_end(&mut bytes)
             .map_err(io_err("cannot read the journal"))?;
         let mut replay = Replay::new();
-        replay.read_str(
-            &String::from_utf8_lossy(&bytes),
-            &Arc::from(path.as_path()),
-            annotator,
-        );
+        replay.read_bytes(&bytes, &Arc::from(path.as_path()), annotator);
         let mut journal = Journal {
             path,
             file,

@@ -68,26 +68,42 @@ impl Replay {
     pub fn read_file(&mut self, path: &Path) -> io::Result<()> {
         let bytes = std::fs::read(path)
             .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-        let text = String::from_utf8_lossy(&bytes);
         let fallback = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        self.read_str(&text, &Arc::from(path), &fallback);
+        self.read_bytes(&bytes, &Arc::from(path), &fallback);
         Ok(())
     }
 
     /// Replay journal text read from `file`. Lines without `annotator` are `fallback`'s.
     pub fn read_str(&mut self, text: &str, file: &Arc<Path>, fallback: &str) {
-        let terminated = text.is_empty() || text.ends_with('\n');
-        let mut lines = text.split_inclusive('\n').enumerate().peekable();
+        self.read_bytes(text.as_bytes(), file, fallback);
+    }
+
+    /// Replay a journal's bytes read from `file`, line by line: a line that is not UTF-8 or
+    /// not an event is a warning naming `file:line`, and the next line is read.
+    pub fn read_bytes(&mut self, bytes: &[u8], file: &Arc<Path>, fallback: &str) {
+        let terminated = bytes.last().is_none_or(|&b| b == b'\n');
+        let mut lines = bytes
+            .split_inclusive(|&b| b == b'\n')
+            .enumerate()
+            .peekable();
         while let Some((i, raw)) = lines.next() {
-            let line = raw.trim_end_matches(['\n', '\r']);
-            if line.trim().is_empty() {
-                continue;
-            }
+            let end = raw
+                .iter()
+                .rposition(|b| !matches!(b, b'\n' | b'\r'))
+                .map_or(0, |p| p + 1);
             let last = lines.peek().is_none();
-            match parse_line(line, fallback) {
+            let parsed = match std::str::from_utf8(&raw[..end]) {
+                Ok(line) if line.trim().is_empty() => continue,
+                Ok(line) => parse_line(line, fallback),
+                Err(e) => Err(format!(
+                    "not UTF-8 (an invalid byte at column {})",
+                    e.valid_up_to() + 1
+                )),
+            };
+            match parsed {
                 Ok(event) => self.apply(&event),
                 Err(_) if last && !terminated => self.warn(
                     file,
@@ -128,7 +144,7 @@ impl Replay {
     fn warn(&mut self, file: &Arc<Path>, line: usize, message: String) {
         self.warnings.push(Diagnostic {
             file: file.clone(),
-            line: line as u32,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
             column: 0,
             level: Level::Warning,
             message,
@@ -190,9 +206,31 @@ pub fn journal_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// The longest journal line read, in bytes (a mark with a long note is a few kilobytes).
+pub const MAX_LINE: usize = 1 << 20;
+
+/// The largest turn index read: no trajectory has more turns, and it fits every `usize`.
+pub const MAX_TURN: u64 = u32::MAX as u64;
+
 /// Read one line leniently: `trajectory` (string or integer), `turn` (integer or null),
-/// `label` (string or null) are required; `annotator` defaults to `fallback`.
+/// `label` (string or null) are required; `annotator` defaults to `fallback`; `v`, `at`,
+/// `note` and `text_hash` may be missing or null. A field of the wrong type, a timestamp that
+/// is not RFC 3339 (or not a real date), a `v` other than [`super::VERSION`], an empty
+/// annotator or label, NUL bytes and lines over [`MAX_LINE`] bytes are errors.
 pub fn parse_line(line: &str, fallback: &str) -> Result<Event, String> {
+    if line.len() > MAX_LINE {
+        return Err(format!(
+            "the line is {} bytes, over the {} KiB a journal line may have",
+            line.len(),
+            MAX_LINE >> 10
+        ));
+    }
+    if let Some(at) = memchr::memchr(0, line.as_bytes()) {
+        return Err(format!(
+            "a NUL byte at column {} (a file filled with zeros by a crash?)",
+            at + 1
+        ));
+    }
     let value: Value = serde_json::from_str(line).map_err(|e| {
         let message = e.to_string();
         match message.rfind(" at line ") {
@@ -203,6 +241,18 @@ pub fn parse_line(line: &str, fallback: &str) -> Result<Event, String> {
     let Value::Object(obj) = value else {
         return Err("not a JSON object".to_string());
     };
+    let present = |key: &str| obj.get(key).filter(|v| !v.is_null());
+    let v = match present("v") {
+        None => super::VERSION,
+        Some(Value::Number(n)) if n.as_u64() == Some(u64::from(super::VERSION)) => super::VERSION,
+        Some(other) => {
+            return Err(format!(
+                "`v` is {}, a journal version this trev does not know (it reads {})",
+                short(other),
+                super::VERSION
+            ))
+        }
+    };
     let trajectory = match obj.get("trajectory") {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) if n.is_u64() || n.is_i64() => n.to_string(),
@@ -211,35 +261,65 @@ pub fn parse_line(line: &str, fallback: &str) -> Result<Event, String> {
     };
     let turn = match obj.get("turn") {
         Some(Value::Null) => None,
-        Some(Value::Number(n)) if n.is_u64() => Some(n.as_u64().unwrap_or(0) as usize),
+        Some(Value::Number(n)) if n.is_u64() => match n.as_u64().filter(|&t| t <= MAX_TURN) {
+            Some(t) => Some(usize::try_from(t).map_err(|_| "`turn` is out of range")?),
+            None => return Err(format!("`turn` {n} is out of range (at most {MAX_TURN})")),
+        },
         Some(_) => return Err("`turn` is not a turn index or null".to_string()),
         None => return Err("no `turn` (use null for a verdict on the trajectory)".to_string()),
     };
     let label = match obj.get("label") {
         Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() => {
+            return Err("`label` is empty (use null to clear)".to_string())
+        }
         Some(Value::String(s)) => Some(s.clone()),
         Some(_) => return Err("`label` is not a string or null".to_string()),
         None => return Err("no `label` (use null to clear)".to_string()),
     };
     let annotator = match obj.get("annotator") {
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            return Err("`annotator` is empty".to_string())
+        }
+        Some(Value::String(s)) => s.clone(),
         None | Some(Value::Null) => fallback.to_string(),
         Some(_) => return Err("`annotator` is not a name".to_string()),
     };
-    let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_string);
+    let text = |key: &str| match present(key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!("`{key}` is not a string")),
+    };
+    let at = text("at")?.unwrap_or_default();
+    if present("at").is_some() {
+        if let Err(why) = super::time::parse(&at) {
+            return Err(format!(
+                "`at` is not an RFC 3339 timestamp like 2026-11-22T10:04:05Z: {why}"
+            ));
+        }
+    }
     Ok(Event {
-        v: obj
-            .get("v")
-            .and_then(Value::as_u64)
-            .map_or(super::VERSION, |v| v as u32),
-        at: text("at").unwrap_or_default(),
+        v,
+        at,
         annotator,
         trajectory,
         turn,
         label,
-        note: text("note"),
-        text_hash: text("text_hash"),
+        note: text("note")?,
+        text_hash: text("text_hash")?,
     })
+}
+
+/// A JSON value in a message: short, and its type when it is not a number.
+fn short(value: &Value) -> String {
+    match value {
+        Value::Number(n) => n.to_string(),
+        Value::String(_) => "a string".to_string(),
+        Value::Bool(_) => "a boolean".to_string(),
+        Value::Array(_) => "an array".to_string(),
+        Value::Object(_) => "an object".to_string(),
+        Value::Null => "null".to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -329,6 +409,154 @@ mod tests {
         assert!(w[2].starts_with("alice.jsonl:4: warning: `turn`"), "{w:?}");
         // A judge's file without `annotator` is the file's; numeric ids are read as text.
         assert_eq!(r.get(&key("alice", "7", Some(0))).unwrap().label, "right");
+    }
+
+    #[test]
+    fn every_unreadable_line_is_skipped_with_its_line_and_the_rest_is_read() {
+        let good = |turn: usize| {
+            format!(
+                r#"{{"v":1,"at":"2026-11-22T10:04:05Z","annotator":"alice","trajectory":"t","turn":{turn},"label":"right"}}"#
+            )
+        };
+        let huge_note = format!(
+            r#"{{"trajectory":"t","turn":1,"label":"right","note":"{}"}}"#,
+            "x".repeat(10 << 20)
+        );
+        let bad: Vec<(Vec<u8>, &str)> = vec![
+            (b"{\"trajectory\":".to_vec(), "EOF while parsing"),
+            (
+                br#"{"trajectory":"t","turn":1,"label":"right","at":"2026-11-22T10:04:05\u00e9abcd"}"#.to_vec(),
+                "`at` is not an RFC 3339 timestamp",
+            ),
+            (
+                br#"{"trajectory":"t","turn":1,"label":"right","at":"2026-02-31T10:04:05Z"}"#.to_vec(),
+                "2026-02 has no day 31",
+            ),
+            (
+                br#"{"trajectory":"t","turn":1,"label":"right","at":7}"#.to_vec(),
+                "`at` is not a string",
+            ),
+            (
+                br#"{"trajectory":"t","turn":1,"label":"right","note":["n"]}"#.to_vec(),
+                "`note` is not a string",
+            ),
+            (
+                br#"{"trajectory":"t","turn":1,"label":"right","text_hash":false}"#.to_vec(),
+                "`text_hash` is not a string",
+            ),
+            (
+                br#"{"trajectory":{},"turn":1,"label":"right"}"#.to_vec(),
+                "`trajectory` is not a string",
+            ),
+            (
+                br#"{"trajectory":"t","turn":-1,"label":"right"}"#.to_vec(),
+                "`turn` is not a turn index",
+            ),
+            (
+                br#"{"trajectory":"t","turn":18446744073709551615,"label":"right"}"#.to_vec(),
+                "`turn` 18446744073709551615 is out of range",
+            ),
+            (
+                br#"{"trajectory":"t","turn":1e400,"label":"right"}"#.to_vec(),
+                "number out of range",
+            ),
+            (
+                br#"{"trajectory":"t","turn":1.5,"label":"right"}"#.to_vec(),
+                "`turn` is not a turn index",
+            ),
+            (
+                br#"{"trajectory":"t","turn":1,"label":true}"#.to_vec(),
+                "`label` is not a string",
+            ),
+            (
+                br#"{"trajectory":"t","turn":1,"label":""}"#.to_vec(),
+                "`label` is empty",
+            ),
+            (
+                br#"{"trajectory":"t","turn":1,"label":"right","annotator":""}"#.to_vec(),
+                "`annotator` is empty",
+            ),
+            (
+                br#"{"trajectory":"t","turn":1,"label":"right","annotator":7}"#.to_vec(),
+                "`annotator` is not a name",
+            ),
+            (
+                br#"{"v":2,"trajectory":"t","turn":1,"label":"right"}"#.to_vec(),
+                "`v` is 2, a journal version this trev does not know",
+            ),
+            (
+                br#"{"v":"1","trajectory":"t","turn":1,"label":"right"}"#.to_vec(),
+                "`v` is a string",
+            ),
+            (b"\0\0\0\0\0\0".to_vec(), "a NUL byte at column 1"),
+            (
+                b"{\"trajectory\":\"t\xff\",\"turn\":1,\"label\":\"right\"}".to_vec(),
+                "not UTF-8 (an invalid byte at column 17)",
+            ),
+            (huge_note.into_bytes(), "over the 1024 KiB a journal line may have"),
+            (b"[1,2]".to_vec(), "not a JSON object"),
+            (
+                format!("{}{}", "[".repeat(5000), "]".repeat(5000)).into_bytes(),
+                "recursion limit exceeded",
+            ),
+        ];
+        let mut text = Vec::new();
+        for (i, (line, _)) in bad.iter().enumerate() {
+            text.extend_from_slice(good(i).as_bytes());
+            text.push(b'\n');
+            text.extend_from_slice(line);
+            text.push(b'\n');
+        }
+        let mut r = Replay::new();
+        r.read_bytes(&text, &Arc::from(Path::new("alice.jsonl")), "alice");
+        let w: Vec<String> = r.warnings().iter().map(|d| d.to_string()).collect();
+        assert_eq!(w.len(), bad.len(), "{w:#?}");
+        for (i, (_, why)) in bad.iter().enumerate() {
+            let at = format!("alice.jsonl:{}: warning: ", 2 * i + 2);
+            assert!(
+                w[i].starts_with(&at) && w[i].contains(why),
+                "{at} {why}: {}",
+                w[i]
+            );
+            assert!(w[i].ends_with("; line skipped"), "{}", w[i]);
+            assert!(w[i].len() < 300, "short messages: {}", w[i]);
+        }
+        assert_eq!(r.events(), bad.len(), "every good line between is read");
+        assert_eq!(r.marks().len(), bad.len());
+    }
+
+    #[test]
+    fn a_line_torn_inside_a_character_is_a_torn_line() {
+        let mut text = br#"{"trajectory":"t","turn":1,"label":"right"}"#.to_vec();
+        text.extend_from_slice(b"\n{\"trajectory\":\"\xc3");
+        let mut r = Replay::new();
+        r.read_bytes(&text, &Arc::from(Path::new("a.jsonl")), "a");
+        assert_eq!(r.events(), 1);
+        let w = r.warnings()[0].to_string();
+        assert!(w.starts_with("a.jsonl:2: warning: torn last line"), "{w}");
+    }
+
+    #[test]
+    fn what_was_accepted_still_is() {
+        let r = replay(concat!(
+            r#"{"trajectory":"t","turn":1,"label":"right","at":"2026-11-22T11:04:05.123+01:00"}"#,
+            "\n",
+            r#"{"trajectory":"t","turn":2,"label":"right","at":null,"v":null,"note":null}"#,
+            "\n",
+            r#"{"trajectory":-3,"turn":4294967295,"label":"wrong","annotator":null,"v":1}"#,
+            "\n",
+            r#"{"trajectory":"t","turn":3,"label":"right","at":"2026-11-22 10:04:05z"}"#,
+            "\r\n",
+        ));
+        assert!(r.warnings().is_empty(), "{:?}", r.warnings());
+        assert_eq!(r.events(), 4);
+        assert_eq!(
+            r.get(&key("alice", "-3", Some(4_294_967_295)))
+                .unwrap()
+                .label,
+            "wrong"
+        );
+        assert_eq!(r.pace("alice"), Some(0.0));
     }
 
     #[test]

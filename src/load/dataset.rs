@@ -1,12 +1,16 @@
 //! The lazy dataset: a background thread indexes the files (record offsets only) while the
 //! caller reads records already found. Records are parsed only when asked for; memory holds the
-//! index, not the data.
+//! index, not the data. A panic in the indexer (a bug) ends indexing with an error the caller
+//! can show; the records found before it stay readable.
 
 use std::fs::File;
 use std::io::{self, Write};
+use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::sync::{
+    Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
 use std::thread::JoinHandle;
 
 use super::source::{self, Input, RunFile, CHUNK};
@@ -56,6 +60,25 @@ struct Shared {
     grown: Condvar,
     grown_lock: Mutex<()>,
     cancel: AtomicBool,
+    /// Why indexing stopped before the end: the indexer panicked, saying this.
+    failure: Mutex<Option<String>>,
+}
+
+/// The indexer thread's name.
+pub const INDEXER_THREAD: &str = "trev-index";
+
+// The locks' data stays whole when a thread panics holding one (the indexer only appends
+// complete entries and counts), so a poisoned lock is taken as it is.
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The files given on the command line, indexed in the background.
@@ -87,8 +110,14 @@ impl Dataset {
         let shared = Arc::new(Shared::default());
         let worker_shared = shared.clone();
         let worker = std::thread::Builder::new()
-            .name("trev-index".into())
-            .spawn(move || index_all(&worker_shared, files))?;
+            .name(INDEXER_THREAD.into())
+            .spawn(move || {
+                let indexed =
+                    panic::catch_unwind(AssertUnwindSafe(|| index_all(&worker_shared, files)));
+                if let Err(payload) = indexed {
+                    failed(&worker_shared, payload.as_ref());
+                }
+            })?;
         Ok(Dataset {
             shared,
             opts,
@@ -99,7 +128,7 @@ impl Dataset {
 
     /// Records found so far.
     pub fn len(&self) -> usize {
-        self.shared.records.read().unwrap().len()
+        read(&self.shared.records).len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -108,6 +137,12 @@ impl Dataset {
 
     pub fn is_complete(&self) -> bool {
         self.shared.complete.load(Ordering::Acquire)
+    }
+
+    /// Why indexing stopped before the end of the files (the indexer panicked: a bug), if it
+    /// did. The dataset is then complete with the records found before.
+    pub fn failure(&self) -> Option<String> {
+        lock(&self.shared.failure).clone()
     }
 
     pub fn progress(&self) -> Progress {
@@ -121,26 +156,31 @@ impl Dataset {
 
     /// Block until indexing is over.
     pub fn wait(&self) {
-        let mut guard = self.shared.grown_lock.lock().unwrap();
+        let mut guard = lock(&self.shared.grown_lock);
         while !self.is_complete() {
-            guard = self.shared.grown.wait(guard).unwrap();
+            guard = self
+                .shared
+                .grown
+                .wait(guard)
+                .unwrap_or_else(PoisonError::into_inner);
         }
     }
 
     /// Block until at least `n` records are indexed or indexing is over.
     pub fn wait_for(&self, n: usize) {
-        let mut guard = self.shared.grown_lock.lock().unwrap();
+        let mut guard = lock(&self.shared.grown_lock);
         while self.len() < n && !self.is_complete() {
-            guard = self.shared.grown.wait(guard).unwrap();
+            guard = self
+                .shared
+                .grown
+                .wait(guard)
+                .unwrap_or_else(PoisonError::into_inner);
         }
     }
 
     /// A snapshot of the files indexed so far.
     pub fn files(&self) -> Vec<FileSummary> {
-        self.shared
-            .files
-            .read()
-            .unwrap()
+        read(&self.shared.files)
             .iter()
             .map(|f| FileSummary {
                 path: f.path.clone(),
@@ -156,7 +196,7 @@ impl Dataset {
 
     /// Diagnostics of the indexing pass (structure problems, unreadable files).
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        self.shared.diagnostics.lock().unwrap().clone()
+        lock(&self.shared.diagnostics).clone()
     }
 
     /// Read and parse record `i` (global index, in file order).
@@ -184,7 +224,7 @@ impl Dataset {
 
     fn read(&self, i: usize) -> Result<(Located, Vec<u8>), Diagnostic> {
         let (file_idx, span) = {
-            let records = self.shared.records.read().unwrap();
+            let records = read(&self.shared.records);
             let entry = records.get(i).ok_or_else(|| Diagnostic {
                 file: Arc::from(Path::new("")),
                 line: 0,
@@ -195,8 +235,14 @@ impl Dataset {
             (entry.file as usize, entry.span.clone())
         };
         let (path, run, backing, ordinal, unterminated) = {
-            let files = self.shared.files.read().unwrap();
-            let f = &files[file_idx];
+            let files = read(&self.shared.files);
+            let f = files.get(file_idx).ok_or_else(|| Diagnostic {
+                file: Arc::from(Path::new("")),
+                line: 0,
+                column: 0,
+                level: Level::Error,
+                message: format!("record {i} is in no indexed file"),
+            })?;
             let ordinal = i - f.first;
             let last = f.done && ordinal + 1 == f.count;
             (
@@ -264,16 +310,36 @@ fn index_all(shared: &Shared, files: Vec<RunFile>) {
         }
         let path: Arc<Path> = Arc::from(file.path.as_path());
         if let Err(e) = index_file(shared, &path, file.run) {
-            shared
-                .diagnostics
-                .lock()
-                .unwrap()
+            lock(&shared.diagnostics)
                 .push(Diagnostic::file_error(&path, format!("cannot read: {e}")));
         }
     }
     shared.complete.store(true, Ordering::Release);
-    let _guard = shared.grown_lock.lock().unwrap();
-    shared.grown.notify_all();
+    notify(shared);
+}
+
+/// The indexer panicked: keep its message, report it on the file being indexed, and end
+/// indexing so that no caller waits for more.
+fn failed(shared: &Shared, payload: &(dyn std::any::Any + Send)) {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_string());
+    let failure = format!("the indexer stopped (a bug in trev): {message}");
+    let at = read(&shared.files)
+        .iter()
+        .rfind(|f| !f.done)
+        .map(|f| (f.path.clone(), f.count));
+    if let Some((path, count)) = at {
+        lock(&shared.diagnostics).push(Diagnostic::file_error(
+            &path,
+            format!("{failure}; only its first {count} records are loaded"),
+        ));
+    }
+    *lock(&shared.failure) = Some(failure);
+    shared.complete.store(true, Ordering::Release);
+    notify(shared);
 }
 
 fn index_file(shared: &Shared, path: &Arc<Path>, run: Arc<str>) -> io::Result<()> {
@@ -288,13 +354,13 @@ fn index_file(shared: &Shared, path: &Arc<Path>, run: Arc<str>) -> io::Result<()
         false => None,
     };
     let file_idx = {
-        let mut files = shared.files.write().unwrap();
+        let mut files = write(&shared.files);
         files.push(FileInfo {
             path: path.clone(),
             run,
             layout: Layout::Unknown,
             gzip: input.gzip,
-            first: shared.records.read().unwrap().len(),
+            first: read(&shared.records).len(),
             count: 0,
             done: false,
             unterminated: false,
@@ -351,7 +417,7 @@ fn index_file(shared: &Shared, path: &Arc<Path>, run: Arc<str>) -> io::Result<()
             message: p.message.clone(),
         })
         .collect();
-    let mut files = shared.files.write().unwrap();
+    let mut files = write(&shared.files);
     let info = &mut files[file_idx];
     info.done = true;
     info.layout = splitter.layout();
@@ -371,7 +437,7 @@ fn index_file(shared: &Shared, path: &Arc<Path>, run: Arc<str>) -> io::Result<()
         });
     }
     drop(files);
-    shared.diagnostics.lock().unwrap().extend(diagnostics);
+    lock(&shared.diagnostics).extend(diagnostics);
     notify(shared);
     Ok(())
 }
@@ -384,15 +450,17 @@ fn publish(
     backing: &File,
 ) -> io::Result<()> {
     {
-        let mut files = shared.files.write().unwrap();
+        let mut files = write(&shared.files);
         let info = &mut files[file_idx];
         if info.backing.is_none() {
             info.backing = Some(Arc::new(backing.try_clone()?));
         }
         info.layout = layout;
+        #[cfg(test)]
+        tests::maybe_panic(info);
         info.count += spans.len();
     }
-    let mut records = shared.records.write().unwrap();
+    let mut records = write(&shared.records);
     records.extend(spans.drain(..).map(|span| Entry {
         file: file_idx as u32,
         span,
@@ -403,6 +471,65 @@ fn publish(
 }
 
 fn notify(shared: &Shared) {
-    let _guard = shared.grown_lock.lock().unwrap();
+    let _guard = lock(&shared.grown_lock);
     shared.grown.notify_all();
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A file of this name makes the indexer panic when it publishes records a second time,
+    /// holding the files' lock (so the lock is poisoned).
+    pub(crate) const PANICS: &str = "the-indexer-panics-here.jsonl";
+
+    pub(super) fn maybe_panic(info: &FileInfo) {
+        if info.count > 0 && info.path.file_name().is_some_and(|n| n == PANICS) {
+            panic!("injected for a test");
+        }
+    }
+
+    #[test]
+    fn a_panicking_indexer_leaves_an_error_and_the_records_found_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(PANICS);
+        // The first chunk's records are published at once; the rest (after the chunk) later.
+        let line = "{\"id\":\"t\",\"conversations\":[]}\n";
+        let first_chunk = INDEX_CHUNK / line.len();
+        std::fs::write(&path, line.repeat(first_chunk + 50)).unwrap();
+        let data = Dataset::open(&[path], LoadOptions::default()).unwrap();
+        data.wait(); // returns: the dataset is complete, not waiting forever
+        assert!(data.is_complete());
+        assert!(data.shared.files.is_poisoned(), "the panic held the lock");
+        let failure = data.failure().expect("the panic is reported");
+        assert!(failure.contains("injected for a test"), "{failure}");
+        // Every call still answers: the poisoned lock is not a second panic.
+        for _ in 0..2 {
+            assert!(!data.is_empty() && data.len() <= first_chunk);
+            assert!(data.load(0).is_ok());
+            assert_eq!(data.files().len(), 1);
+            data.wait_for(usize::MAX);
+            let progress = data.progress();
+            assert!(progress.complete && progress.records == data.len());
+            let d = data.diagnostics();
+            assert_eq!(d.len(), 1, "{d:?}");
+            let message = d[0].to_string();
+            assert!(message.contains(PANICS), "{message}");
+            assert!(
+                message.contains("the indexer stopped (a bug in trev)"),
+                "{message}"
+            );
+        }
+        assert!(data.load(data.len()).is_err());
+    }
+
+    #[test]
+    fn an_indexer_that_does_not_panic_reports_no_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fine.jsonl");
+        std::fs::write(&path, "{\"id\":\"t\",\"conversations\":[]}\n").unwrap();
+        let data = Dataset::open(&[path], LoadOptions::default()).unwrap();
+        data.wait();
+        assert_eq!((data.len(), data.failure()), (1, None));
+    }
 }

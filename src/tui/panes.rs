@@ -330,6 +330,9 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
             _ => left.push_str(" · indexing…"),
         }
     }
+    if let Some(why) = app.store().dataset().failure() {
+        left.push_str(&format!(" · {}", sanitize_line(&why)));
+    }
     if let Some(s) = app.document().search() {
         left.push_str(&format!(
             " · /{}/ {} hits",
@@ -399,4 +402,32 @@ fn label_status(app: &App) -> Vec<Span<'static>> {
         _ => {}
     }
     spans
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::backend::TestBackend;
+
+    use crate::load::{dataset::tests::PANICS, Dataset, LoadOptions};
+    use crate::tui::{view, App, Keymap, Store, Theme};
+
+    #[test]
+    fn the_status_bar_shows_an_indexer_that_stopped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(PANICS);
+        let line = "{\"id\":\"t\",\"conversations\":[]}\n";
+        std::fs::write(&path, line.repeat(4000)).unwrap();
+        let data = Dataset::open(&[path], LoadOptions::default()).unwrap();
+        data.wait();
+        let area = ratatui::layout::Rect::new(0, 0, 200, 12);
+        let theme = Theme::builtin("dark").unwrap();
+        let app = App::new(Store::new(data, None), theme, Keymap::default(), area);
+        let mut terminal = ratatui::Terminal::new(TestBackend::new(200, 12)).unwrap();
+        terminal.draw(|f| view::draw(f, &app)).unwrap();
+        let screen = terminal.backend().to_string();
+        assert!(
+            screen.contains("the indexer stopped (a bug in trev): injected for a test"),
+            "{screen}"
+        );
+    }
 }

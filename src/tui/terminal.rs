@@ -118,6 +118,10 @@ fn install_panic_hook() {
     }
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // The indexer's panic is caught and shown in the status bar: the screen stays.
+        if std::thread::current().name() == Some(crate::load::dataset::INDEXER_THREAD) {
+            return;
+        }
         restore();
         previous(info);
     }));
