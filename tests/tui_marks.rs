@@ -143,6 +143,40 @@ fn marks_clear_and_undo_go_to_the_journal() {
 }
 
 #[test]
+fn clearing_an_unmarked_turn_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(
+        &sample("agentinstruct_os.json"),
+        dir.path(),
+        Some("alice"),
+        (160, 40),
+    );
+    let file = dir.path().join("alice.jsonl");
+    keys(&mut app, "yj");
+    let before = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(before.lines().count(), 1);
+    keys(&mut app, "c");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+    assert_eq!(
+        app.message(),
+        Some("turn 7 has no mark of yours: nothing to clear")
+    );
+    assert!(screen(&app).contains("nothing to clear"));
+    keys(&mut app, "kc");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap().lines().count(),
+        2,
+        "a marked turn is cleared"
+    );
+    keys(&mut app, "c");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap().lines().count(),
+        2,
+        "and only once"
+    );
+}
+
+#[test]
 fn the_target_can_be_the_environment_reply() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = open(

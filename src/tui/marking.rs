@@ -186,6 +186,12 @@ impl Marking {
             return Outcome::Say("nothing to mark here: move to a step".into());
         };
         let t = &entry.trajectory;
+        if label.is_none() && self.labels.mine(&t.id, Some(turn)).is_none() {
+            // Clearing what is not there would only lengthen the journal.
+            return Outcome::Say(format!(
+                "turn {turn} has no mark of yours: nothing to clear"
+            ));
+        }
         let annotator = self.labels.annotator.clone().unwrap_or_default();
         let mut event = Event::now(&annotator, &t.id, Some(turn), label);
         event.text_hash = Some(labels::text_hash(&t.turns[turn].text));
