@@ -250,6 +250,50 @@ fn next_unmarked_goes_across_trajectories_and_verdicts_toggle() {
 }
 
 #[test]
+fn accepting_a_trajectory_with_a_wrong_turn_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(
+        &sample("agentinstruct_os.json"),
+        dir.path(),
+        Some("alice"),
+        (160, 40),
+    );
+    let wrong = || ("os_1".to_string(), Some(5), "wrong".to_string());
+    keys(&mut app, "xA");
+    assert_eq!(app.mode(), Mode::Confirm);
+    let s = screen(&app);
+    assert!(
+        s.contains("os_1 has 1 turn you marked ✗ wrong: accept it anyway?"),
+        "{s}"
+    );
+    assert_eq!(journal(dir.path(), "alice"), [wrong()], "not yet");
+    keys(&mut app, "n");
+    assert_eq!(app.mode(), Mode::Browse);
+    assert_eq!(app.message(), Some("os_1 not accepted"));
+    assert_eq!(journal(dir.path(), "alice"), [wrong()], "cancelled");
+    keys(&mut app, "A");
+    assert_eq!(app.mode(), Mode::Browse);
+    assert_eq!(journal(dir.path(), "alice"), [wrong()], "esc cancels");
+    keys(&mut app, "Ay");
+    assert_eq!(app.mode(), Mode::Browse);
+    assert_eq!(
+        journal(dir.path(), "alice"),
+        [("os_1".into(), None, "accept".into()), wrong()],
+        "y accepts"
+    );
+    assert!(screen(&app).contains("verdict accept"));
+    keys(&mut app, "A");
+    assert_eq!(app.mode(), Mode::Browse, "clearing the accept asks nothing");
+    assert_eq!(journal(dir.path(), "alice"), [wrong()]);
+    keys(&mut app, "R");
+    assert_eq!(app.mode(), Mode::Browse, "reject asks nothing");
+    assert_eq!(
+        journal(dir.path(), "alice"),
+        [("os_1".into(), None, "reject".into()), wrong()]
+    );
+}
+
+#[test]
 fn reopening_resumes_at_the_first_unmarked_turn() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = open(

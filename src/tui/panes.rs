@@ -270,6 +270,12 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
         format!(" {} ", app.mode_name()),
         theme.status_mode,
     )];
+    if app.mode() == Mode::Confirm {
+        let question = app.marking().question().unwrap_or_default();
+        spans.push(Span::styled(format!(" {question}"), theme.status));
+        buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+        return;
+    }
     let prompt = match app.mode() {
         Mode::Search => Some("/"),
         Mode::Filter => Some("filter: "),
