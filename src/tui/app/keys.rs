@@ -109,7 +109,12 @@ impl App {
                             self.select(first);
                         }
                     }
-                    Err(message) => self.message = Some(message),
+                    // Not applied: the query stays on the input line, with what is wrong.
+                    Err(message) => {
+                        self.input = input;
+                        self.message = Some(message);
+                        return;
+                    }
                 }
             }
             Mode::Jump => {
