@@ -60,9 +60,14 @@ fn stats_reports_label_progress_per_annotator() {
     assert_eq!(alice["trajectories_complete"], 1);
     assert!(alice["pace_seconds"].is_number());
     let bob = lines.iter().find(|l| l["annotator"] == "bob").unwrap();
+    // Turn 2 is an in-context demo's environment reply: a turn os_1 has, not progress.
     assert_eq!(
-        (bob["marked"].clone(), bob["unmatched"].clone()),
-        (json!(1), json!(1))
+        (
+            bob["marked"].clone(),
+            bob["on_environment"].clone(),
+            bob["unmatched"].clone()
+        ),
+        (json!(1), json!(1), json!(0))
     );
     common::trev(home.path())
         .args(["stats", "--annotations"])
@@ -72,4 +77,71 @@ fn stats_reports_label_progress_per_annotator() {
         .success()
         .stdout(predicate::str::contains("annotator"))
         .stdout(predicate::str::contains("2/5 (40%)"));
+}
+
+#[test]
+fn a_mark_on_an_environment_reply_is_on_a_turn_the_files_have() {
+    let home = tempfile::tempdir().unwrap();
+    let ann = home.path().join("ann");
+    std::fs::create_dir_all(&ann).unwrap();
+    let data = common::sample_data().join("agentinstruct_os.json");
+    // What the review screen writes with `t`: os_1's turn 6 is the reply to agent turn 5.
+    // Turn 0 is the prompt; os_1 has no turn 8 and the data no trajectory os_9.
+    let lines = [(5, "right"), (6, "wrong"), (0, "right"), (8, "right")]
+        .iter()
+        .map(|(turn, label)| {
+            json!({"v": 1, "at": "2026-11-22T10:00:00Z", "annotator": "carol",
+               "trajectory": "os_1", "turn": turn, "label": label})
+        })
+        .chain([
+            json!({"v": 1, "at": "2026-11-22T10:00:01Z", "annotator": "carol",
+                   "trajectory": "os_9", "turn": 5, "label": "wrong"}),
+        ])
+        .map(|l| l.to_string() + "\n")
+        .collect::<String>();
+    std::fs::write(ann.join("carol.jsonl"), lines).unwrap();
+    let out = common::trev(home.path())
+        .args(["stats", "--json", "--annotations"])
+        .arg(&ann)
+        .arg(&data)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let carol: Value = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|l| l["annotator"] == "carol")
+        .unwrap();
+    assert_eq!(
+        [
+            "marked",
+            "right",
+            "wrong",
+            "on_environment",
+            "on_other_turns",
+            "unmatched"
+        ]
+        .map(|k| carol[k].clone()),
+        [1, 1, 0, 1, 1, 2].map(|n| json!(n)),
+        "{carol}"
+    );
+    common::trev(home.path())
+        .args(["stats", "--annotations"])
+        .arg(&ann)
+        .arg(&data)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1/5 (20%)"))
+        .stdout(predicate::str::contains(
+            "(1 mark is on environment replies, which progress does not count)",
+        ))
+        .stdout(predicate::str::contains(
+            "(1 mark is on prompts or in-context demo turns, which progress does not count)",
+        ))
+        .stdout(predicate::str::contains(
+            "(2 marks are on turns or trajectories these files do not have)",
+        ));
 }

@@ -30,6 +30,10 @@ fn keys(app: &mut App, keys: &str) {
             '\n' => KeyCode::Enter,
             '\x1b' => KeyCode::Esc,
             '\x08' => KeyCode::Backspace,
+            '\x15' => {
+                app.key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+                continue;
+            }
             c => KeyCode::Char(c),
         };
         app.key(KeyEvent::new(code, KeyModifiers::NONE));
@@ -61,6 +65,74 @@ fn the_filter_keeps_matching_trajectories() {
     assert_eq!(id(&app), "db_90", "J stops at the last match");
     keys(&mut app, "&\x08\x08\x08\x08\x08\x08\x08\n");
     assert!(app.list().filter().is_none(), "an empty filter clears it");
+}
+
+/// The screen over `path` with the built-in rules' findings, as `trev review` opens it.
+fn open_with_rules(path: &Path) -> App {
+    let dataset = Dataset::open(&[path.to_path_buf()], LoadOptions::default()).unwrap();
+    dataset.wait();
+    let rules = trev::rules::RuleSet::builtin();
+    let ids = rules.rules().iter().map(|r| r.id.clone()).collect();
+    let store = Store::new(dataset, Some(Box::new(move |t| rules.check(t)))).with_rule_ids(ids);
+    App::new(
+        store,
+        Theme::builtin("dark").unwrap(),
+        Keymap::default(),
+        Rect::new(0, 0, 160, 40),
+    )
+}
+
+fn status_line(app: &App) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(
+        app.size().width,
+        app.size().height,
+    ))
+    .unwrap();
+    t.draw(|f| trev::tui::view::draw(f, app)).unwrap();
+    let buf = t.backend().buffer();
+    let y = buf.area.height - 1;
+    (0..buf.area.width)
+        .map(|x| buf[(x, y)].symbol().to_string())
+        .collect()
+}
+
+#[test]
+fn an_unknown_rule_or_key_in_the_filter_is_an_error_on_the_input_line() {
+    let mut app = open_with_rules(&sample_dir());
+    keys(&mut app, "&rule:repetition\n");
+    assert_eq!(app.mode(), Mode::Browse);
+    let repetition = app.list().filter().unwrap().matches.clone();
+    assert!(!repetition.is_empty(), "a family is a known rule");
+    for query in ["rule:nosuch", "status:x", "sev:x", "task:nosuch"] {
+        keys(&mut app, &format!("&\x15{query}\n"));
+        assert_eq!(app.mode(), Mode::Filter, "{query}: the input line stays");
+        assert_eq!(app.input(), query, "with the query to correct");
+        assert_eq!(
+            app.list().filter().unwrap().query,
+            "rule:repetition",
+            "{query} is not applied"
+        );
+        let line = status_line(&app);
+        assert!(
+            line.contains(&format!("filter: {query}▏  unknown ")),
+            "{line}"
+        );
+        keys(&mut app, "\x1b");
+    }
+    keys(&mut app, "&\x15rule:nosuch\n");
+    assert!(status_line(&app).contains("unknown rule 'nosuch': no rule id starts with it"));
+    keys(&mut app, "\x15status:x\n");
+    let line = status_line(&app);
+    assert!(
+        line.contains("unknown filter key 'status:' (keys: severity (sev), rule, task, text"),
+        "{line}"
+    );
+    keys(
+        &mut app,
+        "\x08\x08\x08\x08\x08\x08\x08\x08rule:invalid-action\n",
+    );
+    assert_eq!(app.mode(), Mode::Browse, "a corrected query is applied");
+    assert_eq!(app.list().filter().unwrap().query, "rule:invalid-action");
 }
 
 #[test]

@@ -143,6 +143,40 @@ fn marks_clear_and_undo_go_to_the_journal() {
 }
 
 #[test]
+fn clearing_an_unmarked_turn_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(
+        &sample("agentinstruct_os.json"),
+        dir.path(),
+        Some("alice"),
+        (160, 40),
+    );
+    let file = dir.path().join("alice.jsonl");
+    keys(&mut app, "yj");
+    let before = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(before.lines().count(), 1);
+    keys(&mut app, "c");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+    assert_eq!(
+        app.message(),
+        Some("turn 7 has no mark of yours: nothing to clear")
+    );
+    assert!(screen(&app).contains("nothing to clear"));
+    keys(&mut app, "kc");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap().lines().count(),
+        2,
+        "a marked turn is cleared"
+    );
+    keys(&mut app, "c");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap().lines().count(),
+        2,
+        "and only once"
+    );
+}
+
+#[test]
 fn the_target_can_be_the_environment_reply() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = open(
@@ -212,6 +246,50 @@ fn next_unmarked_goes_across_trajectories_and_verdicts_toggle() {
             ("os_1".into(), Some(7), "right".into())
         ],
         "accept again clears the verdict"
+    );
+}
+
+#[test]
+fn accepting_a_trajectory_with_a_wrong_turn_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(
+        &sample("agentinstruct_os.json"),
+        dir.path(),
+        Some("alice"),
+        (160, 40),
+    );
+    let wrong = || ("os_1".to_string(), Some(5), "wrong".to_string());
+    keys(&mut app, "xA");
+    assert_eq!(app.mode(), Mode::Confirm);
+    let s = screen(&app);
+    assert!(
+        s.contains("os_1 has 1 turn you marked ✗ wrong: accept it anyway?"),
+        "{s}"
+    );
+    assert_eq!(journal(dir.path(), "alice"), [wrong()], "not yet");
+    keys(&mut app, "n");
+    assert_eq!(app.mode(), Mode::Browse);
+    assert_eq!(app.message(), Some("os_1 not accepted"));
+    assert_eq!(journal(dir.path(), "alice"), [wrong()], "cancelled");
+    keys(&mut app, "A");
+    assert_eq!(app.mode(), Mode::Browse);
+    assert_eq!(journal(dir.path(), "alice"), [wrong()], "esc cancels");
+    keys(&mut app, "Ay");
+    assert_eq!(app.mode(), Mode::Browse);
+    assert_eq!(
+        journal(dir.path(), "alice"),
+        [("os_1".into(), None, "accept".into()), wrong()],
+        "y accepts"
+    );
+    assert!(screen(&app).contains("verdict accept"));
+    keys(&mut app, "A");
+    assert_eq!(app.mode(), Mode::Browse, "clearing the accept asks nothing");
+    assert_eq!(journal(dir.path(), "alice"), [wrong()]);
+    keys(&mut app, "R");
+    assert_eq!(app.mode(), Mode::Browse, "reject asks nothing");
+    assert_eq!(
+        journal(dir.path(), "alice"),
+        [("os_1".into(), None, "reject".into()), wrong()]
     );
 }
 

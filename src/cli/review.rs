@@ -63,6 +63,7 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
         }
     }
     let rules = session::rules::configured(args.rules.as_deref())?;
+    let rule_ids = rules.rules().iter().map(|r| r.id.clone()).collect();
     let findings: tui::FindingsProvider = Box::new(move |t| rules.check(t));
     let dataset = Dataset::open(&args.input.files, opts).context("cannot open the input")?;
     let dir = session::annotations::dir(args.annotations.as_deref())?;
@@ -87,7 +88,7 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
     }
     let setup = tui::Setup { labels, sample };
     tui::run(
-        Store::new(dataset, Some(findings)),
+        Store::new(dataset, Some(findings)).with_rule_ids(rule_ids),
         theme,
         config.keymap,
         setup,

@@ -302,6 +302,22 @@ fn write_progress(out: &mut impl Write, dir: &Path, data: &[AgentTurns], json: b
     for row in output::aligned(&header, &cells, |i| i == 0) {
         writeln!(out, "{}", line(&row))?;
     }
+    let on_environment: u64 = rows.iter().map(|p| p.on_environment).sum();
+    if on_environment > 0 {
+        writeln!(
+            out,
+            "  ({on_environment} {} on environment replies, which progress does not count)",
+            marks_are(on_environment)
+        )?;
+    }
+    let on_other: u64 = rows.iter().map(|p| p.on_other_turns).sum();
+    if on_other > 0 {
+        writeln!(
+            out,
+            "  ({on_other} {} on prompts or in-context demo turns, which progress does not count)",
+            marks_are(on_other)
+        )?;
+    }
     let unmatched: u64 = rows.iter().map(|p| p.unmatched).sum();
     if unmatched > 0 {
         writeln!(
@@ -310,6 +326,14 @@ fn write_progress(out: &mut impl Write, dir: &Path, data: &[AgentTurns], json: b
         )?;
     }
     Ok(())
+}
+
+fn marks_are(n: u64) -> &'static str {
+    if n == 1 {
+        "mark is"
+    } else {
+        "marks are"
+    }
 }
 
 fn progress_row(p: &Progress) -> [String; 10] {

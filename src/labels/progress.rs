@@ -1,22 +1,28 @@
 //! Label progress over a dataset: per annotator, agent turns marked, the right/wrong split,
-//! trajectories complete, stale marks, verdicts and pace.
+//! trajectories complete, stale marks, verdicts and pace; marks on the other turns (they exist,
+//! but progress counts agent turns only) and on turns the data does not have.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
 use super::replay::Replay;
-use crate::model::Trajectory;
+use crate::model::{Role, Trajectory};
 
-/// What progress needs of one trajectory: its agent turns (not demo) and their text hashes.
+/// What progress needs of one trajectory: its agent turns (not demo) and their text hashes,
+/// which progress counts, and which other turns it has.
 #[derive(Debug, Clone)]
 pub struct AgentTurns {
     pub trajectory: String,
     pub turns: Vec<(usize, String)>,
+    /// Every turn of the trajectory: a mark on turn `len` or later is on a turn it does not have.
+    pub len: usize,
+    /// The environment turns (increasing).
+    pub environment: Vec<usize>,
 }
 
 impl AgentTurns {
-    /// The agent turns of `t` that are not in-context examples.
+    /// The agent turns of `t` that are not in-context examples, and what its other turns are.
     pub fn of(t: &Trajectory) -> AgentTurns {
         AgentTurns {
             trajectory: t.id.clone(),
@@ -24,8 +30,24 @@ impl AgentTurns {
                 .agent_turns()
                 .map(|x| (x.index, super::text_hash(&x.text)))
                 .collect(),
+            len: t.turns.len(),
+            environment: t
+                .turns
+                .iter()
+                .filter(|x| x.role == Role::Environment)
+                .map(|x| x.index)
+                .collect(),
         }
     }
+}
+
+/// What a marked turn is to progress.
+enum Marked<'a> {
+    /// An agent turn that counts, with its text hash.
+    Agent(&'a str),
+    Environment,
+    /// A prompt, the instruction or an in-context demo agent turn.
+    Other,
 }
 
 /// One annotator's progress.
@@ -47,6 +69,11 @@ pub struct Progress {
     pub trajectories_complete: u64,
     pub accepted: u64,
     pub rejected: u64,
+    /// Marks on environment turns (progress counts agent turns only).
+    pub on_environment: u64,
+    /// Marks on the other turns progress does not count: prompts, the instruction, in-context
+    /// demo agent turns.
+    pub on_other_turns: u64,
     /// Marks on turns or trajectories the data does not have.
     pub unmatched: u64,
     /// Median seconds between consecutive marks.
@@ -56,13 +83,24 @@ pub struct Progress {
 /// Progress of every annotator in `replay` over the data's agent turns.
 pub fn progress(replay: &Replay, data: &[AgentTurns]) -> Vec<Progress> {
     let mut hashes: HashMap<(&str, usize), &str> = HashMap::new();
-    let mut ids: BTreeSet<&str> = BTreeSet::new();
+    let mut ids: HashMap<&str, &AgentTurns> = HashMap::new();
     for t in data {
-        ids.insert(&t.trajectory);
+        ids.entry(&t.trajectory).or_insert(t);
         for (turn, hash) in &t.turns {
             hashes.insert((&t.trajectory, *turn), hash);
         }
     }
+    // What a mark's turn is, or `None` when the data does not have it.
+    let marked = |trajectory: &str, turn: usize| -> Option<Marked> {
+        if let Some(hash) = hashes.get(&(trajectory, turn)) {
+            return Some(Marked::Agent(hash));
+        }
+        let t = ids.get(trajectory).filter(|t| turn < t.len)?;
+        Some(match t.environment.binary_search(&turn) {
+            Ok(_) => Marked::Environment,
+            Err(_) => Marked::Other,
+        })
+    };
     let with_turns = data.iter().filter(|t| !t.turns.is_empty()).count() as u64;
     let agent_turns = hashes.len() as u64;
     let mut out: BTreeMap<&str, Progress> = BTreeMap::new();
@@ -75,27 +113,31 @@ pub fn progress(replay: &Replay, data: &[AgentTurns]) -> Vec<Progress> {
             ..Progress::default()
         });
         match key.turn {
-            None if ids.contains(key.trajectory.as_str()) => match mark.label.as_str() {
+            None if ids.contains_key(key.trajectory.as_str()) => match mark.label.as_str() {
                 "accept" => p.accepted += 1,
                 "reject" => p.rejected += 1,
                 _ => p.other += 1,
             },
-            Some(turn) if hashes.contains_key(&(key.trajectory.as_str(), turn)) => {
-                let hash = hashes[&(key.trajectory.as_str(), turn)];
-                p.marked += 1;
-                match mark.label.as_str() {
-                    "right" => p.right += 1,
-                    "wrong" => p.wrong += 1,
-                    _ => p.other += 1,
+            None => p.unmatched += 1,
+            Some(turn) => match marked(&key.trajectory, turn) {
+                Some(Marked::Agent(hash)) => {
+                    p.marked += 1;
+                    match mark.label.as_str() {
+                        "right" => p.right += 1,
+                        "wrong" => p.wrong += 1,
+                        _ => p.other += 1,
+                    }
+                    if mark.is_stale(hash) {
+                        p.stale += 1;
+                    }
+                    *marked_per
+                        .entry((&key.annotator, &key.trajectory))
+                        .or_default() += 1;
                 }
-                if mark.is_stale(hash) {
-                    p.stale += 1;
-                }
-                *marked_per
-                    .entry((&key.annotator, &key.trajectory))
-                    .or_default() += 1;
-            }
-            _ => p.unmatched += 1,
+                Some(Marked::Environment) => p.on_environment += 1,
+                Some(Marked::Other) => p.on_other_turns += 1,
+                None => p.unmatched += 1,
+            },
         }
     }
     for p in out.values_mut() {
@@ -118,15 +160,19 @@ mod tests {
     use crate::labels::{text_hash, Event};
 
     #[test]
-    fn progress_counts_marks_on_agent_turns() {
+    fn progress_counts_marks_on_agent_turns_and_knows_the_others() {
         let data = vec![
             AgentTurns {
                 trajectory: "a".into(),
                 turns: vec![(1, text_hash("x")), (3, text_hash("y"))],
+                len: 5,
+                environment: vec![2, 4],
             },
             AgentTurns {
                 trajectory: "b".into(),
                 turns: vec![(1, text_hash("z"))],
+                len: 2,
+                environment: vec![],
             },
         ];
         let mut r = Replay::new();
@@ -147,12 +193,18 @@ mod tests {
         );
         put("2026-01-01T00:00:40Z", "b", Some(0), "right", None);
         put("2026-01-01T00:00:50Z", "a", None, "accept", None);
+        put("2026-01-01T00:01:00Z", "a", Some(2), "wrong", None);
+        put("2026-01-01T00:01:10Z", "a", Some(5), "wrong", None);
+        put("2026-01-01T00:01:20Z", "c", Some(0), "wrong", None);
         let p = progress(&r, &data);
         assert_eq!(p.len(), 1);
         let p = &p[0];
         assert_eq!((p.agent_turns, p.marked, p.right, p.wrong), (3, 2, 1, 1));
         assert_eq!((p.trajectories, p.trajectories_complete), (2, 1));
-        assert_eq!((p.stale, p.unmatched, p.accepted), (1, 1, 1));
+        assert_eq!((p.stale, p.accepted), (1, 1));
+        // b's turn 0 is its instruction, a's turn 2 an environment reply; a has no turn 5 and
+        // there is no trajectory c.
+        assert_eq!((p.on_other_turns, p.on_environment, p.unmatched), (1, 1, 2));
         assert_eq!(p.pace_seconds, Some(10.0));
     }
 }

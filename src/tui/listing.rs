@@ -1,6 +1,7 @@
 //! The trajectory list: which rows it shows (all, the sample, or the filter's matches, found a
 //! slice at a time), its window, and the type-ahead jump to an id.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
@@ -15,7 +16,7 @@ use crate::model::Task;
 pub enum Term {
     /// Has a finding of this severity or worse.
     Severity(Severity),
-    /// Has a finding whose rule id contains this.
+    /// Has a finding whose rule id starts with this (an id, a family, or the start of one).
     Rule(String),
     Task(Task),
     /// The id or any turn's text contains this (case-insensitive).
@@ -38,19 +39,34 @@ pub struct Filter {
     pub scanned: usize,
 }
 
+/// The keys of `key:value` terms.
+const KEYS: &str = "severity (sev), rule, task, text";
+
 impl Filter {
-    pub fn parse(query: &str) -> Result<Filter, String> {
+    /// Parse a query. A rule term must be the start of one of `rules` (the ids of the rules
+    /// that give the findings; `None`: not checked); a word `key:value` needs a known key
+    /// (`text:` searches for a word with a colon).
+    pub fn parse(query: &str, rules: Option<&[Arc<str>]>) -> Result<Filter, String> {
         let mut terms = Vec::new();
         for word in query.split_whitespace() {
             let term = match word.split_once(':') {
                 Some(("severity" | "sev", s)) => {
-                    Term::Severity(Severity::parse(s).ok_or(format!("unknown severity '{s}'"))?)
+                    Term::Severity(Severity::parse(s).ok_or_else(|| {
+                        let known = Severity::ALL.map(Severity::as_str).join(", ");
+                        format!("unknown severity '{s}' (severities: {known})")
+                    })?)
                 }
-                Some(("rule", r)) => Term::Rule(r.to_string()),
-                Some(("task", t)) => {
-                    Term::Task(Task::parse(t).ok_or(format!("unknown task '{t}'"))?)
-                }
+                Some(("rule", r)) => Term::Rule(known_rule(r, rules)?),
+                Some(("task", t)) => Term::Task(Task::parse(t).ok_or_else(|| {
+                    let known = Task::ALL.map(Task::as_str).join(", ");
+                    format!("unknown task '{t}' (tasks: {known})")
+                })?),
                 Some(("text", t)) => Term::Text(t.to_lowercase()),
+                Some((key, _)) if is_key(key) => {
+                    return Err(format!(
+                        "unknown filter key '{key}:' (keys: {KEYS}; text:{word} finds the word)"
+                    ))
+                }
                 _ if word == "unmarked" => Term::Unmarked,
                 _ if word == "marked" => Term::Marked,
                 _ if word == "disagree" => Term::Disagree,
@@ -65,6 +81,35 @@ impl Filter {
             scanned: 0,
         })
     }
+}
+
+/// A word before a colon reads as a key: a letter, then letters, digits, `-` and `_`.
+fn is_key(word: &str) -> bool {
+    word.chars().next().is_some_and(char::is_alphabetic)
+        && word
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+}
+
+/// `r` when it is the start of a rule id among `rules` (a whole id, a family or a prefix).
+fn known_rule(r: &str, rules: Option<&[Arc<str>]>) -> Result<String, String> {
+    let Some(rules) = rules else {
+        return Ok(r.to_string());
+    };
+    if !r.is_empty() && rules.iter().any(|id| id.starts_with(r)) {
+        return Ok(r.to_string());
+    }
+    let mut families: Vec<&str> = Vec::new();
+    for id in rules {
+        let family = id.split_once('/').map_or(&**id, |(family, _)| family);
+        if !families.contains(&family) {
+            families.push(family);
+        }
+    }
+    Err(format!(
+        "unknown rule '{r}': no rule id starts with it (rules: {})",
+        families.join(", ")
+    ))
 }
 
 /// The trajectory list: the rows it shows, its window and the type-ahead jump.
@@ -182,7 +227,7 @@ impl List {
             self.filter = None;
             return Ok(());
         }
-        self.filter = Some(Filter::parse(query)?);
+        self.filter = Some(Filter::parse(query, store.rule_ids())?);
         self.scan(store, labels, Duration::from_millis(150));
         Ok(())
     }
@@ -290,7 +335,10 @@ fn matches(store: &mut Store, labels: &Labels, i: usize, terms: &[Term]) -> bool
     };
     terms.iter().all(|term| match term {
         Term::Severity(s) => entry.findings.iter().any(|f| f.severity >= *s),
-        Term::Rule(r) => entry.findings.iter().any(|f| f.rule.contains(r.as_str())),
+        Term::Rule(r) => entry
+            .findings
+            .iter()
+            .any(|f| f.rule.starts_with(r.as_str())),
         Term::Task(t) => entry.trajectory.task == *t,
         Term::Unmarked | Term::Marked => {
             let agent = super::marks::agent_turns(&entry.trajectory);
@@ -317,6 +365,7 @@ mod tests {
     fn filters_parse() {
         let f = Filter::parse(
             "severity:warn rule:repetition task:os hello disagree unmarked marked text:marked",
+            None,
         )
         .unwrap();
         assert_eq!(
@@ -332,7 +381,57 @@ mod tests {
                 Term::Text("marked".into()),
             ]
         );
-        assert!(Filter::parse("severity:fatal").is_err());
+        assert!(Filter::parse("severity:fatal", None).is_err());
+    }
+
+    #[test]
+    fn unknown_rules_and_keys_are_errors() {
+        let rules: Vec<Arc<str>> = ["invalid-action/os", "repetition/loop", "empty-turn"]
+            .map(Arc::from)
+            .to_vec();
+        let parse = |q: &str| Filter::parse(q, Some(&rules)).map(|f| f.terms);
+        for known in ["repetition", "repetition/loop", "invalid-action/o", "empty"] {
+            let term = Term::Rule(known.into());
+            assert_eq!(parse(&format!("rule:{known}")), Ok(vec![term]));
+        }
+        assert_eq!(
+            parse("rule:nosuch"),
+            Err(
+                "unknown rule 'nosuch': no rule id starts with it (rules: invalid-action, \
+                 repetition, empty-turn)"
+                    .into()
+            )
+        );
+        assert!(
+            parse("rule:loop").is_err(),
+            "loop is inside an id, not its start"
+        );
+        assert!(parse("rule:").is_err());
+        assert!(
+            Filter::parse("rule:nosuch", None).is_ok(),
+            "without the rules' ids nothing is checked"
+        );
+        let e = parse("status:x").unwrap_err();
+        assert!(e.contains("unknown filter key 'status:'"), "{e}");
+        assert!(e.contains("severity (sev), rule, task, text"), "{e}");
+        assert!(parse("sev:x").unwrap_err().contains("error, warn, info"));
+        assert!(parse("task:nosuch").unwrap_err().contains("tasks: os, db"));
+        assert_eq!(
+            parse("text:Act: http://x"),
+            Err(
+                "unknown filter key 'http:' (keys: severity (sev), rule, task, text; \
+                 text:http://x finds the word)"
+                    .into()
+            )
+        );
+        assert_eq!(
+            parse("text:Act: :x 12:30"),
+            Ok(vec![
+                Term::Text("act:".into()),
+                Term::Text(":x".into()),
+                Term::Text("12:30".into())
+            ])
+        );
     }
 
     #[test]
@@ -340,7 +439,7 @@ mod tests {
         let mut l = List::default();
         assert_eq!(l.neighbour(0, 1, 3), Some(1));
         assert_eq!(l.neighbour(2, 1, 3), None);
-        let mut f = Filter::parse("x").unwrap();
+        let mut f = Filter::parse("x", None).unwrap();
         f.matches = vec![2, 5, 9];
         l.filter = Some(f);
         assert_eq!(l.neighbour(5, 1, 10), Some(9));

@@ -1,8 +1,8 @@
 //! Marking from the keyboard: the annotator's labels and journal, the marks of the trajectory
 //! on screen, which turn a mark goes on, right / wrong / clear, notes, verdicts on the
-//! trajectory, undo, others' marks, the action waiting for the annotator's name, and when to
-//! resume at the first unmarked turn. A mark shows as saved only once the journal has it on
-//! disk; a failed append shows as UNSAVED.
+//! trajectory (accepting one with a turn marked wrong asks first), undo, others' marks, the
+//! action waiting for the annotator's name, and when to resume at the first unmarked turn. A
+//! mark shows as saved only once the journal has it on disk; a failed append shows as UNSAVED.
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -13,6 +13,7 @@ use super::marks::{agent_turns, Labels, TurnMarks};
 use super::store::Entry;
 use crate::labels::{self, Event};
 use crate::model::Trajectory;
+use crate::sanitize::sanitize_line;
 
 /// The marking state of the session.
 #[derive(Default)]
@@ -23,6 +24,9 @@ pub struct Marking {
     marks: TurnMarks,
     /// A marking action waiting for the annotator's name.
     pending: Option<Action>,
+    /// An accept waiting for a yes: the trajectory, and how many of its turns the annotator
+    /// marked wrong.
+    accepting: Option<(String, usize)>,
     /// When the session began, while it waits for the index to resume at the first unmarked
     /// turn.
     resume_at: Option<Instant>,
@@ -42,6 +46,8 @@ pub enum Outcome {
     AskAnnotator,
     /// Edit the note of the marked turn on the input line, starting from this text.
     EditNote(String),
+    /// Ask [`Marking::question`] on the input line; the answer goes to [`Marking::answer`].
+    Confirm,
     /// Go to the next agent turn without a mark.
     NextUnmarked,
 }
@@ -121,7 +127,7 @@ impl Marking {
             Action::MarkWrong => self.set_mark(entry, target, Some("wrong")),
             Action::ClearMark => self.set_mark(entry, target, None),
             Action::EditNote => self.start_note(entry, target, keymap),
-            Action::Accept => self.set_verdict(entry, "accept"),
+            Action::Accept => self.accept(entry),
             Action::Reject => self.set_verdict(entry, "reject"),
             Action::Undo => self.undo_mark(),
             Action::NextUnmarked => Outcome::NextUnmarked,
@@ -186,6 +192,12 @@ impl Marking {
             return Outcome::Say("nothing to mark here: move to a step".into());
         };
         let t = &entry.trajectory;
+        if label.is_none() && self.labels.mine(&t.id, Some(turn)).is_none() {
+            // Clearing what is not there would only lengthen the journal.
+            return Outcome::Say(format!(
+                "turn {turn} has no mark of yours: nothing to clear"
+            ));
+        }
         let annotator = self.labels.annotator.clone().unwrap_or_default();
         let mut event = Event::now(&annotator, &t.id, Some(turn), label);
         event.text_hash = Some(labels::text_hash(&t.turns[turn].text));
@@ -198,6 +210,50 @@ impl Marking {
         }
         let what = format!("turn {turn} {}", label.unwrap_or("cleared"));
         Outcome::Marked(self.append(event, what))
+    }
+
+    /// Accept the trajectory, or clear an accept; a trajectory with a turn the annotator marked
+    /// wrong is accepted only once the question is answered yes.
+    fn accept(&mut self, entry: Option<&Entry>) -> Outcome {
+        let Some(id) = entry.map(|e| &e.trajectory.id) else {
+            return Outcome::Nothing;
+        };
+        let clearing = self
+            .labels
+            .mine(id, None)
+            .is_some_and(|m| m.label == "accept");
+        let wrong = self
+            .labels
+            .mine_in(id)
+            .values()
+            .filter(|m| m.label == "wrong")
+            .count();
+        if clearing || wrong == 0 {
+            return self.set_verdict(entry, "accept");
+        }
+        self.accepting = Some((id.clone(), wrong));
+        Outcome::Confirm
+    }
+
+    /// The question waiting for an answer.
+    pub fn question(&self) -> Option<String> {
+        let (id, wrong) = self.accepting.as_ref()?;
+        let turns = if *wrong == 1 { "turn" } else { "turns" };
+        Some(format!(
+            "{} has {wrong} {turns} you marked ✗ wrong: accept it anyway? (y accepts, any other key cancels) ",
+            sanitize_line(id)
+        ))
+    }
+
+    /// The answer to [`Marking::question`]; `entry` is the trajectory on screen.
+    pub fn answer(&mut self, yes: bool, entry: Option<&Entry>) -> Outcome {
+        let Some((id, _)) = self.accepting.take() else {
+            return Outcome::Nothing;
+        };
+        if !yes || entry.is_none_or(|e| e.trajectory.id != id) {
+            return Outcome::Say(format!("{} not accepted", sanitize_line(&id)));
+        }
+        self.set_verdict(entry, "accept")
     }
 
     fn set_verdict(&mut self, entry: Option<&Entry>, verdict: &str) -> Outcome {

@@ -270,6 +270,12 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
         format!(" {} ", app.mode_name()),
         theme.status_mode,
     )];
+    if app.mode() == Mode::Confirm {
+        let question = app.marking().question().unwrap_or_default();
+        spans.push(Span::styled(format!(" {question}"), theme.status));
+        buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+        return;
+    }
     let prompt = match app.mode() {
         Mode::Search => Some("/"),
         Mode::Filter => Some("filter: "),
@@ -283,6 +289,13 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
             format!(" {p}{}▏", sanitize_line(app.input())),
             theme.status,
         ));
+        // What is wrong with the input (a filter that cannot be applied, an id not found).
+        if let Some(m) = app.message() {
+            spans.push(Span::styled(
+                format!("  {}", sanitize_line(m)),
+                theme.finding_error,
+            ));
+        }
         buf.set_line(area.x, area.y, &Line::from(spans), area.width);
         return;
     }

@@ -55,6 +55,9 @@ const LRU_SIZE: usize = 12;
 pub struct Store {
     dataset: Dataset,
     provider: Option<FindingsProvider>,
+    /// The ids of the rules the provider runs, when known (the list filter checks its rule
+    /// terms against them).
+    rule_ids: Option<Vec<Arc<str>>>,
     lru: Vec<(usize, Slot)>,
     rows: Vec<Option<Row>>,
 }
@@ -64,9 +67,21 @@ impl Store {
         Store {
             dataset,
             provider,
+            rule_ids: None,
             lru: Vec::new(),
             rows: Vec::new(),
         }
+    }
+
+    /// The ids of the rules the findings provider runs.
+    pub fn with_rule_ids(mut self, ids: Vec<Arc<str>>) -> Store {
+        self.rule_ids = Some(ids);
+        self
+    }
+
+    /// The ids of the rules the findings provider runs, when known.
+    pub fn rule_ids(&self) -> Option<&[Arc<str>]> {
+        self.rule_ids.as_deref()
     }
 
     /// The findings of `t`, as the screen shows them (none without a provider).

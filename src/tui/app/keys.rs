@@ -33,6 +33,7 @@ impl App {
                 }
             }
             Mode::Search | Mode::Filter | Mode::Jump | Mode::Note | Mode::Annotator => self.edit(e),
+            Mode::Confirm => self.answer(e),
         }
         self.prepare();
     }
@@ -57,6 +58,18 @@ impl App {
             }
             _ => {}
         }
+    }
+
+    /// The answer to the question on the input line: `y` is yes, any other key no.
+    fn answer(&mut self, e: KeyEvent) {
+        let yes = matches!(e.code, KeyCode::Char('y' | 'Y'))
+            && !e
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        self.set_mode(Mode::Browse);
+        let entry = self.current().cloned();
+        let outcome = self.marking.answer(yes, entry.as_deref());
+        self.follow(outcome, Action::Accept);
     }
 
     fn start_input(&mut self, mode: Mode) {
@@ -96,7 +109,12 @@ impl App {
                             self.select(first);
                         }
                     }
-                    Err(message) => self.message = Some(message),
+                    // Not applied: the query stays on the input line, with what is wrong.
+                    Err(message) => {
+                        self.input = input;
+                        self.message = Some(message);
+                        return;
+                    }
                 }
             }
             Mode::Jump => {
@@ -229,6 +247,10 @@ impl App {
                 self.input = text;
             }
             Outcome::NextUnmarked => self.next_unmarked(),
+            Outcome::Confirm => {
+                self.set_mode(Mode::Confirm);
+                self.input.clear();
+            }
         }
     }
 

@@ -42,6 +42,8 @@ pub enum Mode {
     Note,
     /// Typing the annotator's name.
     Annotator,
+    /// A yes-or-no question on the input line (accepting a trajectory with a wrong turn).
+    Confirm,
     /// A panel is open (it names itself in the status bar: [`App::mode_name`]).
     Panel,
 }
@@ -55,6 +57,7 @@ impl Mode {
             Mode::Jump => "JUMP",
             Mode::Note => "NOTE",
             Mode::Annotator => "ANNOTATOR",
+            Mode::Confirm => "CONFIRM",
             Mode::Panel => "PANEL",
         }
     }
