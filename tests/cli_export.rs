@@ -342,6 +342,6 @@ fn the_labels_table_lists_every_annotator() {
     let csv = std::fs::read_to_string(s.path("labels.csv")).unwrap();
     assert_eq!(
         csv,
-        "trajectory,turn,role,alice,bob,combined,notes\nos_2,7,agent,wrong,right,disputed,\n"
+        "run,trajectory,turn,role,alice,bob,combined,notes\nagentinstruct_os,os_2,7,agent,wrong,right,disputed,\n"
     );
 }

@@ -24,6 +24,7 @@ fn replay(path: &Path) -> Replay {
 fn key(annotator: &str, turn: Option<usize>) -> MarkKey {
     MarkKey {
         annotator: annotator.into(),
+        run: Some("agentinstruct_os".into()),
         trajectory: "os_1".into(),
         turn,
     }

@@ -300,7 +300,7 @@ fn csv_cells_cannot_be_formulas() {
     let csv = std::fs::read_to_string(s.path("labels.csv")).unwrap();
     assert_eq!(
         csv,
-        "trajectory,turn,role,'+bob,'=cmd,alice,combined,notes\n\
-         db_10,3,agent,right,wrong,right,right,\"'+bob: -1, \"\"ok\"\" | =cmd: @SUM(A1)\"\n"
+        "run,trajectory,turn,role,'+bob,'=cmd,alice,combined,notes\n\
+         data,db_10,3,agent,right,wrong,right,right,\"'+bob: -1, \"\"ok\"\" | =cmd: @SUM(A1)\"\n"
     );
 }

@@ -87,8 +87,11 @@ pub fn run(args: &AgreeArgs) -> Result<i32> {
             bail!("--with-rules compares turns: use it with --level turn");
         }
         let rules = session::rules::configured(None)?;
-        let judged = judge::judge(&replay, &args.with_rules, &rules)?;
-        let ratings = session::agreement::ratings(&replay, At::Turn, label_set, judged.triples)?;
+        let (judged, resolved) = judge::judge(&replay, &args.with_rules, &rules)?;
+        if let Some(notice) = resolved.notice() {
+            eprintln!("trev: warning: {}", line(&notice));
+        }
+        let ratings = session::agreement::of_resolved(&resolved, label_set, judged.triples)?;
         (ratings, Some(judged.scores))
     };
     let agreement = agree::agreement(&ratings);

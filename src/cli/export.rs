@@ -16,7 +16,7 @@ use crate::export::render;
 use crate::export::{self as gold, Fallback, Job, Report};
 use crate::findings::{Finding, Severity};
 use crate::labels::replay::journal_files;
-use crate::labels::votes::{self, combine, Combined, Mark, TrajectoryVotes};
+use crate::labels::votes::{self, combine, key_of, Combined, Mark, TrajectoryKey, TrajectoryVotes};
 use crate::labels::Replay;
 use crate::load::{source, Dataset};
 use crate::model::Trajectory;
@@ -178,7 +178,6 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
     let mut printer = DiagnosticPrinter::new(20);
     replay.warnings().iter().for_each(|w| printer.print(w));
     let only: BTreeSet<&str> = args.annotators.iter().map(String::as_str).collect();
-    let votes = votes::votes(&replay, &only);
 
     let rules = match &args.drop_findings {
         None => None,
@@ -214,6 +213,11 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
         None => None,
     };
     let data = Dataset::open(&args.input.files, args.input.load_options())?;
+    let resolved = session::marks::resolved(&replay, &data);
+    if let Some(notice) = resolved.notice() {
+        eprintln!("trev: warning: {}", line(&notice));
+    }
+    let votes = votes::votes(&resolved, &only);
     let selection = args
         .sample
         .spec()
@@ -234,7 +238,7 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
         |d| printer.print(d),
         |t| {
             if args.labels_out.is_some() {
-                label_rows.extend(label_rows_of(t, votes.get(&t.id), args.agree.into()));
+                label_rows.extend(label_rows_of(t, votes.get(&key_of(t)), args.agree.into()));
             }
         },
     )?;
@@ -305,7 +309,7 @@ fn in_flags(e: WriteError) -> anyhow::Error {
     }
 }
 
-fn annotators_of(votes: &HashMap<String, TrajectoryVotes>) -> Vec<String> {
+fn annotators_of(votes: &HashMap<TrajectoryKey, TrajectoryVotes>) -> Vec<String> {
     let set: BTreeSet<&String> = votes
         .values()
         .flat_map(|v| v.turns.values().flat_map(|m| m.keys()))
@@ -315,6 +319,7 @@ fn annotators_of(votes: &HashMap<String, TrajectoryVotes>) -> Vec<String> {
 
 /// One row of `--labels-out`.
 struct LabelRow {
+    run: String,
     trajectory: String,
     turn: usize,
     role: &'static str,
@@ -342,6 +347,7 @@ fn label_rows_of(
                 .map(|n| n.iter().map(|(a, text)| format!("{a}: {text}")).collect())
                 .unwrap_or_default();
             Some(LabelRow {
+                run: t.run.to_string(),
                 trajectory: t.id.clone(),
                 turn,
                 role,
@@ -365,7 +371,12 @@ fn mark_text(mark: Option<&Mark>) -> &'static str {
 fn labels_table(csv: bool, rows: &[LabelRow], annotators: &[String]) -> Result<Vec<u8>> {
     let mut w = Vec::new();
     if csv {
-        let mut header = vec!["trajectory".to_string(), "turn".into(), "role".into()];
+        let mut header = vec![
+            "run".to_string(),
+            "trajectory".into(),
+            "turn".into(),
+            "role".into(),
+        ];
         header.extend(annotators.iter().cloned());
         header.extend(["combined".to_string(), "notes".into()]);
         writeln!(w, "{}", csv_line(&header))?;
@@ -373,6 +384,7 @@ fn labels_table(csv: bool, rows: &[LabelRow], annotators: &[String]) -> Result<V
     for row in rows {
         if csv {
             let mut cells = vec![
+                row.run.clone(),
                 row.trajectory.clone(),
                 row.turn.to_string(),
                 row.role.to_string(),
@@ -392,7 +404,7 @@ fn labels_table(csv: bool, rows: &[LabelRow], annotators: &[String]) -> Result<V
                 .map(|(a, m)| (a, mark_text(Some(m))))
                 .collect();
             let line = serde_json::json!({
-                "trajectory": row.trajectory, "turn": row.turn, "role": row.role,
+                "run": row.run, "trajectory": row.trajectory, "turn": row.turn, "role": row.role,
                 "labels": labels, "combined": row.combined.map(|c| c.as_str()),
                 "notes": row.notes,
             });

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{anyhow, Context, Result};
 use clap::{Args, ValueEnum};
@@ -37,6 +38,11 @@ pub struct LabelArgs {
     /// The trajectory id.
     #[arg(long, value_name = "ID", required_unless_present = "import")]
     pub trajectory: Option<String>,
+
+    /// The trajectory's run (the file's name without extensions, or `NAME` of `NAME=PATH`):
+    /// needed when the id is in several runs.
+    #[arg(long, value_name = "NAME", conflicts_with = "import")]
+    pub run: Option<String>,
 
     /// The turn index (0-based, as `trev` shows it).
     #[arg(long, value_name = "N", requires = "set", conflicts_with = "verdict")]
@@ -115,14 +121,17 @@ pub fn run(args: &LabelArgs) -> Result<i32> {
     };
     let wanted = HashSet::from([trajectory.to_string()]);
     let (data, loaded) = load_hashes(&args.files, args.format, Some(&wanted))?;
-    let Some(hashes) = data.get(trajectory) else {
-        eprintln!(
-            "trev: error: trajectory '{}' is not in the files given ({loaded} trajectories loaded)",
-            line(trajectory)
-        );
-        return Ok(EXIT_ERROR);
+    let (run, hashes) = match find(&data, trajectory, args.run.as_deref()) {
+        Ok(found) => found,
+        Err(why) => {
+            eprintln!(
+                "trev: error: {} ({loaded} trajectories loaded)",
+                line(why.replace("RUN", "give --run NAME"))
+            );
+            return Ok(EXIT_ERROR);
+        }
     };
-    let mut event = Event::now(&args.annotator, trajectory, turn, label);
+    let mut event = Event::now(&args.annotator, trajectory, turn, label).in_run(run);
     if let Some(turn) = turn {
         let Some(hash) = hashes.get(turn) else {
             eprintln!(
@@ -153,14 +162,46 @@ pub fn run(args: &LabelArgs) -> Result<i32> {
     Ok(EXIT_OK)
 }
 
-/// Turn-text hashes of the trajectories in `files` (only `wanted` ones, when given), and the
-/// number of trajectories loaded.
+/// The loaded trajectories by id: each one's run and turn-text hashes.
+type Loaded = HashMap<String, Vec<(Arc<str>, Vec<String>)>>;
+
+/// The one loaded trajectory with `id` (in `run`, when given): its run and turn hashes; else
+/// why not (`RUN` stands for how to name the run).
+fn find<'a>(
+    data: &'a Loaded,
+    id: &str,
+    run: Option<&str>,
+) -> Result<(&'a str, &'a [String]), String> {
+    let found: Vec<&(Arc<str>, Vec<String>)> = data
+        .get(id)
+        .into_iter()
+        .flatten()
+        .filter(|(r, _)| run.is_none_or(|run| **r == *run))
+        .collect();
+    match found[..] {
+        [(r, hashes)] => Ok((r, hashes)),
+        [] => Err(match run {
+            Some(run) => format!("trajectory '{id}' is not in run '{run}' of the files given"),
+            None => format!("trajectory '{id}' is not in the files given"),
+        }),
+        _ => {
+            let runs: Vec<&str> = found.iter().map(|(r, _)| &**r).collect();
+            Err(format!(
+                "trajectory '{id}' is in several runs ({}): RUN",
+                runs.join(", ")
+            ))
+        }
+    }
+}
+
+/// Turn-text hashes of the trajectories in `files` (only `wanted` ones, when given), by id and
+/// run, and the number of trajectories loaded.
 fn load_hashes(
     files: &[PathBuf],
     format: Option<Format>,
     wanted: Option<&HashSet<String>>,
-) -> Result<(HashMap<String, Vec<String>>, u64)> {
-    let mut data = HashMap::new();
+) -> Result<(Loaded, u64)> {
+    let mut data: Loaded = HashMap::new();
     let mut loaded = 0;
     let mut printer = DiagnosticPrinter::new(5);
     let opts = LoadOptions {
@@ -176,15 +217,15 @@ fn load_hashes(
                 let hashes = wanted
                     .is_none_or(|w| w.contains(&t.id))
                     .then(|| t.turns.iter().map(|x| labels::text_hash(&x.text)).collect());
-                (t.id, hashes)
+                (t.run, t.id, hashes)
             })
         },
         |event| {
             match event {
-                ScanEvent::Record(Ok((id, hashes))) => {
+                ScanEvent::Record(Ok((run, id, hashes))) => {
                     loaded += 1;
                     if let Some(hashes) = hashes {
-                        data.entry(id).or_insert(hashes);
+                        data.entry(id).or_default().push((run, hashes));
                     }
                 }
                 ScanEvent::Record(Err(d)) => printer.print(&d),
@@ -265,14 +306,16 @@ fn import(args: &LabelArgs) -> Result<i32> {
             event.at = time::now_rfc3339();
         }
         if let Some(data) = &data {
-            let Some(hashes) = data.get(&event.trajectory) else {
-                problem(&format!(
-                    "error: trajectory '{}' is not in the files given",
-                    event.trajectory
-                ));
-                skipped += 1;
-                continue;
+            let (run, hashes) = match find(data, &event.trajectory, event.run.as_deref()) {
+                Ok(found) => found,
+                Err(why) => {
+                    let why = why.replace("RUN", "add its \"run\" to the line");
+                    problem(&format!("error: {why}"));
+                    skipped += 1;
+                    continue;
+                }
             };
+            event.run = Some(run.to_string());
             if let Some(turn) = event.turn {
                 let Some(hash) = hashes.get(turn) else {
                     problem(&format!(

@@ -72,6 +72,8 @@ pub fn run(args: &ReviewArgs) -> Result<i32> {
     let annotator = args.annotator.clone().or(config.annotator.clone());
     let mut labels = Labels::new(Some(dir.clone()), annotator);
     labels.sample = sample.as_ref().map(Vec::len);
+    // Journal lines that name no run apply only when the data is one run.
+    labels.unnamed_apply = session::marks::runs(&args.input.files)?.len() <= 1;
     if let Some(name) = labels.annotator.clone() {
         match Journal::open(&dir, &name) {
             Ok(j) => {

@@ -361,7 +361,14 @@ fn progress_row(p: &Progress) -> [String; 10] {
 fn estimate(args: &StatsArgs) -> Result<i32> {
     let dir = session::annotations::dir(args.annotations.as_deref())?;
     let data = Dataset::open(&args.input.files, args.input.load_options())?;
-    let census = session::estimate::census(&data);
+    let mut replay = Replay::new();
+    if dir.exists() {
+        replay.read_path(&dir)?;
+    }
+    let census = session::estimate::census(&data, &replay);
+    if let Some(notice) = census.marks.notice() {
+        eprintln!("trev: warning: {}", line(&notice));
+    }
     let spec = args.sample.spec();
     let selection = session::estimate::selection(&data, &census, spec.as_ref(), &dir)?;
     if selection.missing > 0 {
@@ -371,14 +378,10 @@ fn estimate(args: &StatsArgs) -> Result<i32> {
             selection.records.len() + selection.missing
         );
     }
-    let mut replay = Replay::new();
-    if dir.exists() {
-        replay.read_path(&dir)?;
-    }
     let rules = session::rules::configured(None)?;
     let flagged =
         |t: &crate::model::Trajectory| rules.check(t).iter().any(|f| f.severity == Severity::Error);
-    let estimated = session::estimate::estimate(&data, &census, &selection, &replay, &flagged);
+    let estimated = session::estimate::estimate(&data, &census, &selection, &flagged);
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
         serde_json::to_writer(&mut out, &estimated.report)?;

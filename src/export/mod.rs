@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::diag::Diagnostic;
 use crate::findings::Finding;
-use crate::labels::votes::TrajectoryVotes;
+use crate::labels::votes::{key_of, TrajectoryKey, TrajectoryVotes};
 use crate::load::Dataset;
 use crate::model::{Task, Trajectory};
 use output::GoldFile;
@@ -71,7 +71,7 @@ impl Fallback {
 pub struct Job<'a> {
     pub policy: &'a Policy,
     pub target: Target,
-    pub votes: &'a HashMap<String, TrajectoryVotes>,
+    pub votes: &'a HashMap<TrajectoryKey, TrajectoryVotes>,
     pub findings: &'a (dyn Fn(&Trajectory) -> Vec<Finding> + Sync),
     pub fallback: Option<&'a Fallback>,
 }
@@ -108,7 +108,7 @@ pub fn export(
         };
         observe(&t);
         let findings = (job.findings)(&t);
-        let decision = policy::decide(&t, job.votes.get(&t.id), &findings, job.policy);
+        let decision = policy::decide(&t, job.votes.get(&key_of(&t)), &findings, job.policy);
         match decision {
             Decision::Keep {
                 masked,

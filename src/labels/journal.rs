@@ -131,6 +131,7 @@ impl Journal {
             key.turn,
             before.as_ref().map(|m| m.label.as_str()),
         );
+        event.run.clone_from(&key.run);
         if let Some(mark) = &before {
             event.note.clone_from(&mark.note);
             event.text_hash.clone_from(&mark.text_hash);
@@ -197,6 +198,7 @@ mod tests {
     fn key(turn: Option<usize>) -> MarkKey {
         MarkKey {
             annotator: "alice".into(),
+            run: None,
             trajectory: "os_1".into(),
             turn,
         }

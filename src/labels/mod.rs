@@ -5,6 +5,7 @@
 pub mod journal;
 pub mod progress;
 pub mod replay;
+pub mod resolve;
 pub mod time;
 pub mod votes;
 
@@ -27,6 +28,10 @@ pub struct Event {
     /// UTC, RFC 3339 with seconds (`2026-11-22T10:04:05Z`).
     pub at: String,
     pub annotator: String,
+    /// The run of the trajectory (its file's name, or `NAME` of `NAME=PATH`); `None` in lines
+    /// written before runs or by tools that do not know them (see [`resolve`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
     pub trajectory: String,
     /// The turn index, or `None` for a verdict on the whole trajectory.
     pub turn: Option<usize>,
@@ -51,6 +56,7 @@ impl Event {
             v: VERSION,
             at: time::now_rfc3339(),
             annotator: annotator.to_string(),
+            run: None,
             trajectory: trajectory.to_string(),
             turn,
             label: label.map(str::to_string),
@@ -59,9 +65,16 @@ impl Event {
         }
     }
 
+    /// The event, on the trajectory of `run`.
+    pub fn in_run(mut self, run: &str) -> Event {
+        self.run = Some(run.to_string());
+        self
+    }
+
     pub fn key(&self) -> MarkKey {
         MarkKey {
             annotator: self.annotator.clone(),
+            run: self.run.clone(),
             trajectory: self.trajectory.clone(),
             turn: self.turn,
         }
@@ -145,6 +158,10 @@ mod tests {
             serde_json::to_string(&e).unwrap(),
             r#"{"v":1,"at":"2026-11-22T10:04:05Z","annotator":"alice","trajectory":"os_42","turn":3,"label":"wrong","note":"answered before checking","text_hash":"9f2c"}"#
         );
+        let e = e.in_run("agentinstruct_os");
+        assert!(serde_json::to_string(&e)
+            .unwrap()
+            .starts_with(r#"{"v":1,"at":"2026-11-22T10:04:05Z","annotator":"alice","run":"agentinstruct_os","trajectory":"os_42","#));
         let clear = Event::now("a", "t", None, None);
         let line = serde_json::to_string(&clear).unwrap();
         assert!(line.contains(r#""turn":null,"label":null"#), "{line}");

@@ -3,16 +3,19 @@
 //! but progress counts agent turns only) and on turns the data does not have.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::replay::Replay;
+use super::resolve::{resolve, Index};
 use crate::model::{Role, Trajectory};
 
 /// What progress needs of one trajectory: its agent turns (not demo) and their text hashes,
 /// which progress counts, and which other turns it has.
 #[derive(Debug, Clone)]
 pub struct AgentTurns {
+    pub run: Arc<str>,
     pub trajectory: String,
     pub turns: Vec<(usize, String)>,
     /// Every turn of the trajectory: a mark on turn `len` or later is on a turn it does not have.
@@ -25,6 +28,7 @@ impl AgentTurns {
     /// The agent turns of `t` that are not in-context examples, and what its other turns are.
     pub fn of(t: &Trajectory) -> AgentTurns {
         AgentTurns {
+            run: t.run.clone(),
             trajectory: t.id.clone(),
             turns: t
                 .agent_turns()
@@ -80,22 +84,30 @@ pub struct Progress {
     pub pace_seconds: Option<f64>,
 }
 
-/// Progress of every annotator in `replay` over the data's agent turns.
+/// Progress of every annotator in `replay` over the data's agent turns (marks resolved to the
+/// data's trajectories by run and id, see [`super::resolve`]).
 pub fn progress(replay: &Replay, data: &[AgentTurns]) -> Vec<Progress> {
-    let mut hashes: HashMap<(&str, usize), &str> = HashMap::new();
-    let mut ids: HashMap<&str, &AgentTurns> = HashMap::new();
+    let mut hashes: HashMap<(&str, &str, usize), &str> = HashMap::new();
+    let mut ids: HashMap<(&str, &str), &AgentTurns> = HashMap::new();
+    let mut index = Index::default();
     for t in data {
-        ids.entry(&t.trajectory).or_insert(t);
+        ids.entry((&t.run, &t.trajectory)).or_insert(t);
+        let mut by_turn = vec![String::new(); t.len];
         for (turn, hash) in &t.turns {
-            hashes.insert((&t.trajectory, *turn), hash);
+            hashes.insert((&t.run, &t.trajectory, *turn), hash);
+            if let Some(slot) = by_turn.get_mut(*turn) {
+                slot.clone_from(hash);
+            }
         }
+        index.add(t.run.clone(), t.trajectory.clone(), by_turn);
     }
+    let resolved = resolve(replay.marks(), &index);
     // What a mark's turn is, or `None` when the data does not have it.
-    let marked = |trajectory: &str, turn: usize| -> Option<Marked> {
-        if let Some(hash) = hashes.get(&(trajectory, turn)) {
+    let marked = |run: &str, trajectory: &str, turn: usize| -> Option<Marked> {
+        if let Some(hash) = hashes.get(&(run, trajectory, turn)) {
             return Some(Marked::Agent(hash));
         }
-        let t = ids.get(trajectory).filter(|t| turn < t.len)?;
+        let t = ids.get(&(run, trajectory)).filter(|t| turn < t.len)?;
         Some(match t.environment.binary_search(&turn) {
             Ok(_) => Marked::Environment,
             Err(_) => Marked::Other,
@@ -104,22 +116,32 @@ pub fn progress(replay: &Replay, data: &[AgentTurns]) -> Vec<Progress> {
     let with_turns = data.iter().filter(|t| !t.turns.is_empty()).count() as u64;
     let agent_turns = hashes.len() as u64;
     let mut out: BTreeMap<&str, Progress> = BTreeMap::new();
-    let mut marked_per: HashMap<(&str, &str), usize> = HashMap::new();
-    for (key, mark) in replay.marks() {
-        let p = out.entry(&key.annotator).or_insert_with(|| Progress {
-            annotator: key.annotator.clone(),
-            agent_turns,
-            trajectories: with_turns,
-            ..Progress::default()
-        });
+    let mut marked_per: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    let new = |annotator: &str| Progress {
+        annotator: annotator.to_string(),
+        agent_turns,
+        trajectories: with_turns,
+        ..Progress::default()
+    };
+    for key in resolved.unmatched.iter().chain(&resolved.ambiguous) {
+        out.entry(&key.annotator)
+            .or_insert_with(|| new(&key.annotator))
+            .unmatched += 1;
+    }
+    for (key, mark) in &resolved.marks {
+        let p = out
+            .entry(&key.annotator)
+            .or_insert_with(|| new(&key.annotator));
         match key.turn {
-            None if ids.contains_key(key.trajectory.as_str()) => match mark.label.as_str() {
-                "accept" => p.accepted += 1,
-                "reject" => p.rejected += 1,
-                _ => p.other += 1,
-            },
+            None if ids.contains_key(&(&*key.run, key.trajectory.as_str())) => {
+                match mark.label.as_str() {
+                    "accept" => p.accepted += 1,
+                    "reject" => p.rejected += 1,
+                    _ => p.other += 1,
+                }
+            }
             None => p.unmatched += 1,
-            Some(turn) => match marked(&key.trajectory, turn) {
+            Some(turn) => match marked(&key.run, &key.trajectory, turn) {
                 Some(Marked::Agent(hash)) => {
                     p.marked += 1;
                     match mark.label.as_str() {
@@ -131,7 +153,7 @@ pub fn progress(replay: &Replay, data: &[AgentTurns]) -> Vec<Progress> {
                         p.stale += 1;
                     }
                     *marked_per
-                        .entry((&key.annotator, &key.trajectory))
+                        .entry((&key.annotator, &key.run, &key.trajectory))
                         .or_default() += 1;
                 }
                 Some(Marked::Environment) => p.on_environment += 1,
@@ -145,7 +167,7 @@ pub fn progress(replay: &Replay, data: &[AgentTurns]) -> Vec<Progress> {
             .iter()
             .filter(|t| !t.turns.is_empty())
             .filter(|t| {
-                marked_per.get(&(p.annotator.as_str(), t.trajectory.as_str()))
+                marked_per.get(&(p.annotator.as_str(), &*t.run, t.trajectory.as_str()))
                     == Some(&t.turns.len())
             })
             .count() as u64;
@@ -163,12 +185,14 @@ mod tests {
     fn progress_counts_marks_on_agent_turns_and_knows_the_others() {
         let data = vec![
             AgentTurns {
+                run: Arc::from("r"),
                 trajectory: "a".into(),
                 turns: vec![(1, text_hash("x")), (3, text_hash("y"))],
                 len: 5,
                 environment: vec![2, 4],
             },
             AgentTurns {
+                run: Arc::from("r"),
                 trajectory: "b".into(),
                 turns: vec![(1, text_hash("z"))],
                 len: 2,

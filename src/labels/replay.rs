@@ -17,6 +17,8 @@ use crate::diag::{Diagnostic, Level};
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MarkKey {
     pub annotator: String,
+    /// The run the line names, if any (see [`super::resolve`]).
+    pub run: Option<String>,
     pub trajectory: String,
     pub turn: Option<usize>,
 }
@@ -298,10 +300,12 @@ pub fn parse_line(line: &str, fallback: &str) -> Result<Event, String> {
             ));
         }
     }
+    let run = text("run")?.filter(|r| !r.is_empty());
     Ok(Event {
         v,
         at,
         annotator,
+        run,
         trajectory,
         turn,
         label,
@@ -335,6 +339,7 @@ mod tests {
     fn key(annotator: &str, trajectory: &str, turn: Option<usize>) -> MarkKey {
         MarkKey {
             annotator: annotator.into(),
+            run: None,
             trajectory: trajectory.into(),
             turn,
         }

@@ -3,8 +3,10 @@
 //! majority (a tie counts as wrong) or any.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
-use super::Replay;
+use super::resolve::Resolved;
+use crate::model::Trajectory;
 
 /// One annotator's mark on a turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -93,14 +95,28 @@ pub fn combine_verdicts(verdicts: &BTreeMap<String, Verdict>, agree: Agree) -> O
     combine(&as_marks, agree)
 }
 
-/// The journals' marks, per trajectory, of the counted annotators (all when `only` is empty).
-pub fn votes(replay: &Replay, only: &BTreeSet<&str>) -> HashMap<String, TrajectoryVotes> {
-    let mut out: HashMap<String, TrajectoryVotes> = HashMap::new();
-    for (key, mark) in replay.marks() {
+/// A trajectory's key: its run and its id.
+pub type TrajectoryKey = (Arc<str>, String);
+
+/// The key of `t`.
+pub fn key_of(t: &Trajectory) -> TrajectoryKey {
+    (t.run.clone(), t.id.clone())
+}
+
+/// The journals' marks, resolved to the loaded trajectories, per trajectory, of the counted
+/// annotators (all when `only` is empty).
+pub fn votes(
+    resolved: &Resolved,
+    only: &BTreeSet<&str>,
+) -> HashMap<TrajectoryKey, TrajectoryVotes> {
+    let mut out: HashMap<TrajectoryKey, TrajectoryVotes> = HashMap::new();
+    for (key, mark) in &resolved.marks {
         if !only.is_empty() && !only.contains(key.annotator.as_str()) {
             continue;
         }
-        let votes = out.entry(key.trajectory.clone()).or_default();
+        let votes = out
+            .entry((key.run.clone(), key.trajectory.clone()))
+            .or_default();
         let annotator = key.annotator.clone();
         match (key.turn, mark.label.as_str()) {
             (Some(turn), "right" | "wrong") => {

@@ -4,8 +4,10 @@
 //! on screen.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use crate::agree::{Item, Ratings, UnknownLabel};
+use crate::labels::resolve::{resolve, Index, Resolved};
 use crate::labels::{Replay, TURN_LABELS, VERDICTS};
 
 /// What is compared.
@@ -17,8 +19,17 @@ pub enum Level {
     Trajectory,
 }
 
-/// The ratings of `replay`'s marks at `level`, plus `extra` triples (another annotator's
-/// labels). `label_set` orders the labels; by default the level's own labels come first.
+/// The item's trajectory: its id, behind its run when the mark names one (two runs share ids).
+pub fn item(run: Option<&str>, id: &str) -> String {
+    match run {
+        Some(run) => format!("{run}\u{1f}{id}"),
+        None => id.to_string(),
+    }
+}
+
+/// The ratings of `replay`'s marks at `level` (each item a trajectory of the run the line
+/// names, or of none), plus `extra` triples (another annotator's labels). `label_set` orders
+/// the labels; by default the level's own labels come first.
 pub fn ratings(
     replay: &Replay,
     level: Level,
@@ -32,7 +43,7 @@ pub fn ratings(
         .map(|(key, mark)| {
             (
                 key.annotator.clone(),
-                (key.trajectory.clone(), key.turn),
+                (item(key.run.as_deref(), &key.trajectory), key.turn),
                 mark.label.clone(),
             )
         })
@@ -44,18 +55,36 @@ pub fn ratings(
     Ratings::build(triples, label_set, preferred)
 }
 
-/// The turn marks of `replay` on the trajectories in `ids` (the data a screen has loaded).
-pub fn of_trajectories(replay: &Replay, ids: &HashSet<String>) -> Result<Ratings, UnknownLabel> {
-    let triples = replay
-        .marks()
+/// The turn ratings of marks resolved to loaded trajectories, plus `extra` triples.
+pub fn of_resolved(
+    resolved: &Resolved,
+    label_set: Option<&[String]>,
+    extra: Vec<(String, Item, String)>,
+) -> Result<Ratings, UnknownLabel> {
+    let triples = resolved
+        .marks
         .iter()
-        .filter(|(k, _)| k.turn.is_some() && ids.contains(&k.trajectory))
+        .filter(|(k, _)| k.turn.is_some())
         .map(|(k, m)| {
             (
                 k.annotator.clone(),
-                (k.trajectory.clone(), k.turn),
+                (item(Some(&k.run), &k.trajectory), k.turn),
                 m.label.clone(),
             )
-        });
-    Ratings::build(triples, None, &TURN_LABELS)
+        })
+        .chain(extra);
+    Ratings::build(triples, label_set, &TURN_LABELS)
+}
+
+/// The turn marks of `replay` on the loaded trajectories `keys` (the data a screen has
+/// loaded), resolved by run and id.
+pub fn of_trajectories(
+    replay: &Replay,
+    keys: &HashSet<(Arc<str>, String)>,
+) -> Result<Ratings, UnknownLabel> {
+    let mut index = Index::default();
+    for (run, id) in keys {
+        index.add(run.clone(), id.clone(), Vec::new());
+    }
+    of_resolved(&resolve(replay.marks(), &index), None, Vec::new())
 }

@@ -9,41 +9,57 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::estimate::{self, Design, Population, Report, Reviewed};
-use crate::labels::votes::{self, combine, Agree, Combined};
+use crate::labels::resolve::{resolve, Index, Resolved};
+use crate::labels::votes::{self, combine, key_of, Agree, Combined, TrajectoryKey};
 use crate::labels::Replay;
 use crate::load::Dataset;
 use crate::model::{Task, Trajectory};
 use crate::parallel;
 use crate::sample::{self, SampleSpec};
 
-/// Every record of the dataset read once: its trajectory id (`None` when it cannot be loaded)
-/// and the dataset's size, overall and per task.
+/// Every record of the dataset read once: its trajectory key (`None` when it cannot be
+/// loaded), the dataset's size overall and per task, and the journals' marks resolved to its
+/// trajectories.
 pub struct Census {
-    pub ids: Vec<Option<String>>,
+    pub keys: Vec<Option<TrajectoryKey>>,
     pub total: Population,
     pub by_task: BTreeMap<Task, Population>,
+    pub marks: Resolved,
 }
 
-/// Read every record of `data` (once the index is complete), in parallel.
-pub fn census(data: &Dataset) -> Census {
+/// Read every record of `data` (once the index is complete), in parallel, and resolve the
+/// marks of `replay` to its trajectories.
+pub fn census(data: &Dataset, replay: &Replay) -> Census {
     data.wait();
+    let marked = super::marks::marked_ids(replay);
     let all = parallel::parallel_map(data.len(), |i| {
-        data.load(i)
-            .ok()
-            .map(|(t, _)| (t.id.clone(), t.task, t.agent_turns().count() as u64))
+        data.load(i).ok().map(|(t, _)| {
+            let mut one = Index::default();
+            super::marks::add(&mut one, &t, &marked);
+            (key_of(&t), t.task, t.agent_turns().count() as u64, one)
+        })
     });
     let mut total = Population::default();
     let mut by_task: BTreeMap<Task, Population> = BTreeMap::new();
-    for (_, task, turns) in all.iter().flatten() {
-        for p in [&mut total, by_task.entry(*task).or_default()] {
+    let mut index = Index::default();
+    let mut keys = Vec::with_capacity(all.len());
+    for found in all {
+        let Some((key, task, turns, one)) = found else {
+            keys.push(None);
+            continue;
+        };
+        for p in [&mut total, by_task.entry(task).or_default()] {
             p.trajectories += 1;
             p.agent_turns += turns;
         }
+        index.merge(one);
+        keys.push(Some(key));
     }
     Census {
-        ids: all.into_iter().map(|x| x.map(|(id, _, _)| id)).collect(),
+        keys,
         total,
         by_task,
+        marks: resolve(replay.marks(), &index),
     }
 }
 
@@ -84,16 +100,16 @@ pub fn selection(
     }
     let Some(record) = sample::recorded(dir)? else {
         return Ok(Selection {
-            records: (0..census.ids.len()).collect(),
+            records: (0..census.keys.len()).collect(),
             design: Design::Reviewed,
             missing: 0,
         });
     };
     let index: HashMap<&str, usize> = census
-        .ids
+        .keys
         .iter()
         .enumerate()
-        .filter_map(|(i, id)| id.as_deref().map(|id| (id, i)))
+        .filter_map(|(i, key)| key.as_ref().map(|(_, id)| (id.as_str(), i)))
         .collect();
     let mut records: Vec<usize> = record
         .ids
@@ -118,32 +134,31 @@ pub struct Estimated {
     pub population: u64,
 }
 
-/// Estimate from the selected records of `data`: each agent turn's marks in `replay` combined
-/// by majority; `flagged` says whether the rules find an error-level defect in a trajectory.
-/// Only records someone marked are read.
+/// Estimate from the selected records of `data`: each agent turn's marks (resolved by the
+/// census) combined by majority; `flagged` says whether the rules find an error-level defect
+/// in a trajectory. Only records someone marked are read.
 pub fn estimate(
     data: &Dataset,
     census: &Census,
     selection: &Selection,
-    replay: &Replay,
     flagged: &(dyn Fn(&Trajectory) -> bool + Sync),
 ) -> Estimated {
-    let votes = votes::votes(replay, &BTreeSet::new());
+    let votes = votes::votes(&census.marks, &BTreeSet::new());
     let selected: Vec<usize> = selection
         .records
         .iter()
         .copied()
         .filter(|&i| {
             census
-                .ids
+                .keys
                 .get(i)
-                .and_then(Option::as_deref)
-                .is_some_and(|id| votes.contains_key(id))
+                .and_then(Option::as_ref)
+                .is_some_and(|key| votes.contains_key(key))
         })
         .collect();
     let reviewed: Vec<Reviewed> = parallel::parallel_map(selected.len(), |k| {
         let (t, _) = data.load(selected[k]).ok()?;
-        let v = votes.get(&t.id);
+        let v = votes.get(&key_of(&t));
         let (mut judged, mut wrong) = (0, 0);
         for turn in t.agent_turns() {
             match v.and_then(|v| combine(v.turns.get(&turn.index)?, Agree::Majority)) {

@@ -8,8 +8,10 @@ use std::path::PathBuf;
 use anyhow::Result;
 use serde::Serialize;
 
+use super::agreement::item;
 use crate::agree::Item;
 use crate::findings::Severity;
+use crate::labels::resolve::{resolve, Index, Resolved};
 use crate::labels::Replay;
 use crate::load::LoadOptions;
 use crate::parallel;
@@ -39,85 +41,99 @@ pub struct Judged {
     pub scores: BTreeMap<String, BTreeMap<String, Score>>,
 }
 
-/// Judge the agent turns people labelled in `replay`, reading them from `files`.
-pub fn judge(replay: &Replay, files: &[PathBuf], rules: &RuleSet) -> Result<Judged> {
-    // What people labelled: trajectory → turn → annotator → label.
-    let mut labelled: HashMap<String, BTreeMap<usize, BTreeMap<String, String>>> = HashMap::new();
-    for (key, mark) in replay.marks() {
-        if let Some(turn) = key.turn {
-            labelled
-                .entry(key.trajectory.clone())
-                .or_default()
-                .entry(turn)
-                .or_default()
-                .insert(key.annotator.clone(), mark.label.clone());
-        }
-    }
+/// Judge the agent turns people labelled in `replay`, reading them from `files`; the marks are
+/// resolved to the trajectories of `files` by run and id first (returned with the result, so
+/// that people's ratings are compared on the same items).
+pub fn judge(replay: &Replay, files: &[PathBuf], rules: &RuleSet) -> Result<(Judged, Resolved)> {
+    let marked = super::marks::marked_ids(replay);
     let rule_ids: Vec<String> = rules.rules().iter().map(|r| r.id.to_string()).collect();
-    let wanted: BTreeSet<&String> = labelled.keys().collect();
-    let mut triples = Vec::new();
-    // rule → annotator → score
-    let mut scores: BTreeMap<String, BTreeMap<String, Score>> = BTreeMap::new();
+    // The marked trajectories, in file order: key, turn hashes, agent turns, findings.
+    let mut found = Vec::new();
     scan::scan(
         files,
         LoadOptions::default(),
         parallel::default_workers(),
         |r| {
             let (t, _) = r.ok()?;
-            if !wanted.contains(&t.id) {
+            if !marked.contains(&t.id) {
                 return None;
             }
+            let mut one = Index::default();
+            super::marks::add(&mut one, &t, &marked);
             let findings = rules.check(&t);
             let agent: Vec<usize> = t.agent_turns().map(|x| x.index).collect();
-            Some((t.id, agent, findings))
+            Some((t.run, t.id, one, agent, findings))
         },
         |event| {
-            let Event::Record(Some((id, agent, findings))) = event else {
-                return Ok(());
-            };
-            let Some(turns) = labelled.get(&id) else {
-                return Ok(());
-            };
-            for (&turn, by_annotator) in turns {
-                if !agent.contains(&turn) {
-                    continue;
-                }
-                let on_turn = || findings.iter().filter(move |f| f.turn == turn);
-                let wrong = on_turn().any(|f| f.severity == Severity::Error);
-                let label = if wrong { "wrong" } else { "right" };
-                triples.push((
-                    RULES.to_string(),
-                    (id.clone(), Some(turn)),
-                    label.to_string(),
-                ));
-                let fired: BTreeSet<&str> = on_turn().map(|f| &*f.rule).collect();
-                for (annotator, human) in by_annotator {
-                    if annotator == RULES {
-                        continue;
-                    }
-                    let said_wrong = human == "wrong";
-                    for rule in &rule_ids {
-                        let s = scores
-                            .entry(rule.clone())
-                            .or_default()
-                            .entry(annotator.clone())
-                            .or_default();
-                        match (fired.contains(rule.as_str()), said_wrong) {
-                            (true, true) => s.true_positive += 1,
-                            (true, false) => s.false_positive += 1,
-                            (false, true) => s.false_negative += 1,
-                            (false, false) => s.true_negative += 1,
-                        }
-                    }
-                }
+            if let Event::Record(Some(x)) = event {
+                found.push(x);
             }
             Ok(())
         },
     )?;
+    let mut index = Index::default();
+    for (_, _, one, _, _) in &mut found {
+        index.merge(std::mem::take(one));
+    }
+    let resolved = resolve(replay.marks(), &index);
+    // What people labelled: (run, trajectory) → turn → annotator → label.
+    type ByTurn<'a> = BTreeMap<usize, BTreeMap<&'a str, &'a str>>;
+    let mut labelled: HashMap<(&str, &str), ByTurn> = HashMap::new();
+    for (key, mark) in &resolved.marks {
+        if let Some(turn) = key.turn {
+            labelled
+                .entry((&key.run, &key.trajectory))
+                .or_default()
+                .entry(turn)
+                .or_default()
+                .insert(&key.annotator, &mark.label);
+        }
+    }
+    let mut triples = Vec::new();
+    // rule → annotator → score
+    let mut scores: BTreeMap<String, BTreeMap<String, Score>> = BTreeMap::new();
+    for (run, id, _, agent, findings) in &found {
+        let Some(turns) = labelled.get(&(&**run, id.as_str())) else {
+            continue;
+        };
+        for (&turn, by_annotator) in turns {
+            if !agent.contains(&turn) {
+                continue;
+            }
+            let on_turn = || findings.iter().filter(move |f| f.turn == turn);
+            let wrong = on_turn().any(|f| f.severity == Severity::Error);
+            let label = if wrong { "wrong" } else { "right" };
+            triples.push((
+                RULES.to_string(),
+                (item(Some(run), id), Some(turn)),
+                label.to_string(),
+            ));
+            let fired: BTreeSet<&str> = on_turn().map(|f| &*f.rule).collect();
+            for (&annotator, &human) in by_annotator {
+                if annotator == RULES {
+                    continue;
+                }
+                let said_wrong = human == "wrong";
+                for rule in &rule_ids {
+                    let s = scores
+                        .entry(rule.clone())
+                        .or_default()
+                        .entry(annotator.to_string())
+                        .or_default();
+                    match (fired.contains(rule.as_str()), said_wrong) {
+                        (true, true) => s.true_positive += 1,
+                        (true, false) => s.false_positive += 1,
+                        (false, true) => s.false_negative += 1,
+                        (false, false) => s.true_negative += 1,
+                    }
+                }
+            }
+        }
+    }
     for s in scores.values_mut().flat_map(|m| m.values_mut()) {
         let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
         s.precision = ratio(s.true_positive, s.true_positive + s.false_positive);
         s.recall = ratio(s.true_positive, s.true_positive + s.false_negative);
     }
-    Ok(Judged { triples, scores })
+    Ok((Judged { triples, scores }, resolved))
 }

@@ -40,7 +40,7 @@ impl Panel for AgreementPanel {
     /// Compute the panel (or say why there is nothing to show).
     fn open(data: &mut Data) -> Result<AgreementPanel, String> {
         let replay = read_journals(data.labels)?;
-        // The ids of the data on the list (all of it, or the sample), within a time budget.
+        // The keys (run, id) of the data on the list (all of it, or the sample), within a time budget.
         let start = Instant::now();
         let len = data.store.len();
         let rows: Vec<usize> = match data.sample {
@@ -53,7 +53,8 @@ impl Panel for AgreementPanel {
             if data.store.known_row(i).is_none() && start.elapsed() > Duration::from_secs(2) {
                 break;
             }
-            ids.insert(data.store.row(i).id.clone());
+            let row = data.store.row(i);
+            ids.insert((row.run.clone(), row.id.clone()));
             seen += 1;
         }
         let ratings =

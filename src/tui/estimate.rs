@@ -29,7 +29,7 @@ impl Panel for EstimatePanel {
             .ok_or("no annotations directory")?;
         let store = &*data.store;
         let dataset = store.dataset();
-        let census = census(dataset);
+        let census = census(dataset, &replay);
         // The sample recorded beside the journals (the one the list shows), as `trev stats
         // --estimate` reads it; without one, what was reviewed is described, not extrapolated.
         let selection = selection(dataset, &census, None, dir).map_err(|e| e.to_string())?;
@@ -39,7 +39,7 @@ impl Panel for EstimatePanel {
                 .iter()
                 .any(|f| f.severity == Severity::Error)
         };
-        let estimated = estimate(dataset, &census, &selection, &replay, &flagged);
+        let estimated = estimate(dataset, &census, &selection, &flagged);
         Ok(EstimatePanel {
             lines: lines(&estimated),
             scroll: Scroll::default(),

@@ -342,10 +342,11 @@ fn matches(store: &mut Store, labels: &Labels, i: usize, terms: &[Term]) -> bool
         Term::Task(t) => entry.trajectory.task == *t,
         Term::Unmarked | Term::Marked => {
             let agent = super::marks::agent_turns(&entry.trajectory);
-            let done = labels.marked(&entry.trajectory.id, &agent) == agent.len();
+            let t = &entry.trajectory;
+            let done = labels.marked(&t.run, &t.id, &agent) == agent.len();
             done == (*term == Term::Marked)
         }
-        Term::Disagree => labels.disagrees(&entry.trajectory.id),
+        Term::Disagree => labels.disagrees(&entry.trajectory.run, &entry.trajectory.id),
         Term::Text(text) => {
             entry.trajectory.id.to_lowercase().contains(text)
                 || entry

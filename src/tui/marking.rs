@@ -192,20 +192,20 @@ impl Marking {
             return Outcome::Say("nothing to mark here: move to a step".into());
         };
         let t = &entry.trajectory;
-        if label.is_none() && self.labels.mine(&t.id, Some(turn)).is_none() {
+        if label.is_none() && self.labels.mine(&t.run, &t.id, Some(turn)).is_none() {
             // Clearing what is not there would only lengthen the journal.
             return Outcome::Say(format!(
                 "turn {turn} has no mark of yours: nothing to clear"
             ));
         }
         let annotator = self.labels.annotator.clone().unwrap_or_default();
-        let mut event = Event::now(&annotator, &t.id, Some(turn), label);
+        let mut event = Event::now(&annotator, &t.id, Some(turn), label).in_run(&t.run);
         event.text_hash = Some(labels::text_hash(&t.turns[turn].text));
         if label.is_some() {
             // A new label keeps the note.
             event.note = self
                 .labels
-                .mine(&t.id, Some(turn))
+                .mine(&t.run, &t.id, Some(turn))
                 .and_then(|m| m.note.clone());
         }
         let what = format!("turn {turn} {}", label.unwrap_or("cleared"));
@@ -215,16 +215,17 @@ impl Marking {
     /// Accept the trajectory, or clear an accept; a trajectory with a turn the annotator marked
     /// wrong is accepted only once the question is answered yes.
     fn accept(&mut self, entry: Option<&Entry>) -> Outcome {
-        let Some(id) = entry.map(|e| &e.trajectory.id) else {
+        let Some(t) = entry.map(|e| &e.trajectory) else {
             return Outcome::Nothing;
         };
+        let id = &t.id;
         let clearing = self
             .labels
-            .mine(id, None)
+            .mine(&t.run, id, None)
             .is_some_and(|m| m.label == "accept");
         let wrong = self
             .labels
-            .mine_in(id)
+            .mine_in(&t.run, id)
             .values()
             .filter(|m| m.label == "wrong")
             .count();
@@ -260,14 +261,14 @@ impl Marking {
         let Some(entry) = entry else {
             return Outcome::Nothing;
         };
-        let id = &entry.trajectory.id;
+        let t = &entry.trajectory;
         let same = self
             .labels
-            .mine(id, None)
+            .mine(&t.run, &t.id, None)
             .is_some_and(|m| m.label == verdict);
         let label = (!same).then_some(verdict);
         let annotator = self.labels.annotator.clone().unwrap_or_default();
-        let event = Event::now(&annotator, id, None, label);
+        let event = Event::now(&annotator, &t.id, None, label).in_run(&t.run);
         let what = match label {
             Some(v) => format!("trajectory {v}ed"),
             None => "verdict cleared".to_string(),
@@ -288,7 +289,10 @@ impl Marking {
             return Outcome::Say("nothing to note here: move to a step".into());
         };
         if self.labels.open().is_ok()
-            && self.labels.mine(&entry.trajectory.id, Some(turn)).is_none()
+            && self
+                .labels
+                .mine(&entry.trajectory.run, &entry.trajectory.id, Some(turn))
+                .is_none()
         {
             return Outcome::Say(format!(
                 "mark turn {turn} first ({} right, {} wrong), then add a note",
@@ -298,7 +302,7 @@ impl Marking {
         }
         Outcome::EditNote(
             self.labels
-                .mine(&entry.trajectory.id, Some(turn))
+                .mine(&entry.trajectory.run, &entry.trajectory.id, Some(turn))
                 .and_then(|m| m.note.clone())
                 .unwrap_or_default(),
         )
@@ -310,12 +314,12 @@ impl Marking {
             return Outcome::Nothing;
         };
         let t = &entry.trajectory;
-        let Some(mark) = self.labels.mine(&t.id, Some(turn)).cloned() else {
+        let Some(mark) = self.labels.mine(&t.run, &t.id, Some(turn)).cloned() else {
             self.labels.unsaved = Some(format!("note on turn {turn}: the turn has no mark"));
             return Outcome::Nothing;
         };
         let annotator = self.labels.annotator.clone().unwrap_or_default();
-        let mut event = Event::now(&annotator, &t.id, Some(turn), Some(&mark.label));
+        let mut event = Event::now(&annotator, &t.id, Some(turn), Some(&mark.label)).in_run(&t.run);
         event.text_hash = Some(labels::text_hash(&t.turns[turn].text));
         let note = note.trim();
         event.note = (!note.is_empty()).then(|| note.to_string());
@@ -401,7 +405,7 @@ impl Marking {
     /// The first agent turn of `t` after `after` (from the start: `None`) without a mark of
     /// the annotator's.
     pub fn unmarked_after(&self, t: &Trajectory, after: Option<usize>) -> Option<usize> {
-        let mine = self.labels.mine_in(&t.id);
+        let mine = self.labels.mine_in(&t.run, &t.id);
         agent_turns(t)
             .into_iter()
             .find(|t| after.is_none_or(|a| *t > a) && !mine.contains_key(t))

@@ -12,6 +12,9 @@ use crate::labels::{self, Journal, Mark, MarkKey, Replay};
 use crate::model::{Role, Trajectory};
 use crate::sanitize::sanitize_line;
 
+/// Another annotator's mark: (turn, annotator, label).
+pub type OtherMark = (Option<usize>, String, String);
+
 /// The label state of the session.
 #[derive(Default)]
 pub struct Labels {
@@ -22,8 +25,12 @@ pub struct Labels {
     pub annotator: Option<String>,
     /// The annotator's journal, once it could be opened.
     pub journal: Option<Journal>,
-    /// Other annotators' marks in `dir`, by trajectory: (turn, annotator, label).
-    pub others: HashMap<String, Vec<(Option<usize>, String, String)>>,
+    /// Other annotators' marks in `dir`, by (run, trajectory): (turn, annotator, label). The
+    /// run is `None` for lines that name none.
+    pub others: HashMap<(Option<String>, String), Vec<OtherMark>>,
+    /// Journal lines that name no run apply (the data is one run, so their ids are unique).
+    /// With several runs they apply to none: they cannot say which run they meant.
+    pub unnamed_apply: bool,
     /// Others' marks (and disagreements) are shown.
     pub reveal: bool,
     /// Marks go on the step's environment reply instead of its agent turn.
@@ -69,6 +76,7 @@ impl Labels {
         Labels {
             dir,
             annotator: annotator.filter(|a| !a.trim().is_empty()),
+            unnamed_apply: true,
             ..Labels::default()
         }
     }
@@ -106,7 +114,7 @@ impl Labels {
                 continue;
             }
             self.others
-                .entry(key.trajectory.clone())
+                .entry((key.run.clone(), key.trajectory.clone()))
                 .or_default()
                 .push((key.turn, key.annotator.clone(), mark.label.clone()));
         }
@@ -120,50 +128,80 @@ impl Labels {
         }
     }
 
-    /// The annotator's mark on `(trajectory, turn)`.
-    pub fn mine(&self, trajectory: &str, turn: Option<usize>) -> Option<&Mark> {
+    /// The runs a journal line may name to be on `(run, trajectory)`: the run, and no run
+    /// when such lines apply.
+    fn named(&self, run: &str) -> impl Iterator<Item = Option<String>> {
+        std::iter::once(Some(run.to_string())).chain(self.unnamed_apply.then_some(None))
+    }
+
+    /// The annotator's mark on `(run, trajectory, turn)`; of a line that names the run and one
+    /// that names none, the later.
+    pub fn mine(&self, run: &str, trajectory: &str, turn: Option<usize>) -> Option<&Mark> {
         let j = self.journal.as_ref()?;
-        j.replay().get(&MarkKey {
-            annotator: j.annotator().to_string(),
-            trajectory: trajectory.to_string(),
-            turn,
-        })
+        self.named(run)
+            .filter_map(|run| {
+                j.replay().get(&MarkKey {
+                    annotator: j.annotator().to_string(),
+                    run,
+                    trajectory: trajectory.to_string(),
+                    turn,
+                })
+            })
+            .max_by(|a, b| a.at.cmp(&b.at))
     }
 
     /// The annotator's marks on the turns of one trajectory.
-    pub fn mine_in(&self, trajectory: &str) -> BTreeMap<usize, &Mark> {
+    pub fn mine_in(&self, run: &str, trajectory: &str) -> BTreeMap<usize, &Mark> {
         let Some(j) = &self.journal else {
             return BTreeMap::new();
         };
-        let key = |turn| MarkKey {
-            annotator: j.annotator().to_string(),
-            trajectory: trajectory.to_string(),
-            turn,
-        };
-        j.replay()
-            .marks()
-            .range(key(Some(0))..=key(Some(usize::MAX)))
-            .filter_map(|(k, m)| Some((k.turn?, m)))
-            .collect()
+        let mut out: BTreeMap<usize, &Mark> = BTreeMap::new();
+        for run in self.named(run) {
+            let key = |turn| MarkKey {
+                annotator: j.annotator().to_string(),
+                run: run.clone(),
+                trajectory: trajectory.to_string(),
+                turn,
+            };
+            for (k, m) in j
+                .replay()
+                .marks()
+                .range(key(Some(0))..=key(Some(usize::MAX)))
+            {
+                let Some(turn) = k.turn else { continue };
+                if out.get(&turn).is_none_or(|old| old.at < m.at) {
+                    out.insert(turn, m);
+                }
+            }
+        }
+        out
     }
 
     /// Agent turns marked of `agent` (the trajectory's agent turns).
-    pub fn marked(&self, trajectory: &str, agent: &[usize]) -> usize {
-        let mine = self.mine_in(trajectory);
+    pub fn marked(&self, run: &str, trajectory: &str, agent: &[usize]) -> usize {
+        let mine = self.mine_in(run, trajectory);
         agent.iter().filter(|t| mine.contains_key(t)).count()
     }
 
+    /// Others' marks on `(run, trajectory)`: (turn, annotator, label).
+    fn others_on<'a>(&'a self, run: &str, trajectory: &str) -> impl Iterator<Item = &'a OtherMark> {
+        let keys: Vec<_> = self
+            .named(run)
+            .map(|run| (run, trajectory.to_string()))
+            .collect();
+        keys.into_iter()
+            .filter_map(|k| self.others.get(&k))
+            .flatten()
+    }
+
     /// Some item of the trajectory has different labels from different annotators.
-    pub fn disagrees(&self, trajectory: &str) -> bool {
-        let Some(others) = self.others.get(trajectory) else {
-            return false;
-        };
+    pub fn disagrees(&self, run: &str, trajectory: &str) -> bool {
         let mut labels: HashMap<Option<usize>, BTreeSet<&str>> = HashMap::new();
-        for (turn, _, label) in others {
+        for (turn, _, label) in self.others_on(run, trajectory) {
             labels.entry(*turn).or_default().insert(label);
         }
         for (turn, set) in labels.iter_mut() {
-            if let Some(m) = self.mine(trajectory, *turn) {
+            if let Some(m) = self.mine(run, trajectory, *turn) {
                 set.insert(&m.label);
             }
         }
@@ -173,10 +211,10 @@ impl Labels {
     /// The marks of `t` as drawn.
     pub fn turn_marks(&self, t: &Trajectory) -> TurnMarks {
         let mut out = TurnMarks {
-            verdict: self.mine(&t.id, None).map(|m| m.label.clone()),
+            verdict: self.mine(&t.run, &t.id, None).map(|m| m.label.clone()),
             ..TurnMarks::default()
         };
-        for (turn, mark) in self.mine_in(&t.id) {
+        for (turn, mark) in self.mine_in(&t.run, &t.id) {
             let stale = t
                 .turns
                 .get(turn)
@@ -191,7 +229,7 @@ impl Labels {
             );
         }
         if self.reveal {
-            for (turn, annotator, label) in self.others.get(&t.id).into_iter().flatten() {
+            for (turn, annotator, label) in self.others_on(&t.run, &t.id) {
                 let Some(turn) = turn else { continue };
                 let badge = out.turns.entry(*turn).or_default();
                 badge.others.push((annotator.clone(), label.clone()));

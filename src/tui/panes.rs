@@ -71,7 +71,7 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
             base.patch(theme.muted),
         )];
         if marking {
-            let done = app.marking().labels().marked(&r.id, &r.agent);
+            let done = app.marking().labels().marked(&r.run, &r.id, &r.agent);
             let style = match (done == r.agent.len(), done) {
                 (true, _) if !r.agent.is_empty() => base.patch(theme.label_right),
                 (_, 0) => base.patch(theme.muted),
@@ -185,7 +185,7 @@ pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
     }
     if app.marking().labels().journal.is_some() {
         let agent = super::marks::agent_turns(t);
-        let done = app.marking().labels().marked(&t.id, &agent);
+        let done = app.marking().labels().marked(&t.run, &t.id, &agent);
         items.push(("marked", format!("{done}/{}", agent.len())));
     }
     if let Some(v) = &app.marking().marks().verdict {

@@ -40,6 +40,8 @@ pub type Slot = Result<Arc<Entry>, Arc<Diagnostic>>;
 #[derive(Debug, Clone)]
 pub struct Row {
     pub id: String,
+    /// The run of the trajectory's file (empty for a record that could not be read).
+    pub run: Arc<str>,
     pub task: Option<Task>,
     pub turns: usize,
     /// The agent turns that count for label progress (not demo).
@@ -164,6 +166,7 @@ impl Store {
                 }
                 Row {
                     id: e.trajectory.id.clone(),
+                    run: e.trajectory.run.clone(),
                     task: Some(e.trajectory.task),
                     turns: e.trajectory.turns.len(),
                     agent: super::marks::agent_turns(&e.trajectory),
@@ -179,6 +182,7 @@ impl Store {
                         .map_or("?".into(), |n| n.to_string_lossy()),
                     d.line
                 ),
+                run: Arc::from(""),
                 task: None,
                 turns: 0,
                 agent: Vec::new(),

@@ -1,0 +1,63 @@
+//! Marks on the loaded data: which runs are loaded, and the journals' marks resolved to the
+//! loaded trajectories by run and id (see [`crate::labels::resolve`]).
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Result;
+
+use crate::labels::resolve::{self, Index, Resolved};
+use crate::labels::{text_hash, Replay};
+use crate::load::{source, Dataset};
+use crate::model::Trajectory;
+use crate::parallel;
+
+/// The runs of the input files.
+pub fn runs(files: &[PathBuf]) -> Result<BTreeSet<Arc<str>>> {
+    Ok(source::expand_runs(files)?
+        .into_iter()
+        .map(|f| f.run)
+        .collect())
+}
+
+/// The trajectory ids the journals mark.
+pub fn marked_ids(replay: &Replay) -> HashSet<String> {
+    replay
+        .marks()
+        .keys()
+        .map(|k| k.trajectory.clone())
+        .collect()
+}
+
+/// Add `t` to `index` (with its turn-text hashes when its id is marked at all).
+pub fn add(index: &mut Index, t: &Trajectory, marked: &HashSet<String>) {
+    let hashes = if marked.contains(&t.id) {
+        t.turns.iter().map(|x| text_hash(&x.text)).collect()
+    } else {
+        Vec::new()
+    };
+    index.add(t.run.clone(), t.id.clone(), hashes);
+}
+
+/// Every trajectory of `data` read once (on every core) into an index for resolving marks.
+pub fn index(data: &Dataset, marked: &HashSet<String>) -> Index {
+    data.wait();
+    let found = parallel::parallel_map(data.len(), |i| {
+        let (t, _) = data.load(i).ok()?;
+        let mut one = Index::default();
+        add(&mut one, &t, marked);
+        Some(one)
+    });
+    let mut index = Index::default();
+    for one in found.into_iter().flatten() {
+        index.merge(one);
+    }
+    index
+}
+
+/// The marks of `replay` resolved against the trajectories of `data`.
+pub fn resolved(replay: &Replay, data: &Dataset) -> Resolved {
+    let index = index(data, &marked_ids(replay));
+    resolve::resolve(replay.marks(), &index)
+}
