@@ -71,22 +71,32 @@ fn two_runs_of_one_benchmark_keep_their_marks_apart() {
         common::trev(home.path())
             .arg("label")
             .arg(&data)
-            .args(["--annotator", "alice", "--trajectory", "os_1", "--turn", &turn])
+            .args([
+                "--annotator",
+                "alice",
+                "--trajectory",
+                "os_1",
+                "--turn",
+                &turn,
+            ])
             .args(["--set", "wrong", "--annotations"])
             .arg(&ann)
             .args(extra)
             .assert()
     };
-    label(&[])
-        .code(2)
-        .stderr(predicate::str::contains("in several runs (a/os, b/os): give --run NAME"));
+    label(&[]).code(2).stderr(predicate::str::contains(
+        "in several runs (a/os, b/os): give --run NAME",
+    ));
     label(&["--run", "a/os"]).success();
     let journal = std::fs::read_to_string(ann.join("alice.jsonl")).unwrap();
     assert!(journal.contains(r#""run":"a/os""#), "{journal}");
 
     // Only run a/os's os_1 is judged wrong: the export drops it and keeps b/os's.
     let (report, _) = export_report(home.path(), &data, &ann);
-    assert_eq!(report["total"]["dropped_by_reason"]["wrong agent turn"], 1, "{report}");
+    assert_eq!(
+        report["total"]["dropped_by_reason"]["wrong agent turn"], 1,
+        "{report}"
+    );
 
     // Progress: one trajectory of the two has a marked turn.
     let out = common::trev(home.path())
@@ -122,11 +132,17 @@ fn a_journal_without_runs_applies_where_it_is_not_ambiguous() {
     .unwrap();
     // Both runs have os_1: the old line cannot say which; it applies to none, and says so.
     let (report, stderr) = export_report(home.path(), &data, &ann);
-    assert!(report["total"]["dropped_by_reason"]["wrong agent turn"].is_null(), "{report}");
+    assert!(
+        report["total"]["dropped_by_reason"]["wrong agent turn"].is_null(),
+        "{report}"
+    );
     assert!(stderr.contains("in several runs"), "{stderr}");
     // One run loaded: the id is unique, the old line applies.
     let (report, _) = export_report(home.path(), &data.join("a"), &ann);
-    assert_eq!(report["total"]["dropped_by_reason"]["wrong agent turn"], 1, "{report}");
+    assert_eq!(
+        report["total"]["dropped_by_reason"]["wrong agent turn"], 1,
+        "{report}"
+    );
 }
 
 #[test]
@@ -141,7 +157,14 @@ fn a_renamed_file_finds_its_marks_again() {
     common::trev(home.path())
         .arg("label")
         .arg(&before)
-        .args(["--annotator", "alice", "--trajectory", "os_1", "--turn", &turn])
+        .args([
+            "--annotator",
+            "alice",
+            "--trajectory",
+            "os_1",
+            "--turn",
+            &turn,
+        ])
         .args(["--set", "wrong", "--annotations"])
         .arg(&ann)
         .assert()
@@ -149,7 +172,10 @@ fn a_renamed_file_finds_its_marks_again() {
     let after = dir.join("os_v2.json");
     std::fs::rename(&before, &after).unwrap();
     let (report, stderr) = export_report(home.path(), &after, &ann);
-    assert_eq!(report["total"]["dropped_by_reason"]["wrong agent turn"], 1, "{report}");
+    assert_eq!(
+        report["total"]["dropped_by_reason"]["wrong agent turn"], 1,
+        "{report}"
+    );
     assert!(stderr.contains("renamed or moved"), "{stderr}");
 }
 
@@ -167,17 +193,30 @@ fn files_of_one_harness_sharing_a_session_id_keep_their_marks_apart() {
         common::trev(home.path())
             .arg("label")
             .arg(&atif)
-            .args(["--annotator", "alice", "--trajectory", "NORMALIZED_SESSION_ID"])
+            .args([
+                "--annotator",
+                "alice",
+                "--trajectory",
+                "NORMALIZED_SESSION_ID",
+            ])
             .args(["--turn", &turn, "--set", "wrong", "--annotations"])
             .arg(&ann)
             .args(extra)
             .assert()
     };
-    label(&[]).code(2).stderr(predicate::str::contains("in several runs"));
+    label(&[])
+        .code(2)
+        .stderr(predicate::str::contains("in several runs"));
     label(&["--run", "openhands__hello-world"]).success();
     let (report, _) = export_report(home.path(), &atif, &ann);
-    assert_eq!(report["total"]["dropped_by_reason"]["wrong agent turn"], 1, "{report}");
-    let trajectories = report["total"]["kept"].as_u64().unwrap()
-        + report["total"]["dropped"].as_u64().unwrap();
-    assert!(trajectories >= 3, "every file is its own trajectory: {report}");
+    assert_eq!(
+        report["total"]["dropped_by_reason"]["wrong agent turn"], 1,
+        "{report}"
+    );
+    let trajectories =
+        report["total"]["kept"].as_u64().unwrap() + report["total"]["dropped"].as_u64().unwrap();
+    assert!(
+        trajectories >= 3,
+        "every file is its own trajectory: {report}"
+    );
 }

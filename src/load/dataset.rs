@@ -1,7 +1,7 @@
 //! The lazy dataset: a background thread indexes the files (record offsets only) while the
 //! caller reads records already found. Records are parsed only when asked for; memory holds the
-//! index, not the data. A panic in the indexer (a bug) ends indexing with an error the caller
-//! can show; the records found before it stay readable.
+//! index, not the data. A panic while indexing a file (a bug) is an error the caller can show:
+//! the file's records found before it stay readable, and the next file is indexed.
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -60,7 +60,7 @@ struct Shared {
     grown: Condvar,
     grown_lock: Mutex<()>,
     cancel: AtomicBool,
-    /// Why indexing stopped before the end: the indexer panicked, saying this.
+    /// Why indexing stopped before the end of a file: the indexer panicked, saying this.
     failure: Mutex<Option<String>>,
 }
 
@@ -111,13 +111,7 @@ impl Dataset {
         let worker_shared = shared.clone();
         let worker = std::thread::Builder::new()
             .name(INDEXER_THREAD.into())
-            .spawn(move || {
-                let indexed =
-                    panic::catch_unwind(AssertUnwindSafe(|| index_all(&worker_shared, files)));
-                if let Err(payload) = indexed {
-                    failed(&worker_shared, payload.as_ref());
-                }
-            })?;
+            .spawn(move || index_all(&worker_shared, files))?;
         Ok(Dataset {
             shared,
             opts,
@@ -139,8 +133,8 @@ impl Dataset {
         self.shared.complete.load(Ordering::Acquire)
     }
 
-    /// Why indexing stopped before the end of the files (the indexer panicked: a bug), if it
-    /// did. The dataset is then complete with the records found before.
+    /// Why indexing stopped before the end of a file (the indexer panicked: a bug), if it
+    /// did; the first such file's. The file's records found before stay readable.
     pub fn failure(&self) -> Option<String> {
         lock(&self.shared.failure).clone()
     }
@@ -309,36 +303,45 @@ fn index_all(shared: &Shared, files: Vec<RunFile>) {
             break;
         }
         let path: Arc<Path> = Arc::from(file.path.as_path());
-        if let Err(e) = index_file(shared, &path, file.run) {
-            lock(&shared.diagnostics)
-                .push(Diagnostic::file_error(&path, format!("cannot read: {e}")));
+        let run = file.run;
+        match panic::catch_unwind(AssertUnwindSafe(|| index_file(shared, &path, run))) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => lock(&shared.diagnostics)
+                .push(Diagnostic::file_error(&path, format!("cannot read: {e}"))),
+            Err(payload) => failed(shared, &path, payload.as_ref()),
         }
     }
     shared.complete.store(true, Ordering::Release);
     notify(shared);
 }
 
-/// The indexer panicked: keep its message, report it on the file being indexed, and end
-/// indexing so that no caller waits for more.
-fn failed(shared: &Shared, payload: &(dyn std::any::Any + Send)) {
+/// Indexing `path` panicked: end the file where it stopped, report it there, and keep the
+/// message for [`Dataset::failure`].
+fn failed(shared: &Shared, path: &Arc<Path>, payload: &(dyn std::any::Any + Send)) {
     let message = payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".to_string());
-    let failure = format!("the indexer stopped (a bug in trev): {message}");
-    let at = read(&shared.files)
-        .iter()
-        .rfind(|f| !f.done)
-        .map(|f| (f.path.clone(), f.count));
-    if let Some((path, count)) = at {
-        lock(&shared.diagnostics).push(Diagnostic::file_error(
-            &path,
-            format!("{failure}; only its first {count} records are loaded"),
-        ));
-    }
-    *lock(&shared.failure) = Some(failure);
-    shared.complete.store(true, Ordering::Release);
+    let count = match write(&shared.files).iter_mut().rfind(|f| f.path == *path) {
+        Some(info) => {
+            info.done = true;
+            info.count
+        }
+        None => 0,
+    };
+    lock(&shared.diagnostics).push(Diagnostic::file_error(
+        path,
+        format!(
+            "indexing stopped after {count} records (a bug in trev: {message}); the rest of the file is not loaded"
+        ),
+    ));
+    let name = path
+        .file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy();
+    lock(&shared.failure)
+        .get_or_insert_with(|| format!("indexing {name} stopped (a bug in trev): {message}"));
     notify(shared);
 }
 
@@ -497,28 +500,41 @@ pub(crate) mod tests {
         let line = "{\"id\":\"t\",\"conversations\":[]}\n";
         let first_chunk = INDEX_CHUNK / line.len();
         std::fs::write(&path, line.repeat(first_chunk + 50)).unwrap();
-        let data = Dataset::open(&[path], LoadOptions::default()).unwrap();
+        let next = dir.path().join("next.jsonl");
+        std::fs::write(&next, "{\"id\":\"n\",\"conversations\":[]}\n").unwrap();
+        let data = Dataset::open(&[path, next], LoadOptions::default()).unwrap();
         data.wait(); // returns: the dataset is complete, not waiting forever
         assert!(data.is_complete());
         assert!(data.shared.files.is_poisoned(), "the panic held the lock");
         let failure = data.failure().expect("the panic is reported");
-        assert!(failure.contains("injected for a test"), "{failure}");
+        assert_eq!(
+            failure,
+            format!("indexing {PANICS} stopped (a bug in trev): injected for a test")
+        );
         // Every call still answers: the poisoned lock is not a second panic.
         for _ in 0..2 {
-            assert!(!data.is_empty() && data.len() <= first_chunk);
+            let n = data.len();
+            assert!(n > 1 && n <= first_chunk + 1, "{n}");
             assert!(data.load(0).is_ok());
-            assert_eq!(data.files().len(), 1);
+            assert_eq!(
+                data.load(n - 1).unwrap().0.id,
+                "n",
+                "the next file is indexed"
+            );
+            let files = data.files();
+            assert!(files.len() == 2 && files.iter().all(|f| f.done));
             data.wait_for(usize::MAX);
             let progress = data.progress();
-            assert!(progress.complete && progress.records == data.len());
+            assert!(progress.complete && progress.records == n);
             let d = data.diagnostics();
             assert_eq!(d.len(), 1, "{d:?}");
             let message = d[0].to_string();
             assert!(message.contains(PANICS), "{message}");
-            assert!(
-                message.contains("the indexer stopped (a bug in trev)"),
-                "{message}"
+            let stopped = format!(
+                "indexing stopped after {} records (a bug in trev: injected for a test)",
+                n - 1
             );
+            assert!(message.contains(&stopped), "{message}");
         }
         assert!(data.load(data.len()).is_err());
     }

@@ -439,7 +439,9 @@ mod tests {
         terminal.draw(|f| view::draw(f, &app)).unwrap();
         let screen = terminal.backend().to_string();
         assert!(
-            screen.contains("the indexer stopped (a bug in trev): injected for a test"),
+            screen.contains(&format!(
+                "indexing {PANICS} stopped (a bug in trev): injected"
+            )),
             "{screen}"
         );
     }
