@@ -201,6 +201,29 @@ pub struct SampleRecord {
     pub records: usize,
     /// The sampled trajectories' ids, in dataset order.
     pub ids: Vec<String>,
+    /// Their runs, in the same order (absent in records written before runs: then a recorded
+    /// id stands for every loaded trajectory with that id).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runs: Vec<String>,
+}
+
+impl SampleRecord {
+    /// The recorded trajectories: (run, id), the run `None` in records written before runs.
+    pub fn keys(&self) -> impl Iterator<Item = (Option<&str>, &str)> {
+        self.ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (self.runs.get(i).map(String::as_str), id.as_str()))
+    }
+
+    /// The same sample: spec, size and ids (the runs are compared when both records have them).
+    fn same(&self, other: &SampleRecord) -> bool {
+        self.v == other.v
+            && self.spec == other.spec
+            && self.records == other.records
+            && self.ids == other.ids
+            && (self.runs.is_empty() || other.runs.is_empty() || self.runs == other.runs)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -253,7 +276,7 @@ pub fn recorded(dir: &std::path::Path) -> Result<Option<SampleRecord>, RecordErr
 pub fn record(dir: &std::path::Path, sample: &SampleRecord) -> Result<(), RecordError> {
     let path = dir.join(RECORD_FILE);
     if let Some(old) = recorded(dir)? {
-        if old == *sample {
+        if old.same(sample) {
             return Ok(());
         }
         return Err(RecordError::Differs {
@@ -346,6 +369,7 @@ mod tests {
             per_task: None,
         };
         let rec = SampleRecord {
+            runs: Vec::new(),
             v: 1,
             spec,
             records: 10,
@@ -361,6 +385,7 @@ mod tests {
             .collect();
         assert_eq!(names, [RECORD_FILE], "no temporary file is left");
         let other = SampleRecord {
+            runs: Vec::new(),
             spec: SampleSpec { seed: 10, ..spec },
             ..rec
         };

@@ -3,7 +3,7 @@
 //! how well the rules predicted the people's verdict. `trev stats --estimate` and the review
 //! screen's estimate panel both print [`lines`] of [`estimate`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use anyhow::Result;
@@ -105,20 +105,14 @@ pub fn selection(
             missing: 0,
         });
     };
-    let index: HashMap<&str, usize> = census
+    let keys: Vec<Option<(String, String)>> = census
         .keys
         .iter()
-        .enumerate()
-        .filter_map(|(i, key)| key.as_ref().map(|(_, id)| (id.as_str(), i)))
+        .map(|k| k.as_ref().map(|(run, id)| (run.to_string(), id.clone())))
         .collect();
-    let mut records: Vec<usize> = record
-        .ids
-        .iter()
-        .filter_map(|id| index.get(id.as_str()).copied())
-        .collect();
-    records.sort_unstable();
+    let records = super::sample::matches(&record, &keys);
     Ok(Selection {
-        missing: record.ids.len() - records.len(),
+        missing: record.ids.len().saturating_sub(records.len()),
         records,
         design: design_of(&record.spec),
     })

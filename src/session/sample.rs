@@ -15,19 +15,19 @@ use crate::sample::{self, SampleRecord, SampleSpec};
 pub fn draw(data: &Dataset, spec: &SampleSpec, dir: Option<&Path>) -> Result<Vec<usize>> {
     let selected = sample::select(data, spec);
     if let Some(dir) = dir {
-        let ids = selected
+        let (runs, ids) = selected
             .iter()
-            .map(|&i| {
-                data.load(i)
-                    .map(|(t, _)| t.id)
-                    .unwrap_or_else(|d| d.to_string())
+            .map(|&i| match data.load(i) {
+                Ok((t, _)) => (t.run.to_string(), t.id),
+                Err(d) => (String::new(), d.to_string()),
             })
-            .collect();
+            .unzip();
         let record = SampleRecord {
             v: 1,
             spec: *spec,
             records: data.len(),
             ids,
+            runs,
         };
         sample::record(dir, &record)?;
     }
@@ -49,14 +49,10 @@ pub fn for_review(
         return Ok(None);
     };
     data.wait();
-    let ids = parallel::parallel_map(data.len(), |i| data.load(i).ok().map(|(t, _)| t.id));
-    let wanted: HashSet<&str> = record.ids.iter().map(String::as_str).collect();
-    let found: Vec<usize> = ids
-        .iter()
-        .enumerate()
-        .filter(|(_, id)| id.as_deref().is_some_and(|id| wanted.contains(id)))
-        .map(|(i, _)| i)
-        .collect();
+    let keys = parallel::parallel_map(data.len(), |i| {
+        data.load(i).ok().map(|(t, _)| (t.run.to_string(), t.id))
+    });
+    let found: Vec<usize> = matches(&record, &keys);
     if found.is_empty() && !record.ids.is_empty() {
         bail!(
             "{}: the recorded sample's {} trajectories are not in this data; review the data it was drawn from, or remove the file to draw a new sample",
@@ -65,6 +61,22 @@ pub fn for_review(
         );
     }
     Ok(Some(found))
+}
+
+/// The records of `keys` (each loaded record's run and id) that `record` sampled: by run and
+/// id, or by id alone for a record written before runs.
+pub fn matches(record: &SampleRecord, keys: &[Option<(String, String)>]) -> Vec<usize> {
+    let by_key: HashSet<(Option<&str>, &str)> = record.keys().collect();
+    keys.iter()
+        .enumerate()
+        .filter(|(_, key)| {
+            key.as_ref().is_some_and(|(run, id)| {
+                by_key.contains(&(Some(run.as_str()), id.as_str()))
+                    || by_key.contains(&(None, id.as_str()))
+            })
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 #[cfg(test)]
