@@ -47,6 +47,8 @@ fn id(app: &App) -> String {
 #[test]
 fn the_filter_keeps_matching_trajectories() {
     let mut app = open(&sample_dir(), Keymap::default());
+    let all = app.store().len();
+    assert!(status_line(&app).contains(&format!(" trajectory 1/{all} · ")));
     keys(&mut app, "&task:db\n");
     let filter = app.list().filter().unwrap();
     assert_eq!(
@@ -59,12 +61,18 @@ fn the_filter_keeps_matching_trajectories() {
         id(&app).starts_with("db_"),
         "the selection moved to a match"
     );
+    let line = status_line(&app);
+    assert!(line.contains(" trajectory 1/4 matching · "), "{line}");
     keys(&mut app, "J");
     assert!(id(&app).starts_with("db_"));
+    assert!(status_line(&app).contains(" trajectory 2/4 matching · "));
     keys(&mut app, "JJJ");
     assert_eq!(id(&app), "db_90", "J stops at the last match");
+    assert!(status_line(&app).contains(" trajectory 4/4 matching · "));
+    let at = app.selected() + 1;
     keys(&mut app, "&\x08\x08\x08\x08\x08\x08\x08\n");
     assert!(app.list().filter().is_none(), "an empty filter clears it");
+    assert!(status_line(&app).contains(&format!(" trajectory {at}/{all} · ")));
 }
 
 /// The screen over `path` with the built-in rules' findings, as `trev review` opens it.

@@ -1,5 +1,6 @@
 //! End to end: the real binary in tmux opens a file, moves, searches and quits (and is killed
-//! with SIGTERM), and the terminal is restored each time. Skipped when tmux is absent.
+//! with SIGTERM), and the terminal is restored each time; when the terminal goes away, the
+//! journal is released at once. Skipped when tmux is absent.
 
 use std::path::Path;
 use std::process::Command;
@@ -202,6 +203,72 @@ fn marks_made_with_keys_are_there_after_reopening() {
     });
     t.keys(&["q"]);
     t.wait("the exit", |t| t.screen().contains("EXITED:0"));
+}
+
+#[test]
+fn the_journal_is_released_as_soon_as_the_terminal_goes_away() {
+    let annotations = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    // trev is the pane's process itself: killing the session hangs its terminal up.
+    let Some(t) = Tmux::start(
+        "hangup",
+        &command_in("agentinstruct_os.json", annotations.path()),
+    ) else {
+        return;
+    };
+    t.wait("the journal open", |t| t.screen().contains("tester.jsonl"));
+    let data = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_data")
+        .join("agentinstruct_os.json");
+    let label = || {
+        Command::new(env!("CARGO_BIN_EXE_trev"))
+            .arg("label")
+            .arg(&data)
+            .args(["--annotator", "tester", "--trajectory", "os_1"])
+            .args(["--turn", "5", "--set", "right", "--annotations"])
+            .arg(annotations.path())
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("TREV_CONFIG_DIR", home.path().join("config"))
+            .output()
+            .unwrap()
+    };
+    let locked = |out: &std::process::Output| {
+        String::from_utf8_lossy(&out.stderr).contains("the journal is open in another trev process")
+    };
+    let out = label();
+    assert!(
+        !out.status.success() && locked(&out),
+        "the journal is locked while the screen runs: {out:?}"
+    );
+    let start = Instant::now();
+    t.run(&["kill-session", "-t", "hangup"]);
+    loop {
+        let out = label();
+        if out.status.success() {
+            break;
+        }
+        assert!(locked(&out), "only the lock stops it: {out:?}");
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the journal is still locked 5 s after the terminal went away"
+        );
+        sleep(Duration::from_millis(10));
+    }
+    let took = start.elapsed();
+    eprintln!(
+        "the journal was free {} ms after the kill",
+        took.as_millis()
+    );
+    // It used to take about a second (a signal was noticed on the next 250 ms poll, and the
+    // watchdog gave the loop a second); now it is the time `trev label` takes to start.
+    assert!(
+        took < Duration::from_millis(500),
+        "the journal was released only after {took:?}"
+    );
+    let journal = std::fs::read_to_string(annotations.path().join("tester.jsonl")).unwrap();
+    assert_eq!(journal.lines().count(), 1, "{journal}");
 }
 
 /// Say why a test cannot run here and return, or fail when `TREV_REQUIRE_CORPUS=1` (as in CI).

@@ -112,6 +112,15 @@ fn known_rule(r: &str, rules: Option<&[Arc<str>]>) -> Result<String, String> {
     ))
 }
 
+/// Where the trajectory on screen is in the filtered list ([`List::counted`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted {
+    pub position: Option<usize>,
+    pub matches: usize,
+    /// Trajectories scanned so far, while the scan is running.
+    pub scanned: Option<usize>,
+}
+
 /// The trajectory list: the rows it shows, its window and the type-ahead jump.
 #[derive(Debug, Clone, Default)]
 pub struct List {
@@ -202,6 +211,18 @@ impl List {
 
     pub fn progress(&self) -> Option<(usize, usize)> {
         self.filter.as_ref().map(|f| (f.matches.len(), f.scanned))
+    }
+
+    /// With a filter on, where `selected` is in the filtered list: its position among the
+    /// matches (from 1; `None` when it is not one), the matches found so far, and while the
+    /// scan of the `len` trajectories is still running, how many it has looked at.
+    pub fn counted(&self, selected: usize, len: usize) -> Option<Counted> {
+        let f = self.filter.as_ref()?;
+        Some(Counted {
+            position: f.matches.binary_search(&selected).ok().map(|p| p + 1),
+            matches: f.matches.len(),
+            scanned: (f.scanned < len).then_some(f.scanned),
+        })
     }
 
     /// Whether the data or the filter's scan moved on since the last look (the list shows
@@ -447,5 +468,23 @@ mod tests {
         assert_eq!(l.neighbour(3, 1, 10), Some(5));
         assert_eq!(l.neighbour(3, -1, 10), Some(2));
         assert_eq!(l.neighbour(9, 1, 10), None);
+    }
+
+    #[test]
+    fn the_filtered_list_counts_its_matches() {
+        let mut l = List::default();
+        assert_eq!(l.counted(3, 10), None, "no filter");
+        let mut f = Filter::parse("x", None).unwrap();
+        f.matches = vec![2, 5];
+        f.scanned = 6;
+        l.filter = Some(f);
+        let counted = |position, matches, scanned| Counted {
+            position,
+            matches,
+            scanned,
+        };
+        assert_eq!(l.counted(5, 10), Some(counted(Some(2), 2, Some(6))));
+        assert_eq!(l.counted(3, 10), Some(counted(None, 2, Some(6))));
+        assert_eq!(l.counted(2, 6), Some(counted(Some(1), 2, None)), "done");
     }
 }

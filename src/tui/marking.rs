@@ -80,6 +80,11 @@ impl Marking {
         }
     }
 
+    /// Close the journal, releasing its lock.
+    pub fn close_journal(&mut self) {
+        self.labels.journal = None;
+    }
+
     /// The first warning of the journal (and how many more there are).
     pub fn journal_warning(&self) -> Option<String> {
         let j = self.labels.journal.as_ref()?;

@@ -29,7 +29,7 @@ pub mod view;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use ratatui::crossterm::event::{self, Event};
+use ratatui::crossterm::event::Event;
 use ratatui::layout::Rect;
 
 pub use action::{Action, Keymap};
@@ -45,7 +45,7 @@ pub struct Setup {
     pub sample: Option<Vec<usize>>,
 }
 
-/// Run the review screen until the user quits or a signal arrives.
+/// Run the review screen until the user quits, a signal arrives or the terminal goes away.
 pub fn run(store: Store, theme: Theme, keymap: Keymap, setup: Setup) -> Result<()> {
     let mut guard = terminal::Guard::enter().context("cannot set up the terminal")?;
     let size = guard.terminal.size()?;
@@ -56,10 +56,20 @@ pub fn run(store: Store, theme: Theme, keymap: Keymap, setup: Setup) -> Result<(
         Rect::new(0, 0, size.width, size.height),
     );
     app.start(setup);
+    let result = run_loop(&mut guard, &mut app);
+    // The journal's lock goes first, before anything that could wait on a terminal that is
+    // gone: another trev may open the journal the moment this one is done with it.
+    app.close_journal();
+    drop(guard);
+    result
+}
+
+/// Draw, read, update, until the end.
+fn run_loop(guard: &mut terminal::Guard, app: &mut App) -> Result<()> {
     let mut dirty = true;
     while !app.quitting() && !guard.signalled() {
         if dirty {
-            guard.terminal.draw(|frame| view::draw(frame, &app))?;
+            guard.terminal.draw(|frame| view::draw(frame, app))?;
             dirty = false;
         }
         let timeout = if app.busy() {
@@ -67,24 +77,21 @@ pub fn run(store: Store, theme: Theme, keymap: Keymap, setup: Setup) -> Result<(
         } else {
             Duration::from_millis(250)
         };
-        if event::poll(timeout)? {
-            match event::read()? {
+        match guard.next(timeout) {
+            Some(terminal::Input::Event(e)) => match e {
                 Event::Key(k) => app.key(k),
                 Event::Mouse(m) => app.mouse(m),
                 Event::Resize(w, h) => app.resize(w, h),
                 Event::Paste(text) => app.paste(&text),
                 _ => continue,
-            }
-            dirty = true;
-        } else {
-            dirty = app.tick();
-            // A terminal that went away without a signal reaching trev (its window closed)
-            // reads as end-of-file forever: stop instead of spinning.
-            if ratatui::crossterm::terminal::size().is_err() {
-                break;
+            },
+            Some(terminal::Input::End) => break,
+            None => {
+                dirty = app.tick();
+                continue;
             }
         }
+        dirty = true;
     }
-    drop(guard);
     Ok(())
 }

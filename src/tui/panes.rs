@@ -307,7 +307,18 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
         ));
     }
     let len = app.store().len();
-    let mut left = format!(" trajectory {}/{}", app.selected() + 1, len);
+    let mut left = match app.list().counted(app.selected(), len) {
+        None => format!(" trajectory {}/{}", app.selected() + 1, len),
+        // With a filter on, the count is of the filtered list.
+        Some(c) => {
+            let at = c.position.map_or("-".to_string(), |p| p.to_string());
+            let mut s = format!(" trajectory {at}/{} matching", c.matches);
+            if let Some(scanned) = c.scanned {
+                s.push_str(&format!(" of {scanned} scanned"));
+            }
+            s
+        }
+    };
     if let Some(doc) = app.doc() {
         use super::doc::BlockKind;
         let is_step = |b: &&super::doc::Block| matches!(b.kind, BlockKind::Step { .. });

@@ -1,14 +1,19 @@
 //! The terminal guard: raw mode, alternate screen, mouse capture and bracketed paste on the way
 //! in; all of it undone in `Drop`, in a panic hook that then chains to the previous one, and
-//! when SIGTERM, SIGHUP or SIGINT arrives (the loop polls a flag set by the handler).
+//! when SIGTERM, SIGHUP or SIGINT arrives or the terminal goes away. The loop reads [`Input`]
+//! from one channel: the terminal's events (read on a thread of their own), and the end, sent
+//! the moment a signal arrives or the terminal is found gone.
 
-use std::io::{self, Stdout, Write};
+use std::io::{self, IsTerminal, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
+use std::time::Duration;
 
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event,
 };
 use ratatui::crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
@@ -19,24 +24,32 @@ use ratatui::Terminal;
 /// Set once the terminal was restored, so that restoring twice does nothing.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
+/// What the loop reads next.
+#[derive(Debug)]
+pub enum Input {
+    /// An event from the terminal.
+    Event(Event),
+    /// The session is over: a signal arrived, or the terminal went away or cannot be read.
+    End,
+}
+
+/// How often the watchdog looks whether the terminal is still there.
+const WATCH_EVERY: Duration = Duration::from_millis(25);
+
 /// Owns the terminal while the review screen runs.
 pub struct Guard {
     pub terminal: Terminal<CrosstermBackend<Stdout>>,
-    /// Set by SIGTERM and SIGHUP.
+    /// Set by SIGTERM, SIGHUP and SIGINT, and when the terminal went away.
     pub signalled: Arc<AtomicBool>,
+    input: Receiver<Input>,
 }
 
 impl Guard {
     pub fn enter() -> io::Result<Guard> {
         let signalled = Arc::new(AtomicBool::new(false));
+        let (send, input) = mpsc::channel();
         #[cfg(unix)]
-        for signal in [
-            signal_hook::consts::SIGTERM,
-            signal_hook::consts::SIGHUP,
-            signal_hook::consts::SIGINT,
-        ] {
-            signal_hook::flag::register(signal, signalled.clone())?;
-        }
+        spawn_signals(signalled.clone(), send.clone())?;
         install_panic_hook();
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
@@ -52,16 +65,62 @@ impl Guard {
             return Err(e);
         }
         let terminal = Terminal::new(CrosstermBackend::new(stdout)).inspect_err(|_| restore())?;
-        spawn_watchdog(signalled.clone());
+        spawn_reader(send.clone()).inspect_err(|_| restore())?;
+        spawn_watchdog(signalled.clone(), send);
         Ok(Guard {
             terminal,
             signalled,
+            input,
         })
     }
 
     pub fn signalled(&self) -> bool {
         self.signalled.load(Ordering::Relaxed)
     }
+
+    /// The next input, waiting at most `timeout`; `None` when nothing came.
+    pub fn next(&self, timeout: Duration) -> Option<Input> {
+        match self.input.recv_timeout(timeout) {
+            Ok(input) => Some(input),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => Some(Input::End),
+        }
+    }
+}
+
+/// SIGTERM, SIGHUP (the terminal hung up) and SIGINT end the session the moment they arrive.
+#[cfg(unix)]
+fn spawn_signals(signalled: Arc<AtomicBool>, send: Sender<Input>) -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    std::thread::Builder::new()
+        .name("trev-signals".into())
+        .spawn(move || {
+            for _ in signals.forever() {
+                signalled.store(true, Ordering::SeqCst);
+                let _ = send.send(Input::End);
+            }
+        })?;
+    Ok(())
+}
+
+/// The terminal's events, read on a thread of their own so that the loop never waits inside
+/// the reader: on a terminal that went away crossterm's reader spins on end-of-file and never
+/// returns (the watchdog and SIGHUP end the session then). A read error ends it too.
+fn spawn_reader(send: Sender<Input>) -> io::Result<()> {
+    std::thread::Builder::new()
+        .name("trev-input".into())
+        .spawn(move || loop {
+            let input = match event::read() {
+                Ok(e) => Input::Event(e),
+                Err(_) => Input::End,
+            };
+            let end = matches!(input, Input::End);
+            if send.send(input).is_err() || end {
+                return;
+            }
+        })?;
+    Ok(())
 }
 
 impl Drop for Guard {
@@ -87,23 +146,36 @@ pub fn restore() {
     let _ = stdout.flush();
 }
 
-/// A terminal that goes away (its window closed, its tmux server killed) can leave the event
-/// reader spinning on end-of-file inside crossterm, where the main loop never sees the signal
-/// flag. The watchdog ends the process then: when the terminal is gone, or when a signal has
-/// not stopped the main loop within a second. Every mark is on disk already (each is fsynced
-/// before it is shown as saved), so nothing is lost.
-fn spawn_watchdog(signalled: Arc<AtomicBool>) {
+/// A terminal that goes away (its window closed, its tmux server killed) need not send a
+/// signal, and its reader never says so (see [`spawn_reader`]). The watchdog looks every
+/// 25 ms whether standard output is still a terminal (a hung-up one is not) and ends the
+/// session when it is gone. When the loop has not ended a quarter of a second after the
+/// terminal went away, or a second after a signal (it is busy), the watchdog ends the process
+/// itself, which releases the journal's lock too. Every mark is on disk already (each is
+/// fsynced before it is shown as saved), so nothing is lost.
+fn spawn_watchdog(signalled: Arc<AtomicBool>, send: Sender<Input>) {
+    let was_terminal = io::stdout().is_terminal();
     let _ = std::thread::Builder::new()
         .name("trev-watchdog".into())
         .spawn(move || {
-            let mut signalled_for = 0u32;
+            let mut gone = false;
+            let mut waited = Duration::ZERO;
             while ACTIVE.load(Ordering::SeqCst) {
-                std::thread::sleep(std::time::Duration::from_millis(250));
-                let gone = ratatui::crossterm::terminal::size().is_err();
-                if signalled.load(Ordering::Relaxed) {
-                    signalled_for += 1;
+                std::thread::sleep(WATCH_EVERY);
+                if !gone && was_terminal && !io::stdout().is_terminal() {
+                    gone = true;
+                    signalled.store(true, Ordering::SeqCst);
+                    let _ = send.send(Input::End);
                 }
-                if gone || signalled_for >= 4 {
+                if signalled.load(Ordering::SeqCst) {
+                    waited += WATCH_EVERY;
+                }
+                let patience = if gone {
+                    Duration::from_millis(250)
+                } else {
+                    Duration::from_secs(1)
+                };
+                if waited >= patience && ACTIVE.load(Ordering::SeqCst) {
                     restore();
                     std::process::exit(if gone { 0 } else { 130 });
                 }

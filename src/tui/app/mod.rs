@@ -244,6 +244,11 @@ impl App {
         self.prepare();
     }
 
+    /// Close the annotator's journal, releasing its lock (the session is over).
+    pub fn close_journal(&mut self) {
+        self.marking.close_journal();
+    }
+
     /// Read the marks of the trajectory on screen again and draw the turns whose marks changed
     /// again (only those: the other turns keep their rendered rows and heights).
     fn refresh_marks(&mut self) {
