@@ -17,7 +17,29 @@ use serde::Serialize;
 
 use crate::model::Task;
 use crate::numbers::grouped as group;
-use crate::sample::Proportion;
+
+/// A proportion with its 95 % Wilson score interval.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Proportion {
+    pub count: u64,
+    pub of: u64,
+    /// `None` when `of` is 0.
+    pub share: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+}
+
+impl Proportion {
+    /// Scale to a population of `total`: (estimate, low, high), rounded.
+    pub fn extrapolate(&self, total: u64) -> Option<(u64, u64, u64)> {
+        let t = total as f64;
+        Some((
+            (self.share? * t).round() as u64,
+            (self.low? * t).round() as u64,
+            (self.high? * t).round() as u64,
+        ))
+    }
+}
 
 /// What the review found in one sampled trajectory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -111,58 +111,6 @@ pub fn stratified<K: Ord + Clone>(
     out
 }
 
-/// A proportion with its 95 % Wilson score interval.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct Proportion {
-    pub count: u64,
-    pub of: u64,
-    /// `None` when `of` is 0.
-    pub share: Option<f64>,
-    pub low: Option<f64>,
-    pub high: Option<f64>,
-}
-
-/// The 97.5th percentile of the standard normal distribution.
-const Z95: f64 = 1.959_963_984_540_054;
-
-/// `count` of `of`, with the Wilson score interval at 95 %.
-pub fn wilson(count: u64, of: u64) -> Proportion {
-    if of == 0 {
-        return Proportion {
-            count,
-            of,
-            share: None,
-            low: None,
-            high: None,
-        };
-    }
-    let n = of as f64;
-    let p = count as f64 / n;
-    let z2 = Z95 * Z95;
-    let denom = 1.0 + z2 / n;
-    let centre = (p + z2 / (2.0 * n)) / denom;
-    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
-    Proportion {
-        count,
-        of,
-        share: Some(p),
-        low: Some((centre - half).max(0.0)),
-        high: Some((centre + half).min(1.0)),
-    }
-}
-
-impl Proportion {
-    /// Scale to a population of `total`: (estimate, low, high), rounded.
-    pub fn extrapolate(&self, total: u64) -> Option<(u64, u64, u64)> {
-        let t = total as f64;
-        Some((
-            (self.share? * t).round() as u64,
-            (self.low? * t).round() as u64,
-            (self.high? * t).round() as u64,
-        ))
-    }
-}
-
 /// What sample a session works on (`--sample N [--seed S] [--stratify task | --per-task N]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SampleSpec {
@@ -421,37 +369,5 @@ mod tests {
         }
         std::fs::write(dir.path().join(RECORD_FILE), good).unwrap();
         assert_eq!(recorded(dir.path()).unwrap().unwrap().ids, ["a", "b"]);
-    }
-
-    #[test]
-    fn wilson_matches_textbook_values() {
-        let p = wilson(10, 100);
-        assert!((p.low.unwrap() - 0.0552).abs() < 5e-5, "{p:?}");
-        assert!((p.high.unwrap() - 0.1744).abs() < 5e-5, "{p:?}");
-        let zero = wilson(0, 20);
-        assert_eq!(zero.low, Some(0.0));
-        assert!((zero.high.unwrap() - 0.1611).abs() < 5e-5, "{zero:?}");
-        assert_eq!(wilson(0, 0).share, None);
-        assert_eq!(p.extrapolate(64_000), Some((6400, 3535, 11159)));
-    }
-
-    #[test]
-    fn the_interval_covers_a_known_defect_rate() {
-        // A generated dataset with a 12 % defect rate; samples of 200 cover it ~95 % of times.
-        let truth = 0.12;
-        let population: Vec<bool> = {
-            let mut rng = Rng::new(99);
-            (0..50_000).map(|_| rng.below(1000) < 120).collect()
-        };
-        let mut covered = 0;
-        for seed in 0..200 {
-            let s = uniform(population.len(), 200, seed);
-            let bad = s.iter().filter(|&&i| population[i]).count() as u64;
-            let p = wilson(bad, 200);
-            if p.low.unwrap() <= truth && truth <= p.high.unwrap() {
-                covered += 1;
-            }
-        }
-        assert!(covered >= 180, "covered {covered} of 200");
     }
 }

@@ -11,6 +11,15 @@ fn reviewed(task: Task, judged: u64, wrong: u64, flagged: bool) -> Reviewed {
 }
 
 #[test]
+fn wilson_matches_textbook_values() {
+    let (low, high) = wilson(0.1, 100.0);
+    assert!((low - 0.0552).abs() < 5e-5 && (high - 0.1744).abs() < 5e-5);
+    let (low, high) = wilson(0.0, 20.0);
+    assert_eq!(low, 0.0);
+    assert!((high - 0.1611).abs() < 5e-5);
+}
+
+#[test]
 fn a_uniform_sample_scales_to_the_dataset() {
     let mut sample = vec![reviewed(Task::Os, 4, 0, false); 90];
     sample.extend(vec![reviewed(Task::Os, 4, 1, true); 10]);
