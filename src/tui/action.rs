@@ -252,23 +252,6 @@ impl Action {
             .expect("every action is in the table")
     }
 
-    /// The actions about marks (they need the annotator).
-    pub fn is_marking(self) -> bool {
-        matches!(
-            self,
-            Action::MarkRight
-                | Action::MarkWrong
-                | Action::ClearMark
-                | Action::EditNote
-                | Action::Accept
-                | Action::Reject
-                | Action::Undo
-                | Action::NextUnmarked
-                | Action::ToggleTarget
-                | Action::RevealOthers
-        )
-    }
-
     pub fn name(self) -> &'static str {
         self.info().name
     }
