@@ -314,3 +314,138 @@ fn meta(entries: &[Entry], out: &mut Vec<(String, Value)>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::read;
+    use super::*;
+
+    fn line(uuid: &str, parent: Option<&str>, kind: &str, content: &str) -> String {
+        let parent = parent.map_or("null".to_string(), |p| format!("\"{p}\""));
+        format!(
+            r#"{{"type":"{kind}","uuid":"{uuid}","parentUuid":{parent},"sessionId":"s1","isSidechain":false,"message":{{"role":"{kind}","content":{content}}}}}"#
+        )
+    }
+
+    fn texts(record: &RawRecord) -> Vec<&str> {
+        record.turns.iter().map(|t| t.text.as_str()).collect()
+    }
+
+    #[test]
+    fn turns_follow_the_parent_links_whatever_the_file_order() {
+        let lines = [
+            line("c", Some("b"), "user", r#""third""#),
+            line(
+                "d",
+                Some("c"),
+                "assistant",
+                r#"[{"type":"text","text":"fourth"}]"#,
+            ),
+            line("a", None, "user", r#""first""#),
+            line(
+                "b",
+                Some("a"),
+                "assistant",
+                r#"[{"type":"text","text":"second"}]"#,
+            ),
+        ];
+        let record = read(&lines.join("\n"), None).unwrap();
+        assert_eq!(record.format, Format::ClaudeCode);
+        assert_eq!(record.id.as_deref(), Some("s1"));
+        assert_eq!(texts(&record), ["first", "second", "third", "fourth"]);
+        assert!(record.notes.is_empty(), "{:?}", record.notes);
+    }
+
+    #[test]
+    fn tool_calls_and_results_and_an_error_result() {
+        let lines = [
+            line("a", None, "user", r#""list the files""#),
+            line(
+                "b",
+                Some("a"),
+                "assistant",
+                r#"[{"type":"thinking","thinking":"hmm"},{"type":"text","text":"Let me look."},{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"ls"}}]"#,
+            ),
+            line(
+                "c",
+                Some("b"),
+                "user",
+                r#"[{"type":"tool_result","tool_use_id":"t1","content":"no such dir","is_error":true}]"#,
+            ),
+        ];
+        let record = read(&lines.join("\n"), None).unwrap();
+        let roles: Vec<(&str, bool)> = record
+            .turns
+            .iter()
+            .map(|t| (&*t.source_role, t.demo))
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                ("user", false),
+                ("thinking", true),
+                ("assistant", false),
+                ("tool_result (error)", false)
+            ]
+        );
+        let agent = &record.turns[2];
+        assert_eq!(agent.text, "Let me look.");
+        assert_eq!(agent.tool_calls[0].name, "Bash");
+        assert_eq!(agent.tool_calls[0].arguments, r#"{"command":"ls"}"#);
+        assert_eq!(record.turns[3].speaker, Speaker::Tool);
+        assert_eq!(record.turns[3].text, "no such dir");
+    }
+
+    #[test]
+    fn sidechain_meta_summary_and_unknown_lines_are_kept_or_reported() {
+        let sidechain = line("x", Some("a"), "user", r#""sub-agent prompt""#)
+            .replace(r#""isSidechain":false"#, r#""isSidechain":true"#);
+        let meta = line("m", Some("a"), "user", r#""<command-name>""#)
+            .replace(r#""isSidechain":false"#, r#""isMeta":true"#);
+        let lines = [
+            line("a", None, "user", r#""task""#),
+            sidechain,
+            meta,
+            r#"{"type":"file-history-snapshot","messageId":"a","sessionId":"s1"}"#.to_string(),
+            "not json".to_string(),
+            r#"{"type":"summary","summary":"Title","leafUuid":"a"}"#.to_string(),
+        ];
+        let record = read(&lines.join("\n"), None).unwrap();
+        let roles: Vec<(&str, bool)> = record
+            .turns
+            .iter()
+            .map(|t| (&*t.source_role, t.demo))
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                ("user", false),
+                ("sidechain user", true),
+                ("user (meta)", true),
+                ("summary", true)
+            ]
+        );
+        let notes: Vec<u32> = record.notes.iter().map(|(line, _)| *line).collect();
+        assert_eq!(notes, [5, 4], "{:?}", record.notes);
+        assert!(record.notes[1].1.contains("`file-history-snapshot`"));
+    }
+
+    #[test]
+    fn a_cycle_of_links_keeps_every_line() {
+        let lines = [
+            line("a", Some("b"), "user", r#""one""#),
+            line("b", Some("a"), "assistant", r#""two""#),
+        ];
+        let record = read(&lines.join("\n"), None).unwrap();
+        assert_eq!(texts(&record), ["one", "two"]);
+        assert!(record.notes[0].1.contains("cycle"));
+    }
+
+    #[test]
+    fn a_single_line_is_read_and_the_format_can_be_forced() {
+        let one = line("a", None, "user", r#""hi""#);
+        assert_eq!(read(&one, None).unwrap().turns.len(), 1);
+        let forced = read(&one, Some(Format::ClaudeCode)).unwrap();
+        assert_eq!(forced.format, Format::ClaudeCode);
+    }
+}
