@@ -122,10 +122,13 @@ pub enum Format {
     AgentBench,
     /// KnowAgent text trajectories (`traj` is one string of `> action` lines).
     KnowAgent,
+    /// Claude Code session logs: JSON Lines of `user`/`assistant` records linked by
+    /// `parentUuid`, one trajectory per `sessionId`.
+    ClaudeCode,
 }
 
 impl Format {
-    pub const ALL: [Format; 10] = [
+    pub const ALL: [Format; 11] = [
         Format::ShareGpt,
         Format::RoleContent,
         Format::OpenAi,
@@ -136,6 +139,7 @@ impl Format {
         Format::Atif,
         Format::AgentBench,
         Format::KnowAgent,
+        Format::ClaudeCode,
     ];
 
     /// The name used on the command line and in machine output.
@@ -151,6 +155,7 @@ impl Format {
             Format::Atif => "atif",
             Format::AgentBench => "agentbench",
             Format::KnowAgent => "knowagent",
+            Format::ClaudeCode => "claude-code",
         }
     }
 

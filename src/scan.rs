@@ -11,8 +11,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::diag::{Diagnostic, Level};
 use crate::load::source::{self, Input, RunFile};
-use crate::load::split::{Layout, RecordSpan};
+use crate::load::split::{sessions, Layout, RecordSpan};
 use crate::load::{parse_record, Dataset, LoadOptions, Loaded, RecordCtx};
+use crate::model::Format;
 use crate::parallel::parallel_map;
 
 /// What the caller receives, in file order.
@@ -98,7 +99,8 @@ where
         drop(result_tx);
         let stop = &stop;
         let files = &files;
-        scope.spawn(move || read_files(files, work_tx, reader_tx, &recycle_rx, stop));
+        let forced = opts.format;
+        scope.spawn(move || read_files(files, work_tx, reader_tx, &recycle_rx, stop, forced));
         let result = deliver(result_rx, &mut sink);
         if result.is_err() {
             stop.store(true, Ordering::Relaxed);
@@ -175,6 +177,7 @@ fn read_files<T>(
     control: Sender<(u64, Message<T>)>,
     recycle: &Receiver<Vec<u8>>,
     stop: &AtomicBool,
+    forced: Option<Format>,
 ) {
     let mut seq = 0u64;
     for file in files {
@@ -184,7 +187,7 @@ fn read_files<T>(
             return;
         }
         seq += 1;
-        let end = read_file(&path, &file.run, &work, recycle, &mut seq, stop);
+        let end = read_file(&path, &file.run, &work, recycle, &mut seq, stop, forced);
         let Some(end) = end else { return };
         if control
             .send((seq, Message::Control(Event::FileEnd(end))))
@@ -204,6 +207,7 @@ fn read_file(
     recycle: &Receiver<Vec<u8>>,
     seq: &mut u64,
     stop: &AtomicBool,
+    forced: Option<Format>,
 ) -> Option<FileEnd> {
     let mut end = FileEnd {
         path: path.clone(),
@@ -230,6 +234,17 @@ fn read_file(
     let mut base = 0u64;
     let mut spans = Vec::new();
     let mut last_byte = b'\n';
+    // Whether the lines are grouped by session (Claude Code), once the first record tells:
+    // then the whole file is held and split into sessions at its end.
+    let mut log = None;
+    let grouped = |log: &mut Option<bool>, spans: &[RecordSpan], layout, buf: &[u8]| {
+        if let (None, Some(first)) = (*log, spans.first()) {
+            // No batch was sent before the first record: `buf` starts at the file's start.
+            let record = &buf[first.start as usize..first.end as usize];
+            *log = Some(sessions::is_log(layout, record, forced));
+        }
+        *log == Some(true)
+    };
     loop {
         if stop.load(Ordering::Relaxed) {
             return None;
@@ -257,6 +272,9 @@ fn read_file(
         filled += n;
         last_byte = buf[filled - 1];
         splitter.feed(&buf[old..filled], &mut spans);
+        if grouped(&mut log, &spans, splitter.layout(), &buf) {
+            spans.clear();
+        }
         if !spans.is_empty() {
             let keep = splitter.keep_from();
             let cut = (keep - base) as usize;
@@ -290,6 +308,9 @@ fn read_file(
     splitter.finish(&mut spans);
     end.layout = splitter.layout();
     end.bytes = splitter.position();
+    if grouped(&mut log, &spans, end.layout, &buf) {
+        (spans, end.layout) = (sessions::spans(&buf), Layout::Sessions);
+    }
     if !spans.is_empty() {
         end.records += spans.len();
         let batch = Batch {

@@ -21,9 +21,10 @@ const INDEX_CHUNK: usize = 64 << 10;
 
 /// Bytes indexed between two publications of new records.
 const PUBLISH_BYTES: usize = 4 << 20;
-use super::split::{Layout, RecordSpan};
+use super::split::{sessions, Layout, RecordSpan};
 use super::{parse_record, LoadOptions, Loaded, RecordCtx};
 use crate::diag::{Diagnostic, Level};
+use crate::model::Format;
 
 /// One input file as indexed so far.
 #[derive(Debug)]
@@ -62,6 +63,8 @@ struct Shared {
     cancel: AtomicBool,
     /// Why indexing stopped before the end of a file: the indexer panicked, saying this.
     failure: Mutex<Option<String>>,
+    /// The format forced on the command line (a forced `claude-code` groups lines by session).
+    forced: Option<Format>,
 }
 
 /// The indexer thread's name.
@@ -107,7 +110,10 @@ impl Dataset {
             .filter_map(|f| std::fs::metadata(&f.path).ok())
             .map(|m| m.len())
             .sum();
-        let shared = Arc::new(Shared::default());
+        let shared = Arc::new(Shared {
+            forced: opts.format,
+            ..Shared::default()
+        });
         let worker_shared = shared.clone();
         let worker = std::thread::Builder::new()
             .name(INDEXER_THREAD.into())
@@ -377,6 +383,8 @@ fn index_file(shared: &Shared, path: &Arc<Path>, run: Arc<str>) -> io::Result<()
     let mut last_byte = b'\n';
     let mut unpublished = 0usize;
     let mut published_any = false;
+    // Whether the lines are grouped by session (Claude Code), once the first record tells.
+    let mut log = None;
     loop {
         if shared.cancel.load(Ordering::Relaxed) {
             return Ok(());
@@ -401,6 +409,9 @@ fn index_file(shared: &Shared, path: &Arc<Path>, run: Arc<str>) -> io::Result<()
             if let Some(copy) = copy.as_mut() {
                 copy.flush()?;
             }
+            if sessions::grouped(&mut log, &spans, splitter.layout(), shared.forced, &backing)? {
+                spans.clear();
+            }
             publish(shared, file_idx, &mut spans, splitter.layout(), &backing)?;
         }
     }
@@ -408,7 +419,12 @@ fn index_file(shared: &Shared, path: &Arc<Path>, run: Arc<str>) -> io::Result<()
     if let Some(copy) = copy.as_mut() {
         copy.flush()?;
     }
-    publish(shared, file_idx, &mut spans, splitter.layout(), &backing)?;
+    let mut layout = splitter.layout();
+    if sessions::grouped(&mut log, &spans, layout, shared.forced, &backing)? {
+        let whole = source::read_span(&backing, &sessions::whole(splitter.position()))?;
+        (spans, layout) = (sessions::spans(&whole), Layout::Sessions);
+    }
+    publish(shared, file_idx, &mut spans, layout, &backing)?;
     let mut diagnostics: Vec<Diagnostic> = splitter
         .problems
         .iter()
@@ -423,7 +439,7 @@ fn index_file(shared: &Shared, path: &Arc<Path>, run: Arc<str>) -> io::Result<()
     let mut files = write(&shared.files);
     let info = &mut files[file_idx];
     info.done = true;
-    info.layout = splitter.layout();
+    info.layout = layout;
     info.unterminated = info.layout == Layout::Lines && last_byte != b'\n';
     if info.count == 0 {
         let what = if splitter.position() == 0 {

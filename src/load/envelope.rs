@@ -96,6 +96,13 @@ pub(super) struct Envelope<'a> {
     pub(super) result: Option<Raw<'a>>,
     #[serde(borrow)]
     pub(super) name: Option<Raw<'a>>,
+    // Claude Code's session records.
+    #[serde(borrow, rename = "sessionId")]
+    pub(super) session_id_camel: Option<Raw<'a>>,
+    #[serde(borrow)]
+    pub(super) uuid: Option<Raw<'a>>,
+    #[serde(borrow, rename = "leafUuid")]
+    pub(super) leaf_uuid: Option<Raw<'a>>,
 }
 
 impl<'a> Envelope<'a> {

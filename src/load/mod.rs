@@ -50,7 +50,7 @@ pub fn parse_record(bytes: &[u8], ctx: RecordCtx, opts: LoadOptions) -> Result<L
     // Validate UTF-8 once for the whole record (vector code): the JSON reader then need not
     // check each string. Only invalid text goes through the standard check, for its position.
     let valid = simdutf8::basic::from_utf8(bytes).ok();
-    let raw = match valid.map_or_else(|| std::str::from_utf8(bytes), Ok) {
+    let mut raw = match valid.map_or_else(|| std::str::from_utf8(bytes), Ok) {
         Ok(text) => formats::read(text, opts.format).map_err(|e| read_error(ctx, e))?,
         Err(bad) => {
             // Replace invalid UTF-8 and go on; say where it was.
@@ -66,6 +66,9 @@ pub fn parse_record(bytes: &[u8], ctx: RecordCtx, opts: LoadOptions) -> Result<L
             formats::read(&repaired, opts.format).map_err(|e| read_error(ctx, e))?
         }
     };
+    for (line, message) in std::mem::take(&mut raw.notes) {
+        warnings.push(diagnostic(ctx, line, 0, Level::Warning, message));
+    }
     let id = raw
         .id
         .clone()

@@ -190,6 +190,7 @@ mod tests {
             meta: Vec::new(),
             tools: None,
             turns,
+            notes: Vec::new(),
         }
     }
 

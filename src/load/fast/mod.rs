@@ -92,6 +92,9 @@ fn field<'e, 'a>(env: &'e mut Envelope<'a>, key: &str) -> Option<(u64, Slot<'e, 
         "model_name" => (28, Slot::Raw(&mut env.model_name)),
         "result" => (29, Slot::Raw(&mut env.result)),
         "name" => (30, Slot::Raw(&mut env.name)),
+        "sessionId" => (31, Slot::Raw(&mut env.session_id_camel)),
+        "uuid" => (32, Slot::Raw(&mut env.uuid)),
+        "leafUuid" => (33, Slot::Raw(&mut env.leaf_uuid)),
         _ => return None,
     };
     Some((1 << n, slot))

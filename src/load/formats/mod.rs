@@ -5,6 +5,7 @@
 mod agentbench;
 mod atif;
 mod calls;
+mod claude_code;
 mod fireact;
 mod knowagent;
 mod mini_swe_agent;
@@ -28,6 +29,7 @@ const READERS: &[Reader] = &[
     swe_agent_rows::READER,
     swe_agent::READER,
     agentbench::READER,
+    claude_code::READER,
     sharegpt::SHAREGPT,
     sharegpt::ROLE_CONTENT,
     openai::READER,
@@ -39,9 +41,39 @@ const READERS: &[Reader] = &[
 pub fn read(text: &str, forced: Option<Format>) -> Result<RawRecord, ReadError> {
     let env = match super::fast::envelope(text) {
         Some(env) => env,
-        None => serde_envelope(text, forced)?,
+        None => match serde_envelope(text, forced) {
+            Ok(env) => env,
+            Err(e) => return read_session(text, forced).unwrap_or(Err(e)),
+        },
     };
     read_envelope(text, forced, env)
+}
+
+/// A record of several JSON lines is a session of a session log (Claude Code), told by its
+/// first line; `None` when it is not one.
+fn read_session(text: &str, forced: Option<Format>) -> Option<Result<RawRecord, ReadError>> {
+    let (first, _) = text.split_once('\n')?;
+    if !starts_session_log(first.as_bytes(), forced) {
+        return None;
+    }
+    let env = first_envelope(first).unwrap_or_default();
+    Some(read_envelope(text, Some(Format::ClaudeCode), env))
+}
+
+/// Whether the first record of a JSON Lines file makes it a session log, whose lines are read
+/// by session (`split::sessions`) rather than one by one.
+pub fn starts_session_log(first: &[u8], forced: Option<Format>) -> bool {
+    match forced {
+        Some(format) => format == Format::ClaudeCode,
+        None => std::str::from_utf8(first)
+            .ok()
+            .and_then(first_envelope)
+            .is_some_and(|env| (claude_code::READER.detects)(&env)),
+    }
+}
+
+fn first_envelope(line: &str) -> Option<Envelope<'_>> {
+    super::fast::envelope(line).or_else(|| serde_json::from_str(line).ok())
 }
 
 /// The envelope as serde reads it: the reader of every record the fast reader gives up on,
@@ -77,6 +109,7 @@ pub(super) fn read_envelope(
         meta: Vec::new(),
         tools: None,
         turns: Vec::new(),
+        notes: Vec::new(),
     };
     env.meta(&mut record.meta);
     (reader.read)(&mut env, &mut record, &Missing { format, bytes })?;
@@ -165,6 +198,14 @@ mod tests {
             (
                 r#"{"index":1,"output":{"status":"completed","history":[]}}"#,
                 Format::AgentBench,
+            ),
+            (
+                r#"{"type":"user","sessionId":"s","uuid":"u","parentUuid":null,"message":{"role":"user","content":"x"}}"#,
+                Format::ClaudeCode,
+            ),
+            (
+                r#"{"type":"summary","summary":"s","leafUuid":"u"}"#,
+                Format::ClaudeCode,
             ),
         ];
         let knowagent = (

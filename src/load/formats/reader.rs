@@ -86,6 +86,9 @@ pub struct RawRecord {
     pub meta: Vec<(String, Value)>,
     pub tools: Option<Value>,
     pub turns: Vec<RawTurn>,
+    /// Warnings about parts of the record that were skipped or could not be read: (1-based line
+    /// in the record, message).
+    pub notes: Vec<(u32, String)>,
 }
 
 /// Why a record could not be read. `offset` is a byte offset into the record when known.

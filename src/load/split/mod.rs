@@ -7,6 +7,7 @@
 
 mod dict;
 mod json;
+pub mod sessions;
 
 use memchr::memchr;
 
@@ -36,6 +37,8 @@ pub enum Layout {
     Dict,
     /// Whole top-level values (usually one object).
     Values,
+    /// JSON Lines grouped into sessions (Claude Code): a record is a session's lines.
+    Sessions,
 }
 
 impl Layout {
@@ -46,6 +49,7 @@ impl Layout {
             Layout::Array => "JSON array",
             Layout::Dict => "dict of id → record",
             Layout::Values => "JSON object",
+            Layout::Sessions => "JSON Lines by session",
         }
     }
 }
