@@ -4,6 +4,7 @@
 
 mod agentbench;
 mod atif;
+mod bare;
 mod calls;
 mod fireact;
 mod knowagent;
@@ -39,7 +40,10 @@ const READERS: &[Reader] = &[
 pub fn read(text: &str, forced: Option<Format>) -> Result<RawRecord, ReadError> {
     let env = match super::fast::envelope(text) {
         Some(env) => env,
-        None => serde_envelope(text, forced)?,
+        None => match bare::envelope(text) {
+            Some(env) => env?,
+            None => serde_envelope(text, forced)?,
+        },
     };
     read_envelope(text, forced, env)
 }

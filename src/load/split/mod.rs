@@ -7,6 +7,9 @@
 
 mod dict;
 mod json;
+mod whole;
+
+pub use whole::{element_kind, Element};
 
 use memchr::memchr;
 
@@ -36,6 +39,9 @@ pub enum Layout {
     Dict,
     /// Whole top-level values (usually one object).
     Values,
+    /// A top-level array whose first element is a message or an event: the array is one
+    /// record (one trajectory), not a list of records.
+    Whole,
 }
 
 impl Layout {
@@ -46,6 +52,7 @@ impl Layout {
             Layout::Array => "JSON array",
             Layout::Dict => "dict of id → record",
             Layout::Values => "JSON object",
+            Layout::Whole => "JSON array, one trajectory",
         }
     }
 }
@@ -85,6 +92,19 @@ enum Member {
     AwaitValue,
 }
 
+/// Where the scanner is in the first element of a top-level array (see `whole`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Probe {
+    /// Not in the first element of an array.
+    Off,
+    /// The array is open and its first element not yet begun.
+    Armed,
+    /// In the first element, before a key.
+    Key,
+    /// In the first element, in a member's value.
+    Value,
+}
+
 /// The top-level array or dict. Whole values have none and leave it open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Container {
@@ -122,6 +142,12 @@ pub struct Splitter {
     pending_key: Option<Box<str>>,
     member: Member,
     container: Container,
+    /// Reading the keys of a top-level array's first element, to tell whether the array is
+    /// one trajectory (see `whole`).
+    probe: Probe,
+    probe_keys: Vec<String>,
+    /// Start offset, line and column of the top-level array.
+    array_open: Option<(u64, u32, u32)>,
     // Lines state.
     line_start: u64,
     current_line: Line,
@@ -145,6 +171,9 @@ impl Splitter {
             pending_key: None,
             member: Member::Elsewhere,
             container: Container::Open,
+            probe: Probe::Off,
+            probe_keys: Vec::new(),
+            array_open: None,
             line_start: 0,
             current_line: Line::Blank,
             pos: 0,
@@ -209,7 +238,7 @@ impl Splitter {
                 self.close_record(end, out);
                 if self.within != Within::Structure || self.depth > 0 {
                     let what = match self.layout {
-                        Layout::Array => "the JSON array",
+                        Layout::Array | Layout::Whole => "the JSON array",
                         Layout::Dict => "the top-level object",
                         _ => "a JSON value",
                     };
