@@ -122,10 +122,14 @@ pub enum Format {
     AgentBench,
     /// KnowAgent text trajectories (`traj` is one string of `> action` lines).
     KnowAgent,
+    /// An OpenHands event stream: a JSON array of actions and observations.
+    OpenHandsEvents,
+    /// OpenHands evaluation `output.jsonl` lines (`history` of events, `test_result`).
+    OpenHandsEval,
 }
 
 impl Format {
-    pub const ALL: [Format; 10] = [
+    pub const ALL: [Format; 12] = [
         Format::ShareGpt,
         Format::RoleContent,
         Format::OpenAi,
@@ -136,6 +140,8 @@ impl Format {
         Format::Atif,
         Format::AgentBench,
         Format::KnowAgent,
+        Format::OpenHandsEvents,
+        Format::OpenHandsEval,
     ];
 
     /// The name used on the command line and in machine output.
@@ -151,6 +157,8 @@ impl Format {
             Format::Atif => "atif",
             Format::AgentBench => "agentbench",
             Format::KnowAgent => "knowagent",
+            Format::OpenHandsEvents => "openhands-events",
+            Format::OpenHandsEval => "openhands-eval",
         }
     }
 

@@ -96,6 +96,8 @@ pub(super) struct Envelope<'a> {
     pub(super) result: Option<Raw<'a>>,
     #[serde(borrow)]
     pub(super) name: Option<Raw<'a>>,
+    #[serde(borrow)]
+    pub(super) test_result: Option<Raw<'a>>,
     /// A record that is a bare JSON array of OpenHands events: the array (not a key of any
     /// record; set by `formats::bare`).
     #[serde(skip)]

@@ -92,6 +92,7 @@ fn field<'e, 'a>(env: &'e mut Envelope<'a>, key: &str) -> Option<(u64, Slot<'e, 
         "model_name" => (28, Slot::Raw(&mut env.model_name)),
         "result" => (29, Slot::Raw(&mut env.result)),
         "name" => (30, Slot::Raw(&mut env.name)),
+        "test_result" => (31, Slot::Raw(&mut env.test_result)),
         _ => return None,
     };
     Some((1 << n, slot))

@@ -41,7 +41,7 @@ pub(super) fn envelope(text: &str) -> Option<Result<Envelope<'_>, ReadError>> {
 
 /// What the array's first element is, read from its keys alone: the rest of the array is not
 /// touched (the stream deserializer stops after one value).
-fn first_element_kind(after_bracket: &str) -> Option<Element> {
+pub(super) fn first_element_kind(after_bracket: &str) -> Option<Element> {
     let first = serde_json::Deserializer::from_str(after_bracket)
         .into_iter::<BTreeMap<String, IgnoredAny>>()
         .next()?

@@ -10,6 +10,7 @@ mod fireact;
 mod knowagent;
 mod mini_swe_agent;
 mod openai;
+mod openhands;
 mod reader;
 mod sharegpt;
 mod swe_agent;
@@ -28,6 +29,8 @@ const READERS: &[Reader] = &[
     mini_swe_agent::READER,
     swe_agent_rows::READER,
     swe_agent::READER,
+    openhands::EVENTS,
+    openhands::EVAL,
     agentbench::READER,
     sharegpt::SHAREGPT,
     sharegpt::ROLE_CONTENT,
