@@ -125,10 +125,14 @@ pub enum Format {
     /// Claude Code session logs: JSON Lines of `user`/`assistant` records linked by
     /// `parentUuid`, one trajectory per `sessionId`.
     ClaudeCode,
+    /// An OpenHands event stream: a JSON array of actions and observations.
+    OpenHandsEvents,
+    /// OpenHands evaluation `output.jsonl` lines (`history` of events, `test_result`).
+    OpenHandsEval,
 }
 
 impl Format {
-    pub const ALL: [Format; 11] = [
+    pub const ALL: [Format; 13] = [
         Format::ShareGpt,
         Format::RoleContent,
         Format::OpenAi,
@@ -140,6 +144,8 @@ impl Format {
         Format::AgentBench,
         Format::KnowAgent,
         Format::ClaudeCode,
+        Format::OpenHandsEvents,
+        Format::OpenHandsEval,
     ];
 
     /// The name used on the command line and in machine output.
@@ -156,6 +162,8 @@ impl Format {
             Format::AgentBench => "agentbench",
             Format::KnowAgent => "knowagent",
             Format::ClaudeCode => "claude-code",
+            Format::OpenHandsEvents => "openhands-events",
+            Format::OpenHandsEval => "openhands-eval",
         }
     }
 

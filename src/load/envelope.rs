@@ -103,6 +103,12 @@ pub(super) struct Envelope<'a> {
     pub(super) uuid: Option<Raw<'a>>,
     #[serde(borrow, rename = "leafUuid")]
     pub(super) leaf_uuid: Option<Raw<'a>>,
+    #[serde(borrow)]
+    pub(super) test_result: Option<Raw<'a>>,
+    /// A record that is a bare JSON array of OpenHands events: the array (not a key of any
+    /// record; set by `formats::bare`).
+    #[serde(skip)]
+    pub(super) events: Option<Raw<'a>>,
 }
 
 impl<'a> Envelope<'a> {

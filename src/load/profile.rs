@@ -58,7 +58,7 @@ pub fn detect_task(id: Option<&str>, record: &RawRecord) -> Task {
     }
     if matches!(
         record.format,
-        Format::SweAgent | Format::SweAgentRows | Format::MiniSweAgent
+        Format::SweAgent | Format::SweAgentRows | Format::MiniSweAgent | Format::OpenHandsEval
     ) {
         return Task::Swe;
     }

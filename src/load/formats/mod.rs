@@ -4,12 +4,14 @@
 
 mod agentbench;
 mod atif;
+mod bare;
 mod calls;
 mod claude_code;
 mod fireact;
 mod knowagent;
 mod mini_swe_agent;
 mod openai;
+mod openhands;
 mod reader;
 mod sharegpt;
 mod swe_agent;
@@ -28,6 +30,8 @@ const READERS: &[Reader] = &[
     mini_swe_agent::READER,
     swe_agent_rows::READER,
     swe_agent::READER,
+    openhands::EVENTS,
+    openhands::EVAL,
     agentbench::READER,
     claude_code::READER,
     sharegpt::SHAREGPT,
@@ -41,9 +45,12 @@ const READERS: &[Reader] = &[
 pub fn read(text: &str, forced: Option<Format>) -> Result<RawRecord, ReadError> {
     let env = match super::fast::envelope(text) {
         Some(env) => env,
-        None => match serde_envelope(text, forced) {
-            Ok(env) => env,
-            Err(e) => return read_session(text, forced).unwrap_or(Err(e)),
+        None => match bare::envelope(text) {
+            Some(env) => env?,
+            None => match serde_envelope(text, forced) {
+                Ok(env) => env,
+                Err(e) => return read_session(text, forced).unwrap_or(Err(e)),
+            },
         },
     };
     read_envelope(text, forced, env)

@@ -1,7 +1,7 @@
 //! Whether a top-level object is a dict of id → record or a single record, told by its first
 //! member; and each dict record's key, kept as its id.
 
-use super::{Layout, Member, Splitter};
+use super::{Layout, Member, Probe, Splitter};
 
 /// Keys that mark an object as a record, not as a dict of records.
 const RECORD_KEYS: &[&str] = &[
@@ -34,6 +34,9 @@ const RECORD_KEYS: &[&str] = &[
 impl Splitter {
     /// A top-level key was read (its raw text is in `key`).
     pub(super) fn end_key(&mut self) {
+        if self.probe == Probe::Key {
+            return self.probe_key();
+        }
         let key = decode_key(&self.key);
         if self.layout == Layout::Dict {
             // The id of the record that follows.
@@ -63,7 +66,7 @@ impl Splitter {
 }
 
 /// A key's text with its escapes decoded (kept as it is when they are broken).
-fn decode_key(raw: &[u8]) -> String {
+pub(super) fn decode_key(raw: &[u8]) -> String {
     if !raw.contains(&b'\\') {
         return String::from_utf8_lossy(raw).into_owned();
     }

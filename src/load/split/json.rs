@@ -3,7 +3,7 @@
 
 use memchr::memchr2;
 
-use super::{Container, Layout, Line, Member, RecordSpan, SplitProblem, Splitter, Within};
+use super::{Container, Layout, Line, Member, Probe, RecordSpan, SplitProblem, Splitter, Within};
 
 impl Splitter {
     /// The states are tested with `matches!` in this loop: the derived `==` widens the state
@@ -90,6 +90,10 @@ impl Splitter {
                 };
                 if b == b'{' {
                     self.member = Member::AwaitKey;
+                } else if b == b'[' {
+                    // Its first element tells a list of records from one trajectory.
+                    self.probe = Probe::Armed;
+                    self.array_open = Some((at, self.line, self.column_of(at)));
                 }
             }
             if !matches!(self.container, Container::Open) {
@@ -108,7 +112,10 @@ impl Splitter {
             }
             match b {
                 b'"' => {
-                    if matches!(self.member, Member::AwaitKey) && self.depth == 1 {
+                    // A key of the top-level object, or of an array's first element.
+                    if (matches!(self.member, Member::AwaitKey) && self.depth == 1)
+                        || (matches!(self.probe, Probe::Key) && self.depth == 2)
+                    {
                         self.within = Within::Key;
                         self.key.clear();
                     } else {
@@ -123,7 +130,11 @@ impl Splitter {
                         self.decide_dict(b == b'{');
                     }
                     if self.depth == self.record_depth() && self.open.is_none() {
+                        let armed = matches!(self.probe, Probe::Armed);
                         self.open_record(at);
+                        if armed && b == b'{' {
+                            self.probe = Probe::Key;
+                        }
                     }
                     self.depth += 1;
                 }
@@ -151,7 +162,7 @@ impl Splitter {
                                 self.switch_to_lines(at + 1);
                                 return i;
                             }
-                        } else {
+                        } else if matches!(self.probe, Probe::Off) || !self.decide_whole() {
                             self.close_record(at + 1, out);
                         }
                     } else if self.depth + 1 == record_depth {
@@ -171,6 +182,8 @@ impl Splitter {
                         if self.layout == Layout::Dict {
                             self.member = Member::AwaitKey;
                         }
+                    } else if self.depth == 2 && matches!(self.probe, Probe::Value) {
+                        self.probe = Probe::Key;
                     }
                 }
                 b':' => {
@@ -215,8 +228,15 @@ impl Splitter {
     }
 
     fn open_record(&mut self, at: u64) {
-        let column = (at - self.line_begin + 1).min(u32::MAX as u64) as u32;
-        self.open = Some((at, self.line, column));
+        if matches!(self.probe, Probe::Armed) {
+            // The first element is not an object: a list of records.
+            self.probe = Probe::Off;
+        }
+        self.open = Some((at, self.line, self.column_of(at)));
+    }
+
+    fn column_of(&self, at: u64) -> u32 {
+        (at - self.line_begin + 1).min(u32::MAX as u64) as u32
     }
 
     pub(super) fn close_record(&mut self, end: u64, out: &mut Vec<RecordSpan>) {

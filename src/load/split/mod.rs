@@ -8,6 +8,9 @@
 mod dict;
 mod json;
 pub mod sessions;
+mod whole;
+
+pub use whole::{element_kind, Element};
 
 use memchr::memchr;
 
@@ -39,6 +42,9 @@ pub enum Layout {
     Values,
     /// JSON Lines grouped into sessions (Claude Code): a record is a session's lines.
     Sessions,
+    /// A top-level array whose first element is a message or an event: the array is one
+    /// record (one trajectory), not a list of records.
+    Whole,
 }
 
 impl Layout {
@@ -50,6 +56,7 @@ impl Layout {
             Layout::Dict => "dict of id → record",
             Layout::Values => "JSON object",
             Layout::Sessions => "JSON Lines by session",
+            Layout::Whole => "JSON array, one trajectory",
         }
     }
 }
@@ -89,6 +96,19 @@ enum Member {
     AwaitValue,
 }
 
+/// Where the scanner is in the first element of a top-level array (see `whole`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Probe {
+    /// Not in the first element of an array.
+    Off,
+    /// The array is open and its first element not yet begun.
+    Armed,
+    /// In the first element, before a key.
+    Key,
+    /// In the first element, in a member's value.
+    Value,
+}
+
 /// The top-level array or dict. Whole values have none and leave it open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Container {
@@ -126,6 +146,12 @@ pub struct Splitter {
     pending_key: Option<Box<str>>,
     member: Member,
     container: Container,
+    /// Reading the keys of a top-level array's first element, to tell whether the array is
+    /// one trajectory (see `whole`).
+    probe: Probe,
+    probe_keys: Vec<String>,
+    /// Start offset, line and column of the top-level array.
+    array_open: Option<(u64, u32, u32)>,
     // Lines state.
     line_start: u64,
     current_line: Line,
@@ -149,6 +175,9 @@ impl Splitter {
             pending_key: None,
             member: Member::Elsewhere,
             container: Container::Open,
+            probe: Probe::Off,
+            probe_keys: Vec::new(),
+            array_open: None,
             line_start: 0,
             current_line: Line::Blank,
             pos: 0,
@@ -213,7 +242,7 @@ impl Splitter {
                 self.close_record(end, out);
                 if self.within != Within::Structure || self.depth > 0 {
                     let what = match self.layout {
-                        Layout::Array => "the JSON array",
+                        Layout::Array | Layout::Whole => "the JSON array",
                         Layout::Dict => "the top-level object",
                         _ => "a JSON value",
                     };
