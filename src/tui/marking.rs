@@ -85,14 +85,30 @@ impl Marking {
         self.labels.journal = None;
     }
 
-    /// The first warning of the journal (and how many more there are).
+    /// The first warning of the journal (and how many more there are); else, with several
+    /// runs loaded, how many of the annotator's marks name no run and so apply to none.
     pub fn journal_warning(&self) -> Option<String> {
         let j = self.labels.journal.as_ref()?;
-        let w = j.warnings().first()?;
-        let more = j.warnings().len() - 1;
-        Some(match more {
-            0 => w.to_string(),
-            n => format!("{w} (and {n} more)"),
+        if let Some(w) = j.warnings().first() {
+            let more = j.warnings().len() - 1;
+            return Some(match more {
+                0 => w.to_string(),
+                n => format!("{w} (and {n} more)"),
+            });
+        }
+        if self.labels.unnamed_apply {
+            return None;
+        }
+        let unnamed = j
+            .replay()
+            .marks()
+            .keys()
+            .filter(|k| k.run.is_none())
+            .count();
+        (unnamed > 0).then(|| {
+            format!(
+                "{unnamed} of your marks name no run (written before runs): with several runs loaded they are not shown; open one run to see them"
+            )
         })
     }
 
