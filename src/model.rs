@@ -178,6 +178,52 @@ impl fmt::Display for Format {
     }
 }
 
+/// How an episode ended, as far as the source says: `pass`/`fail` only where a field states
+/// correctness (a result, a reward of 1/0, `resolved`), `error` where the harness failed,
+/// `unknown` where the source says only that the episode finished (or nothing).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Error,
+    #[default]
+    Unknown,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 4] = [
+        Verdict::Pass,
+        Verdict::Fail,
+        Verdict::Error,
+        Verdict::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Error => "error",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A trajectory's outcome: the verdict and the raw fields it was read from (keys as in
+/// `meta`; `overall.status` for an AgentBench run's results file, `index` for the episode's
+/// index it was matched by).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub fields: Vec<(String, serde_json::Value)>,
+}
+
 /// A call the agent made to a declared tool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ToolCall {
@@ -264,6 +310,8 @@ pub struct Trajectory {
     pub task: Task,
     /// Outcome fields the source carries (AgentBench status, reward, exit status, resolved…).
     pub meta: Vec<(String, serde_json::Value)>,
+    /// What the outcome fields say of the result, mapped per format (`load::outcome`).
+    pub outcome: Outcome,
     /// The declared tool list (OpenAI `tools`, glaive `tools`, ATIF tool definitions), as given.
     pub tools: Option<serde_json::Value>,
     pub turns: Vec<Turn>,
@@ -376,6 +424,7 @@ pub(crate) fn test_trajectory(task: Task, format: Format, turns: Vec<Turn>) -> T
         format,
         task,
         meta: Vec::new(),
+        outcome: Outcome::default(),
         tools: None,
         turns,
     }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::load::split::Layout;
-use crate::model::{Format, Role, Task, Trajectory};
+use crate::model::{Format, Role, Task, Trajectory, Verdict};
 
 /// What stats keeps of one trajectory (computed on a worker thread).
 #[derive(Debug, Clone, Copy)]
@@ -16,6 +16,7 @@ pub struct Summary {
     pub task: Task,
     pub format: Format,
     pub roles: [usize; 4],
+    pub verdict: Verdict,
 }
 
 impl Summary {
@@ -24,6 +25,7 @@ impl Summary {
             task: t.task,
             format: t.format,
             roles: t.role_counts(),
+            verdict: t.outcome.verdict,
         }
     }
 }
@@ -36,6 +38,8 @@ pub struct Tally {
     pub max_turns: u64,
     pub formats: BTreeSet<Format>,
     pub skipped: u64,
+    /// Trajectories by outcome, in [`Verdict::ALL`] order.
+    pub outcomes: [u64; 4],
 }
 
 impl Tally {
@@ -46,6 +50,7 @@ impl Tally {
         }
         self.max_turns = self.max_turns.max(s.roles.iter().sum::<usize>() as u64);
         self.formats.insert(s.format);
+        self.outcomes[s.verdict as usize] += 1;
     }
 
     pub fn merge(&mut self, other: &Tally) {
@@ -56,6 +61,9 @@ impl Tally {
         self.max_turns = self.max_turns.max(other.max_turns);
         self.formats.extend(other.formats.iter().copied());
         self.skipped += other.skipped;
+        for (a, b) in self.outcomes.iter_mut().zip(other.outcomes) {
+            *a += b;
+        }
     }
 
     pub fn total_turns(&self) -> u64 {
@@ -121,6 +129,16 @@ pub struct StatsLine<'a> {
     pub mean_turns: f64,
     pub max_turns: u64,
     pub skipped: u64,
+    pub outcomes: Outcomes,
+}
+
+/// Trajectories by outcome (see `load::outcome`).
+#[derive(Debug, Serialize)]
+pub struct Outcomes {
+    pub pass: u64,
+    pub fail: u64,
+    pub error: u64,
+    pub unknown: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -147,6 +165,12 @@ impl<'a> StatsLine<'a> {
             mean_turns: tally.mean_turns(),
             max_turns: tally.max_turns,
             skipped: tally.skipped,
+            outcomes: Outcomes {
+                pass: tally.outcomes[Verdict::Pass as usize],
+                fail: tally.outcomes[Verdict::Fail as usize],
+                error: tally.outcomes[Verdict::Error as usize],
+                unknown: tally.outcomes[Verdict::Unknown as usize],
+            },
         }
     }
 }
@@ -161,12 +185,14 @@ mod tests {
             task: Task::Os,
             format: Format::ShareGpt,
             roles: [1, 2, 3, 4],
+            verdict: Verdict::Pass,
         };
         let mut a = Tally::default();
         a.add(&s);
         a.add(&Summary {
             roles: [0, 1, 1, 0],
             format: Format::OpenAi,
+            verdict: Verdict::Unknown,
             ..s
         });
         assert_eq!(a.trajectories, 2);
@@ -181,6 +207,7 @@ mod tests {
         b.merge(&a);
         assert_eq!(b.trajectories, 2);
         assert_eq!(b.skipped, 3);
+        assert_eq!(b.outcomes, [1, 0, 0, 1]);
         assert_eq!(Tally::default().mean_turns(), 0.0);
     }
 }

@@ -184,11 +184,12 @@ fn write_json(out: &mut impl Write, file: &FileStats) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
-const HEADER: [&str; 9] = [
-    "task", "trajs", "system", "instr", "agent", "env", "mean", "max", "formats",
+const HEADER: [&str; 13] = [
+    "task", "trajs", "system", "instr", "agent", "env", "mean", "max", "pass", "fail", "error",
+    "unknown", "formats",
 ];
 
-fn row(task: &str, t: &Tally) -> [String; 9] {
+fn row(task: &str, t: &Tally) -> [String; 13] {
     let formats: Vec<&str> = t.formats.iter().map(|f| f.as_str()).collect();
     [
         task.to_string(),
@@ -199,12 +200,16 @@ fn row(task: &str, t: &Tally) -> [String; 9] {
         t.turns[3].to_string(),
         format!("{:.1}", t.mean_turns()),
         t.max_turns.to_string(),
+        t.outcomes[0].to_string(),
+        t.outcomes[1].to_string(),
+        t.outcomes[2].to_string(),
+        t.outcomes[3].to_string(),
         formats.join(","),
     ]
 }
 
-fn write_rows(out: &mut impl Write, rows: &[[String; 9]]) -> io::Result<()> {
-    for row in output::aligned(&HEADER, rows, |i| i == 0 || i == 8) {
+fn write_rows(out: &mut impl Write, rows: &[[String; 13]]) -> io::Result<()> {
+    for row in output::aligned(&HEADER, rows, |i| i == 0 || i == 12) {
         writeln!(out, "{}", line(&row))?;
     }
     Ok(())

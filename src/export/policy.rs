@@ -236,6 +236,7 @@ mod tests {
             format: Format::ShareGpt,
             task: Task::Os,
             meta: Vec::new(),
+            outcome: Default::default(),
             tools: None,
             turns,
         }

@@ -5,6 +5,7 @@ pub mod dataset;
 mod envelope;
 mod fast;
 pub mod formats;
+pub mod outcome;
 pub mod profile;
 pub mod source;
 pub mod split;
@@ -78,7 +79,7 @@ pub fn parse_record(bytes: &[u8], ctx: RecordCtx, opts: LoadOptions) -> Result<L
         .unwrap_or_else(|| profile::detect_task(id.as_deref(), &raw));
     let id = id.unwrap_or_else(|| fallback_id(ctx));
     let turns = profile::assign_roles(task, raw.turns);
-    let trajectory = Trajectory {
+    let mut trajectory = Trajectory {
         id,
         run: ctx.run.clone(),
         source: SourceRef {
@@ -90,10 +91,12 @@ pub fn parse_record(bytes: &[u8], ctx: RecordCtx, opts: LoadOptions) -> Result<L
         },
         format: raw.format,
         task,
+        outcome: outcome::of(raw.format, &raw.meta),
         meta: raw.meta,
         tools: raw.tools,
         turns,
     };
+    outcome::settle(&mut trajectory, raw.episode);
     Ok((trajectory, warnings))
 }
 

@@ -189,6 +189,7 @@ mod tests {
             id: None,
             meta: Vec::new(),
             tools: None,
+            episode: None,
             turns,
             notes: Vec::new(),
         }

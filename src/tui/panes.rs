@@ -172,6 +172,7 @@ pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
             )
         })
         .collect();
+    items.push(("outcome", t.outcome.verdict.to_string()));
     let counts = t.role_counts();
     items.push((
         "turns",

@@ -18,6 +18,7 @@ pub(super) const READER: Reader = Reader {
 fn read(env: &mut Envelope, record: &mut RawRecord, missing: &Missing) -> Result<(), ReadError> {
     let output = env.output.ok_or_else(|| missing.list("output.history"))?;
     read_agentbench(output, record)?;
+    record.episode = env.index.and_then(|r| r.get().parse().ok());
     if let Some(e) = env
         .error
         .and_then(|r| serde_json::from_str::<Value>(r.get()).ok())

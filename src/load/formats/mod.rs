@@ -115,6 +115,7 @@ pub(super) fn read_envelope(
         id: env.id(),
         meta: Vec::new(),
         tools: None,
+        episode: None,
         turns: Vec::new(),
         notes: Vec::new(),
     };

@@ -85,6 +85,8 @@ pub struct RawRecord {
     pub id: Option<String>,
     pub meta: Vec<(String, Value)>,
     pub tools: Option<Value>,
+    /// AgentBench's episode `index`, by which its run's results file names it.
+    pub episode: Option<u64>,
     pub turns: Vec<RawTurn>,
     /// Warnings about parts of the record that were skipped or could not be read: (1-based line
     /// in the record, message).
