@@ -81,7 +81,10 @@ fn check_shape(t: &Trajectory, sample: &Value) {
     let instruction = t.turns.iter().position(|x| x.role == Role::Instruction);
     assert_eq!(instruction, first_user, "{}", t.id);
     let system = messages.iter().filter(|m| m["role"] == "system").count();
-    assert_eq!(t.turns.iter().filter(|x| x.role == Role::System).count(), system);
+    assert_eq!(
+        t.turns.iter().filter(|x| x.role == Role::System).count(),
+        system
+    );
     let scores = t.meta.iter().find(|(k, _)| k == "scores").map(|(_, v)| v);
     assert_eq!(scores, sample.get("scores").filter(|v| !v.is_null()));
 }
@@ -116,7 +119,10 @@ fn the_eval_archive_reads_one_trajectory_per_sample_member() {
     let mut samples = Vec::new();
     for name in names.iter().filter(|n| n.starts_with("samples/")) {
         let mut text = String::new();
-        zip.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+        zip.by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
         samples.push(serde_json::from_str::<Value>(&text).unwrap());
     }
     assert!(!samples.is_empty());
