@@ -129,10 +129,12 @@ pub enum Format {
     OpenHandsEvents,
     /// OpenHands evaluation `output.jsonl` lines (`history` of events, `test_result`).
     OpenHandsEval,
+    /// Inspect AI eval logs: one trajectory per sample (`.json` logs, `.eval` archives).
+    Inspect,
 }
 
 impl Format {
-    pub const ALL: [Format; 13] = [
+    pub const ALL: [Format; 14] = [
         Format::ShareGpt,
         Format::RoleContent,
         Format::OpenAi,
@@ -146,6 +148,7 @@ impl Format {
         Format::ClaudeCode,
         Format::OpenHandsEvents,
         Format::OpenHandsEval,
+        Format::Inspect,
     ];
 
     /// The name used on the command line and in machine output.
@@ -164,6 +167,7 @@ impl Format {
             Format::ClaudeCode => "claude-code",
             Format::OpenHandsEvents => "openhands-events",
             Format::OpenHandsEval => "openhands-eval",
+            Format::Inspect => "inspect",
         }
     }
 

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::diag::{Diagnostic, Level};
 use crate::load::source::{self, Input, RunFile};
-use crate::load::split::{sessions, Layout, RecordSpan};
+use crate::load::split::{inspect, sessions, Layout, RecordSpan};
 use crate::load::{parse_record, Dataset, LoadOptions, Loaded, RecordCtx};
 use crate::model::Format;
 use crate::parallel::parallel_map;
@@ -275,6 +275,7 @@ fn read_file(
         if grouped(&mut log, &spans, splitter.layout(), &buf) {
             spans.clear();
         }
+        inspect::expand(&mut spans, splitter.layout(), base, &buf[..filled]);
         if !spans.is_empty() {
             let keep = splitter.keep_from();
             let cut = (keep - base) as usize;
@@ -311,6 +312,7 @@ fn read_file(
     if grouped(&mut log, &spans, end.layout, &buf) {
         (spans, end.layout) = (sessions::spans(&buf), Layout::Sessions);
     }
+    inspect::expand(&mut spans, end.layout, base, &buf);
     if !spans.is_empty() {
         end.records += spans.len();
         let batch = Batch {

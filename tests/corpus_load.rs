@@ -160,12 +160,12 @@ fn agentbench_status_and_outcomes_are_kept_as_meta() {
 }
 
 #[test]
-fn unknown_formats_in_the_corpus_are_skipped_with_their_keys_named() {
-    let Some(corpus) = common::corpus() else {
-        return;
-    };
-    // Inspect AI logs have no reader yet.
-    let path = corpus.join("inspect-ai-eval-log/log_read_sample.json");
+fn unknown_formats_are_skipped_with_their_keys_named() {
+    // Every format of the corpus has a reader now (Inspect AI logs were the last): a log-like
+    // object of no known format stands in for one.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log_read_sample.json");
+    std::fs::write(&path, "{\"version\": 2, \"samples\": 1, \"plan\": {}}\n").unwrap();
     let mut errors = Vec::new();
     scan::scan(
         &[path],

@@ -21,7 +21,7 @@ const INDEX_CHUNK: usize = 64 << 10;
 
 /// Bytes indexed between two publications of new records.
 const PUBLISH_BYTES: usize = 4 << 20;
-use super::split::{sessions, Layout, RecordSpan};
+use super::split::{inspect, sessions, Layout, RecordSpan};
 use super::{parse_record, LoadOptions, Loaded, RecordCtx};
 use crate::diag::{Diagnostic, Level};
 use crate::model::Format;
@@ -353,12 +353,12 @@ fn failed(shared: &Shared, path: &Arc<Path>, payload: &(dyn std::any::Any + Send
 
 fn index_file(shared: &Shared, path: &Arc<Path>, run: Arc<str>) -> io::Result<()> {
     let mut input = Input::open(path)?;
-    let backing = if input.gzip {
+    let backing = if input.decoded {
         tempfile::tempfile()?
     } else {
         File::open(path)?
     };
-    let mut copy = match input.gzip {
+    let mut copy = match input.decoded {
         true => Some(io::BufWriter::with_capacity(CHUNK, backing.try_clone()?)),
         false => None,
     };
@@ -468,6 +468,7 @@ fn publish(
     layout: Layout,
     backing: &File,
 ) -> io::Result<()> {
+    inspect::expand_file(spans, layout, backing)?;
     {
         let mut files = write(&shared.files);
         let info = &mut files[file_idx];

@@ -105,6 +105,9 @@ pub(super) struct Envelope<'a> {
     pub(super) leaf_uuid: Option<Raw<'a>>,
     #[serde(borrow)]
     pub(super) test_result: Option<Raw<'a>>,
+    // Inspect AI samples.
+    #[serde(borrow)]
+    pub(super) epoch: Option<Raw<'a>>,
     /// A record that is a bare JSON array of OpenHands events: the array (not a key of any
     /// record; set by `formats::bare`).
     #[serde(skip)]

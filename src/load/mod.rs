@@ -1,6 +1,7 @@
 //! Loading trajectory files: containers (JSONL, JSON array, object, dict of records, gzip,
 //! directories), record formats, task profiles, and the lazy, growing index.
 
+mod archive;
 pub mod dataset;
 mod envelope;
 mod fast;
@@ -70,10 +71,13 @@ pub fn parse_record(bytes: &[u8], ctx: RecordCtx, opts: LoadOptions) -> Result<L
     for (line, message) in std::mem::take(&mut raw.notes) {
         warnings.push(diagnostic(ctx, line, 0, Level::Warning, message));
     }
-    let id = raw
-        .id
-        .clone()
-        .or_else(|| ctx.span.key.as_deref().map(str::to_string));
+    let key = ctx.span.key.as_deref().map(str::to_string);
+    // An Inspect sample's key (`<id>#<epoch>`) is made from the whole log, which knows the
+    // epochs; elsewhere a record's own id wins over its key.
+    let id = match raw.format {
+        Format::Inspect if key.is_some() => key,
+        _ => raw.id.clone().or(key),
+    };
     let task = opts
         .profile
         .unwrap_or_else(|| profile::detect_task(id.as_deref(), &raw));

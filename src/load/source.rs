@@ -14,7 +14,7 @@ use super::split::{RecordSpan, Splitter};
 pub const CHUNK: usize = 2 << 20;
 
 /// File name endings trev reads when it walks a directory.
-const DATA_ENDINGS: &[&str] = &[".json", ".jsonl", ".ndjson", ".traj"];
+const DATA_ENDINGS: &[&str] = &[".json", ".jsonl", ".ndjson", ".traj", ".eval"];
 
 /// An input file and the run it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,21 +174,32 @@ pub fn splitter_for(path: &Path) -> Splitter {
     }
 }
 
-/// An opened input: plain or gzip-compressed.
+/// An opened input: plain, gzip-compressed, or the samples of an `.eval` archive.
 pub struct Input {
     pub gzip: bool,
+    /// What is read is not the file's bytes (gzip, an archive): records are read back from a
+    /// decoded copy.
+    pub decoded: bool,
     reader: Box<dyn Read + Send>,
 }
 
 impl Input {
     pub fn open(path: &Path) -> io::Result<Input> {
         let mut file = File::open(path)?;
-        let mut magic = [0u8; 2];
+        let mut magic = [0u8; 4];
         let n = read_full(&mut file, &mut magic)?;
         // Back to the start rather than chaining the peeked bytes: reads at aligned offsets let
         // the kernel copy from the page cache several times faster.
         file.seek(SeekFrom::Start(0))?;
-        let gzip = n == 2 && magic == [0x1f, 0x8b];
+        let gzip = n >= 2 && magic[..2] == [0x1f, 0x8b];
+        if n == 4 && magic == *super::archive::MAGIC {
+            let samples = super::archive::Samples::open(file)?;
+            return Ok(Input {
+                gzip: false,
+                decoded: true,
+                reader: Box::new(samples),
+            });
+        }
         let reader: Box<dyn Read + Send> = if gzip {
             Box::new(MultiGzDecoder::new(io::BufReader::with_capacity(
                 CHUNK, file,
@@ -196,7 +207,11 @@ impl Input {
         } else {
             Box::new(file)
         };
-        Ok(Input { gzip, reader })
+        Ok(Input {
+            gzip,
+            decoded: gzip,
+            reader,
+        })
     }
 
     /// Read up to `buf.len()` bytes, retrying on interruption; 0 means the end.

@@ -8,6 +8,7 @@ mod bare;
 mod calls;
 mod claude_code;
 mod fireact;
+mod inspect;
 mod knowagent;
 mod mini_swe_agent;
 mod openai;
@@ -27,6 +28,7 @@ pub use reader::{RawRecord, RawTurn, ReadError, Speaker};
 /// first that recognises its keys.
 const READERS: &[Reader] = &[
     atif::READER,
+    inspect::READER,
     mini_swe_agent::READER,
     swe_agent_rows::READER,
     swe_agent::READER,

@@ -6,6 +6,7 @@
 //! (its values, keyed), a single object (the whole object), and concatenated top-level values.
 
 mod dict;
+pub mod inspect;
 mod json;
 pub mod sessions;
 mod whole;
