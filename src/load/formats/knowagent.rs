@@ -9,7 +9,11 @@ use crate::model::Format;
 
 pub(super) const READER: Reader = Reader {
     format: Format::KnowAgent,
-    detects: |env| env.traj.is_some_and(|traj| traj.get().starts_with('"')),
+    // ReAct text in a string is FireAct's (`react_text`).
+    detects: |env| {
+        env.traj
+            .is_some_and(|traj| !super::fireact::is_fireact_traj(traj.get()))
+    },
     read,
 };
 
