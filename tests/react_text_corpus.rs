@@ -137,3 +137,61 @@ fn corpus_react_text_turns_match_an_independent_count() {
         eprintln!("notice: no FireAct dump of ReAct text in {}", dir.display());
     }
 }
+
+/// KnowAgent's HotpotQA records (a trimmed copy, see `tests/data/README.md`): the `prompt` is
+/// two worked examples, `(END OF EXAMPLES)`, and the episode.
+#[test]
+fn knowagent_hotpotqa_prompts_split_into_examples_and_episode() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/knowagent_hotpotqa_llama2_13b_first10.jsonl");
+    // (demo agent, demo environment, agent, environment) per record, from the text: the last
+    // `\nQuestion:` starts the episode; an Action line (`\nAction 1:`, not `\nActionPath`) per
+    // agent turn, a `\nObservation` per environment turn, and the examples' questions.
+    let count = |text: &str, what: &str| text.matches(what).count();
+    let want: Vec<(usize, usize, usize, usize)> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let record: Value = serde_json::from_str(line).unwrap();
+            let prompt = record["prompt"].as_str().unwrap();
+            let (examples, episode) = prompt.split_at(prompt.rfind("\nQuestion:").unwrap());
+            let actions = |t: &str| count(t, "\nAction") - count(t, "\nActionPath");
+            (
+                actions(examples),
+                count(examples, "\nObservation") + count(examples, "\nQuestion:"),
+                actions(episode),
+                count(episode, "\nObservation"),
+            )
+        })
+        .collect();
+    let got: Vec<(usize, usize, usize, usize)> = load_all(&path)
+        .iter()
+        .map(|t| {
+            assert_eq!(
+                (t.format, t.task),
+                (Format::KnowAgent, Task::React),
+                "{}",
+                t.id
+            );
+            let n = |role, demo| {
+                t.turns
+                    .iter()
+                    .filter(|x| x.role == role && x.demo == demo)
+                    .count()
+            };
+            assert_eq!(n(Role::Instruction, false), 1, "{}", t.id);
+            assert_eq!(n(Role::System, false), 1, "{}", t.id);
+            let keys: Vec<&str> = t.meta.iter().map(|(k, _)| k.as_str()).collect();
+            assert_eq!(keys, ["reward", "correct", "halted"], "{}", t.id);
+            (
+                n(Role::Agent, true),
+                n(Role::Environment, true),
+                n(Role::Agent, false),
+                n(Role::Environment, false),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+    let sum = |f: fn(&(usize, usize, usize, usize)) -> usize| want.iter().map(f).sum::<usize>();
+    assert_eq!((sum(|w| w.0), sum(|w| w.2), sum(|w| w.3)), (60, 38, 38));
+}

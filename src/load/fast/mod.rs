@@ -96,6 +96,8 @@ fn field<'e, 'a>(env: &'e mut Envelope<'a>, key: &str) -> Option<(u64, Slot<'e, 
         "uuid" => (32, Slot::Raw(&mut env.uuid)),
         "leafUuid" => (33, Slot::Raw(&mut env.leaf_uuid)),
         "test_result" => (34, Slot::Raw(&mut env.test_result)),
+        "prompt" => (35, Slot::Raw(&mut env.prompt)),
+        "completion" => (36, Slot::Raw(&mut env.completion)),
         _ => return None,
     };
     Some((1 << n, slot))

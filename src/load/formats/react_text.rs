@@ -20,12 +20,14 @@ enum Mark {
 
 const MARKS: &[(&str, Mark)] = &[
     ("Question", Mark::Question),
+    // KnowAgent's path through its action graph opens each step, before the Thought.
+    ("ActionPath", Mark::Thought),
     ("Thought", Mark::Thought),
     ("Action", Mark::Action),
     ("Observation", Mark::Observation),
 ];
 
-/// `Thought:`, `Thought 3:`, `Action 2 :`; not `Action Input:` nor `ActionPath:`.
+/// `Thought:`, `Thought 3:`, `Action 2 :`, `ActionPath 1:`; not `Action Input:`.
 fn mark(line: &str) -> Mark {
     let line = line.trim_start();
     for &(word, mark) in MARKS {
@@ -57,7 +59,6 @@ pub(super) fn split(text: &str) -> Vec<RawTurn> {
     let mut turns = Turns::default();
     turns.add(&lines[..start], &marks[..start], Speaker::System, true);
     turns.add(&lines[start..], &marks[start..], Speaker::User, false);
-    turns.finish();
     turns.done
 }
 
@@ -65,70 +66,79 @@ pub(super) fn split(text: &str) -> Vec<RawTurn> {
 #[derive(Default)]
 struct Turns<'t> {
     done: Vec<RawTurn>,
-    /// The speaker, the lines, and whether an Action line is among them.
-    current: Option<(Speaker, Vec<&'t str>, bool)>,
+    current: Option<Building<'t>>,
+}
+
+struct Building<'t> {
+    speaker: Speaker,
+    lines: Vec<&'t str>,
+    /// An Action line is among the lines.
+    acted: bool,
+    demo: bool,
 }
 
 impl<'t> Turns<'t> {
-    /// Lines of one part: `lead` is who says the text before the first marked line.
+    /// Lines of one part: `lead` says the text before the first marked line; `demo` marks the
+    /// example block (whose opening text, the task's instructions, is no example).
     fn add(&mut self, lines: &[&'t str], marks: &[Mark], lead: Speaker, demo: bool) {
         self.finish();
         for (&line, &mark) in lines.iter().zip(marks) {
+            let agent_before_action = matches!(
+                &self.current,
+                Some(b) if b.speaker == Speaker::Agent && !b.acted
+            );
             match mark {
                 Mark::Question => self.start(Speaker::User, line, demo),
                 Mark::Observation => self.start(Speaker::Tool, line, demo),
-                Mark::Thought => match &mut self.current {
-                    Some((Speaker::Agent, lines, false)) => lines.push(line),
-                    _ => self.start(Speaker::Agent, line, demo),
-                },
-                Mark::Action => match &mut self.current {
-                    Some((Speaker::Agent, lines, acted @ false)) => {
-                        lines.push(line);
-                        *acted = true;
+                Mark::Thought | Mark::Action if agent_before_action => {
+                    if let Some(b) = &mut self.current {
+                        b.lines.push(line);
+                        b.acted = mark == Mark::Action;
                     }
-                    _ => {
-                        self.start(Speaker::Agent, line, demo);
-                        if let Some((_, _, acted)) = &mut self.current {
-                            *acted = true;
-                        }
+                }
+                Mark::Thought | Mark::Action => {
+                    self.start(Speaker::Agent, line, demo);
+                    if let Some(b) = &mut self.current {
+                        b.acted = mark == Mark::Action;
                     }
-                },
+                }
                 Mark::Other => match &mut self.current {
-                    Some((_, lines, _)) => lines.push(line),
+                    Some(b) => b.lines.push(line),
                     None if line.trim().is_empty() => {}
-                    None => self.start(lead, line, demo),
+                    None => self.start(lead, line, demo && lead != Speaker::System),
                 },
             }
         }
-        self.finish_as(demo);
+        self.finish();
     }
 
     fn start(&mut self, speaker: Speaker, line: &'t str, demo: bool) {
-        self.finish_as(demo);
-        self.current = Some((speaker, vec![line], false));
+        self.finish();
+        self.current = Some(Building {
+            speaker,
+            lines: vec![line],
+            acted: false,
+            demo,
+        });
     }
 
     fn finish(&mut self) {
-        self.finish_as(false);
-    }
-
-    fn finish_as(&mut self, demo: bool) {
-        let Some((speaker, lines, _)) = self.current.take() else {
+        let Some(b) = self.current.take() else {
             return;
         };
-        let text = lines.join("\n");
+        let text = b.lines.join("\n");
         let text = text.trim();
         if text.is_empty() {
             return;
         }
-        let role = match speaker {
+        let role = match b.speaker {
             Speaker::System => "system",
             Speaker::User => "question",
             Speaker::Agent => "thought",
             Speaker::Tool => "observation",
         };
-        let mut turn = RawTurn::with_role(speaker, Cow::Borrowed(role), text.to_string());
-        turn.demo = demo;
+        let mut turn = RawTurn::with_role(b.speaker, Cow::Borrowed(role), text.to_string());
+        turn.demo = b.demo;
         self.done.push(turn);
     }
 }
@@ -185,7 +195,7 @@ mod tests {
         let want = [
             (
                 Speaker::System,
-                true,
+                false,
                 "Solve a question answering task.\nHere are some examples.",
             ),
             (Speaker::User, true, "Question: Example?"),
@@ -225,7 +235,8 @@ mod tests {
         assert_eq!(mark("Action 12: x"), Mark::Action);
         assert_eq!(mark("  Thought: x"), Mark::Thought);
         assert_eq!(mark("Action Input: x"), Mark::Other);
-        assert_eq!(mark("ActionPath 1: x"), Mark::Other);
+        assert_eq!(mark("ActionPath 1: x"), Mark::Thought);
+        assert_eq!(mark("Action Path: x"), Mark::Other);
         assert_eq!(mark("Observations are"), Mark::Other);
     }
 
