@@ -26,6 +26,11 @@ impl Summary {
             roles: t.role_counts(),
         }
     }
+
+    /// The loader warns about such a trajectory; stats counts it apart from the repairs.
+    pub fn has_no_agent_turn(&self) -> bool {
+        self.roles[Role::Agent as usize] == 0
+    }
 }
 
 /// Counts for one group of trajectories.
@@ -36,6 +41,8 @@ pub struct Tally {
     pub max_turns: u64,
     pub formats: BTreeSet<Format>,
     pub skipped: u64,
+    /// Trajectories read without an agent turn (the loader warns about each).
+    pub no_agent_turns: u64,
 }
 
 impl Tally {
@@ -46,6 +53,9 @@ impl Tally {
         }
         self.max_turns = self.max_turns.max(s.roles.iter().sum::<usize>() as u64);
         self.formats.insert(s.format);
+        if s.has_no_agent_turn() {
+            self.no_agent_turns += 1;
+        }
     }
 
     pub fn merge(&mut self, other: &Tally) {
@@ -56,6 +66,7 @@ impl Tally {
         self.max_turns = self.max_turns.max(other.max_turns);
         self.formats.extend(other.formats.iter().copied());
         self.skipped += other.skipped;
+        self.no_agent_turns += other.no_agent_turns;
     }
 
     pub fn total_turns(&self) -> u64 {
@@ -99,6 +110,13 @@ impl FileStats {
         self.by_task.entry(s.task).or_default().add(s);
     }
 
+    /// A loaded trajectory and the number of its warnings: the no-agent-turn warning is
+    /// counted as such (`Tally::no_agent_turns`), not as a repair.
+    pub fn add_loaded(&mut self, s: &Summary, warnings: usize) {
+        self.add(s);
+        self.warnings += (warnings - usize::from(s.has_no_agent_turn() && warnings > 0)) as u64;
+    }
+
     /// The file's totals over all tasks, skipped records included.
     pub fn total(&self) -> Tally {
         let mut total = Tally::default();
@@ -121,6 +139,13 @@ pub struct StatsLine<'a> {
     pub mean_turns: f64,
     pub max_turns: u64,
     pub skipped: u64,
+    /// Trajectories without an agent turn; left out when there are none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub no_agent_turns: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Serialize)]
@@ -147,6 +172,7 @@ impl<'a> StatsLine<'a> {
             mean_turns: tally.mean_turns(),
             max_turns: tally.max_turns,
             skipped: tally.skipped,
+            no_agent_turns: tally.no_agent_turns,
         }
     }
 }
@@ -181,6 +207,12 @@ mod tests {
         b.merge(&a);
         assert_eq!(b.trajectories, 2);
         assert_eq!(b.skipped, 3);
+        assert_eq!(b.no_agent_turns, 0);
+        b.add(&Summary {
+            roles: [1, 1, 0, 0],
+            ..s
+        });
+        assert_eq!(b.no_agent_turns, 1);
         assert_eq!(Tally::default().mean_turns(), 0.0);
     }
 }
