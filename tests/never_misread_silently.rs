@@ -89,3 +89,25 @@ fn stats_json_leaves_the_count_out_when_every_trajectory_has_agent_turns() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(!stdout.contains("no_agent_turns"), "{stdout}");
 }
+
+#[test]
+fn a_records_loss_flags_decide_its_demo_turns() {
+    // AgentInstruct OS without the one-shot example: its first agent turn is trained.
+    let record = r#"{"id":"os_9","conversations":[{"from":"human","loss":false,"value":"You are an assistant that will act like a person, I'will play the role of linux operating system. My problem is: count files."},{"from":"gpt","loss":true,"value":"Think: list them.\n\nAct: bash\n\n```bash\nls | wc -l\n```"},{"from":"human","loss":false,"value":"The output of the OS:\n3"},{"from":"gpt","loss":true,"value":"Think: done.\n\nAct: answer(3)"}]}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "os.jsonl", &format!("{record}\n"));
+    let ds = Dataset::open(std::slice::from_ref(&path), LoadOptions::default()).unwrap();
+    ds.wait();
+    let (t, warnings) = ds.load(0).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let got: Vec<(&str, bool)> = t.turns.iter().map(|x| (x.role.as_str(), x.demo)).collect();
+    assert_eq!(
+        got,
+        [
+            ("instruction", false),
+            ("agent", false),
+            ("environment", false),
+            ("agent", false),
+        ]
+    );
+}
