@@ -28,6 +28,11 @@ impl Summary {
             verdict: t.outcome.verdict,
         }
     }
+
+    /// The loader warns about such a trajectory; stats counts it apart from the repairs.
+    pub fn has_no_agent_turn(&self) -> bool {
+        self.roles[Role::Agent as usize] == 0
+    }
 }
 
 /// Counts for one group of trajectories.
@@ -40,6 +45,8 @@ pub struct Tally {
     pub skipped: u64,
     /// Trajectories by outcome, in [`Verdict::ALL`] order.
     pub outcomes: [u64; 4],
+    /// Trajectories read without an agent turn (the loader warns about each).
+    pub no_agent_turns: u64,
 }
 
 impl Tally {
@@ -51,6 +58,9 @@ impl Tally {
         self.max_turns = self.max_turns.max(s.roles.iter().sum::<usize>() as u64);
         self.formats.insert(s.format);
         self.outcomes[s.verdict as usize] += 1;
+        if s.has_no_agent_turn() {
+            self.no_agent_turns += 1;
+        }
     }
 
     pub fn merge(&mut self, other: &Tally) {
@@ -64,6 +74,7 @@ impl Tally {
         for (a, b) in self.outcomes.iter_mut().zip(other.outcomes) {
             *a += b;
         }
+        self.no_agent_turns += other.no_agent_turns;
     }
 
     pub fn total_turns(&self) -> u64 {
@@ -107,6 +118,13 @@ impl FileStats {
         self.by_task.entry(s.task).or_default().add(s);
     }
 
+    /// A loaded trajectory and the number of its warnings: the no-agent-turn warning is
+    /// counted as such (`Tally::no_agent_turns`), not as a repair.
+    pub fn add_loaded(&mut self, s: &Summary, warnings: usize) {
+        self.add(s);
+        self.warnings += (warnings - usize::from(s.has_no_agent_turn() && warnings > 0)) as u64;
+    }
+
     /// The file's totals over all tasks, skipped records included.
     pub fn total(&self) -> Tally {
         let mut total = Tally::default();
@@ -130,6 +148,13 @@ pub struct StatsLine<'a> {
     pub max_turns: u64,
     pub skipped: u64,
     pub outcomes: Outcomes,
+    /// Trajectories without an agent turn; left out when there are none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub no_agent_turns: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Trajectories by outcome (see `load::outcome`).
@@ -171,6 +196,7 @@ impl<'a> StatsLine<'a> {
                 error: tally.outcomes[Verdict::Error as usize],
                 unknown: tally.outcomes[Verdict::Unknown as usize],
             },
+            no_agent_turns: tally.no_agent_turns,
         }
     }
 }
@@ -208,6 +234,12 @@ mod tests {
         assert_eq!(b.trajectories, 2);
         assert_eq!(b.skipped, 3);
         assert_eq!(b.outcomes, [1, 0, 0, 1]);
+        assert_eq!(b.no_agent_turns, 0);
+        b.add(&Summary {
+            roles: [1, 1, 0, 0],
+            ..s
+        });
+        assert_eq!(b.no_agent_turns, 1);
         assert_eq!(Tally::default().mean_turns(), 0.0);
     }
 }

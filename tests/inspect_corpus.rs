@@ -164,7 +164,8 @@ fn stats_and_check_read_the_folder_without_errors() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{command}: {stderr}");
-        assert!(!stderr.contains("error"), "{command}: {stderr}");
+        // A sample of tool results only is read with a warning (no agent turn), never an error.
+        assert!(!stderr.contains(": error:"), "{command}: {stderr}");
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(stdout.contains("4 files") || command == "stats", "{stdout}");
     }

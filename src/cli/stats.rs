@@ -76,8 +76,7 @@ pub fn run(args: &StatsArgs) -> Result<i32> {
                 Event::Record(Ok(((summary, turns), warnings))) => {
                     agent_turns.extend(turns);
                     let file = files.last_mut().expect("a file is open");
-                    file.add(&summary);
-                    file.warnings += warnings.len() as u64;
+                    file.add_loaded(&summary, warnings.len());
                     warnings.iter().for_each(|w| printer.print(w));
                 }
                 Event::Record(Err(diagnostic)) => {
@@ -137,8 +136,7 @@ fn run_sample(args: &StatsArgs, spec: &SampleSpec) -> Result<i32> {
         while let Some((_, result)) = next.next_if(|(&i, _)| i < info.first + info.count) {
             match result {
                 Ok((summary, warnings)) => {
-                    stats.add(&summary);
-                    stats.warnings += warnings.len() as u64;
+                    stats.add_loaded(&summary, warnings.len());
                     warnings.iter().for_each(|w| printer.print(w));
                 }
                 Err(d) => {
@@ -233,6 +231,9 @@ fn write_table(out: &mut impl Write, files: &[FileStats]) -> io::Result<()> {
         if file.warnings > 0 {
             head.push_str(&format!(", {} repaired", file.warnings));
         }
+        if total.no_agent_turns > 0 {
+            head.push_str(&format!(", {} with no agent turns", total.no_agent_turns));
+        }
         head.push(')');
         writeln!(out, "{head}")?;
         if !file.by_task.is_empty() {
@@ -252,9 +253,13 @@ fn write_table(out: &mut impl Write, files: &[FileStats]) -> io::Result<()> {
     if files.len() > 1 {
         let mut total = Tally::default();
         all.values().for_each(|t| total.merge(t));
+        let no_agent = match total.no_agent_turns {
+            0 => String::new(),
+            n => format!(", {n} with no agent turns"),
+        };
         writeln!(
             out,
-            "all files  ({} files, {} trajectories, {} skipped)",
+            "all files  ({} files, {} trajectories, {} skipped{no_agent})",
             files.len(),
             total.trajectories,
             skipped

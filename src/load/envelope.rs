@@ -108,6 +108,11 @@ pub(super) struct Envelope<'a> {
     // Inspect AI samples.
     #[serde(borrow)]
     pub(super) epoch: Option<Raw<'a>>,
+    // KnowAgent's HotpotQA records: the whole ReAct text, or its prompt and completion.
+    #[serde(borrow)]
+    pub(super) prompt: Option<Raw<'a>>,
+    #[serde(borrow)]
+    pub(super) completion: Option<Raw<'a>>,
     /// A record that is a bare JSON array of OpenHands events: the array (not a key of any
     /// record; set by `formats::bare`).
     #[serde(skip)]

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Level};
-use crate::model::{Format, SourceRef, Task, Trajectory};
+use crate::model::{Format, Role, SourceRef, Task, Trajectory, Turn};
 use formats::ReadError;
 use split::RecordSpan;
 
@@ -83,6 +83,15 @@ pub fn parse_record(bytes: &[u8], ctx: RecordCtx, opts: LoadOptions) -> Result<L
         .unwrap_or_else(|| profile::detect_task(id.as_deref(), &raw));
     let id = id.unwrap_or_else(|| fallback_id(ctx));
     let turns = profile::assign_roles(task, raw.turns);
+    if !turns.iter().any(|t| t.role == Role::Agent) {
+        warnings.push(diagnostic(
+            ctx,
+            1,
+            0,
+            Level::Warning,
+            no_agent_turn(raw.format, &turns),
+        ));
+    }
     let mut trajectory = Trajectory {
         id,
         run: ctx.run.clone(),
@@ -102,6 +111,21 @@ pub fn parse_record(bytes: &[u8], ctx: RecordCtx, opts: LoadOptions) -> Result<L
     };
     outcome::settle(&mut trajectory, raw.episode);
     Ok((trajectory, warnings))
+}
+
+/// The warning for a trajectory without an agent turn: every format trev reads is an agent's
+/// trajectory, so this is a misreading (or an empty record), never silently fine.
+fn no_agent_turn(format: Format, turns: &[Turn]) -> String {
+    let n = |role| turns.iter().filter(|t| t.role == role).count();
+    format!(
+        "no agent turn: read as `{}` into {} turns ({} system, {} instruction, {} environment); \
+         rules and marking have nothing to work on (if the format is wrong, force one with --format)",
+        format.as_str(),
+        turns.len(),
+        n(Role::System),
+        n(Role::Instruction),
+        n(Role::Environment),
+    )
 }
 
 /// `<file name>#<record index>`: stable whatever directory trev is started from.
@@ -256,7 +280,7 @@ mod tests {
     fn invalid_utf8_is_replaced_and_reported() {
         let file: Arc<Path> = Arc::from(Path::new("a.jsonl"));
         let span = span(7, 1);
-        let bytes = b"{\"messages\": [{\"role\": \"user\", \"content\": \"caf\xe9!\"}]}";
+        let bytes = b"{\"messages\": [{\"role\": \"user\", \"content\": \"caf\xe9!\"}, {\"role\": \"assistant\", \"content\": \"ok\"}]}";
         let (t, warnings) =
             parse_record(bytes, ctx_for(&file, &span), LoadOptions::default()).unwrap();
         assert_eq!(t.turns[0].text, "caf\u{fffd}!");

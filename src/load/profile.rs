@@ -120,8 +120,12 @@ fn demo_range(task: Task, turns: &[RawTurn]) -> Option<(usize, usize)> {
         return Some((1, start + 1));
     }
     // Otherwise the prompt is answered by an acknowledgement ("Ok.") before the task comes
-    // (Mind2Web has none: each of its turns is a question and an answer).
+    // (Mind2Web has none: each of its turns is a question and an answer). That is a guess the
+    // record's own flags overrule: where its agent turns carry `loss`, a first agent turn that
+    // is trained is the agent's first step, not an example.
+    let flagged = turns.iter().any(|t| agent(t) && t.loss.is_some());
     if task != Task::Mind2web
+        && !flagged
         && turns.len() >= 3
         && turns[1].speaker == Speaker::Agent
         && turns[2].speaker == Speaker::User
@@ -294,6 +298,34 @@ mod tests {
         assert!(turns[1].demo, "found by structure");
         assert_eq!(turns[3].role, Role::Instruction);
         assert!(!turns[6].demo);
+    }
+
+    #[test]
+    fn loss_flags_overrule_the_acknowledgement_guess() {
+        // An OS record without the usual one-shot example: the first agent turn is trained.
+        let mut turns = raw(&[
+            (
+                User,
+                "You are an assistant that will act like a person, I'will play the role of linux",
+            ),
+            (Agent, "Think: look.\n\nAct: bash\n\n```bash\nls\n```"),
+            (User, "The output of the OS:\nfile"),
+            (Agent, "Act: answer(file)"),
+        ]);
+        turns[1].loss = Some(true);
+        turns[3].loss = Some(true);
+        let task = detect_task(Some("os_7"), &record(turns.clone()));
+        let turns = assign_roles(task, turns);
+        let got: Vec<(Role, bool)> = turns.iter().map(|t| (t.role, t.demo)).collect();
+        assert_eq!(
+            got,
+            [
+                (Role::Instruction, false),
+                (Role::Agent, false),
+                (Role::Environment, false),
+                (Role::Agent, false),
+            ]
+        );
     }
 
     #[test]

@@ -97,6 +97,8 @@ fn field<'e, 'a>(env: &'e mut Envelope<'a>, key: &str) -> Option<(u64, Slot<'e, 
         "leafUuid" => (33, Slot::Raw(&mut env.leaf_uuid)),
         "test_result" => (34, Slot::Raw(&mut env.test_result)),
         "epoch" => (35, Slot::Raw(&mut env.epoch)),
+        "prompt" => (36, Slot::Raw(&mut env.prompt)),
+        "completion" => (37, Slot::Raw(&mut env.completion)),
         _ => return None,
     };
     Some((1 << n, slot))

@@ -13,6 +13,7 @@ mod knowagent;
 mod mini_swe_agent;
 mod openai;
 mod openhands;
+mod react_text;
 mod reader;
 mod sharegpt;
 mod swe_agent;
