@@ -26,13 +26,6 @@ impl Index {
         self.by_id.entry(id).or_default().push((run, hashes));
     }
 
-    /// Add every trajectory of `other`.
-    pub fn merge(&mut self, other: Index) {
-        for (id, found) in other.by_id {
-            self.by_id.entry(id).or_default().extend(found);
-        }
-    }
-
     /// The runs that have a trajectory with this id.
     pub fn runs(&self, id: &str) -> impl Iterator<Item = &Arc<str>> {
         self.by_id.get(id).into_iter().flatten().map(|(run, _)| run)

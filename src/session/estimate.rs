@@ -34,9 +34,8 @@ pub fn census(data: &Dataset, replay: &Replay) -> Census {
     let marked = super::marks::marked_ids(replay);
     let all = parallel::parallel_map(data.len(), |i| {
         data.load(i).ok().map(|(t, _)| {
-            let mut one = Index::default();
-            super::marks::add(&mut one, &t, &marked);
-            (key_of(&t), t.task, t.agent_turns().count() as u64, one)
+            let entry = super::marks::entry(&t, &marked);
+            (key_of(&t), t.task, t.agent_turns().count() as u64, entry)
         })
     });
     let mut total = Population::default();
@@ -44,7 +43,7 @@ pub fn census(data: &Dataset, replay: &Replay) -> Census {
     let mut index = Index::default();
     let mut keys = Vec::with_capacity(all.len());
     for found in all {
-        let Some((key, task, turns, one)) = found else {
+        let Some((key, task, turns, (run, id, hashes))) = found else {
             keys.push(None);
             continue;
         };
@@ -52,7 +51,7 @@ pub fn census(data: &Dataset, replay: &Replay) -> Census {
             p.trajectories += 1;
             p.agent_turns += turns;
         }
-        index.merge(one);
+        index.add(run, id, hashes);
         keys.push(Some(key));
     }
     Census {

@@ -58,11 +58,10 @@ pub fn judge(replay: &Replay, files: &[PathBuf], rules: &RuleSet) -> Result<(Jud
             if !marked.contains(&t.id) {
                 return None;
             }
-            let mut one = Index::default();
-            super::marks::add(&mut one, &t, &marked);
+            let entry = super::marks::entry(&t, &marked);
             let findings = rules.check(&t);
             let agent: Vec<usize> = t.agent_turns().map(|x| x.index).collect();
-            Some((t.run, t.id, one, agent, findings))
+            Some((entry, agent, findings))
         },
         |event| {
             if let Event::Record(Some(x)) = event {
@@ -72,8 +71,8 @@ pub fn judge(replay: &Replay, files: &[PathBuf], rules: &RuleSet) -> Result<(Jud
         },
     )?;
     let mut index = Index::default();
-    for (_, _, one, _, _) in &mut found {
-        index.merge(std::mem::take(one));
+    for ((run, id, hashes), _, _) in &mut found {
+        index.add(run.clone(), id.clone(), std::mem::take(hashes));
     }
     let resolved = resolve(replay.marks(), &index);
     // What people labelled: (run, trajectory) → turn → annotator → label.
@@ -92,7 +91,7 @@ pub fn judge(replay: &Replay, files: &[PathBuf], rules: &RuleSet) -> Result<(Jud
     let mut triples = Vec::new();
     // rule → annotator → score
     let mut scores: BTreeMap<String, BTreeMap<String, Score>> = BTreeMap::new();
-    for (run, id, _, agent, findings) in &found {
+    for ((run, id, _), agent, findings) in &found {
         let Some(turns) = labelled.get(&(&**run, id.as_str())) else {
             continue;
         };

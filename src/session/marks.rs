@@ -30,28 +30,29 @@ pub fn marked_ids(replay: &Replay) -> HashSet<String> {
         .collect()
 }
 
-/// Add `t` to `index` (with its turn-text hashes when its id is marked at all).
-pub fn add(index: &mut Index, t: &Trajectory, marked: &HashSet<String>) {
+/// What the index needs of `t`: its run, its id and (when its id is marked at all) the
+/// hashes of its turns' texts.
+pub type Entry = (Arc<str>, String, Vec<String>);
+
+/// The index entry of `t`.
+pub fn entry(t: &Trajectory, marked: &HashSet<String>) -> Entry {
     let hashes = if marked.contains(&t.id) {
         t.turns.iter().map(|x| text_hash(&x.text)).collect()
     } else {
         Vec::new()
     };
-    index.add(t.run.clone(), t.id.clone(), hashes);
+    (t.run.clone(), t.id.clone(), hashes)
 }
 
 /// Every trajectory of `data` read once (on every core) into an index for resolving marks.
 pub fn index(data: &Dataset, marked: &HashSet<String>) -> Index {
     data.wait();
     let found = parallel::parallel_map(data.len(), |i| {
-        let (t, _) = data.load(i).ok()?;
-        let mut one = Index::default();
-        add(&mut one, &t, marked);
-        Some(one)
+        data.load(i).ok().map(|(t, _)| entry(&t, marked))
     });
     let mut index = Index::default();
-    for one in found.into_iter().flatten() {
-        index.merge(one);
+    for (run, id, hashes) in found.into_iter().flatten() {
+        index.add(run, id, hashes);
     }
     index
 }
