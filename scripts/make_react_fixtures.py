@@ -4,8 +4,8 @@ questions, not copied from any dataset):
 
 - react_text_fireact.json: a FireAct-style dump, a dict of id -> {reward, em, f1, gt, pred,
   prompt, traj, traj_by_line}, whose `traj` is one string of Alpaca-style ReAct text. Records
-  whose id starts with 9 carry a ReAct defect (an action that does not parse, and the
-  environment's "Invalid Action" reply to it).
+  whose id starts with 9 carry a ReAct defect: an action that does not parse, or one that
+  parses but names no tool of the environment, which answers "Invalid Action".
 - react_text_knowagent_hotpotqa.jsonl: KnowAgent-style HotpotQA records, {question, answer,
   correct, reward, halted, error, prompt}, the prompt two worked examples, `(END OF EXAMPLES)`
   and the episode, with ActionPath lines.
@@ -44,7 +44,10 @@ def fireact(rng):
         text = HEAD + f"When was {thing} built?\n\n### Response:\n"
         for i in range(steps):
             if defect and i == 0:
-                text += f"Thought: Let me look.\nAction: look around {thing}\n"
+                if n % 2:
+                    text += f"Thought: Let me look.\nAction: look around {thing}\n"
+                else:
+                    text += f"Thought: Let me look.\nAction: peek[{thing}]\n"
                 text += ("Observation: Invalid Action. Valid Actions are Lookup[<topic>] "
                          "Search[<topic>] and Finish[<answer>].\n")
                 continue

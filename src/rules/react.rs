@@ -26,6 +26,17 @@ static FINISH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bfinish\[").
 /// The HotpotQA env's reply to an unparsable action (agent_arch.py L218).
 const INVALID_REPLY: &str = "Invalid Action. Valid Actions are";
 
+/// An environment reply without the `Observation:` / `Observation 3:` marker that ReAct text
+/// split into turns keeps.
+fn observation(text: &str) -> &str {
+    let text = text.trim_start();
+    let Some(rest) = text.strip_prefix("Observation") else {
+        return text;
+    };
+    let rest = rest.trim_start_matches(|c: char| c == ' ' || c.is_ascii_digit());
+    rest.strip_prefix(':').map_or(text, str::trim_start)
+}
+
 /// The action of a turn (`search[x]`, or `tool: input`), its span, and whether it finishes.
 pub fn action(text: &str) -> Option<(String, (usize, usize), bool)> {
     if let Some(c) = LANGCHAIN.captures(text) {
@@ -101,7 +112,7 @@ pub fn check(cx: &mut Checker) {
     }
     let invalid: Vec<_> = cx
         .replies()
-        .filter(|(env, _)| env.text.trim_start().starts_with(INVALID_REPLY))
+        .filter(|(env, _)| observation(&env.text).starts_with(INVALID_REPLY))
         .filter_map(|(env, agent)| agent.map(|a| (env, a)))
         .collect();
     for (env, agent) in invalid {
@@ -130,6 +141,24 @@ pub fn check(cx: &mut Checker) {
 mod tests {
     use super::super::testing::*;
     use crate::model::Task;
+
+    #[test]
+    fn invalid_action_replies_are_found_behind_an_observation_marker() {
+        use super::observation;
+        assert_eq!(
+            observation("Observation 2: Invalid Action. x"),
+            "Invalid Action. x"
+        );
+        assert_eq!(
+            observation("  Observation: Invalid Action."),
+            "Invalid Action."
+        );
+        assert_eq!(observation("Invalid Action."), "Invalid Action.");
+        assert_eq!(
+            observation("Observations are fine"),
+            "Observations are fine"
+        );
+    }
 
     #[test]
     fn actions_are_parsed_like_hotpotqa_and_langchain() {
