@@ -1,6 +1,8 @@
 //! Every panel over the review screen (help, agreement, estimate) is readable at 80×24: long
 //! lines wrap at words, the rest scrolls, and the border says when there is more.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -47,13 +49,17 @@ fn draw(app: &App) -> Buffer {
     t.backend().buffer().clone()
 }
 
-/// The screen above the status bar (which names the temporary directory).
+/// The screen, but for the status bar (which names the temporary directory) when the panel
+/// leaves it in sight.
 fn screen(app: &App) -> String {
     let mut t = Terminal::new(TestBackend::new(app.size().width, app.size().height)).unwrap();
     t.draw(|f| view::draw(f, app)).unwrap();
     let text = t.backend().to_string();
-    let rows: Vec<&str> = text.lines().collect();
-    rows[..rows.len() - 1].join("\n")
+    let mut rows: Vec<&str> = text.lines().collect();
+    if rows.last().is_some_and(|r| !r.contains('┘')) {
+        rows.pop();
+    }
+    rows.join("\n")
 }
 
 /// The rows inside the panel's box (found by its title), and its bottom border.
@@ -89,7 +95,12 @@ fn words(rows: &[String]) -> BTreeSet<String> {
 /// The panel opened by `open_key` shows the same words at 80×24, scrolled through, as on a
 /// screen wide and tall enough for all of it: nothing is cut, nothing is out of reach.
 fn readable_at_80x24(dir: &Path, open_key: char, title: &str) -> App {
-    let mut wide = open(dir, (250, 70));
+    readable_with(|size| open(dir, size), open_key, title)
+}
+
+/// [`readable_at_80x24`] for screens that `open` makes at a size.
+fn readable_with(open: impl Fn((u16, u16)) -> App, open_key: char, title: &str) -> App {
+    let mut wide = open((250, 70));
     key(&mut wide, open_key);
     assert_eq!(wide.mode(), Mode::Panel);
     let (all, bottom) = panel(&draw(&wide), title);
@@ -98,7 +109,7 @@ fn readable_at_80x24(dir: &Path, open_key: char, title: &str) -> App {
     // The journal's lock goes with the screen.
     wide.close_journal();
 
-    let mut app = open(dir, (80, 24));
+    let mut app = open((80, 24));
     key(&mut app, open_key);
     let (first, bottom) = panel(&draw(&app), title);
     let mut seen = words(&first);
@@ -207,4 +218,73 @@ fn a_tiny_screen_still_scrolls_every_panel() {
             }
         }
     }
+}
+
+/// The estimate of a recorded sample, with its intervals, over the sample data: two annotators
+/// marked every agent turn of the sampled trajectories.
+#[test]
+fn the_estimate_of_a_sample_is_readable_at_80x24() {
+    let home = tempfile::tempdir().unwrap();
+    let ann = home.path().join("ann");
+    let data = common::sample_data();
+    common::trev(home.path())
+        .args(["stats", "--sample", "12", "--seed", "5", "--annotations"])
+        .arg(&ann)
+        .arg(&data)
+        .assert()
+        .success();
+    let dataset = Dataset::open(std::slice::from_ref(&data), LoadOptions::default()).unwrap();
+    dataset.wait();
+    let sample = trev::session::sample::for_review(&dataset, None, &ann).unwrap();
+    let (mut alice, mut bob) = (String::new(), String::new());
+    let mut n = 0;
+    for &i in sample.as_deref().unwrap() {
+        let (t, _) = dataset.load(i).unwrap();
+        for turn in t.agent_turns() {
+            n += 1;
+            let line = |label: &str| {
+                format!(
+                    "{{\"trajectory\": {:?}, \"turn\": {}, \"label\": \"{label}\"}}\n",
+                    t.id, turn.index
+                )
+            };
+            alice.push_str(&line(if n % 3 == 0 { "wrong" } else { "right" }));
+            bob.push_str(&line(if n % 4 == 0 { "wrong" } else { "right" }));
+        }
+    }
+    for (name, lines) in [("alice", &alice), ("bob", &bob)] {
+        common::trev(home.path())
+            .args([
+                "label",
+                "--annotator",
+                name,
+                "--import",
+                "-",
+                "--annotations",
+            ])
+            .arg(&ann)
+            .arg(&data)
+            .write_stdin(lines.as_str())
+            .assert()
+            .success();
+    }
+    let open = |size: (u16, u16)| {
+        let dataset = Dataset::open(std::slice::from_ref(&data), LoadOptions::default()).unwrap();
+        dataset.wait();
+        let mut app = App::new(
+            Store::new(dataset, None),
+            Theme::builtin("dark").unwrap(),
+            Keymap::default(),
+            Rect::new(0, 0, size.0, size.1),
+        );
+        app.start(Setup {
+            labels: Labels::new(Some(ann.clone()), Some("carol".into())),
+            sample: sample.clone(),
+        });
+        app
+    };
+    let app = readable_with(open, 'E', " estimate (");
+    let (rows, _) = panel(&draw(&app), " estimate (");
+    assert!(rows.iter().any(|r| r.contains("CI")), "intervals: {rows:?}");
+    insta::assert_snapshot!(screen(&app));
 }
