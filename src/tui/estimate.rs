@@ -50,8 +50,8 @@ impl Panel for EstimatePanel {
         "ESTIMATE"
     }
 
-    fn key(&mut self, action: Option<Action>) -> bool {
-        self.scroll.key(action, self.lines.len())
+    fn key(&mut self, action: Option<Action>, screen: Rect, _: &Keymap) -> bool {
+        panel::scroll_text(&mut self.scroll, action, screen, &self.lines)
     }
 
     fn draw(&self, buf: &mut Buffer, screen: Rect, theme: &Theme, _: &Keymap) {

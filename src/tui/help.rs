@@ -2,18 +2,74 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Widget};
 
 use super::action::{Action, Keymap, ACTIONS};
-use super::panel::{Data, Panel, Scroll};
+use super::panel::{self, Data, Frame, Panel, Scroll};
 use super::theme::Theme;
 
 /// The help panel.
 #[derive(Debug, Default)]
 pub struct HelpPanel {
     scroll: Scroll,
+}
+
+/// The last line of the help, under the actions.
+const FOOTER: &str = "mouse wheel scrolls · config: keys by action name";
+
+/// One row of the help: the keys of an action (on its first row only) and its help, wrapped.
+struct Row {
+    keys: Option<String>,
+    help: String,
+}
+
+/// The help's rows on `screen`, wrapped to its box (the help of an action continues under
+/// itself, past the keys column), the width of the keys column and the box.
+fn rows(screen: Rect, keymap: &Keymap) -> (Vec<Row>, usize, Frame) {
+    let keys: Vec<String> = ACTIONS.iter().map(|a| keymap.describe(a.action)).collect();
+    let key_w = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
+    let help_w = ACTIONS
+        .iter()
+        .map(|a| a.help.chars().count())
+        .max()
+        .unwrap_or(0);
+    let frame = Frame::new(screen, key_w + 2 + help_w);
+    // A keys column wider than half the box leaves the help under it.
+    let column = match key_w + 2 <= frame.text_width / 2 {
+        true => key_w + 2,
+        false => 0,
+    };
+    let help_width = frame.text_width.saturating_sub(column);
+    let mut out = Vec::new();
+    for (info, k) in ACTIONS.iter().zip(keys) {
+        let mut wrapped = panel::wrap(info.help, help_width, 2).into_iter();
+        match column {
+            0 => {
+                out.push(Row {
+                    keys: Some(k),
+                    help: String::new(),
+                });
+                out.extend(wrapped.map(|help| Row { keys: None, help }));
+            }
+            _ => {
+                let first = wrapped.next().unwrap_or_default();
+                out.push(Row {
+                    keys: Some(k),
+                    help: first,
+                });
+                out.extend(wrapped.map(|help| Row { keys: None, help }));
+            }
+        }
+    }
+    out.push(Row {
+        keys: None,
+        help: String::new(),
+    });
+    for help in panel::wrap(FOOTER, frame.text_width, 2) {
+        out.push(Row { keys: None, help });
+    }
+    let frame = frame.fit(screen, out.len());
+    (out, column, frame)
 }
 
 impl Panel for HelpPanel {
@@ -25,56 +81,37 @@ impl Panel for HelpPanel {
         "HELP"
     }
 
-    fn key(&mut self, action: Option<Action>) -> bool {
-        self.scroll.key(action, ACTIONS.len())
+    fn key(&mut self, action: Option<Action>, screen: Rect, keymap: &Keymap) -> bool {
+        let (rows, _, frame) = rows(screen, keymap);
+        let last = panel::last_first(frame, rows.len());
+        self.scroll.key(action, last, frame.rows())
     }
 
     fn draw(&self, buf: &mut Buffer, screen: Rect, theme: &Theme, keymap: &Keymap) {
-        let keys: Vec<String> = ACTIONS.iter().map(|a| keymap.describe(a.action)).collect();
-        let key_w = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
-        let help_w = ACTIONS
-            .iter()
-            .map(|a| a.help.chars().count())
-            .max()
-            .unwrap_or(0);
-        let width = ((key_w + help_w + 6) as u16).min(screen.width);
-        let height = (ACTIONS.len() as u16 + 4).min(screen.height);
-        let area = Rect::new(
-            screen.x + (screen.width - width) / 2,
-            screen.y + (screen.height - height) / 2,
-            width,
-            height,
-        );
-        Clear.render(area, buf);
-        let title = match (ACTIONS.len() + 2) as u16 > height.saturating_sub(2) {
+        let (rows, column, frame) = rows(screen, keymap);
+        let title = match rows.len() > frame.rows() {
             true => " keys (j/k scroll, any other key closes) ",
             false => " keys (any key closes) ",
         };
-        let block = Block::bordered()
-            .border_style(theme.border_focus)
-            .title(Span::styled(title, theme.title));
-        let inner = block.inner(area);
-        block.render(area, buf);
-        buf.set_style(inner, Style::new().patch(theme.text));
-        let mut lines: Vec<Line> = ACTIONS
-            .iter()
-            .zip(&keys)
-            .map(|(info, k)| {
+        let footer = rows.len() - panel::wrap(FOOTER, frame.text_width, 2).len();
+        let lines: Vec<Line> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(n, row)| {
+                if n >= footer {
+                    return Line::styled(row.help, theme.muted);
+                }
+                let keys = match (row.keys, column) {
+                    (Some(k), 0) => k,
+                    (Some(k), _) => format!("{k:<column$}"),
+                    (None, _) => " ".repeat(column),
+                };
                 Line::from(vec![
-                    Span::styled(format!(" {k:<key_w$}  "), theme.agent),
-                    Span::styled(info.help, theme.text),
+                    Span::styled(keys, theme.agent),
+                    Span::styled(row.help, theme.text),
                 ])
             })
             .collect();
-        lines.push(Line::default());
-        lines.push(Line::styled(
-            " mouse wheel scrolls · config: keys by action name",
-            theme.muted,
-        ));
-        let rows = inner.height as usize;
-        let first = self.scroll.first().min(lines.len().saturating_sub(rows));
-        for (n, line) in lines.iter().skip(first).take(rows).enumerate() {
-            buf.set_line(inner.x, inner.y + n as u16, line, inner.width);
-        }
+        panel::rows_box(buf, frame, theme, title, &lines, self.scroll.first());
     }
 }

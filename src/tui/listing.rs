@@ -25,7 +25,8 @@ pub enum Term {
     Unmarked,
     /// Every agent turn has a mark of the annotator's (`marked`).
     Marked,
-    /// Annotators' labels differ somewhere in the trajectory (`disagree`).
+    /// Annotators' labels differ somewhere in the trajectory, on a turn or in the verdicts
+    /// (`disagree`).
     Disagree,
 }
 

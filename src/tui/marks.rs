@@ -60,6 +60,10 @@ pub struct TurnMarks {
     pub turns: HashMap<usize, Badge>,
     /// The annotator's verdict on the whole trajectory.
     pub verdict: Option<String>,
+    /// Others' verdicts on it (only when revealed): (annotator, verdict), by annotator.
+    pub others_verdicts: Vec<(String, String)>,
+    /// Verdicts differ between annotators (only when revealed).
+    pub verdicts_disagree: bool,
 }
 
 /// The agent turns that count for progress: not demo.
@@ -194,7 +198,8 @@ impl Labels {
             .flatten()
     }
 
-    /// Some item of the trajectory has different labels from different annotators.
+    /// Some item of the trajectory — a turn, or the trajectory itself (the verdicts) — has
+    /// different labels from different annotators.
     pub fn disagrees(&self, run: &str, trajectory: &str) -> bool {
         let mut labels: HashMap<Option<usize>, BTreeSet<&str>> = HashMap::new();
         for (turn, _, label) in self.others_on(run, trajectory) {
@@ -229,8 +234,12 @@ impl Labels {
             );
         }
         if self.reveal {
+            let mut verdicts = BTreeSet::new();
             for (turn, annotator, label) in self.others_on(&t.run, &t.id) {
-                let Some(turn) = turn else { continue };
+                let Some(turn) = turn else {
+                    verdicts.insert((annotator.clone(), label.clone()));
+                    continue;
+                };
                 let badge = out.turns.entry(*turn).or_default();
                 badge.others.push((annotator.clone(), label.clone()));
             }
@@ -242,6 +251,14 @@ impl Labels {
                 }
                 badge.disagree = labels.len() > 1;
             }
+            out.others_verdicts = verdicts.into_iter().collect();
+            let mut labels: BTreeSet<&str> = out
+                .others_verdicts
+                .iter()
+                .map(|(_, l)| l.as_str())
+                .collect();
+            labels.extend(out.verdict.as_deref());
+            out.verdicts_disagree = labels.len() > 1;
         }
         out
     }

@@ -34,9 +34,9 @@ pub trait Panel {
     /// The mode name the status bar shows while the panel is open.
     fn mode(&self) -> &'static str;
 
-    /// The action of a key pressed while the panel is open: true when the panel used it
-    /// (moving keys scroll), false to close the panel.
-    fn key(&mut self, action: Option<Action>) -> bool;
+    /// The action of a key pressed while the panel is open, on a screen of `screen`: true when
+    /// the panel used it (moving keys scroll), false to close the panel.
+    fn key(&mut self, action: Option<Action>, screen: Rect, keymap: &Keymap) -> bool;
 
     /// Draw the panel over `screen`.
     fn draw(&self, buf: &mut Buffer, screen: Rect, theme: &Theme, keymap: &Keymap);
@@ -55,13 +55,15 @@ pub fn open<P: Panel + 'static>(data: &mut Data) -> Result<Box<dyn Panel>, Strin
 pub struct Scroll(usize);
 
 impl Scroll {
-    /// Scroll for a moving key (down to `len` lines); false for any other key.
-    pub fn key(&mut self, action: Option<Action>, len: usize) -> bool {
+    /// Scroll for a moving key, down to line `last` (the first line of the last page) by
+    /// pages of `page` lines; false for any other key.
+    pub fn key(&mut self, action: Option<Action>, last: usize, page: usize) -> bool {
+        let page = page.max(1);
         match action {
-            Some(Action::NextStep) => self.0 = (self.0 + 1).min(len),
-            Some(Action::PrevStep) => self.0 = self.0.saturating_sub(1),
-            Some(Action::PageDown) => self.0 = (self.0 + 10).min(len),
-            Some(Action::PageUp) => self.0 = self.0.saturating_sub(10),
+            Some(Action::NextStep) => self.0 = (self.0 + 1).min(last),
+            Some(Action::PrevStep) => self.0 = self.0.min(last).saturating_sub(1),
+            Some(Action::PageDown) => self.0 = (self.0 + page).min(last),
+            Some(Action::PageUp) => self.0 = self.0.min(last).saturating_sub(page),
             _ => return false,
         }
         true
@@ -72,7 +74,153 @@ impl Scroll {
     }
 }
 
-/// Lines of text in a bordered box in the middle of the screen, from line `first` down.
+/// `text` cut into rows of at most `width` cells at spaces (a word longer than a row is cut
+/// where the row ends); rows after the first start with `indent` spaces.
+pub fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
+    let width = width.max(1);
+    let indent = indent.min(width / 2);
+    // The text's own indentation stays on its first row.
+    let lead = text.len() - text.trim_start_matches(' ').len();
+    let mut rows = Vec::new();
+    let mut row = text[..lead].to_string();
+    let mut row_w = lead;
+    // No word on the row yet.
+    let mut empty = true;
+    for word in text[lead..].split(' ') {
+        if !empty && row_w + 1 + cells(word) > width {
+            rows.push(std::mem::replace(&mut row, " ".repeat(indent)));
+            row_w = indent;
+            empty = true;
+        }
+        if !empty {
+            row.push(' ');
+            row_w += 1;
+        }
+        for c in word.chars() {
+            let cw = cells(c.encode_utf8(&mut [0; 4]));
+            if row_w + cw > width && row_w > indent {
+                rows.push(std::mem::replace(&mut row, " ".repeat(indent)));
+                row_w = indent;
+            }
+            row.push(c);
+            row_w += cw;
+        }
+        empty = false;
+    }
+    rows.push(row);
+    rows
+}
+
+fn cells(s: &str) -> usize {
+    super::text::cells(s)
+}
+
+/// Where a box of text goes on `screen`: `width` cells of text (the widest line, at most what
+/// fits), wrapped at that width.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame {
+    /// The box, border included.
+    pub area: Rect,
+    /// The width text wraps at (inside the border and a space of margin each side).
+    pub text_width: usize,
+}
+
+impl Frame {
+    /// The frame for text at most `widest` cells wide on `screen`, before wrapping.
+    pub fn new(screen: Rect, widest: usize) -> Frame {
+        let width = (widest.max(40) + 4).min(screen.width as usize) as u16;
+        let text_width = (width as usize).saturating_sub(4);
+        Frame {
+            area: Rect::new(
+                screen.x + (screen.width - width) / 2,
+                screen.y,
+                width,
+                screen.height,
+            ),
+            text_width,
+        }
+    }
+
+    /// The frame with room for `rows` rows of text, centred on `screen`.
+    pub fn fit(self, screen: Rect, rows: usize) -> Frame {
+        let height = (rows + 2).min(screen.height as usize) as u16;
+        let area = Rect {
+            y: screen.y + (screen.height - height) / 2,
+            height,
+            ..self.area
+        };
+        Frame { area, ..self }
+    }
+
+    /// Rows of text inside the border.
+    pub fn rows(self) -> usize {
+        self.area.height.saturating_sub(2) as usize
+    }
+}
+
+/// `lines` wrapped for a box on `screen` (continuation rows indented two cells past the line's
+/// own indentation), and the box.
+pub fn wrapped(screen: Rect, lines: &[String]) -> (Frame, Vec<String>) {
+    let widest = lines.iter().map(|l| cells(l)).max().unwrap_or(0);
+    let frame = Frame::new(screen, widest);
+    let rows: Vec<String> = lines
+        .iter()
+        .flat_map(|l| {
+            let lead = l.len() - l.trim_start_matches(' ').len();
+            wrap(l, frame.text_width, lead + 2)
+        })
+        .collect();
+    (frame.fit(screen, rows.len()), rows)
+}
+
+/// The first line of the last page of `rows` rows in `frame` (how far scrolling goes).
+pub fn last_first(frame: Frame, rows: usize) -> usize {
+    rows.saturating_sub(frame.rows())
+}
+
+/// Rows of styled text in a bordered box (`frame`), from row `first` down, with the rows on
+/// screen out of all of them in the bottom border (`↓ 1-20/43`) when they do not all fit.
+pub fn rows_box(
+    buf: &mut Buffer,
+    frame: Frame,
+    theme: &Theme,
+    title: &str,
+    rows: &[Line],
+    first: usize,
+) {
+    let area = frame.area;
+    Clear.render(area, buf);
+    let shown = frame.rows();
+    let first = first.min(last_first(frame, rows.len()));
+    let mut block = Block::bordered()
+        .border_style(theme.border_focus)
+        .title(Span::styled(title.to_string(), theme.title));
+    if rows.len() > shown {
+        let last = (first + shown).min(rows.len());
+        let arrows = match (first > 0, last < rows.len()) {
+            (true, true) => "↑↓",
+            (false, true) => "↓",
+            (true, false) => "↑",
+            (false, false) => "",
+        };
+        let hint = format!(" {arrows} {}-{last}/{} ", first + 1, rows.len());
+        block = block.title_bottom(Line::styled(hint, theme.title).right_aligned());
+    }
+    let inner = block.inner(area);
+    block.render(area, buf);
+    buf.set_style(inner, Style::new().patch(theme.text));
+    for (n, row) in rows.iter().skip(first).take(shown).enumerate() {
+        buf.set_line(
+            inner.x + 1,
+            inner.y + n as u16,
+            row,
+            inner.width.saturating_sub(1),
+        );
+    }
+}
+
+/// Lines of text in a bordered box in the middle of the screen, wrapped to its width, from
+/// row `first` down.
 pub fn text_box(
     buf: &mut Buffer,
     screen: Rect,
@@ -81,32 +229,41 @@ pub fn text_box(
     lines: &[String],
     first: usize,
 ) {
-    let width = lines
-        .iter()
-        .map(|l| super::text::cells(l))
-        .max()
-        .unwrap_or(0)
-        .max(40) as u16
-        + 4;
-    let width = width.min(screen.width);
-    let height = (lines.len() as u16 + 2).min(screen.height);
-    let area = Rect::new(
-        screen.x + (screen.width - width) / 2,
-        screen.y + (screen.height - height) / 2,
-        width,
-        height,
-    );
-    Clear.render(area, buf);
-    let block = Block::bordered()
-        .border_style(theme.border_focus)
-        .title(Span::styled(title, theme.title));
-    let inner = block.inner(area);
-    block.render(area, buf);
-    buf.set_style(inner, Style::new().patch(theme.text));
-    let rows = inner.height as usize;
-    let first = first.min(lines.len().saturating_sub(rows));
-    for (n, text) in lines.iter().skip(first).take(rows).enumerate() {
-        let line = Line::styled(format!(" {text}"), theme.text);
-        buf.set_line(inner.x, inner.y + n as u16, &line, inner.width);
+    let (frame, rows) = wrapped(screen, lines);
+    let rows: Vec<Line> = rows
+        .into_iter()
+        .map(|r| Line::styled(r, theme.text))
+        .collect();
+    rows_box(buf, frame, theme, title, &rows, first);
+}
+
+/// Scroll a box of `lines` on `screen` for a moving key (false for any other key).
+pub fn scroll_text(
+    scroll: &mut Scroll,
+    action: Option<Action>,
+    screen: Rect,
+    lines: &[String],
+) -> bool {
+    let (frame, rows) = wrapped(screen, lines);
+    scroll.key(action, last_first(frame, rows.len()), frame.rows())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_cuts_at_spaces_and_indents_what_follows() {
+        let rows = wrap("  about 10 of 10 trajectories, 95 % CI", 18, 4);
+        assert_eq!(
+            rows,
+            ["  about 10 of 10", "    trajectories,", "    95 % CI"]
+        );
+    }
+
+    #[test]
+    fn a_word_longer_than_a_row_is_cut_where_the_row_ends() {
+        assert_eq!(wrap("abcdefghij", 4, 2), ["abcd", "  ef", "  gh", "  ij"]);
+        assert_eq!(wrap("", 4, 2), [""]);
     }
 }

@@ -189,8 +189,8 @@ pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
         let done = app.marking().labels().marked(&t.run, &t.id, &agent);
         items.push(("marked", format!("{done}/{}", agent.len())));
     }
-    if let Some(v) = &app.marking().marks().verdict {
-        items.push(("verdict", v.clone()));
+    if let Some(v) = verdict(app.marking().marks()) {
+        items.push(("verdict", v));
     }
     if area.height > 1 {
         buf.set_line(
@@ -204,6 +204,22 @@ pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
         let rule = "─".repeat(area.width as usize);
         buf.set_string(area.x, area.y + 2, rule, theme.border);
     }
+}
+
+/// The verdicts on the trajectory for the header: the annotator's, then (revealed) others'
+/// as `bob: reject`, with `≠` when they differ; `None` when there is none.
+fn verdict(marks: &super::marks::TurnMarks) -> Option<String> {
+    if marks.verdict.is_none() && marks.others_verdicts.is_empty() {
+        return None;
+    }
+    let mut out = marks.verdict.clone().unwrap_or_else(|| "none".into());
+    if marks.verdicts_disagree {
+        out.push_str(" ≠");
+    }
+    for (annotator, label) in &marks.others_verdicts {
+        out.push_str(&format!(" · {annotator}: {label}"));
+    }
+    Some(out)
 }
 
 /// A row of label: value pairs, for the header.

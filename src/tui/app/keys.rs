@@ -28,7 +28,12 @@ impl App {
             // In a panel, moving keys scroll (it may not fit); any other key closes it.
             Mode::Panel => {
                 let action = self.keymap.action(&e);
-                if !self.panel.as_mut().is_some_and(|(_, p)| p.key(action)) {
+                let (screen, keymap) = (self.screen.size(), &self.keymap);
+                if !self
+                    .panel
+                    .as_mut()
+                    .is_some_and(|(_, p)| p.key(action, screen, keymap))
+                {
                     self.set_mode(Mode::Browse);
                 }
             }
