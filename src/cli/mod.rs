@@ -5,9 +5,11 @@
 mod agree;
 mod args;
 mod check;
+mod completions;
 mod diag;
 mod export;
 mod label;
+mod man;
 mod output;
 mod review;
 mod stats;
@@ -41,6 +43,10 @@ pub enum Command {
     Agree(agree::AgreeArgs),
     /// Write a gold set for fine-tuning from the data, the journals and the rules.
     Export(export::ExportArgs),
+    /// Print a completion script for bash, zsh or fish.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff).
+    Man(man::ManArgs),
 }
 
 /// Exit codes (ripgrep's): 0 clean, 1 something found, 2 error.
@@ -62,6 +68,8 @@ pub fn main() -> i32 {
         Command::Label(args) => label::run(&args),
         Command::Agree(args) => agree::run(&args),
         Command::Export(args) => export::run(&args),
+        Command::Completions(args) => completions::run(&args, Cli::command()),
+        Command::Man(args) => man::run(&args, Cli::command()),
     };
     match result {
         Ok(code) => code,
@@ -170,6 +178,10 @@ mod tests {
         assert_eq!(
             with_default_command(args(&["trev", "stats", "x"])),
             args(&["trev", "stats", "x"])
+        );
+        assert_eq!(
+            with_default_command(args(&["trev", "completions", "bash"])),
+            args(&["trev", "completions", "bash"])
         );
         assert_eq!(
             with_default_command(args(&["trev", "--help"])),
