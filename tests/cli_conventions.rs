@@ -1,4 +1,4 @@
-//! Command-line conventions: completion scripts, the man page.
+//! Command-line conventions: completion scripts, the man page, `--color`.
 
 mod common;
 
@@ -65,5 +65,75 @@ fn the_man_page_is_roff_and_lists_the_subcommands() {
             page.contains(&format!("trev\\-{sub}")),
             "no {sub} in the man page"
         );
+    }
+}
+
+fn has_escape(bytes: &[u8]) -> bool {
+    bytes.contains(&0x1b)
+}
+
+#[test]
+fn help_is_plain_when_piped_and_coloured_with_color_always() {
+    let home = tempfile::tempdir().unwrap();
+    let plain = trev(home.path()).arg("--help").output().unwrap();
+    assert!(!has_escape(&plain.stdout));
+    assert!(String::from_utf8_lossy(&plain.stdout).contains("--color <WHEN>"));
+    let always = trev(home.path())
+        .args(["--color", "always", "stats", "--help"])
+        .output()
+        .unwrap();
+    assert!(has_escape(&always.stdout));
+    let never = trev(home.path())
+        .args(["--color=never", "stats", "--help"])
+        .output()
+        .unwrap();
+    assert!(!has_escape(&never.stdout));
+}
+
+#[test]
+fn color_always_wins_over_no_color_and_never_over_the_default() {
+    let home = tempfile::tempdir().unwrap();
+    let forced = trev(home.path())
+        .env("NO_COLOR", "1")
+        .args(["--color", "always", "stats", "--bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(forced.status.code(), Some(2));
+    assert!(has_escape(&forced.stderr));
+    let never = trev(home.path())
+        .args(["--color", "never", "stats", "--bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(never.status.code(), Some(2));
+    assert!(!has_escape(&never.stderr));
+}
+
+#[test]
+fn a_bad_color_value_is_a_usage_error() {
+    let home = tempfile::tempdir().unwrap();
+    trev(home.path())
+        .args(["--color", "sometimes", "stats", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "possible values: auto, always, never",
+        ));
+}
+
+#[test]
+fn color_leaves_headless_output_as_it_is() {
+    let home = tempfile::tempdir().unwrap();
+    let data = common::sample_data();
+    let plain = trev(home.path()).arg("stats").arg(&data).output().unwrap();
+    for flag in ["--color=always", "--color=never"] {
+        let with = trev(home.path())
+            .arg(flag)
+            .arg("stats")
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert_eq!(with.stdout, plain.stdout, "{flag}");
+        assert_eq!(with.stderr, plain.stderr, "{flag}");
+        assert_eq!(with.status.code(), plain.status.code(), "{flag}");
     }
 }
