@@ -4,12 +4,13 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::Args;
 
 use super::args::{InputArgs, SampleArgs};
-use super::diag::DiagnosticPrinter;
+use super::diag::{DiagnosticPrinter, ProgressLine};
 use super::{output, EXIT_ERROR, EXIT_FOUND, EXIT_OK};
 use crate::findings::print::{excerpt, json_prefix, write_human, write_json};
 use crate::findings::tally::{Tally, TABLE_HEADER};
@@ -165,13 +166,14 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
         Ok(())
     };
     match args.sample.spec() {
-        None => scan::scan(
-            &args.input.files,
-            args.input.load_options(),
-            workers,
-            map,
-            sink,
-        )?,
+        None => {
+            // Human output waits for the scan's end (findings are spilled), so the line on
+            // stderr never meets stdout; JSON streams, and shows none.
+            let watch = Arc::new(scan::Watch::default());
+            let _progress = ProgressLine::start(&watch, !json);
+            let (files, opts) = (&args.input.files, args.input.load_options());
+            scan::scan_watched(files, opts, workers, map, sink, &watch)?;
+        }
         Some(spec) => {
             let data = Dataset::open(&args.input.files, args.input.load_options())?;
             let selected = session::sample::draw(&data, &spec, args.annotations.as_deref())?;

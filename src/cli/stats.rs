@@ -5,12 +5,13 @@
 use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::Args;
 
 use super::args::{InputArgs, SampleArgs};
-use super::diag::{print_warnings, DiagnosticPrinter};
+use super::diag::{print_warnings, DiagnosticPrinter, ProgressLine};
 use super::{output, EXIT_ERROR, EXIT_OK};
 use crate::findings::Severity;
 use crate::labels::progress::{progress, AgentTurns, Progress};
@@ -65,7 +66,11 @@ pub fn run(args: &StatsArgs) -> Result<i32> {
     let workers = args.threads.unwrap_or_else(parallel::default_workers);
     let labels = args.annotations.is_some();
     let mut agent_turns = Vec::new();
-    scan::scan(
+    // The table is printed after the scan, so the line on stderr never meets stdout; JSON is
+    // written as each file ends, and shows none.
+    let watch = Arc::new(scan::Watch::default());
+    let progress = ProgressLine::start(&watch, !args.json);
+    scan::scan_watched(
         &args.input.files,
         args.input.load_options(),
         workers,
@@ -96,7 +101,9 @@ pub fn run(args: &StatsArgs) -> Result<i32> {
             }
             Ok(())
         },
+        &watch,
     )?;
+    drop(progress);
     if !args.json {
         write_table(&mut out, &files)?;
     }
