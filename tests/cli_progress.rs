@@ -1,5 +1,6 @@
 //! The progress line of a long scan goes to stderr only when stderr is a terminal: piped (as
-//! here), `check` and `stats` write nothing there over clean input, however large.
+//! here), `check`, `stats` and `export` write nothing there but their own lines, however
+//! large the input.
 
 mod common;
 
@@ -36,4 +37,30 @@ fn nothing_reaches_a_piped_stderr() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+#[test]
+fn export_writes_only_its_report_to_a_piped_stderr() {
+    let home = tempfile::tempdir().unwrap();
+    let input = big_input(home.path(), 24);
+    let annotations = home.path().join("ann");
+    std::fs::create_dir(&annotations).unwrap();
+    let out = trev(home.path())
+        .arg("export")
+        .arg(&input)
+        .arg("--annotations")
+        .arg(&annotations)
+        .arg("--out")
+        .arg(home.path().join("gold.jsonl"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("trev export: wrote 0 trajectories"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\r') && !stderr.contains('\u{1b}'),
+        "{stderr}"
+    );
 }

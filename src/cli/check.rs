@@ -4,13 +4,12 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::Args;
 
 use super::args::{InputArgs, SampleArgs};
-use super::diag::{DiagnosticPrinter, ProgressLine};
+use super::diag::{bytes_read, DiagnosticPrinter, ProgressLine};
 use super::{output, EXIT_ERROR, EXIT_FOUND, EXIT_OK};
 use crate::findings::print::{excerpt, json_prefix, write_human, write_json};
 use crate::findings::tally::{Tally, TABLE_HEADER};
@@ -169,10 +168,12 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
         None => {
             // Human output waits for the scan's end (findings are spilled), so the line on
             // stderr never meets stdout; JSON streams, and shows none.
-            let watch = Arc::new(scan::Watch::default());
-            let _progress = ProgressLine::start(&watch, !json);
+            let watch = scan::Watch::default();
             let (files, opts) = (&args.input.files, args.input.load_options());
-            scan::scan_watched(files, opts, workers, map, sink, &watch)?;
+            std::thread::scope(|s| {
+                let _progress = ProgressLine::start(s, !json, || bytes_read(&watch));
+                scan::scan_watched(files, opts, workers, map, sink, &watch)
+            })?;
         }
         Some(spec) => {
             let data = Dataset::open(&args.input.files, args.input.load_options())?;

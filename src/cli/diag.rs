@@ -5,8 +5,8 @@
 use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
+use std::sync::{Mutex, PoisonError};
+use std::thread::{Scope, ScopedJoinHandle};
 use std::time::Duration;
 
 use crate::diag::Diagnostic;
@@ -81,16 +81,20 @@ impl DiagnosticPrinter {
     }
 }
 
-/// A line on stderr saying how far a scan has read, drawn four times a second once the scan
-/// has run for a second, and only when stderr is a terminal; cleared when dropped.
-pub struct ProgressLine {
+/// A line on stderr saying how far a long command has got (`text` says it), drawn four times a
+/// second once the command has run for a second, and only when stderr is a terminal; cleared
+/// when dropped. Its ticker runs in `scope`, so `text` may borrow what the command works on.
+pub struct ProgressLine<'scope> {
     stop: Option<Sender<()>>,
-    ticker: Option<JoinHandle<()>>,
+    ticker: Option<ScopedJoinHandle<'scope, ()>>,
 }
 
-impl ProgressLine {
-    /// Watch `watch` (when `wanted` and stderr is a terminal; else do nothing).
-    pub fn start(watch: &Arc<Watch>, wanted: bool) -> ProgressLine {
+impl<'scope> ProgressLine<'scope> {
+    /// Start the ticker (when `wanted` and stderr is a terminal; else do nothing).
+    pub fn start<'env, F>(scope: &'scope Scope<'scope, 'env>, wanted: bool, text: F) -> Self
+    where
+        F: Fn() -> String + Send + 'scope,
+    {
         if !wanted || !io::stderr().is_terminal() {
             return ProgressLine {
                 stop: None,
@@ -98,21 +102,15 @@ impl ProgressLine {
             };
         }
         let (stop, stopped) = mpsc::channel::<()>();
-        let watch = watch.clone();
-        let ticker = std::thread::spawn(move || {
+        let ticker = scope.spawn(move || {
             let mut wait = Duration::from_secs(1);
             while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(wait) {
                 wait = Duration::from_millis(250);
-                let read = watch.read.load(Ordering::Relaxed);
-                let total = watch.total.load(Ordering::Relaxed);
+                let text = text();
                 let mut shown = PROGRESS_SHOWN
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner);
-                let _ = write!(
-                    io::stderr().lock(),
-                    "\r\x1b[K{}",
-                    progress_text(read, total)
-                );
+                let _ = write!(io::stderr().lock(), "\r\x1b[K{}", line(&text));
                 *shown = true;
             }
             let _stderr = take_stderr();
@@ -124,7 +122,7 @@ impl ProgressLine {
     }
 }
 
-impl Drop for ProgressLine {
+impl Drop for ProgressLine<'_> {
     fn drop(&mut self) {
         drop(self.stop.take());
         if let Some(ticker) = self.ticker.take() {
@@ -133,17 +131,32 @@ impl Drop for ProgressLine {
     }
 }
 
-fn progress_text(read: u64, total: u64) -> String {
-    let mb = |b: u64| b as f64 / 1e6;
-    if total == 0 {
-        format!("trev: {:.0} MB read", mb(read))
-    } else {
-        let pct = (read as f64 * 100.0 / total as f64).min(100.0);
-        format!(
-            "trev: {:.0} of {:.0} MB read ({pct:.0} %)",
-            mb(read),
-            mb(total)
-        )
+/// What a scan has read: "trev: 250 of 1000 MB read (25 %)", or without the total when it
+/// is not known.
+pub fn bytes_read(watch: &Watch) -> String {
+    let read = watch.read.load(Ordering::Relaxed);
+    let total = watch.total.load(Ordering::Relaxed);
+    share("trev:", read, total, "MB read")
+}
+
+/// "`what` `done` of `total` `unit` (`pct` %)", in megabytes when `unit` starts with "MB".
+pub fn share(what: &str, done: u64, total: u64, unit: &str) -> String {
+    let megabytes = unit.starts_with("MB");
+    let shown = |n: u64| {
+        if megabytes {
+            n.saturating_add(500_000) / 1_000_000
+        } else {
+            n
+        }
+    };
+    match (done.saturating_mul(100)).checked_div(total) {
+        None => format!("{what} {} {unit}", shown(done)),
+        Some(pct) => format!(
+            "{what} {} of {} {unit} ({} %)",
+            shown(done),
+            shown(total),
+            pct.min(100)
+        ),
     }
 }
 
@@ -169,10 +182,14 @@ mod tests {
 
     #[test]
     fn progress_says_how_much_of_how_much() {
-        assert_eq!(progress_text(1_500_000, 0), "trev: 2 MB read");
+        assert_eq!(share("trev:", 1_500_000, 0, "MB read"), "trev: 2 MB read");
         assert_eq!(
-            progress_text(250_000_000, 1_000_000_000),
+            share("trev:", 250_000_000, 1_000_000_000, "MB read"),
             "trev: 250 of 1000 MB read (25 %)"
+        );
+        assert_eq!(
+            share("trev export:", 3, 4, "trajectories"),
+            "trev export: 3 of 4 trajectories (75 %)"
         );
     }
 }
