@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -61,6 +61,14 @@ enum Message<T> {
     Records(Vec<T>),
 }
 
+/// How far a scan has got, for a progress line: the bytes read so far, and the inputs' size
+/// on disk (0 when unknown: what is read of a gzip file is not its size on disk).
+#[derive(Debug, Default)]
+pub struct Watch {
+    pub read: AtomicU64,
+    pub total: AtomicU64,
+}
+
 /// Scan `paths`: every record is parsed and passed to `map` on a worker thread; `sink`
 /// receives the events in order on the calling thread. An error from `sink` stops the scan
 /// and is returned.
@@ -69,7 +77,24 @@ pub fn scan<T, M, S>(
     opts: LoadOptions,
     workers: usize,
     map: M,
+    sink: S,
+) -> io::Result<()>
+where
+    T: Send,
+    M: Fn(Result<Loaded, Diagnostic>) -> T + Sync,
+    S: FnMut(Event<T>) -> io::Result<()>,
+{
+    scan_watched(paths, opts, workers, map, sink, &Watch::default())
+}
+
+/// [`scan`], counting into `watch` how far it has read.
+pub fn scan_watched<T, M, S>(
+    paths: &[PathBuf],
+    opts: LoadOptions,
+    workers: usize,
+    map: M,
     mut sink: S,
+    watch: &Watch,
 ) -> io::Result<()>
 where
     T: Send,
@@ -77,6 +102,13 @@ where
     S: FnMut(Event<T>) -> io::Result<()>,
 {
     let files = source::expand_runs(paths)?;
+    let gzip = |f: &RunFile| f.path.extension().is_some_and(|e| e == "gz");
+    if !files.iter().any(gzip) {
+        let size = |f: &RunFile| std::fs::metadata(&f.path).map_or(0, |m| m.len());
+        watch
+            .total
+            .store(files.iter().map(size).sum(), Ordering::Relaxed);
+    }
     let stop = AtomicBool::new(false);
     let workers = workers.max(1);
     std::thread::scope(|scope| {
@@ -100,7 +132,8 @@ where
         let stop = &stop;
         let files = &files;
         let forced = opts.format;
-        scope.spawn(move || read_files(files, work_tx, reader_tx, &recycle_rx, stop, forced));
+        let read = &watch.read;
+        scope.spawn(move || read_files(files, work_tx, reader_tx, &recycle_rx, stop, forced, read));
         let result = deliver(result_rx, &mut sink);
         if result.is_err() {
             stop.store(true, Ordering::Relaxed);
@@ -178,6 +211,7 @@ fn read_files<T>(
     recycle: &Receiver<Vec<u8>>,
     stop: &AtomicBool,
     forced: Option<Format>,
+    read: &AtomicU64,
 ) {
     let mut seq = 0u64;
     for file in files {
@@ -187,7 +221,9 @@ fn read_files<T>(
             return;
         }
         seq += 1;
-        let end = read_file(&path, &file.run, &work, recycle, &mut seq, stop, forced);
+        let end = read_file(
+            &path, &file.run, &work, recycle, &mut seq, stop, forced, read,
+        );
         let Some(end) = end else { return };
         if control
             .send((seq, Message::Control(Event::FileEnd(end))))
@@ -199,7 +235,9 @@ fn read_files<T>(
     }
 }
 
-/// Read and split one file, sending its records in batches. `None` when the scan stops.
+/// Read and split one file, sending its records in batches, and count what it reads into
+/// `read`. `None` when the scan stops.
+#[allow(clippy::too_many_arguments)] // the reader's channels and flags, each used once
 fn read_file(
     path: &Arc<Path>,
     run: &Arc<str>,
@@ -208,6 +246,7 @@ fn read_file(
     seq: &mut u64,
     stop: &AtomicBool,
     forced: Option<Format>,
+    read: &AtomicU64,
 ) -> Option<FileEnd> {
     let mut end = FileEnd {
         path: path.clone(),
@@ -268,6 +307,7 @@ fn read_file(
         if n == 0 {
             break;
         }
+        read.fetch_add(n as u64, Ordering::Relaxed);
         let old = filled;
         filled += n;
         last_byte = buf[filled - 1];

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::args::{InputArgs, SampleArgs};
-use super::diag::DiagnosticPrinter;
+use super::diag::{bytes_read, DiagnosticPrinter, ProgressLine};
 use super::{output, EXIT_ERROR, EXIT_FOUND, EXIT_OK};
 use crate::findings::print::{excerpt, json_prefix, write_human, write_json};
 use crate::findings::tally::{Tally, TABLE_HEADER};
@@ -165,13 +165,16 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
         Ok(())
     };
     match args.sample.spec() {
-        None => scan::scan(
-            &args.input.files,
-            args.input.load_options(),
-            workers,
-            map,
-            sink,
-        )?,
+        None => {
+            // Human output waits for the scan's end (findings are spilled), so the line on
+            // stderr never meets stdout; JSON streams, and shows none.
+            let watch = scan::Watch::default();
+            let (files, opts) = (&args.input.files, args.input.load_options());
+            std::thread::scope(|s| {
+                let _progress = ProgressLine::start(s, !json, || bytes_read(&watch));
+                scan::scan_watched(files, opts, workers, map, sink, &watch)
+            })?;
+        }
         Some(spec) => {
             let data = Dataset::open(&args.input.files, args.input.load_options())?;
             let selected = session::sample::draw(&data, &spec, args.annotations.as_deref())?;

@@ -3,12 +3,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, ValueEnum};
 
 use super::args::{InputArgs, SampleArgs};
-use super::diag::DiagnosticPrinter;
+use super::diag::{share, DiagnosticPrinter, ProgressLine};
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::export::output::GoldFile;
 use crate::export::policy::{self, Policy};
@@ -230,18 +231,32 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
         fallback: fallback.as_ref(),
     };
     let mut label_rows = Vec::new();
-    let report = gold::export(
-        &data,
-        selection.as_deref(),
-        &job,
-        &mut out,
-        |d| printer.print(d),
-        |t| {
-            if args.labels_out.is_some() {
-                label_rows.extend(label_rows_of(t, votes.get(&key_of(t)), args.agree.into()));
+    let done = AtomicU64::new(0);
+    // Everything else this command prints comes after, or through `printer`.
+    let report = std::thread::scope(|s| {
+        let _progress = ProgressLine::start(s, true, || {
+            let p = data.progress();
+            if !p.complete {
+                return share("trev export: indexing", p.bytes_done, p.bytes_total, "MB");
             }
-        },
-    )?;
+            let total = selection.as_ref().map_or(data.len(), Vec::len) as u64;
+            let done = done.load(Ordering::Relaxed);
+            share("trev export:", done, total, "trajectories")
+        });
+        gold::export(
+            &data,
+            selection.as_deref(),
+            &job,
+            &mut out,
+            |d| printer.print(d),
+            |t| {
+                done.fetch_add(1, Ordering::Relaxed);
+                if args.labels_out.is_some() {
+                    label_rows.extend(label_rows_of(t, votes.get(&key_of(t)), args.agree.into()));
+                }
+            },
+        )
+    })?;
     data.diagnostics().iter().for_each(|d| printer.print(d));
     let written = out.finish().map_err(in_flags)?;
     write_report(&report, args, written)?;

@@ -5,16 +5,18 @@
 mod agree;
 mod args;
 mod check;
+mod completions;
 mod diag;
 mod export;
 mod label;
+mod man;
 mod output;
 mod review;
 mod stats;
 
 use std::io::{self, Write};
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{ColorChoice, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::sanitize::{self, line};
 
@@ -22,6 +24,11 @@ use crate::sanitize::{self, line};
 #[derive(Debug, Parser)]
 #[command(name = "trev", version, about, propagate_version = true)]
 pub struct Cli {
+    /// When to print colour: auto (when stdout is a terminal and NO_COLOR is unset), always,
+    /// never. Also for the review screen (`never` picks the monochrome theme) and for this help.
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -41,6 +48,10 @@ pub enum Command {
     Agree(agree::AgreeArgs),
     /// Write a gold set for fine-tuning from the data, the journals and the rules.
     Export(export::ExportArgs),
+    /// Print a completion script for bash, zsh or fish.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff).
+    Man(man::ManArgs),
 }
 
 /// Exit codes (ripgrep's): 0 clean, 1 something found, 2 error.
@@ -51,17 +62,23 @@ pub const EXIT_ERROR: i32 = 2;
 /// Parse the command line, run the command and return the exit code.
 pub fn main() -> i32 {
     let args = with_default_command(std::env::args_os().collect());
-    let cli = match Cli::try_parse_from(&args) {
+    let parsed = Cli::command()
+        .color(color_arg(&args))
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e, &args),
     };
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
-        Command::Review(args) => review::run(&args),
+        Command::Review(args) => review::run(&args, cli.color),
         Command::Stats(args) => stats::run(&args),
         Command::Label(args) => label::run(&args),
         Command::Agree(args) => agree::run(&args),
         Command::Export(args) => export::run(&args),
+        Command::Completions(args) => completions::run(&args, Cli::command()),
+        Command::Man(args) => man::run(&args, Cli::command()),
     };
     match result {
         Ok(code) => code,
@@ -76,6 +93,27 @@ pub fn main() -> i32 {
             EXIT_ERROR
         }
     }
+}
+
+/// The `--color` of the command line before clap parses it, so that clap's own help and
+/// errors follow it (the last one wins, as clap reads it; `auto` when absent or not valid).
+fn color_arg(args: &[std::ffi::OsString]) -> ColorChoice {
+    let mut choice = ColorChoice::Auto;
+    let mut args = args.iter().skip(1).map(|a| a.to_str().unwrap_or(""));
+    while let Some(a) = args.next() {
+        let value = match a {
+            "--" => break,
+            "--color" => args.next().unwrap_or(""),
+            _ => a.strip_prefix("--color=").unwrap_or_default(),
+        };
+        match value {
+            "always" => choice = ColorChoice::Always,
+            "never" => choice = ColorChoice::Never,
+            "auto" => choice = ColorChoice::Auto,
+            _ => {}
+        }
+    }
+    choice
 }
 
 /// Print clap's message (a bad argument, or help and version) and return its exit code. clap
@@ -126,7 +164,16 @@ fn write_lines(out: &mut impl Write, text: &str) -> io::Result<()> {
 /// `trev FILES…` means `trev review FILES…`: insert the subcommand when the first argument is
 /// neither a subcommand nor a help or version flag.
 pub fn with_default_command(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    let Some(first) = args.get(1).and_then(|a| a.to_str()) else {
+    // Global options before the subcommand (`trev --color never stats …`) are passed over.
+    let mut i = 1;
+    loop {
+        match args.get(i).and_then(|a| a.to_str()) {
+            Some("--color") => i += 2,
+            Some(a) if a.starts_with("--color=") => i += 1,
+            _ => break,
+        }
+    }
+    let Some(first) = args.get(i).and_then(|a| a.to_str()) else {
         return args;
     };
     let cmd = Cli::command();
@@ -172,8 +219,20 @@ mod tests {
             args(&["trev", "stats", "x"])
         );
         assert_eq!(
+            with_default_command(args(&["trev", "completions", "bash"])),
+            args(&["trev", "completions", "bash"])
+        );
+        assert_eq!(
             with_default_command(args(&["trev", "--help"])),
             args(&["trev", "--help"])
+        );
+        assert_eq!(
+            with_default_command(args(&["trev", "--color", "never", "stats", "x"])),
+            args(&["trev", "--color", "never", "stats", "x"])
+        );
+        assert_eq!(
+            with_default_command(args(&["trev", "--color=never", "x"])),
+            args(&["trev", "review", "--color=never", "x"])
         );
         let cli = Cli::try_parse_from(with_default_command(args(&[
             "trev", "--theme", "light", "x",

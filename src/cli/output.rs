@@ -1,4 +1,22 @@
-//! Human output shared by the commands: tables with aligned columns.
+//! Human output shared by the commands: tables with aligned columns, and whether to print
+//! colour.
+
+use clap::ColorChoice;
+
+/// Whether to print colour (ripgrep's and bat's rule): `--color always` and `never` decide;
+/// `auto` means colour when the stream is a terminal and `NO_COLOR` is unset or empty.
+pub fn colour(choice: ColorChoice, is_terminal: bool) -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    decide(choice, no_color, is_terminal)
+}
+
+fn decide(choice: ColorChoice, no_color: bool, is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => is_terminal && !no_color,
+    }
+}
 
 /// The lines of a table: the header, then the rows, each cell padded to its column's width
 /// (in characters), two spaces before every cell and between cells, cells left-aligned where
@@ -35,6 +53,16 @@ pub fn aligned<R: AsRef<[String]>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_follows_the_flag_then_no_color_then_the_terminal() {
+        use ColorChoice::*;
+        assert!(decide(Always, true, false));
+        assert!(!decide(Never, false, true));
+        assert!(decide(Auto, false, true));
+        assert!(!decide(Auto, true, true));
+        assert!(!decide(Auto, false, false));
+    }
 
     #[test]
     fn columns_align_by_characters() {

@@ -4,6 +4,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 
 use super::args::{InputArgs, SampleArgs};
+use super::output;
 use super::EXIT_OK;
 use crate::labels::{Journal, JournalError};
 use crate::load::Dataset;
@@ -35,11 +36,14 @@ pub struct ReviewArgs {
     pub sample: SampleArgs,
 }
 
-pub fn run(args: &ReviewArgs) -> Result<i32> {
+/// Open the screen; `color` is the global `--color` (`never`, or `auto` with `NO_COLOR` set,
+/// picks the monochrome theme).
+pub fn run(args: &ReviewArgs, color: clap::ColorChoice) -> Result<i32> {
     use std::io::IsTerminal;
     let dir = config::config_dir();
     let config = config::Config::load(dir.as_deref())?;
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    // Judged as if on a terminal: without one the screen does not open (below).
+    let no_color = !output::colour(color, true);
     let theme = match (&args.theme, &config.theme) {
         (None, None) if no_color => Theme::monochrome(),
         (Some(name), _) | (None, Some(name)) => Theme::load(name, dir.as_deref())?,

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::args::{InputArgs, SampleArgs};
-use super::diag::{print_warnings, DiagnosticPrinter};
+use super::diag::{bytes_read, print_warnings, DiagnosticPrinter, ProgressLine};
 use super::{output, EXIT_ERROR, EXIT_OK};
 use crate::findings::Severity;
 use crate::labels::progress::{progress, AgentTurns, Progress};
@@ -65,38 +65,47 @@ pub fn run(args: &StatsArgs) -> Result<i32> {
     let workers = args.threads.unwrap_or_else(parallel::default_workers);
     let labels = args.annotations.is_some();
     let mut agent_turns = Vec::new();
-    scan::scan(
-        &args.input.files,
-        args.input.load_options(),
-        workers,
-        |result| result.map(|(t, w)| ((Summary::of(&t), labels.then(|| AgentTurns::of(&t))), w)),
-        |event| {
-            match event {
-                Event::FileStart(path) => files.push(FileStats::new(path)),
-                Event::Record(Ok(((summary, turns), warnings))) => {
-                    agent_turns.extend(turns);
-                    let file = files.last_mut().expect("a file is open");
-                    file.add_loaded(&summary, warnings.len());
-                    warnings.iter().for_each(|w| printer.print(w));
-                }
-                Event::Record(Err(diagnostic)) => {
-                    files.last_mut().expect("a file is open").skipped += 1;
-                    printer.print(&diagnostic);
-                }
-                Event::FileEnd(end) => {
-                    let file = files.last_mut().expect("a file is open");
-                    file.layout = end.layout;
-                    file.gzip = end.gzip;
-                    end.diagnostics.iter().for_each(|d| printer.print(d));
-                    printer.end_file(&end.path);
-                    if args.json {
-                        write_json(&mut out, file)?;
+    // The table is printed after the scan, so the line on stderr never meets stdout; JSON is
+    // written as each file ends, and shows none.
+    let watch = scan::Watch::default();
+    std::thread::scope(|s| {
+        let _progress = ProgressLine::start(s, !args.json, || bytes_read(&watch));
+        scan::scan_watched(
+            &args.input.files,
+            args.input.load_options(),
+            workers,
+            |result| {
+                result.map(|(t, w)| ((Summary::of(&t), labels.then(|| AgentTurns::of(&t))), w))
+            },
+            |event| {
+                match event {
+                    Event::FileStart(path) => files.push(FileStats::new(path)),
+                    Event::Record(Ok(((summary, turns), warnings))) => {
+                        agent_turns.extend(turns);
+                        let file = files.last_mut().expect("a file is open");
+                        file.add_loaded(&summary, warnings.len());
+                        warnings.iter().for_each(|w| printer.print(w));
+                    }
+                    Event::Record(Err(diagnostic)) => {
+                        files.last_mut().expect("a file is open").skipped += 1;
+                        printer.print(&diagnostic);
+                    }
+                    Event::FileEnd(end) => {
+                        let file = files.last_mut().expect("a file is open");
+                        file.layout = end.layout;
+                        file.gzip = end.gzip;
+                        end.diagnostics.iter().for_each(|d| printer.print(d));
+                        printer.end_file(&end.path);
+                        if args.json {
+                            write_json(&mut out, file)?;
+                        }
                     }
                 }
-            }
-            Ok(())
-        },
-    )?;
+                Ok(())
+            },
+            &watch,
+        )
+    })?;
     if !args.json {
         write_table(&mut out, &files)?;
     }
