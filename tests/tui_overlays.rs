@@ -225,49 +225,9 @@ fn a_tiny_screen_still_scrolls_every_panel() {
 #[test]
 fn the_estimate_of_a_sample_is_readable_at_80x24() {
     let home = tempfile::tempdir().unwrap();
-    let ann = home.path().join("ann");
+    let (ann, sample) = common::reviewed_sample(home.path());
+    let sample = Some(sample);
     let data = common::sample_data();
-    common::trev(home.path())
-        .args(["stats", "--sample", "12", "--seed", "5", "--annotations"])
-        .arg(&ann)
-        .arg(&data)
-        .assert()
-        .success();
-    let dataset = Dataset::open(std::slice::from_ref(&data), LoadOptions::default()).unwrap();
-    dataset.wait();
-    let sample = trev::session::sample::for_review(&dataset, None, &ann).unwrap();
-    let (mut alice, mut bob) = (String::new(), String::new());
-    let mut n = 0;
-    for &i in sample.as_deref().unwrap() {
-        let (t, _) = dataset.load(i).unwrap();
-        for turn in t.agent_turns() {
-            n += 1;
-            let line = |label: &str| {
-                format!(
-                    "{{\"trajectory\": {:?}, \"turn\": {}, \"label\": \"{label}\"}}\n",
-                    t.id, turn.index
-                )
-            };
-            alice.push_str(&line(if n % 3 == 0 { "wrong" } else { "right" }));
-            bob.push_str(&line(if n % 4 == 0 { "wrong" } else { "right" }));
-        }
-    }
-    for (name, lines) in [("alice", &alice), ("bob", &bob)] {
-        common::trev(home.path())
-            .args([
-                "label",
-                "--annotator",
-                name,
-                "--import",
-                "-",
-                "--annotations",
-            ])
-            .arg(&ann)
-            .arg(&data)
-            .write_stdin(lines.as_str())
-            .assert()
-            .success();
-    }
     let open = |size: (u16, u16)| {
         let dataset = Dataset::open(std::slice::from_ref(&data), LoadOptions::default()).unwrap();
         dataset.wait();
