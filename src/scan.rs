@@ -10,6 +10,7 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::diag::{Diagnostic, Level};
+use crate::load::census::{self, Census};
 use crate::load::source::{self, Input, RunFile};
 use crate::load::split::{inspect, sessions, Layout, RecordSpan};
 use crate::load::{parse_record, Dataset, LoadOptions, Loaded, RecordCtx};
@@ -58,7 +59,9 @@ struct Batch {
 
 enum Message<T> {
     Control(Event<T>),
-    Records(Vec<T>),
+    /// A batch's results, each with the census key of its id, and the batch itself: a
+    /// record whose id turns out repeated is parsed again from it, renamed.
+    Records(Vec<(T, Option<u128>)>, Batch),
 }
 
 /// How far a scan has got, for a progress line: the bytes read so far, and the inputs' size
@@ -121,12 +124,10 @@ where
         for _ in 0..workers {
             let rx = work_rx.clone();
             let tx = result_tx.clone();
-            let recycle = recycle_tx.clone();
             let map = &map;
-            scope.spawn(move || work(&rx, &tx, &recycle, map, opts));
+            scope.spawn(move || work(&rx, &tx, map, opts));
         }
         drop(work_rx);
-        drop(recycle_tx);
         let reader_tx = result_tx.clone();
         drop(result_tx);
         let stop = &stop;
@@ -134,7 +135,14 @@ where
         let forced = opts.format;
         let read = &watch.read;
         scope.spawn(move || read_files(files, work_tx, reader_tx, &recycle_rx, stop, forced, read));
-        let result = deliver(result_rx, &mut sink);
+        let again = |batch: &Batch, k: usize, census: &mut Census| {
+            let mut loaded = parse_in(batch, k, opts);
+            if let Ok(loaded) = &mut loaded {
+                census.rename(loaded);
+            }
+            map(loaded)
+        };
+        let result = deliver(result_rx, &mut sink, &recycle_tx, again);
         if result.is_err() {
             stop.store(true, Ordering::Relaxed);
         }
@@ -142,22 +150,43 @@ where
     })
 }
 
-fn deliver<T, S>(rx: Receiver<(u64, Message<T>)>, sink: &mut S) -> io::Result<()>
+/// Hand the results to `sink` in file order. The census of the file being delivered tells
+/// which ids are repeated; those records are parsed `again`, renamed. The batches' buffers go
+/// back to the reader.
+fn deliver<T, S, A>(
+    rx: Receiver<(u64, Message<T>)>,
+    sink: &mut S,
+    recycle: &Sender<Vec<u8>>,
+    again: A,
+) -> io::Result<()>
 where
     S: FnMut(Event<T>) -> io::Result<()>,
+    A: Fn(&Batch, usize, &mut Census) -> T,
 {
     let mut next = 0u64;
     let mut pending = BTreeMap::new();
+    let mut census = Census::default();
     for (seq, message) in rx {
         pending.insert(seq, message);
         while let Some(message) = pending.remove(&next) {
             next += 1;
             match message {
-                Message::Control(event) => sink(event)?,
-                Message::Records(results) => {
-                    for r in results {
+                Message::Control(event) => {
+                    if let Event::FileStart(_) = event {
+                        census.clear();
+                    }
+                    sink(event)?;
+                }
+                Message::Records(results, batch) => {
+                    for (k, (r, key)) in results.into_iter().enumerate() {
+                        let line = batch.spans[k].line;
+                        let r = match key {
+                            Some(key) if !census.admit(key, line) => again(&batch, k, &mut census),
+                            _ => r,
+                        };
                         sink(Event::Record(r))?;
                     }
+                    let _ = recycle.send(batch.bytes);
                 }
             }
         }
@@ -165,10 +194,24 @@ where
     Ok(())
 }
 
+/// Parse record `k` of `batch`.
+fn parse_in(batch: &Batch, k: usize, opts: LoadOptions) -> Result<Loaded, Diagnostic> {
+    let span = &batch.spans[k];
+    let from = (span.start - batch.base) as usize;
+    let to = (span.end - batch.base) as usize;
+    let ctx = RecordCtx {
+        file: &batch.file,
+        run: &batch.run,
+        ordinal: batch.first + k,
+        span,
+        unterminated: batch.unterminated_last && k + 1 == batch.spans.len(),
+    };
+    parse_record(&batch.bytes[from..to], ctx, opts)
+}
+
 fn work<T, M>(
     rx: &Mutex<Receiver<Batch>>,
     tx: &Sender<(u64, Message<T>)>,
-    recycle: &Sender<Vec<u8>>,
     map: &M,
     opts: LoadOptions,
 ) where
@@ -179,26 +222,17 @@ fn work<T, M>(
             Ok(batch) => batch,
             Err(_) => return,
         };
-        let last = batch.spans.len().saturating_sub(1);
-        let results = batch
-            .spans
-            .iter()
-            .enumerate()
-            .map(|(k, span)| {
-                let from = (span.start - batch.base) as usize;
-                let to = (span.end - batch.base) as usize;
-                let ctx = RecordCtx {
-                    file: &batch.file,
-                    run: &batch.run,
-                    ordinal: batch.first + k,
-                    span,
-                    unterminated: batch.unterminated_last && k == last,
-                };
-                map(parse_record(&batch.bytes[from..to], ctx, opts))
+        let results = (0..batch.spans.len())
+            .map(|k| {
+                let loaded = parse_in(&batch, k, opts);
+                let key = loaded.as_ref().ok().map(|(t, _)| census::key(&t.id));
+                (map(loaded), key)
             })
             .collect();
-        let _ = recycle.send(batch.bytes);
-        if tx.send((batch.seq, Message::Records(results))).is_err() {
+        if tx
+            .send((batch.seq, Message::Records(results, batch)))
+            .is_err()
+        {
             return;
         }
     }

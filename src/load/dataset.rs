@@ -21,8 +21,9 @@ const INDEX_CHUNK: usize = 64 << 10;
 
 /// Bytes indexed between two publications of new records.
 const PUBLISH_BYTES: usize = 4 << 20;
+use super::census::Ledger;
 use super::split::{inspect, sessions, Layout, RecordSpan};
-use super::{parse_record, LoadOptions, Loaded, RecordCtx};
+use super::{LoadOptions, Loaded};
 use crate::diag::{Diagnostic, Level};
 use crate::model::Format;
 
@@ -65,10 +66,19 @@ struct Shared {
     failure: Mutex<Option<String>>,
     /// The format forced on the command line (a forced `claude-code` groups lines by session).
     forced: Option<Format>,
+    /// Which records' ids are final, and those renamed for repeating an earlier id.
+    ledger: Ledger,
 }
+
+mod read;
+
+use read::{load_raw, read_record, take_census};
 
 /// The indexer thread's name.
 pub const INDEXER_THREAD: &str = "trev-index";
+
+/// The name of the thread that reads every id in file order (see [`super::census`]).
+pub const CENSUS_THREAD: &str = "trev-census";
 
 // The locks' data stays whole when a thread panics holding one (the indexer only appends
 // complete entries and counts), so a poisoned lock is taken as it is.
@@ -90,6 +100,7 @@ pub struct Dataset {
     opts: LoadOptions,
     bytes_total: u64,
     worker: Option<JoinHandle<()>>,
+    census: Option<JoinHandle<()>>,
 }
 
 /// How far indexing has come.
@@ -118,11 +129,16 @@ impl Dataset {
         let worker = std::thread::Builder::new()
             .name(INDEXER_THREAD.into())
             .spawn(move || index_all(&worker_shared, files))?;
+        let census_shared = shared.clone();
+        let census = std::thread::Builder::new()
+            .name(CENSUS_THREAD.into())
+            .spawn(move || take_census(&census_shared, opts))?;
         Ok(Dataset {
             shared,
             opts,
             bytes_total,
             worker: Some(worker),
+            census: Some(census),
         })
     }
 
@@ -154,16 +170,21 @@ impl Dataset {
         }
     }
 
-    /// Block until indexing is over.
+    /// Block until indexing is over and every record's id is final (the census is over).
     pub fn wait(&self) {
-        let mut guard = lock(&self.shared.grown_lock);
-        while !self.is_complete() {
-            guard = self
-                .shared
-                .grown
-                .wait(guard)
-                .unwrap_or_else(PoisonError::into_inner);
+        {
+            let mut guard = lock(&self.shared.grown_lock);
+            while !self.is_complete() {
+                guard = self
+                    .shared
+                    .grown
+                    .wait(guard)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
         }
+        self.shared.ledger.wait_past(usize::MAX - 1, || {
+            self.shared.cancel.load(Ordering::Relaxed)
+        });
     }
 
     /// Block until at least `n` records are indexed or indexing is over.
@@ -199,94 +220,52 @@ impl Dataset {
         lock(&self.shared.diagnostics).clone()
     }
 
-    /// Read and parse record `i` (global index, in file order).
+    /// Read and parse record `i` (global index, in file order), with its final id: this waits
+    /// until the census has seen the records before it.
     pub fn load(&self, i: usize) -> Result<Loaded, Diagnostic> {
         self.load_with_bytes(i).map(|(loaded, _)| loaded)
     }
 
     /// Read record `i`, parse it, and hand back its bytes as they are in the file too.
     pub fn load_with_bytes(&self, i: usize) -> Result<(Loaded, Vec<u8>), Diagnostic> {
-        let (located, bytes) = self.read(i)?;
-        let ctx = RecordCtx {
-            file: &located.path,
-            run: &located.run,
-            ordinal: located.ordinal,
-            span: &located.span,
-            unterminated: located.unterminated,
-        };
-        parse_record(&bytes, ctx, self.opts).map(|loaded| (loaded, bytes))
+        self.shared
+            .ledger
+            .wait_past(i, || self.shared.cancel.load(Ordering::Relaxed));
+        self.load_now(i).0
+    }
+
+    /// Record `i` without waiting for the census, and whether its id is final (the screen
+    /// shows it at once and asks again later).
+    pub fn load_now(&self, i: usize) -> (Result<(Loaded, Vec<u8>), Diagnostic>, bool) {
+        let settled = self.id_settled(i);
+        let mut result = load_raw(&self.shared, self.opts, i);
+        if let Ok((loaded, _)) = &mut result {
+            self.shared.ledger.apply(i, loaded);
+        }
+        (result, settled)
+    }
+
+    /// The census has seen every record before `i`: its id is final.
+    pub fn id_settled(&self, i: usize) -> bool {
+        self.shared.ledger.settled(i)
     }
 
     /// The bytes of record `i` exactly as they are in the (decompressed) file.
     pub fn record_bytes(&self, i: usize) -> Result<Vec<u8>, Diagnostic> {
-        self.read(i).map(|(_, bytes)| bytes)
+        read_record(&self.shared, i).map(|(_, bytes)| bytes)
     }
-
-    fn read(&self, i: usize) -> Result<(Located, Vec<u8>), Diagnostic> {
-        let (file_idx, span) = {
-            let records = read(&self.shared.records);
-            let entry = records.get(i).ok_or_else(|| Diagnostic {
-                file: Arc::from(Path::new("")),
-                line: 0,
-                column: 0,
-                level: Level::Error,
-                message: format!("no record {i}: {} indexed", records.len()),
-            })?;
-            (entry.file as usize, entry.span.clone())
-        };
-        let (path, run, backing, ordinal, unterminated) = {
-            let files = read(&self.shared.files);
-            let f = files.get(file_idx).ok_or_else(|| Diagnostic {
-                file: Arc::from(Path::new("")),
-                line: 0,
-                column: 0,
-                level: Level::Error,
-                message: format!("record {i} is in no indexed file"),
-            })?;
-            let ordinal = i - f.first;
-            let last = f.done && ordinal + 1 == f.count;
-            (
-                f.path.clone(),
-                f.run.clone(),
-                f.backing.clone(),
-                ordinal,
-                f.unterminated && last,
-            )
-        };
-        let backing =
-            backing.ok_or_else(|| Diagnostic::file_error(&path, "file is not readable"))?;
-        let bytes = source::read_span(&backing, &span).map_err(|e| Diagnostic {
-            file: path.clone(),
-            line: span.line,
-            column: span.column,
-            level: Level::Error,
-            message: format!("cannot read the record: {e}"),
-        })?;
-        let located = Located {
-            path,
-            run,
-            span,
-            ordinal,
-            unterminated,
-        };
-        Ok((located, bytes))
-    }
-}
-
-/// Where a record is, as read back.
-struct Located {
-    path: Arc<Path>,
-    run: Arc<str>,
-    span: RecordSpan,
-    ordinal: usize,
-    unterminated: bool,
 }
 
 impl Drop for Dataset {
     fn drop(&mut self) {
         self.shared.cancel.store(true, Ordering::Relaxed);
-        if let Some(worker) = self.worker.take() {
-            let _ = worker.join();
+        notify(&self.shared);
+        self.shared.ledger.wake();
+        for thread in [self.worker.take(), self.census.take()]
+            .into_iter()
+            .flatten()
+        {
+            let _ = thread.join();
         }
     }
 }

@@ -2,6 +2,7 @@
 //! directories), record formats, task profiles, and the lazy, growing index.
 
 mod archive;
+pub mod census;
 pub mod dataset;
 mod envelope;
 mod fast;

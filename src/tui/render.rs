@@ -399,6 +399,7 @@ mod tests {
             trajectory,
             findings,
             warnings: Vec::new(),
+            settled: true,
         }
     }
 

@@ -18,6 +18,9 @@ pub struct Entry {
     /// Sorted by turn, then span.
     pub findings: Vec<Finding>,
     pub warnings: Vec<Diagnostic>,
+    /// The id is final: the census has read the ids before it in its file (until then a
+    /// repeated id would still have to be renamed, so marks wait).
+    pub settled: bool,
 }
 
 impl Entry {
@@ -49,6 +52,8 @@ pub struct Row {
     /// Findings by severity: error, warn, info.
     pub counts: [usize; 3],
     pub broken: bool,
+    /// The id is final (see [`Entry::settled`]).
+    pub settled: bool,
 }
 
 const LRU_SIZE: usize = 12;
@@ -104,16 +109,28 @@ impl Store {
         &self.dataset
     }
 
+    /// Whether `slot`, loaded as trajectory `i` before its id was final, should be loaded
+    /// again because it now is.
+    pub fn stale(&self, i: usize, slot: &Slot) -> bool {
+        slot.as_ref()
+            .is_ok_and(|e| !e.settled && self.dataset.id_settled(i))
+    }
+
     /// The parsed trajectory `i`, from the cache if it is there.
     pub fn get(&mut self, i: usize) -> Slot {
         if let Some(pos) = self.lru.iter().position(|(j, _)| *j == i) {
+            if self.stale(i, &self.lru[pos].1) {
+                let _ = self.lru.remove(pos);
+                return self.get(i);
+            }
             let hit = self.lru.remove(pos);
             let slot = hit.1.clone();
             self.lru.insert(0, hit);
             return slot;
         }
-        let slot = match self.dataset.load(i) {
-            Ok((trajectory, warnings)) => {
+        let (loaded, settled) = self.dataset.load_now(i);
+        let slot = match loaded {
+            Ok(((trajectory, warnings), _)) => {
                 let mut findings = self
                     .provider
                     .as_ref()
@@ -123,6 +140,7 @@ impl Store {
                     trajectory,
                     findings,
                     warnings,
+                    settled,
                 }))
             }
             Err(d) => Err(Arc::new(d)),
@@ -140,7 +158,12 @@ impl Store {
 
     /// The list row of trajectory `i`, loading the trajectory if it was never seen.
     pub fn row(&mut self, i: usize) -> &Row {
-        if self.rows.get(i).is_none_or(Option::is_none) {
+        let settled = self.dataset.id_settled(i);
+        if self
+            .rows
+            .get(i)
+            .is_none_or(|r| r.as_ref().is_none_or(|r| !r.settled && settled))
+        {
             let _ = self.get(i);
         }
         self.rows[i].as_ref().expect("filled by get")
@@ -172,6 +195,7 @@ impl Store {
                     agent: super::marks::agent_turns(&e.trajectory),
                     counts,
                     broken: false,
+                    settled: e.settled,
                 }
             }
             Err(d) => Row {
@@ -188,6 +212,7 @@ impl Store {
                 agent: Vec::new(),
                 counts: [0; 3],
                 broken: true,
+                settled: true,
             },
         });
     }

@@ -229,6 +229,18 @@ impl App {
     fn marking_action(&mut self, action: Action) {
         let target = self.target_turn();
         let entry = self.current().cloned();
+        let about_marks = !matches!(
+            action,
+            Action::RevealOthers | Action::ToggleTarget | Action::NextUnmarked
+        );
+        if about_marks && entry.as_ref().is_some_and(|e| !e.settled) {
+            self.message = Some(
+                "still reading this file's ids for repeats (a repeated id is renamed `id#2`): \
+                 mark again in a moment"
+                    .into(),
+            );
+            return;
+        }
         let outcome = self
             .marking
             .act(action, entry.as_deref(), target, &self.keymap);

@@ -269,6 +269,11 @@ impl App {
             self.select(first);
         }
         let (len, complete) = (self.store.len(), self.store.dataset().is_complete());
+        // The census reached the trajectory on screen: show it with its final id.
+        if self.document.stale(&self.store) {
+            self.prepare();
+            return true;
+        }
         if !self.list.changed(len, complete) {
             if resumed {
                 self.prepare();
@@ -283,6 +288,7 @@ impl App {
     pub fn busy(&self) -> bool {
         self.marking.resuming()
             || !self.store.dataset().is_complete()
+            || !self.store.dataset().id_settled(self.selected())
             || self.list.scanning(self.store.len())
     }
 

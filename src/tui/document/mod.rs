@@ -147,7 +147,7 @@ impl Document {
         if self
             .entry
             .as_ref()
-            .is_some_and(|(i, _)| *i == self.selected)
+            .is_some_and(|(i, slot)| *i == self.selected && !store.stale(*i, slot))
         {
             return false;
         }
@@ -157,6 +157,13 @@ impl Document {
         self.cache.clear();
         self.rerun_search();
         true
+    }
+
+    /// The trajectory on screen was loaded before its id was final, and now it is.
+    pub fn stale(&self, store: &Store) -> bool {
+        self.entry
+            .as_ref()
+            .is_some_and(|(i, slot)| store.stale(*i, slot))
     }
 
     /// Lay the loaded trajectory out on `canvas` (again when it changed) and render the turns
