@@ -245,3 +245,26 @@ fn the_rules_join_as_an_annotator_with_per_rule_precision_and_recall() {
         .code(2)
         .stderr(predicates::str::contains("--level turn"));
 }
+
+/// Without data, a line that names no run is on the one run the other journals name for its
+/// id (so an old journal and a new one compare); where they name several runs, it is apart.
+#[test]
+fn a_line_without_a_run_joins_the_one_run_the_journals_name() {
+    let home = tempfile::tempdir().unwrap();
+    let named = |annotator: &str, run: &str, trajectory: &str| {
+        let v = json!({"v": 1, "at": "2026-11-22T10:04:05Z", "annotator": annotator,
+                       "run": run, "trajectory": trajectory, "turn": 1, "label": "wrong"});
+        format!("{v}\n")
+    };
+    let old =
+        line("alice", "x", Some(1), Some("wrong")) + &line("alice", "y", Some(1), Some("right"));
+    let new = named("bob", "gpt", "x") + &named("bob", "gpt", "y") + &named("bob", "llama", "y");
+    let (fa, fb) = (home.path().join("a.jsonl"), home.path().join("b.jsonl"));
+    std::fs::write(&fa, old).unwrap();
+    std::fs::write(&fb, new).unwrap();
+    let v = agree_json(home.path(), &[fa.to_str().unwrap(), fb.to_str().unwrap()]);
+    // x: one item (alice's line joins run gpt); y: alice's line stays apart from both runs.
+    assert_eq!(v["counts"]["items"], 4, "{v}");
+    assert_eq!(v["counts"]["items_pairable"], 1, "{v}");
+    assert_eq!(v["pairs"]["alice"]["bob"]["n"], 1, "{v}");
+}

@@ -102,3 +102,47 @@ fn lines_without_a_run_apply_only_when_the_data_is_one_run() {
         .mine("agentinstruct_os", "os_1", Some(5))
         .is_none());
 }
+
+#[test]
+fn marks_of_a_renamed_file_find_their_trajectory_again() {
+    let home = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/agentinstruct_os.json");
+    let before = home.path().join("os.json");
+    std::fs::copy(&sample, &before).unwrap();
+    let ann = home.path().join("ann");
+    let marked = {
+        let mut app = open(&[&before], &ann, true);
+        key(&mut app, 'y');
+        let t = app.current().unwrap().trajectory.clone();
+        assert_eq!(marks_on_screen(&app), 1);
+        t
+    };
+    // The file is renamed: its run is `renamed` now, and the journal line says `os`. Another
+    // run with the same ids but other texts is loaded beside it.
+    let after = home.path().join("renamed.json");
+    std::fs::rename(&before, &after).unwrap();
+    let other = home.path().join("other.json");
+    let text = std::fs::read_to_string(&sample).unwrap();
+    std::fs::write(&other, text.replace("ls", "ls -la")).unwrap();
+    let mut app = open(&[&after, &other], &ann, false);
+    for _ in 0..500 {
+        if app.store().dataset().ids_final() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    app.tick();
+    let notice = app.message().unwrap_or_default().to_string();
+    assert!(
+        notice.contains("under another run name") && notice.contains("renamed"),
+        "{notice}"
+    );
+    let labels = app.marking().labels();
+    let turns = labels.mine_in("renamed", &marked.id);
+    assert_eq!(
+        turns.len(),
+        1,
+        "the mark shows on the renamed file's trajectory"
+    );
+    assert!(labels.mine_in("other", &marked.id).is_empty());
+}

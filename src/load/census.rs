@@ -105,6 +105,8 @@ pub struct Ledger {
     /// Renamed records: the new id and the warning that says why.
     renamed: Mutex<HashMap<usize, (String, Diagnostic)>>,
     any_renamed: AtomicBool,
+    /// Every record's final id (its census key) and index; sorted once the census is over.
+    places: Mutex<Vec<(u128, u32)>>,
     moved: Condvar,
     moved_lock: Mutex<()>,
 }
@@ -127,8 +129,36 @@ impl Ledger {
 
     /// The census is over.
     pub fn finish(&self) {
+        lock(&self.places).sort_unstable();
         self.finished.store(true, Ordering::Release);
         self.wake();
+    }
+
+    /// Whether the census is over.
+    pub fn finished(&self) -> bool {
+        self.finished.load(Ordering::Acquire)
+    }
+
+    /// Records have these final ids (census keys) and indices.
+    pub fn place(&self, places: &[(u128, u32)]) {
+        lock(&self.places).extend_from_slice(places);
+    }
+
+    /// The records whose final id is `id`, once the census is over.
+    pub fn indices_of(&self, id: &str) -> Option<Vec<usize>> {
+        if !self.finished() {
+            return None;
+        }
+        let key = key(id);
+        let places = lock(&self.places);
+        let start = places.partition_point(|(k, _)| *k < key);
+        Some(
+            places[start..]
+                .iter()
+                .take_while(|(k, _)| *k == key)
+                .map(|(_, i)| *i as usize)
+                .collect(),
+        )
     }
 
     /// Wake the threads waiting in [`wait_past`](Self::wait_past) (to see a cancel).

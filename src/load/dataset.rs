@@ -101,6 +101,8 @@ pub struct Dataset {
     bytes_total: u64,
     worker: Option<JoinHandle<()>>,
     census: Option<JoinHandle<()>>,
+    /// The runs of the input files, in order, each once.
+    runs: Vec<Arc<str>>,
 }
 
 /// How far indexing has come.
@@ -116,6 +118,12 @@ impl Dataset {
     /// Expand the paths and start indexing. Fails only when a path does not exist.
     pub fn open(paths: &[PathBuf], opts: LoadOptions) -> io::Result<Dataset> {
         let files = source::expand_runs(paths)?;
+        let mut runs: Vec<Arc<str>> = Vec::new();
+        for f in &files {
+            if !runs.contains(&f.run) {
+                runs.push(f.run.clone());
+            }
+        }
         let bytes_total = files
             .iter()
             .filter_map(|f| std::fs::metadata(&f.path).ok())
@@ -139,6 +147,7 @@ impl Dataset {
             bytes_total,
             worker: Some(worker),
             census: Some(census),
+            runs,
         })
     }
 
@@ -248,6 +257,21 @@ impl Dataset {
     /// The census has seen every record before `i`: its id is final.
     pub fn id_settled(&self, i: usize) -> bool {
         self.shared.ledger.settled(i)
+    }
+
+    /// Every record's id is final: the census is over.
+    pub fn ids_final(&self) -> bool {
+        self.shared.ledger.finished()
+    }
+
+    /// The records with the id `id` (one per run that has it), once every id is final.
+    pub fn indices_of(&self, id: &str) -> Option<Vec<usize>> {
+        self.shared.ledger.indices_of(id)
+    }
+
+    /// The runs of the input files.
+    pub fn runs(&self) -> &[Arc<str>] {
+        &self.runs
     }
 
     /// The bytes of record `i` exactly as they are in the (decompressed) file.

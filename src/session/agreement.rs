@@ -3,7 +3,7 @@
 //! source of labels (the rules as annotator), or restricted to the trajectories of the data
 //! on screen.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::agree::{Item, Ratings, UnknownLabel};
@@ -27,6 +27,25 @@ pub fn item(run: Option<&str>, id: &str) -> String {
     }
 }
 
+/// For each trajectory id, the run the journals' lines name for it: `Some` when exactly one
+/// run is named, `None` when several are.
+fn runs_named(replay: &Replay) -> HashMap<&str, Option<&str>> {
+    let mut runs: HashMap<&str, Option<&str>> = HashMap::new();
+    for key in replay.marks().keys() {
+        let Some(run) = key.run.as_deref() else {
+            continue;
+        };
+        runs.entry(&key.trajectory)
+            .and_modify(|seen| {
+                if *seen != Some(run) {
+                    *seen = None;
+                }
+            })
+            .or_insert(Some(run));
+    }
+    runs
+}
+
 /// The ratings of `replay`'s marks at `level` (each item a trajectory of the run the line
 /// names, or of none), plus `extra` triples (another annotator's labels). `label_set` orders
 /// the labels; by default the level's own labels come first.
@@ -36,14 +55,23 @@ pub fn ratings(
     label_set: Option<&[String]>,
     extra: Vec<(String, Item, String)>,
 ) -> Result<Ratings, UnknownLabel> {
+    let runs = runs_named(replay);
     let triples = replay
         .marks()
         .iter()
         .filter(|(key, _)| key.turn.is_some() == (level == Level::Turn))
         .map(|(key, mark)| {
+            // A line without a run is on the one run the journals name for its id, if one.
+            let run = key
+                .run
+                .as_deref()
+                .or_else(|| match runs.get(&*key.trajectory) {
+                    Some(Some(run)) => Some(run),
+                    _ => None,
+                });
             (
                 key.annotator.clone(),
-                (item(key.run.as_deref(), &key.trajectory), key.turn),
+                (item(run, &key.trajectory), key.turn),
                 mark.label.clone(),
             )
         })

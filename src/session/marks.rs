@@ -62,3 +62,32 @@ pub fn resolved(replay: &Replay, data: &Dataset) -> Resolved {
     let index = index(data, &marked_ids(replay));
     resolve::resolve(replay.marks(), &index)
 }
+
+/// The marks in the journals of `dir` whose run is not loaded (the file was renamed or moved)
+/// that find their trajectory again by id, turn and text hash; for the screen, which reads
+/// trajectories one at a time. Only the records with those ids are read, so `data`'s census
+/// must be over (`None` until it is).
+pub fn relocations(dir: &std::path::Path, data: &Dataset) -> Option<Resolved> {
+    let mut replay = Replay::new();
+    for file in crate::labels::replay::journal_files(dir).unwrap_or_default() {
+        let _ = replay.read_file(&file);
+    }
+    let loaded: HashSet<&str> = data.runs().iter().map(|r| &**r).collect();
+    let away: std::collections::BTreeMap<_, _> = replay
+        .marks()
+        .iter()
+        .filter(|(k, _)| k.run.as_deref().is_some_and(|r| !loaded.contains(r)))
+        .map(|(k, m)| (k.clone(), m.clone()))
+        .collect();
+    let ids: HashSet<String> = away.keys().map(|k| k.trajectory.clone()).collect();
+    let mut index = Index::default();
+    for id in &ids {
+        for i in data.indices_of(id)? {
+            if let Ok((t, _)) = data.load(i) {
+                let (run, id, hashes) = entry(&t, &ids);
+                index.add(run, id, hashes);
+            }
+        }
+    }
+    Some(resolve::resolve(&away, &index))
+}

@@ -12,8 +12,10 @@ use super::doc::{Block, BlockKind};
 use super::marks::{agent_turns, Labels, TurnMarks};
 use super::store::Entry;
 use crate::labels::{self, Event};
+use crate::load::Dataset;
 use crate::model::Trajectory;
 use crate::sanitize::sanitize_line;
+use crate::session;
 
 /// The marking state of the session.
 #[derive(Default)]
@@ -30,6 +32,8 @@ pub struct Marking {
     /// When the session began, while it waits for the index to resume at the first unmarked
     /// turn.
     resume_at: Option<Instant>,
+    /// The marks of runs not loaded were looked for under the loaded runs.
+    relocated: bool,
 }
 
 /// What a marking action leaves for the screen to do.
@@ -68,6 +72,20 @@ impl Marking {
         if let Some(n) = sample {
             self.labels.sample = Some(n);
         }
+    }
+
+    /// Once every id of `data` is final: find again the marks whose run is not loaded (the file
+    /// was renamed or moved) by id, turn and text hash. A notice for the status bar when some
+    /// were found; `None` otherwise, and while the ids are still being read.
+    pub fn relocate(&mut self, data: &Dataset) -> Option<String> {
+        if self.relocated || !data.ids_final() {
+            return None;
+        }
+        self.relocated = true;
+        let dir = self.labels.dir.clone()?;
+        let found = session::marks::relocations(&dir, data)?;
+        self.labels.set_moved(&found.relocated);
+        found.notice().map(|n| sanitize_line(&n))
     }
 
     /// Open the annotator's journal when the annotator is known; a failure shows as UNSAVED

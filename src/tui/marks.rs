@@ -39,6 +39,9 @@ pub struct Labels {
     pub unsaved: Option<String>,
     /// The list is restricted to a sample of this many trajectories.
     pub sample: Option<usize>,
+    /// Journal lines whose run is not loaded but whose trajectory was found again under another
+    /// run (a renamed or moved file), by (run now, trajectory): the lines' keys.
+    pub moved: HashMap<(String, String), Vec<MarkKey>>,
 }
 
 /// One turn's marks, as drawn.
@@ -124,6 +127,17 @@ impl Labels {
         }
     }
 
+    /// Take the lines found again under another run (see [`crate::session::marks::relocations`]).
+    pub fn set_moved(&mut self, relocated: &[(MarkKey, std::sync::Arc<str>)]) {
+        self.moved.clear();
+        for (key, now) in relocated {
+            self.moved
+                .entry((now.to_string(), key.trajectory.clone()))
+                .or_default()
+                .push(key.clone());
+        }
+    }
+
     /// Re-read the others' journals (they may have marked since).
     pub fn reread_others(&mut self) {
         if let (Some(dir), Some(j)) = (self.dir.clone(), &self.journal) {
@@ -142,16 +156,28 @@ impl Labels {
     /// that names none, the later.
     pub fn mine(&self, run: &str, trajectory: &str, turn: Option<usize>) -> Option<&Mark> {
         let j = self.journal.as_ref()?;
+        let moved = self
+            .moved_to(run, trajectory)
+            .filter(|k| k.annotator == j.annotator() && k.turn == turn)
+            .cloned();
         self.named(run)
-            .filter_map(|run| {
-                j.replay().get(&MarkKey {
-                    annotator: j.annotator().to_string(),
-                    run,
-                    trajectory: trajectory.to_string(),
-                    turn,
-                })
+            .map(|run| MarkKey {
+                annotator: j.annotator().to_string(),
+                run,
+                trajectory: trajectory.to_string(),
+                turn,
             })
+            .chain(moved)
+            .filter_map(|key| j.replay().get(&key))
             .max_by(|a, b| a.at.cmp(&b.at))
+    }
+
+    /// The keys of the lines found again on `(run, trajectory)` from a run not loaded.
+    fn moved_to(&self, run: &str, trajectory: &str) -> impl Iterator<Item = &MarkKey> {
+        self.moved
+            .get(&(run.to_string(), trajectory.to_string()))
+            .into_iter()
+            .flatten()
     }
 
     /// The annotator's marks on the turns of one trajectory.
@@ -178,6 +204,16 @@ impl Labels {
                 }
             }
         }
+        for k in self.moved_to(run, trajectory) {
+            let (Some(turn), true) = (k.turn, k.annotator == j.annotator()) else {
+                continue;
+            };
+            if let Some(m) = j.replay().get(k) {
+                if out.get(&turn).is_none_or(|old| old.at < m.at) {
+                    out.insert(turn, m);
+                }
+            }
+        }
         out
     }
 
@@ -193,9 +229,23 @@ impl Labels {
             .named(run)
             .map(|run| (run, trajectory.to_string()))
             .collect();
+        let moved: Vec<&'a MarkKey> = self
+            .moved
+            .get(&(run.to_string(), trajectory.to_string()))
+            .into_iter()
+            .flatten()
+            .collect();
+        let found_again = moved.into_iter().flat_map(move |k| {
+            self.others
+                .get(&(k.run.clone(), k.trajectory.clone()))
+                .into_iter()
+                .flatten()
+                .filter(move |(turn, annotator, _)| *turn == k.turn && *annotator == k.annotator)
+        });
         keys.into_iter()
             .filter_map(|k| self.others.get(&k))
             .flatten()
+            .chain(found_again)
     }
 
     /// Some item of the trajectory — a turn, or the trajectory itself (the verdicts) — has

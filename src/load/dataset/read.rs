@@ -56,19 +56,23 @@ fn census_pass(shared: &Shared, opts: LoadOptions) {
             let ((t, _), _) = load_raw(shared, opts, next + k).ok()?;
             Some((census::key(&t.id), t.source.line))
         });
+        let mut places = Vec::with_capacity(files.len());
         for (k, (file, found)) in files.iter().zip(keys).enumerate() {
             if *file != current {
                 census.clear();
                 current = *file;
             }
             let Some((key, line)) = found else { continue };
-            if !census.admit(key, line) {
-                if let Ok((mut loaded, _)) = load_raw(shared, opts, next + k) {
-                    census.rename(&mut loaded);
-                    shared.ledger.renamed(next + k, loaded);
-                }
+            let i = next + k;
+            if census.admit(key, line) {
+                places.push((key, i as u32));
+            } else if let Ok((mut loaded, _)) = load_raw(shared, opts, i) {
+                census.rename(&mut loaded);
+                places.push((census::key(&loaded.0.id), i as u32));
+                shared.ledger.renamed(i, loaded);
             }
         }
+        shared.ledger.place(&places);
         next += files.len();
         shared.ledger.settle(next);
     }

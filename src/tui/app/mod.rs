@@ -269,6 +269,13 @@ impl App {
             self.select(first);
         }
         let (len, complete) = (self.store.len(), self.store.dataset().is_complete());
+        // Every id is final: marks of renamed files find their trajectories again.
+        if let Some(notice) = self.marking.relocate(self.store.dataset()) {
+            self.message = Some(notice);
+            self.refresh_marks();
+            self.prepare();
+            return true;
+        }
         // The census reached the trajectory on screen: show it with its final id.
         if self.document.stale(&self.store) {
             self.prepare();
@@ -288,7 +295,7 @@ impl App {
     pub fn busy(&self) -> bool {
         self.marking.resuming()
             || !self.store.dataset().is_complete()
-            || !self.store.dataset().id_settled(self.selected())
+            || !self.store.dataset().ids_final()
             || self.list.scanning(self.store.len())
     }
 
