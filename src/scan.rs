@@ -55,6 +55,10 @@ struct Batch {
     spans: Vec<RecordSpan>,
     /// The batch's last record ends a JSON Lines file without a newline.
     unterminated_last: bool,
+    /// The records cannot be read back from the file by their spans (gzip, sessions): the
+    /// bytes travel to the ordered stage in case one must be parsed again. Otherwise they go
+    /// straight back to the reader, and a record parsed again is read from the file.
+    keep_bytes: bool,
 }
 
 enum Message<T> {
@@ -124,8 +128,9 @@ where
         for _ in 0..workers {
             let rx = work_rx.clone();
             let tx = result_tx.clone();
+            let recycle = recycle_tx.clone();
             let map = &map;
-            scope.spawn(move || work(&rx, &tx, map, opts));
+            scope.spawn(move || work(&rx, &tx, &recycle, map, opts));
         }
         drop(work_rx);
         let reader_tx = result_tx.clone();
@@ -186,7 +191,9 @@ where
                         };
                         sink(Event::Record(r))?;
                     }
-                    let _ = recycle.send(batch.bytes);
+                    if batch.keep_bytes {
+                        let _ = recycle.send(batch.bytes);
+                    }
                 }
             }
         }
@@ -194,11 +201,27 @@ where
     Ok(())
 }
 
-/// Parse record `k` of `batch`.
+/// Parse record `k` of `batch` (read back from the file when the batch's bytes went back to
+/// the reader).
 fn parse_in(batch: &Batch, k: usize, opts: LoadOptions) -> Result<Loaded, Diagnostic> {
     let span = &batch.spans[k];
-    let from = (span.start - batch.base) as usize;
-    let to = (span.end - batch.base) as usize;
+    let reread;
+    let bytes = if batch.bytes.is_empty() && span.end > span.start {
+        reread = std::fs::File::open(&*batch.file)
+            .and_then(|f| source::read_span(&f, span))
+            .map_err(|e| Diagnostic {
+                file: batch.file.clone(),
+                line: span.line,
+                column: span.column,
+                level: Level::Error,
+                message: format!("cannot read the record again: {e}"),
+            })?;
+        &reread[..]
+    } else {
+        let from = (span.start - batch.base) as usize;
+        let to = (span.end - batch.base) as usize;
+        &batch.bytes[from..to]
+    };
     let ctx = RecordCtx {
         file: &batch.file,
         run: &batch.run,
@@ -206,12 +229,13 @@ fn parse_in(batch: &Batch, k: usize, opts: LoadOptions) -> Result<Loaded, Diagno
         span,
         unterminated: batch.unterminated_last && k + 1 == batch.spans.len(),
     };
-    parse_record(&batch.bytes[from..to], ctx, opts)
+    parse_record(bytes, ctx, opts)
 }
 
 fn work<T, M>(
     rx: &Mutex<Receiver<Batch>>,
     tx: &Sender<(u64, Message<T>)>,
+    recycle: &Sender<Vec<u8>>,
     map: &M,
     opts: LoadOptions,
 ) where
@@ -229,6 +253,10 @@ fn work<T, M>(
                 (map(loaded), key)
             })
             .collect();
+        let mut batch = batch;
+        if !batch.keep_bytes {
+            let _ = recycle.send(std::mem::take(&mut batch.bytes));
+        }
         if tx
             .send((batch.seq, Message::Records(results, batch)))
             .is_err()
@@ -370,6 +398,7 @@ fn read_file(
                 bytes: std::mem::replace(&mut buf, tail),
                 spans: std::mem::take(&mut spans),
                 unterminated_last: false,
+                keep_bytes: end.gzip,
             };
             filled = rest;
             *seq += 1;
@@ -398,6 +427,7 @@ fn read_file(
             bytes: buf,
             spans,
             unterminated_last: end.layout == Layout::Lines && last_byte != b'\n',
+            keep_bytes: end.gzip || end.layout == Layout::Sessions,
         };
         *seq += 1;
         if work.send(batch).is_err() {

@@ -155,3 +155,29 @@ fn the_screen_marks_the_numbered_trajectory() {
     );
     assert!(!journal.contains(r#""trajectory":"a""#), "{journal}");
 }
+
+#[test]
+fn a_gzip_file_numbers_its_repeats_too() {
+    use std::io::Write as _;
+    let home = tempfile::tempdir().unwrap();
+    let plain = std::fs::read(write_runs(home.path())).unwrap();
+    let gz = home.path().join("runs.jsonl.gz");
+    let mut encoder = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    encoder.write_all(&plain).unwrap();
+    encoder.finish().unwrap();
+    let out = common::trev(home.path())
+        .arg("stats")
+        .arg(&gz)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr
+            .contains("runs.jsonl.gz:3: warning: id `a` repeated (first at line 1): read as `a#2`")
+            && stderr.contains("read as `a#3`"),
+        "{stderr}"
+    );
+}
