@@ -13,9 +13,8 @@ use crate::diag::{Diagnostic, Level};
 use crate::load::census::{self, Census};
 use crate::load::source::{self, Input, RunFile};
 use crate::load::split::{inspect, sessions, Layout, RecordSpan};
-use crate::load::{parse_record, Dataset, LoadOptions, Loaded, RecordCtx};
+use crate::load::{parse_record, LoadOptions, Loaded, RecordCtx};
 use crate::model::Format;
-use crate::parallel::parallel_map;
 
 /// What the caller receives, in file order.
 #[derive(Debug)]
@@ -37,6 +36,9 @@ pub struct FileEnd {
     /// Problems of the file as a whole: structure, read errors, an empty file.
     pub diagnostics: Vec<Diagnostic>,
 }
+
+mod selected;
+pub use selected::scan_selected;
 
 /// Bytes read at a time. Small enough that the records a worker parses are still in cache
 /// from the read that brought them in.
@@ -457,46 +459,6 @@ fn read_file(
         });
     }
     Some(end)
-}
-
-/// The same events as [`scan`], for the `selected` records (global indices, increasing) of an
-/// indexed dataset: a sample. Records are parsed and mapped on every core.
-pub fn scan_selected<T, M, S>(
-    data: &Dataset,
-    selected: &[usize],
-    map: M,
-    mut sink: S,
-) -> io::Result<()>
-where
-    T: Send,
-    M: Fn(Result<Loaded, Diagnostic>) -> T + Sync,
-    S: FnMut(Event<T>) -> io::Result<()>,
-{
-    data.wait();
-    let results = parallel_map(selected.len(), |k| map(data.load(selected[k])));
-    let mut results = selected.iter().zip(results).peekable();
-    let diagnostics = data.diagnostics();
-    for file in data.files() {
-        sink(Event::FileStart(file.path.clone()))?;
-        let mut records = 0;
-        while let Some((_, r)) = results.next_if(|(&i, _)| i < file.first + file.count) {
-            records += 1;
-            sink(Event::Record(r))?;
-        }
-        sink(Event::FileEnd(FileEnd {
-            path: file.path.clone(),
-            layout: file.layout,
-            gzip: file.gzip,
-            records,
-            bytes: 0,
-            diagnostics: diagnostics
-                .iter()
-                .filter(|d| d.file == file.path)
-                .cloned()
-                .collect(),
-        }))?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
