@@ -138,7 +138,7 @@ fn marks_clear_and_undo_go_to_the_journal() {
         .lines()
         .all(|l| l.contains(&trev::labels::text_hash(&text(5)))));
     let s = screen_in(&app, dir.path());
-    assert!(s.contains("alice → [DIR]/alice"), "{s}");
+    assert!(s.contains("alice 1/5 turns, 0/2 done →"), "{s}");
     assert!(!s.contains("UNSAVED"));
 }
 

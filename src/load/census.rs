@@ -107,6 +107,9 @@ pub struct Ledger {
     any_renamed: AtomicBool,
     /// Every record's final id (its census key) and index; sorted once the census is over.
     places: Mutex<Vec<(u128, u32)>>,
+    /// Each settled record's reviewed agent turns (not in-context examples), by index; empty
+    /// for a record that could not be read.
+    agent: Mutex<Vec<Box<[u32]>>>,
     moved: Condvar,
     moved_lock: Mutex<()>,
 }
@@ -139,9 +142,31 @@ impl Ledger {
         self.finished.load(Ordering::Acquire)
     }
 
-    /// Records have these final ids (census keys) and indices.
-    pub fn place(&self, places: &[(u128, u32)]) {
+    /// Records have these final ids (census keys) and indices; the next records (in order)
+    /// have these agent turns.
+    pub fn place(&self, places: &[(u128, u32)], agent: Vec<Box<[u32]>>) {
         lock(&self.places).extend_from_slice(places);
+        lock(&self.agent).extend(agent);
+    }
+
+    /// The reviewed agent turns of record `i`, once the census has read it.
+    pub fn agent_turns(&self, i: usize) -> Option<Vec<usize>> {
+        lock(&self.agent)
+            .get(i)
+            .map(|turns| turns.iter().map(|&t| t as usize).collect())
+    }
+
+    /// For the records the census has read: how many, and their reviewed agent turns in all
+    /// (of `only` the records listed, when given).
+    pub fn agent_total(&self, only: Option<&[usize]>) -> (usize, usize) {
+        let agent = lock(&self.agent);
+        match only {
+            None => (agent.len(), agent.iter().map(|t| t.len()).sum()),
+            Some(only) => only
+                .iter()
+                .filter_map(|&i| agent.get(i))
+                .fold((0, 0), |(n, turns), t| (n + 1, turns + t.len())),
+        }
     }
 
     /// The records whose final id is `id`, once the census is over.

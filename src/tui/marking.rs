@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::action::{Action, Keymap};
 use super::doc::{Block, BlockKind};
-use super::marks::{agent_turns, Labels, TurnMarks};
+use super::marks::{agent_turns, Labels, TurnMarks, Whole};
 use super::store::Entry;
 use crate::labels::{self, Event};
 use crate::load::Dataset;
@@ -34,6 +34,9 @@ pub struct Marking {
     resume_at: Option<Instant>,
     /// The marks of runs not loaded were looked for under the loaded runs.
     relocated: bool,
+    /// The annotator's progress over the whole data, and what it was counted from (the
+    /// journal's marks, the moved lines, the sample's size), to count again when that changes.
+    whole: Option<((usize, usize, usize), Whole)>,
 }
 
 /// What a marking action leaves for the screen to do.
@@ -72,6 +75,27 @@ impl Marking {
         if let Some(n) = sample {
             self.labels.sample = Some(n);
         }
+    }
+
+    /// Count the annotator's progress over the whole data again if the marks changed.
+    pub fn update_whole(&mut self, data: &Dataset, sample: Option<&[usize]>) {
+        let Some(j) = &self.labels.journal else {
+            return;
+        };
+        let key = (
+            j.replay().marks().len(),
+            self.labels.moved.len(),
+            sample.map_or(usize::MAX, <[usize]>::len),
+        );
+        if self.whole.as_ref().is_some_and(|(k, _)| *k == key) {
+            return;
+        }
+        self.whole = self.labels.whole(data, sample).map(|w| (key, w));
+    }
+
+    /// The annotator's progress over the whole data, once counted.
+    pub fn whole(&self) -> Option<Whole> {
+        self.whole.map(|(_, w)| w)
     }
 
     /// Once every id of `data` is final: find again the marks whose run is not loaded (the file

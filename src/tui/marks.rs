@@ -9,6 +9,7 @@ use ratatui::text::Span;
 
 use super::theme::Theme;
 use crate::labels::{self, Journal, Mark, MarkKey, Replay};
+use crate::load::Dataset;
 use crate::model::{Role, Trajectory};
 use crate::sanitize::sanitize_line;
 
@@ -69,6 +70,17 @@ pub struct TurnMarks {
     pub verdicts_disagree: bool,
 }
 
+/// The annotator's progress over the whole of the loaded data (or the sample).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Whole {
+    /// Agent turns the annotator marked, of `turns`.
+    pub marked: usize,
+    pub turns: usize,
+    /// Trajectories with every agent turn marked, of `trajectories`.
+    pub complete: usize,
+    pub trajectories: usize,
+}
+
 /// The agent turns that count for progress: not demo.
 pub fn agent_turns(t: &Trajectory) -> Vec<usize> {
     t.turns
@@ -125,6 +137,43 @@ impl Labels {
                 .or_default()
                 .push((key.turn, key.annotator.clone(), mark.label.clone()));
         }
+    }
+
+    /// The annotator's progress over `data` (the records of `sample`, when given), once every
+    /// id is read: `None` before, and without a journal.
+    pub fn whole(&self, data: &Dataset, sample: Option<&[usize]>) -> Option<Whole> {
+        let j = self.journal.as_ref()?;
+        if !data.ids_final() {
+            return None;
+        }
+        let (trajectories, turns) = data.agent_total(sample);
+        let mut ids: BTreeSet<&str> = j
+            .replay()
+            .marks()
+            .keys()
+            .filter(|k| k.annotator == j.annotator() && k.turn.is_some())
+            .map(|k| k.trajectory.as_str())
+            .collect();
+        ids.extend(self.moved.keys().map(|(_, id)| id.as_str()));
+        let mut whole = Whole {
+            turns,
+            trajectories,
+            ..Whole::default()
+        };
+        for id in ids {
+            for i in data.indices_of(id)? {
+                if sample.is_some_and(|s| s.binary_search(&i).is_err()) {
+                    continue;
+                }
+                let (Some(agent), Some(run)) = (data.agent_turns(i), data.run_of(i)) else {
+                    continue;
+                };
+                let done = self.marked(&run, id, &agent);
+                whole.marked += done;
+                whole.complete += usize::from(done == agent.len() && !agent.is_empty());
+            }
+        }
+        Some(whole)
     }
 
     /// Take the lines found again under another run (see [`crate::session::marks::relocations`]).

@@ -428,14 +428,23 @@ fn label_status(app: &App) -> Vec<Span<'static>> {
         spans.push(Span::styled(" · others shown", theme.status));
     }
     match (&l.annotator, &l.journal) {
-        (Some(_), Some(j)) => spans.push(Span::styled(
-            format!(
-                " · {} → {}",
-                sanitize_line(j.annotator()),
-                sanitize_line(&j.path().display().to_string())
-            ),
-            theme.status,
-        )),
+        (Some(_), Some(j)) => {
+            // The annotator's progress over the whole data, once every id is read.
+            let whole = app.marking().whole().map_or(String::new(), |w| {
+                format!(
+                    " {}/{} turns, {}/{} done",
+                    w.marked, w.turns, w.complete, w.trajectories
+                )
+            });
+            spans.push(Span::styled(
+                format!(
+                    " · {}{whole} → {}",
+                    sanitize_line(j.annotator()),
+                    sanitize_line(&j.path().display().to_string())
+                ),
+                theme.status,
+            ))
+        }
         (Some(a), None) => spans.push(Span::styled(
             format!(" · {} (journal not open)", sanitize_line(a)),
             theme.status,

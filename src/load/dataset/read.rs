@@ -52,17 +52,23 @@ fn census_pass(shared: &Shared, opts: LoadOptions) {
             let end = (next + CENSUS_BATCH).min(records.len());
             records[next..end].iter().map(|e| e.file).collect()
         };
-        let keys = parallel_map(files.len(), |k| {
+        let read = parallel_map(files.len(), |k| {
             let ((t, _), _) = load_raw(shared, opts, next + k).ok()?;
-            Some((census::key(&t.id), t.source.line))
+            let agent: Box<[u32]> = t.agent_turns().map(|x| x.index as u32).collect();
+            Some((census::key(&t.id), t.source.line, agent))
         });
+        let mut agent = Vec::with_capacity(files.len());
         let mut places = Vec::with_capacity(files.len());
-        for (k, (file, found)) in files.iter().zip(keys).enumerate() {
+        for (k, (file, found)) in files.iter().zip(read).enumerate() {
             if *file != current {
                 census.clear();
                 current = *file;
             }
-            let Some((key, line)) = found else { continue };
+            let Some((key, line, turns)) = found else {
+                agent.push(Box::default());
+                continue;
+            };
+            agent.push(turns);
             let i = next + k;
             if census.admit(key, line) {
                 places.push((key, i as u32));
@@ -72,7 +78,7 @@ fn census_pass(shared: &Shared, opts: LoadOptions) {
                 shared.ledger.renamed(i, loaded);
             }
         }
-        shared.ledger.place(&places);
+        shared.ledger.place(&places, agent);
         next += files.len();
         shared.ledger.settle(next);
     }

@@ -276,6 +276,14 @@ impl App {
             self.prepare();
             return true;
         }
+        // Every id is read: count the annotator's progress over the whole data.
+        if self.marking.whole().is_none()
+            && self.marking.labels().journal.is_some()
+            && self.store.dataset().ids_final()
+        {
+            self.prepare();
+            return true;
+        }
         // The census reached the trajectory on screen: show it with its final id.
         if self.document.stale(&self.store) {
             self.prepare();
@@ -316,6 +324,8 @@ impl App {
             let shown = self.document.current().map(|e| &e.trajectory);
             self.marking.show(shown);
         }
+        self.marking
+            .update_whole(self.store.dataset(), self.list.sample());
         let areas = self.areas();
         let canvas = Canvas::new(areas, &self.theme, self.marking.marks());
         self.document.prepare(&canvas);
