@@ -8,10 +8,14 @@
 //! - [`estimate`]: from the reviewed sample to the whole dataset.
 //! - [`agreement`]: the ratings that agreement statistics are computed over.
 //! - [`judge`]: the rules as one more annotator, and each rule's precision against people.
+//! - [`categories`]: the error categories in use (the team's, the config's or the default).
+//! - [`adjudicate`]: the queue of disagreements to settle, and the gold answers so far.
 //! - [`marks`]: the journals' marks resolved to the loaded trajectories (run and id).
 
+pub mod adjudicate;
 pub mod agreement;
 pub mod annotations;
+pub mod categories;
 pub mod estimate;
 pub mod judge;
 pub mod marks;
