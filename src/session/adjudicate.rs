@@ -4,9 +4,14 @@
 //! (the latest adjudication of an item wins, whoever wrote it).
 
 use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 
+use anyhow::{Context, Result};
 use serde::Serialize;
+
+use crate::load::Dataset;
+use crate::parallel;
 
 use crate::labels::replay::Mark;
 use crate::labels::resolve::{resolve, Index, Resolved};
@@ -249,6 +254,41 @@ pub fn of_trajectories(replay: &Replay, keys: &HashSet<TrajectoryKey>) -> Queue 
     let marks = resolve(replay.marks(), &index);
     let adjudications = resolve(replay.adjudications(), &index);
     queue(&marks, &adjudications, Some(keys))
+}
+
+/// The journals of `dir`, replayed (a missing directory has none).
+pub fn journals(dir: &Path) -> Result<Replay> {
+    let mut replay = Replay::new();
+    if dir.is_dir() {
+        replay
+            .read_path(dir)
+            .with_context(|| format!("cannot read the journals in {}", dir.display()))?;
+    }
+    Ok(replay)
+}
+
+/// The keys of `data`'s trajectories (only the `sample`'s, global indices, when given).
+pub fn keys(data: &Dataset, sample: Option<&[usize]>) -> HashSet<TrajectoryKey> {
+    data.wait();
+    let indices: Vec<usize> = match sample {
+        Some(s) => s.to_vec(),
+        None => (0..data.len()).collect(),
+    };
+    parallel::parallel_map(indices.len(), |k| {
+        data.load(indices[k])
+            .ok()
+            .map(|(t, _)| (t.run.clone(), t.id))
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The queue of the journals in `dir` over `data` (or its `sample`), with the replay read.
+pub fn open(data: &Dataset, dir: &Path, sample: Option<&[usize]>) -> Result<(Queue, Replay)> {
+    let replay = journals(dir)?;
+    let queue = of_trajectories(&replay, &keys(data, sample));
+    Ok((queue, replay))
 }
 
 #[cfg(test)]

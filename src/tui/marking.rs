@@ -4,10 +4,13 @@
 //! action waiting for the annotator's name, and when to resume at the first unmarked turn. A
 //! mark shows as saved only once the journal has it on disk; a failed append shows as UNSAVED.
 
+mod adjudicate;
+
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use super::action::{Action, Keymap};
+use super::adjudicating::Adjudicating;
 use super::doc::{Block, BlockKind};
 use super::marks::{agent_turns, Labels, TurnMarks};
 use super::store::Entry;
@@ -30,6 +33,8 @@ pub struct Marking {
     /// When the session began, while it waits for the index to resume at the first unmarked
     /// turn.
     resume_at: Option<Instant>,
+    /// Settling disagreements (`trev adjudicate`).
+    adjudicating: Option<Adjudicating>,
 }
 
 /// What a marking action leaves for the screen to do.
