@@ -143,3 +143,40 @@ fn the_filter_finds_a_category_and_another_teams_category_is_kept_with_a_warning
     keys(&mut app, "category:nosuch\n");
     assert!(screen(&app).contains("unknown category 'nosuch'"));
 }
+
+#[test]
+fn the_agreement_panel_compares_categories_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = |who: &str, turn: usize, category: &str| {
+        format!(
+            r#"{{"annotator":"{who}","run":"agentinstruct_os","trajectory":"os_1","turn":{turn},"label":"wrong","category":"{category}"}}"#
+        )
+    };
+    std::fs::write(
+        dir.path().join("bob.jsonl"),
+        [
+            line("bob", 5, "plan-error"),
+            line("bob", 7, "hallucination"),
+        ]
+        .join("\n")
+            + "\n",
+    )
+    .unwrap();
+    let mut app = open(dir.path());
+    keys(&mut app, "7jx6");
+    keys(&mut app, "a");
+    let mut seen = String::new();
+    for _ in 0..30 {
+        seen.push_str(&screen(&app));
+        keys(&mut app, "j");
+    }
+    assert!(seen.contains("categories of turns marked wrong"), "{seen}");
+    assert!(
+        seen.contains("plan-error                 1.000  (2 of 2 uses)"),
+        "{seen}"
+    );
+    assert!(
+        seen.contains("hallucination              0.000  (0 of 1 uses)"),
+        "{seen}"
+    );
+}

@@ -159,3 +159,24 @@ pub fn of_trajectories(
     }
     of_resolved(&resolve(replay.marks(), &index), None, Vec::new())
 }
+
+/// The category ratings (see [`Level::Category`]) of `replay`'s marks on the loaded
+/// trajectories `keys`, resolved by run and id; the labels are the categories seen, sorted.
+pub fn categories_of_trajectories(
+    replay: &Replay,
+    keys: &HashSet<(Arc<str>, String)>,
+) -> Result<Ratings, UnknownLabel> {
+    let mut index = Index::default();
+    for (run, id) in keys {
+        index.add(run.clone(), id.clone(), Vec::new());
+    }
+    let resolved = resolve(replay.marks(), &index);
+    let triples = resolved.marks.iter().filter_map(|(k, m)| {
+        Some((
+            k.annotator.clone(),
+            (item(Some(&k.run), &k.trajectory), k.turn),
+            value(m, k.turn, Level::Category)?,
+        ))
+    });
+    Ratings::build(triples, None, &[])
+}
