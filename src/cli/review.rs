@@ -55,9 +55,9 @@ pub fn run_in(args: &ReviewArgs, color: clap::ColorChoice, start: tui::Start) ->
     if annotator.is_none() && matches!(start, tui::Start::Adjudicate { .. }) {
         bail!("trev adjudicate needs --annotator NAME (or `annotator` in the config): decisions are saved under it");
     }
-    // A bad category set is an error here, not a silent fallback to the default on the screen.
-    session::categories::configured(Some(&dir))?;
     let mut labels = Labels::new(Some(dir.clone()), annotator);
+    // A bad category set is an error here, not a silent fallback to the default on the screen.
+    labels.categories = session::categories::configured(Some(&dir))?;
     labels.sample = sample.as_ref().map(Vec::len);
     // Journal lines that name no run apply only when the data is one run.
     labels.unnamed_apply = session::marks::runs(&args.input.files)?.len() <= 1;

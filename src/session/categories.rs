@@ -18,19 +18,23 @@ pub fn config_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "trev").map(|d| d.config_dir().to_path_buf())
 }
 
+/// The team's set: `categories.toml` in the annotations directory, when there is one.
+pub fn in_dir(dir: &Path) -> Result<Option<CategorySet>> {
+    let path = dir.join(FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => CategorySet::parse(&text, &path.display().to_string())
+            .map(Some)
+            .map_err(|e| anyhow!(e)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(anyhow!("{}: {e}", path.display())),
+    }
+}
+
 /// The set for the journals in `annotations` (when given): its `categories.toml`, else the
 /// config file's `[categories]`, else the default. A bad file is an error naming it.
 pub fn configured(annotations: Option<&Path>) -> Result<CategorySet> {
-    if let Some(dir) = annotations {
-        let path = dir.join(FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                return CategorySet::parse(&text, &path.display().to_string())
-                    .map_err(|e| anyhow!(e))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(anyhow!("{}: {e}", path.display())),
-        }
+    if let Some(set) = annotations.map(in_dir).transpose()?.flatten() {
+        return Ok(set);
     }
     if let Some(path) = config_dir().map(|d| d.join("config.toml")) {
         if let Ok(text) = std::fs::read_to_string(&path) {

@@ -90,7 +90,11 @@ pub fn agent_turns(t: &Trajectory) -> Vec<usize> {
 
 impl Labels {
     pub fn new(dir: Option<PathBuf>, annotator: Option<String>) -> Labels {
-        let categories = session::categories::configured(dir.as_deref()).unwrap_or_default();
+        // The team's set; the front-end puts the configured one (config file included) here.
+        let categories = dir
+            .as_deref()
+            .and_then(|d| session::categories::in_dir(d).ok().flatten())
+            .unwrap_or_default();
         Labels {
             dir,
             annotator: annotator.filter(|a| !a.trim().is_empty()),

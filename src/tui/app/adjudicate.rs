@@ -39,13 +39,7 @@ impl App {
                 return;
             }
         };
-        let set = match session::categories::configured(Some(&dir)) {
-            Ok(s) => s,
-            Err(e) => {
-                self.message = Some(format!("{e:#}"));
-                return;
-            }
-        };
+        let set = self.marking.labels().categories.clone();
         let queue = session::adjudicate::of_trajectories(&replay, &loaded);
         let index = queue
             .items
