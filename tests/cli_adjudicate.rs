@@ -446,3 +446,28 @@ fn export_uses_adjudicated_labels_and_counts_turns_by_source() {
         .code(2)
         .stderr(predicate::str::contains("--then adjudicated"));
 }
+
+#[test]
+fn the_screen_needs_an_annotator_and_a_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let ann = home.path().join("ann");
+    three_journals(&ann);
+    common::trev(home.path())
+        .arg("adjudicate")
+        .arg(os_data())
+        .arg("--annotations")
+        .arg(&ann)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "trev adjudicate needs --annotator NAME",
+        ));
+    common::trev(home.path())
+        .arg("adjudicate")
+        .arg(os_data())
+        .args(["--annotator", "dana", "--annotations"])
+        .arg(&ann)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("trev adjudicate --list"));
+}

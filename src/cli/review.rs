@@ -73,6 +73,11 @@ pub fn run_in(args: &ReviewArgs, color: clap::ColorChoice, start: tui::Start) ->
         }
     }
     if !std::io::stdout().is_terminal() {
+        if matches!(start, tui::Start::Adjudicate { .. }) {
+            bail!(
+                "the review screen needs a terminal (try `trev adjudicate --list` for the queue)"
+            );
+        }
         bail!("the review screen needs a terminal (try `trev stats` for a summary)");
     }
     let setup = tui::Setup { labels, sample };
