@@ -188,7 +188,7 @@ impl Adjudicating {
     }
 
     /// The rows of the box.
-    fn lines(&self, theme: &Theme) -> Vec<Line<'static>> {
+    fn lines(&self, theme: &Theme, text_width: usize) -> Vec<Line<'static>> {
         let Some(item) = self.current() else {
             return vec![Line::styled(
                 "no disagreements in the loaded data: nothing to settle",
@@ -269,20 +269,16 @@ impl Adjudicating {
             format!("  reason: {reason}   why they disagreed: {cause}"),
             theme.text,
         ));
-        out.push(Line::styled(
-            "  enter accept the most common · y right · x wrong · 1-9 0 wrong with that category",
-            theme.muted,
-        ));
-        out.push(Line::styled(
-            "  e reason · w why they disagreed · h names · n/p next/previous · u undo · esc leave",
-            theme.muted,
-        ));
+        let hints = "enter accept the most common · y right · x wrong · 1-9 0 wrong with that category · e reason · w why they disagreed · h names · n/p next/previous · u undo · esc leave";
+        for row in super::panel::wrap(hints, text_width.saturating_sub(2), 0) {
+            out.push(Line::styled(format!("  {row}"), theme.muted));
+        }
         out
     }
 
     /// Draw the box at the bottom of `area` (the document).
     pub fn draw(&self, buf: &mut Buffer, area: Rect, theme: &Theme) {
-        let lines = self.lines(theme);
+        let lines = self.lines(theme, area.width.saturating_sub(2) as usize);
         let height = (lines.len() as u16 + 2).min(area.height);
         if height < 3 {
             return;
