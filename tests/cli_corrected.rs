@@ -55,3 +55,41 @@ fn the_rules_are_corrected_over_every_trajectory() {
         assert!(c.get(key).is_some(), "{key} in {c}");
     }
 }
+
+#[test]
+fn environment_faults_are_left_out_of_the_agents_defect_rate() {
+    let home = tempfile::tempdir().unwrap();
+    let ann = home.path().join("ann");
+    std::fs::create_dir_all(&ann).unwrap();
+    let data = common::sample_data().join("agentinstruct_os.json");
+    let run = |category: &str| {
+        for who in ["alice", "bob"] {
+            let lines = format!(
+                concat!(
+                    r#"{{"annotator":"{w}","run":"agentinstruct_os","trajectory":"os_1","turn":5,"label":"wrong","category":"{c}"}}"#,
+                    "\n",
+                    r#"{{"annotator":"{w}","run":"agentinstruct_os","trajectory":"os_1","turn":7,"label":"right"}}"#,
+                    "\n"
+                ),
+                w = who,
+                c = category
+            );
+            std::fs::write(ann.join(format!("{who}.jsonl")), lines).unwrap();
+        }
+        let out = common::trev(home.path())
+            .args(["stats", "--estimate", "--json", "--annotations"])
+            .arg(&ann)
+            .arg(&data)
+            .assert()
+            .success();
+        let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        let w = &v["overall"]["wrong_turns"];
+        (w["count"].as_u64(), w["of"].as_u64())
+    };
+    assert_eq!(run("plan-error"), (Some(1), Some(2)));
+    assert_eq!(
+        run("environment-fault"),
+        (Some(0), Some(1)),
+        "not the agent's fault"
+    );
+}

@@ -406,7 +406,8 @@ fn estimate(args: &StatsArgs) -> Result<i32> {
     let rules = session::rules::configured(None)?;
     let flagged =
         |t: &crate::model::Trajectory| rules.check(t).iter().any(|f| f.severity == Severity::Error);
-    let estimated = session::estimate::estimate(&data, &census, &selection, &flagged);
+    let set = session::categories::configured(Some(&dir))?;
+    let estimated = session::estimate::estimate_in(&data, &census, &selection, &flagged, &set);
     let corrected = args.by.as_deref().map(|by| {
         use session::corrected::{corrected, judge_marks, judge_says};
         let c = if by == "rules" {

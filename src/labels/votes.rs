@@ -30,10 +30,30 @@ pub struct TrajectoryVotes {
     pub verdicts: BTreeMap<String, Verdict>,
     /// Notes on turns, by annotator.
     pub notes: BTreeMap<usize, BTreeMap<String, String>>,
+    /// The categories of wrong marks on turns, by annotator.
+    pub categories: BTreeMap<usize, BTreeMap<String, String>>,
     /// Adjudicated marks on turns (filled by [`add_gold`] only when the gold is wanted).
     pub gold: BTreeMap<usize, Mark>,
     /// The adjudicated verdict.
     pub gold_verdict: Option<Verdict>,
+}
+
+impl TrajectoryVotes {
+    /// Every annotator who marked `turn` wrong gave it a category `environment` says is not
+    /// the agent's fault (a tool or infrastructure error): left out of the agent's defect rate.
+    pub fn environment_fault(&self, turn: usize, environment: &dyn Fn(&str) -> bool) -> bool {
+        let Some(marks) = self.turns.get(&turn) else {
+            return false;
+        };
+        let categories = self.categories.get(&turn);
+        let mut wrong = marks.iter().filter(|(_, m)| **m == Mark::Wrong).peekable();
+        wrong.peek().is_some()
+            && wrong.all(|(a, _)| {
+                categories
+                    .and_then(|c| c.get(a))
+                    .is_some_and(|c| environment(c))
+            })
+    }
 }
 
 /// Where a turn's judgement came from.
@@ -227,6 +247,13 @@ pub fn votes(
                 votes.verdicts.insert(annotator.clone(), Verdict::Reject);
             }
             _ => {}
+        }
+        if let (Some(turn), "wrong", Some(c)) = (key.turn, mark.label.as_str(), &mark.category) {
+            votes
+                .categories
+                .entry(turn)
+                .or_default()
+                .insert(annotator.clone(), c.clone());
         }
         if let (Some(turn), Some(note)) = (key.turn, &mark.note) {
             votes
