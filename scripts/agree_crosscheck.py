@@ -5,7 +5,11 @@ Generates seeded random journals (several annotators, missing labels, later line
 override earlier ones, clears, 2 and 3 labels, degenerate cases), runs
 `TREV agree --json DIR`, and compares every number with scikit-learn (`cohen_kappa_score`),
 statsmodels (`fleiss_kappa` on `aggregate_raters`) and the `krippendorff` package (nominal,
-value domain = the label set) to 1e-9. Exits 1 on any mismatch.
+value domain = the label set) to 1e-9. Then the same at `--level category`: journals whose
+wrong turns carry categories (some outside the default set, some wrong turns without one, some
+right turns), where the statistics are over the categories of turns both annotators marked
+wrong, plus each category's specific agreement (computed here by hand). Exits 1 on any
+mismatch.
 
     python3 -m pip install scikit-learn statsmodels krippendorff
     cargo build && python3 scripts/agree_crosscheck.py target/debug/trev
@@ -32,6 +36,10 @@ TOL = 1e-9
 # order, so all of them should be; the contract is TOL).
 TALLY = {"numbers": 0, "identical": 0}
 NAMES = ["alice", "bob", "judge-gpt", "Zoë", "Émile", "carol", "dave_2"]
+# trev's default category set, in order (the labels come first at --level category).
+CATEGORIES = ["format-error", "invalid-action", "repetition-loop", "spec-violation",
+              "hallucination", "observation-misuse", "plan-error", "reasoning-action-mismatch",
+              "termination-error", "environment-fault"]
 
 
 def scenario(rng, case):
@@ -64,14 +72,30 @@ def scenario(rng, case):
     return labels, final
 
 
-def journal_lines(rng, annotator, marks, labels):
-    """Lines whose replay (later wins, null clears) gives `marks`, with noise before."""
+def journal_lines(rng, annotator, marks, labels, categories=False):
+    """Lines whose replay (later wins, null clears) gives `marks`, with noise before. With
+    `categories`, each mark is a wrong turn with that category, and right turns and wrong
+    turns without a category (left out at the category level) are added."""
     lines = []
 
     def line(traj, turn, label, sec):
-        return json.dumps({"v": 1, "at": f"2026-11-22T10:{sec // 60 % 60:02d}:{sec % 60:02d}Z",
-                           "annotator": annotator, "trajectory": traj, "turn": turn,
-                           "label": label}, ensure_ascii=False)
+        event = {"v": 1, "at": f"2026-11-22T10:{sec // 60 % 60:02d}:{sec % 60:02d}Z",
+                 "annotator": annotator, "trajectory": traj, "turn": turn, "label": label}
+        if categories and label is not None and turn is not None:
+            event["label"] = "wrong"
+            event["category"] = label
+        return json.dumps(event, ensure_ascii=False)
+
+    if categories:
+        sec = 0
+        for n in range(rng.randint(0, 4)):
+            for label in ("right", "wrong"):  # not categorised: not compared
+                lines.append(json.dumps({"annotator": annotator, "trajectory": f"noise_{n}",
+                                         "turn": rng.randint(0, 3), "label": label}))
+        for (traj, turn) in marks:
+            if rng.random() < 0.2:  # marked right first, then wrong with a category
+                lines.append(json.dumps({"annotator": annotator, "trajectory": traj,
+                                         "turn": turn, "label": "right"}))
 
     sec = 0
     for (traj, turn), label in marks.items():
@@ -90,6 +114,24 @@ def journal_lines(rng, annotator, marks, labels):
     if rng.random() < 0.5:  # a trajectory verdict: not a turn item
         lines.append(line("traj_0", None, rng.choice(["accept", "reject"]), sec))
     return lines
+
+
+def specific(labels, final):
+    """Per label: uses in pairs of labels on one item, uses matched, and their share."""
+    annotators = sorted(final)
+    used = {l: 0 for l in labels}
+    agreed = {l: 0 for l in labels}
+    for a, b in combinations(annotators, 2):
+        for item in final[a]:
+            if item in final[b]:
+                x, y = final[a][item], final[b][item]
+                used[x] += 1
+                used[y] += 1
+                if x == y:
+                    agreed[x] += 2
+    return {l: {"used": used[l], "agreed": agreed[l],
+                "specific_agreement": agreed[l] / used[l] if used[l] else None}
+            for l in sorted(labels)}
 
 
 def expected(labels, final):
@@ -192,13 +234,23 @@ def main():
     args = parser.parse_args()
     rng = random.Random(args.seed)
     failures, checked = 0, 0
-    for case in range(args.cases):
+    for case in range(args.cases * 3 // 2):
+        categories = case >= args.cases  # the last third: --level category
         labels, final = scenario(rng, case)
+        if categories:
+            k = len(labels) + rng.randint(0, 1)
+            pool = CATEGORIES + ["acme-unknown"]
+            names = rng.sample(pool, k)
+            rename = dict(zip(["right", "wrong", "unsure", "x"], names))
+            labels = names[:len(labels)]
+            final = {a: {i: rename[l] for i, l in m.items()} for a, m in final.items()}
         with tempfile.TemporaryDirectory() as tmp:
             for n, (annotator, marks) in enumerate(sorted(final.items())):
-                lines = journal_lines(rng, annotator, marks, labels)
+                lines = journal_lines(rng, annotator, marks, labels, categories)
                 Path(tmp, f"journal{n}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
             command = [args.trev, "agree", tmp, "--json"]
+            if categories:
+                command += ["--level", "category"]
             if case % 3 == 0:
                 command += ["--label-set", ",".join(labels)]
             run = subprocess.run(command, capture_output=True, text=True)
@@ -207,10 +259,14 @@ def main():
                 failures += 1
                 continue
             got = json.loads(run.stdout)
-        if case % 3 != 0:  # trev's default order: right, wrong, then the others seen, sorted
+        first = CATEGORIES if categories else ["right", "wrong"]
+        if case % 3 != 0:  # trev's default order: right, wrong (or the default categories),
+            # then the others seen, sorted
             seen = {label for marks in final.values() for label in marks.values()}
-            labels = ["right", "wrong"] + sorted(seen - {"right", "wrong"})
+            labels = first + sorted(seen - set(first))
         want = expected(labels, final)
+        if categories:
+            want["by_category"] = specific(labels, final)
         problems = []
         compare("", want, got, problems)
         checked += 1
@@ -219,7 +275,7 @@ def main():
             print(f"case {case} (seed {args.seed}): {len(problems)} mismatches")
             for p in problems[:10]:
                 print(f"  {p}")
-    print(f"agree cross-check: {checked} cases compared, {failures} failed "
+    print(f"agree cross-check: {checked} cases compared ({args.cases // 2} at --level category), {failures} failed "
           f"(scikit-learn, statsmodels, krippendorff; tolerance {TOL}); "
           f"{TALLY['identical']} of {TALLY['numbers']} statistics bit-identical")
     return 1 if failures else 0

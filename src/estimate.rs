@@ -11,6 +11,8 @@
 //! Wilson score intervals at the design's effective sample size. Reviewed trajectories that are
 //! not a random sample are described, never extrapolated.
 
+pub mod corrected;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;

@@ -271,6 +271,91 @@ fn the_journal_is_released_as_soon_as_the_terminal_goes_away() {
     assert_eq!(journal.lines().count(), 1, "{journal}");
 }
 
+/// Three annotators' journals in `dir` disagreeing on three items of agentinstruct_os: os_1
+/// turn 5 (a 2–1 split), os_1 turn 7 (categories differ), os_2's verdict (a tie).
+fn three_journals(dir: &Path) {
+    let line = |who: &str, id: &str, turn: &str, label: &str, category: &str| {
+        format!(
+            r#"{{"annotator":"{who}","run":"agentinstruct_os","trajectory":"{id}","turn":{turn},"label":"{label}"{category}}}"#
+        )
+    };
+    let cat = |c: &str| format!(r#","category":"{c}""#);
+    let journals = [
+        (
+            "alice",
+            vec![
+                line("alice", "os_1", "5", "wrong", &cat("plan-error")),
+                line("alice", "os_1", "7", "wrong", &cat("hallucination")),
+                line("alice", "os_2", "null", "accept", ""),
+            ],
+        ),
+        (
+            "bob",
+            vec![
+                line("bob", "os_1", "5", "right", ""),
+                line("bob", "os_1", "7", "wrong", &cat("invalid-action")),
+                line("bob", "os_2", "null", "reject", ""),
+            ],
+        ),
+        (
+            "carol",
+            vec![line("carol", "os_1", "5", "wrong", &cat("plan-error"))],
+        ),
+    ];
+    for (who, lines) in journals {
+        std::fs::write(dir.join(format!("{who}.jsonl")), lines.join("\n") + "\n").unwrap();
+    }
+}
+
+#[test]
+fn an_adjudication_survives_kill_9_and_reopening_resumes_after_it() {
+    let annotations = tempfile::tempdir().unwrap();
+    three_journals(annotations.path());
+    let bin = env!("CARGO_BIN_EXE_trev");
+    // trev is the pane's process itself, so its pid is the pane's.
+    let command = command_in("agentinstruct_os.json", annotations.path()).replacen(
+        &format!("{bin} "),
+        &format!("{bin} adjudicate "),
+        1,
+    );
+    let Some(t) = Tmux::start("adjudicate", &command) else {
+        return;
+    };
+    t.wait("the queue", |t| {
+        let s = t.screen();
+        s.contains("settled 0/3") && s.contains("os_1 turn 5")
+    });
+    t.keys(&["Enter"]);
+    t.wait("the decision on screen", |t| {
+        t.screen().contains("settled 1/3")
+    });
+    let pid = t.var("pane_pid");
+    Command::new("kill").args(["-KILL", &pid]).status().unwrap();
+    t.wait("the kill", |t| t.var("pane_dead") == "1");
+    drop(t);
+    // The decision shown as saved is on disk, whole, as an adjudication.
+    let journal = std::fs::read_to_string(annotations.path().join("tester.jsonl")).unwrap();
+    assert!(journal.ends_with('\n'), "{journal}");
+    let lines: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{journal}");
+    assert_eq!(lines[0]["kind"], "adjudication");
+    assert_eq!(
+        (lines[0]["turn"].clone(), lines[0]["label"].clone()),
+        (5.into(), "wrong".into())
+    );
+    assert_eq!(lines[0]["category"], "plan-error");
+    // Reopened (the lock went with the process): it resumes at the next unsettled item.
+    let t = Tmux::start("adjudicate-again", &command).unwrap();
+    t.wait("the resumed queue", |t| {
+        let s = t.screen();
+        s.contains("settled 1/3") && s.contains("os_1 turn 7")
+    });
+    t.keys(&["q"]);
+}
+
 /// Say why a test cannot run here and return, or fail when `TREV_REQUIRE_CORPUS=1` (as in CI).
 fn skip(why: &str) {
     if std::env::var_os("TREV_REQUIRE_CORPUS").is_some_and(|v| v == "1") {

@@ -2,12 +2,14 @@
 //! allowed) built from replayed journals, and every statistic `trev agree` reports. Pure
 //! functions, no I/O.
 
+pub mod specific;
 pub mod stats;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Serialize, Serializer};
 
+pub use specific::{specific_agreement, Specific};
 pub use stats::{Stat, Undefined};
 
 /// What is compared: a turn (`Some(index)`) or a whole trajectory's verdict (`None`).

@@ -220,3 +220,22 @@ fn json_has_the_contract_shape_and_order() {
     }
     assert!(!json.contains("\"bob\":{\"alice\""));
 }
+
+#[test]
+fn specific_agreement_counts_each_label_in_every_pair() {
+    // Items (a, b, c): (R, W, R), (R, W, W), (W, -, W).
+    let r = ratings(
+        &["a", "b", "c"],
+        &[
+            &[Some(R), Some(W), Some(R)],
+            &[Some(R), Some(W), Some(W)],
+            &[Some(W), None, Some(W)],
+        ],
+        None,
+    );
+    let s = specific_agreement(&r);
+    // Pairs: item0 ab RW, ac RR, bc WR; item1 ab RW, ac RW, bc WW; item2 ac WW.
+    assert_eq!((s[R].used, s[R].agreed), (6, 2));
+    assert_eq!((s[W].used, s[W].agreed), (8, 4));
+    close(s[W].specific_agreement, 0.5);
+}

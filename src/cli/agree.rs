@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
+use serde::Serialize;
 
 use super::diag::print_warnings;
 use super::EXIT_OK;
@@ -28,7 +29,10 @@ pub struct AgreeArgs {
     #[arg(long, value_name = "LABELS", value_delimiter = ',')]
     pub label_set: Option<Vec<String>>,
 
-    /// Compare marks on turns, or verdicts on whole trajectories.
+    /// Compare marks on turns, verdicts on whole trajectories, or the categories of turns
+    /// marked wrong (on turns both annotators of a pair marked wrong; the labels are the
+    /// category set's, from `categories.toml` in the first directory given, else the config,
+    /// else the default).
     #[arg(long, value_enum, default_value_t = Level::Turn)]
     pub level: Level,
 
@@ -47,6 +51,7 @@ pub struct AgreeArgs {
 pub enum Level {
     Turn,
     Trajectory,
+    Category,
 }
 
 impl Level {
@@ -54,6 +59,7 @@ impl Level {
         match self {
             Level::Turn => At::Turn,
             Level::Trajectory => At::Trajectory,
+            Level::Category => At::Category,
         }
     }
 }
@@ -77,9 +83,27 @@ pub fn run(args: &AgreeArgs) -> Result<i32> {
         }
     }
     let label_set = args.label_set.as_deref();
+    let set = session::categories::configured(
+        args.journals
+            .iter()
+            .find(|p| p.is_dir())
+            .map(PathBuf::as_path),
+    )?;
+    if args.level == Level::Category {
+        let known = |c: &str| set.contains(c);
+        for w in replay.unknown_categories(&known, &set.tag()) {
+            eprintln!("{}", line(&w));
+        }
+    }
     let (ratings, rule_scores) = if args.with_rules.is_empty() {
         (
-            session::agreement::ratings(&replay, args.level.at(), label_set, Vec::new())?,
+            session::agreement::ratings_in(
+                &replay,
+                args.level.at(),
+                label_set,
+                Vec::new(),
+                &set.names(),
+            )?,
             None,
         )
     } else {
@@ -95,25 +119,43 @@ pub fn run(args: &AgreeArgs) -> Result<i32> {
         (ratings, Some(judged.scores))
     };
     let agreement = agree::agreement(&ratings);
+    let by_category = (args.level == Level::Category).then(|| agree::specific_agreement(&ratings));
+    let upheld = session::agreement::upheld(&replay, args.level.at());
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
-        match &rule_scores {
-            None => serde_json::to_writer(&mut out, &agreement)?,
-            Some(scores) => {
-                let mut value = serde_json::to_value(&agreement)?;
-                value["rules"] = serde_json::to_value(scores)?;
-                serde_json::to_writer(&mut out, &value)?;
-            }
-        }
+        let report = Report {
+            agreement: &agreement,
+            rules: rule_scores.as_ref(),
+            by_category: by_category.as_ref(),
+            adjudicated: (!upheld.is_empty()).then_some(&upheld),
+        };
+        serde_json::to_writer(&mut out, &report)?;
         writeln!(out)?;
     } else {
         write_table(&mut out, &agreement, args.level)?;
         if let Some(scores) = &rule_scores {
             write_scores(&mut out, scores)?;
         }
+        if let Some(by) = &by_category {
+            write_specific(&mut out, by)?;
+        }
+        write_upheld(&mut out, &upheld)?;
     }
     out.flush()?;
     Ok(EXIT_OK)
+}
+
+/// The `--json` object: the agreement, then the keys that only some runs have.
+#[derive(Serialize)]
+struct Report<'a> {
+    #[serde(flatten)]
+    agreement: &'a Agreement,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rules: Option<&'a BTreeMap<String, BTreeMap<String, Score>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by_category: Option<&'a BTreeMap<String, agree::Specific>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adjudicated: Option<&'a BTreeMap<String, session::agreement::Upheld>>,
 }
 
 fn num(s: &Stat) -> String {
@@ -129,6 +171,7 @@ fn write_table(out: &mut impl Write, g: &Agreement, level: Level) -> io::Result<
     let what = match level {
         Level::Turn => "turns",
         Level::Trajectory => "trajectory verdicts",
+        Level::Category => "the categories of turns marked wrong",
     };
     writeln!(out, "labels: {}  (on {what})", labels.join(", "))?;
     let annotators: Vec<String> = g
@@ -213,6 +256,54 @@ fn write_confusion(
             line.push_str(&format!("  {n:>w$}"));
         }
         writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// Per category: how often annotators who used it agreed.
+fn write_specific(out: &mut impl Write, by: &BTreeMap<String, agree::Specific>) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "per category: of its uses on a turn another annotator categorised too, the share they matched"
+    )?;
+    for (category, s) in by.iter().filter(|(_, s)| s.used > 0) {
+        writeln!(
+            out,
+            "  {:<28} {}  ({} of {} uses)",
+            line(category),
+            num(&s.specific_agreement),
+            s.agreed,
+            s.used
+        )?;
+    }
+    Ok(())
+}
+
+/// Each annotator's agreement with the adjudicated answers.
+fn write_upheld(
+    out: &mut impl Write,
+    upheld: &BTreeMap<String, session::agreement::Upheld>,
+) -> io::Result<()> {
+    if upheld.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "upheld by adjudication (the annotator's answer was the gold one):"
+    )?;
+    for (annotator, u) in upheld {
+        let rate = u
+            .rate
+            .map_or("undefined".to_string(), |r| format!("{:.1} %", r * 100.0));
+        writeln!(
+            out,
+            "  {:<16} {rate:>9}  ({} of {} adjudicated items)",
+            line(annotator),
+            u.upheld,
+            u.n
+        )?;
     }
     Ok(())
 }

@@ -38,6 +38,32 @@ impl InputArgs {
     }
 }
 
+/// The review screen's arguments (`trev review`, and `trev adjudicate`, which opens it).
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Colour theme: dark, light, high-contrast, or a NAME.toml in the config dir's themes/.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+
+    /// A rules file for the findings shown (as for `trev check`).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<std::path::PathBuf>,
+
+    /// Whose marks these are (else the config file's `annotator`, else the screen asks).
+    #[arg(long, value_name = "NAME")]
+    pub annotator: Option<String>,
+
+    /// Where the journals are kept (default: the user's data directory).
+    #[arg(long, value_name = "DIR")]
+    pub annotations: Option<std::path::PathBuf>,
+
+    #[command(flatten)]
+    pub sample: SampleArgs,
+}
+
 /// Restrict a session to a reproducible random sample of the trajectories.
 #[derive(Debug, Clone, Args)]
 pub struct SampleArgs {

@@ -1,6 +1,6 @@
 //! `trev export`: the gold set, from the data, the journals and (optionally) the rules.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,13 +11,15 @@ use clap::{Args, ValueEnum};
 use super::args::{InputArgs, SampleArgs};
 use super::diag::{share, DiagnosticPrinter, ProgressLine};
 use super::{EXIT_ERROR, EXIT_OK};
+use crate::export::labels::{label_rows_of, labels_table};
 use crate::export::output::GoldFile;
 use crate::export::policy::{self, Policy};
 use crate::export::render;
 use crate::export::{self as gold, Fallback, Job, Report};
 use crate::findings::{Finding, Severity};
 use crate::labels::replay::journal_files;
-use crate::labels::votes::{self, combine, key_of, Combined, Mark, TrajectoryKey, TrajectoryVotes};
+use crate::labels::resolve::resolve;
+use crate::labels::votes::{self, key_of, TrajectoryKey, TrajectoryVotes};
 use crate::labels::Replay;
 use crate::load::{source, Dataset};
 use crate::model::Trajectory;
@@ -43,9 +45,14 @@ pub struct ExportArgs {
     #[arg(long, value_name = "A,B", value_delimiter = ',')]
     pub annotators: Vec<String>,
 
-    /// How annotators' marks on a turn combine.
+    /// How annotators' marks on a turn combine (`adjudicated`: the adjudicated answer where
+    /// there is one, `--then` elsewhere).
     #[arg(long, value_enum, default_value_t = Agree::Majority)]
     pub agree: Agree,
+
+    /// With `--agree adjudicated`: how marks combine where nothing was adjudicated.
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = Agree::Majority)]
+    pub then: Agree,
 
     /// What a trajectory needs to be kept.
     #[arg(long, value_enum, default_value_t = Require::NoWrong)]
@@ -113,15 +120,22 @@ pub enum Agree {
     Majority,
     /// Wrong when any annotator marked it wrong; right when all marked it right.
     Any,
+    /// The adjudicated answer (`trev adjudicate`) where there is one; `--then` elsewhere.
+    Adjudicated,
 }
 
-impl From<Agree> for votes::Agree {
-    fn from(a: Agree) -> votes::Agree {
-        match a {
-            Agree::Unanimous => votes::Agree::Unanimous,
-            Agree::Majority => votes::Agree::Majority,
-            Agree::Any => votes::Agree::Any,
-        }
+impl ExportArgs {
+    /// How marks combine where nothing was adjudicated.
+    fn combine(&self) -> Result<votes::Agree> {
+        let rule = |a: Agree| match a {
+            Agree::Unanimous => Some(votes::Agree::Unanimous),
+            Agree::Majority => Some(votes::Agree::Majority),
+            Agree::Any => Some(votes::Agree::Any),
+            Agree::Adjudicated => None,
+        };
+        rule(self.agree)
+            .or(rule(self.then))
+            .ok_or_else(|| anyhow!("--then adjudicated: say what applies where nothing was adjudicated (majority, unanimous or any)"))
     }
 }
 
@@ -187,7 +201,7 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
     let findings =
         |t: &Trajectory| -> Vec<Finding> { rules.as_ref().map_or_else(Vec::new, |r| r.check(t)) };
     let policy = Policy {
-        agree: args.agree.into(),
+        agree: args.combine()?,
         require: args.require.into(),
         keep_unreviewed: args.keep_unreviewed,
         drop_findings: args.drop_findings.as_deref().and_then(Severity::parse),
@@ -214,11 +228,16 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
         None => None,
     };
     let data = Dataset::open(&args.input.files, args.input.load_options())?;
-    let resolved = session::marks::resolved(&replay, &data);
+    let index = session::marks::index(&data, &session::marks::marked_ids(&replay));
+    let resolved = resolve(replay.marks(), &index);
     if let Some(notice) = resolved.notice() {
         eprintln!("trev: warning: {}", line(&notice));
     }
-    let votes = votes::votes(&resolved, &only);
+    let adjudicated = args.agree == Agree::Adjudicated;
+    let mut votes = votes::votes(&resolved, &only);
+    if adjudicated {
+        votes::add_gold(&mut votes, &resolve(replay.adjudications(), &index));
+    }
     let selection = args
         .sample
         .spec()
@@ -229,6 +248,7 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
         votes: &votes,
         findings: &findings,
         fallback: fallback.as_ref(),
+        sources: adjudicated,
     };
     let mut label_rows = Vec::new();
     let done = AtomicU64::new(0);
@@ -252,7 +272,7 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
             |t| {
                 done.fetch_add(1, Ordering::Relaxed);
                 if args.labels_out.is_some() {
-                    label_rows.extend(label_rows_of(t, votes.get(&key_of(t)), args.agree.into()));
+                    label_rows.extend(label_rows_of(t, votes.get(&key_of(t)), policy.agree));
                 }
             },
         )
@@ -332,126 +352,6 @@ fn annotators_of(votes: &HashMap<TrajectoryKey, TrajectoryVotes>) -> Vec<String>
     set.into_iter().cloned().collect()
 }
 
-/// One row of `--labels-out`.
-struct LabelRow {
-    run: String,
-    trajectory: String,
-    turn: usize,
-    role: &'static str,
-    marks: BTreeMap<String, Mark>,
-    combined: Option<Combined>,
-    notes: Vec<String>,
-}
-
-fn label_rows_of(
-    t: &Trajectory,
-    votes: Option<&TrajectoryVotes>,
-    agree: votes::Agree,
-) -> Vec<LabelRow> {
-    let Some(votes) = votes else {
-        return Vec::new();
-    };
-    votes
-        .turns
-        .iter()
-        .filter_map(|(&turn, marks)| {
-            let role = t.turns.get(turn)?.role.as_str();
-            let notes = votes
-                .notes
-                .get(&turn)
-                .map(|n| n.iter().map(|(a, text)| format!("{a}: {text}")).collect())
-                .unwrap_or_default();
-            Some(LabelRow {
-                run: t.run.to_string(),
-                trajectory: t.id.clone(),
-                turn,
-                role,
-                marks: marks.clone(),
-                combined: combine(marks, agree),
-                notes,
-            })
-        })
-        .collect()
-}
-
-fn mark_text(mark: Option<&Mark>) -> &'static str {
-    match mark {
-        Some(Mark::Right) => "right",
-        Some(Mark::Wrong) => "wrong",
-        None => "",
-    }
-}
-
-/// The labels table, as CSV (with a header) or JSON Lines.
-fn labels_table(csv: bool, rows: &[LabelRow], annotators: &[String]) -> Result<Vec<u8>> {
-    let mut w = Vec::new();
-    if csv {
-        let mut header = vec![
-            "run".to_string(),
-            "trajectory".into(),
-            "turn".into(),
-            "role".into(),
-        ];
-        header.extend(annotators.iter().cloned());
-        header.extend(["combined".to_string(), "notes".into()]);
-        writeln!(w, "{}", csv_line(&header))?;
-    }
-    for row in rows {
-        if csv {
-            let mut cells = vec![
-                row.run.clone(),
-                row.trajectory.clone(),
-                row.turn.to_string(),
-                row.role.to_string(),
-            ];
-            cells.extend(
-                annotators
-                    .iter()
-                    .map(|a| mark_text(row.marks.get(a)).to_string()),
-            );
-            cells.push(row.combined.map_or("", |c| c.as_str()).to_string());
-            cells.push(row.notes.join(" | "));
-            writeln!(w, "{}", csv_line(&cells))?;
-        } else {
-            let labels: BTreeMap<&String, &str> = row
-                .marks
-                .iter()
-                .map(|(a, m)| (a, mark_text(Some(m))))
-                .collect();
-            let line = serde_json::json!({
-                "run": row.run, "trajectory": row.trajectory, "turn": row.turn, "role": row.role,
-                "labels": labels, "combined": row.combined.map(|c| c.as_str()),
-                "notes": row.notes,
-            });
-            serde_json::to_writer(&mut w, &line)?;
-            w.push(b'\n');
-        }
-    }
-    Ok(w)
-}
-
-/// One CSV line. A cell a spreadsheet would run as a formula (one starting with `=`, `+`, `-`,
-/// `@`, a tab or a carriage return) gets a leading `'`, as OWASP recommends; then, per RFC 4180,
-/// a cell is quoted when it holds a comma, a quote or a line break.
-fn csv_line(cells: &[String]) -> String {
-    cells
-        .iter()
-        .map(|c| {
-            let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                format!("'{c}")
-            } else {
-                c.clone()
-            };
-            if c.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", c.replace('"', "\"\""))
-            } else {
-                c
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 fn write_report(report: &Report, args: &ExportArgs, written: u64) -> io::Result<()> {
     let mut e = io::stderr().lock();
     let action = if args.dry_run { "would write" } else { "wrote" };
@@ -490,32 +390,17 @@ fn write_report(report: &Report, args: &ExportArgs, written: u64) -> io::Result<
             report.unreadable
         )?;
     }
+    let t = &report.total;
+    if !t.turns_by_source.is_empty() {
+        let by: Vec<String> = t
+            .turns_by_source
+            .iter()
+            .map(|(s, n)| format!("{s} {n}"))
+            .collect();
+        writeln!(e, "  judged agent turns by source: {}", by.join(", "))?;
+    }
+    if t.disputed_kept > 0 {
+        writeln!(e, "  warning: {} disputed agent turns are in kept records with their loss on: settle them (trev adjudicate), or use --require all-right or --agree majority", t.disputed_kept)?;
+    }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_cells_are_quoted_when_needed() {
-        let cells = vec![
-            "a".to_string(),
-            "b,c".into(),
-            "say \"hi\"".into(),
-            "x\ny".into(),
-        ];
-        assert_eq!(csv_line(&cells), "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\"");
-    }
-
-    #[test]
-    fn csv_cells_that_would_be_formulas_are_neutralised() {
-        let cells: Vec<String> = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "a=b", "=a,b"]
-            .map(String::from)
-            .to_vec();
-        assert_eq!(
-            csv_line(&cells),
-            "'=1+1,'+1,'-1,'@SUM(A1),'\tx,\"'\rx\",a=b,\"'=a,b\""
-        );
-    }
 }

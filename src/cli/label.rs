@@ -56,9 +56,31 @@ pub struct LabelArgs {
     #[arg(long, value_enum, value_name = "VERDICT", conflicts_with = "set")]
     pub verdict: Option<SetVerdict>,
 
-    /// A note kept with the mark.
+    /// A note kept with the mark (on an adjudication: the reason).
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
+
+    /// Why the turn is wrong: a category of the set in use (`categories.toml` in the
+    /// annotations directory, else the config's `[categories]`, else the default set).
+    #[arg(long, value_name = "NAME")]
+    pub category: Option<String>,
+
+    /// How bad the wrong turn is.
+    #[arg(long, value_enum, value_name = "S")]
+    pub severity: Option<Severity>,
+
+    /// The first wrong turn that made the trajectory fail.
+    #[arg(long)]
+    pub decisive: bool,
+
+    /// `adjudication` writes the gold answer for the turn or verdict (settling annotators'
+    /// disagreement) instead of a mark of your own.
+    #[arg(long, value_enum, value_name = "KIND", default_value_t = Kind::Mark)]
+    pub kind: Kind,
+
+    /// On an adjudication: why the annotators disagreed.
+    #[arg(long, value_enum, value_name = "CAUSE")]
+    pub cause: Option<Cause>,
 
     /// Where the journals are (default: the user's data directory, see README).
     #[arg(long, value_name = "DIR")]
@@ -66,7 +88,7 @@ pub struct LabelArgs {
 
     /// Append every line of a JSON Lines file (`-`: stdin) with `trajectory`, `turn` and
     /// `label`; prints `saved N` once each line is on disk.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["trajectory", "turn", "set", "verdict", "note"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["trajectory", "turn", "set", "verdict", "note", "category", "severity", "decisive", "cause"])]
     pub import: Option<PathBuf>,
 }
 
@@ -75,6 +97,26 @@ pub enum SetLabel {
     Right,
     Wrong,
     Clear,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Severity {
+    Minor,
+    Major,
+    Critical,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    Mark,
+    Adjudication,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Cause {
+    GuidelineGap,
+    Ambiguous,
+    AnnotatorError,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -119,6 +161,24 @@ pub fn run(args: &LabelArgs) -> Result<i32> {
             ))
         }
     };
+    let wrong = label == Some("wrong");
+    if !wrong && (args.category.is_some() || args.severity.is_some() || args.decisive) {
+        return Err(anyhow!(
+            "--category, --severity and --decisive go with --set wrong"
+        ));
+    }
+    if args.cause.is_some() && args.kind != Kind::Adjudication {
+        return Err(anyhow!("--cause goes with --kind adjudication"));
+    }
+    let dir = session::annotations::dir(args.annotations.as_deref())?;
+    let set = session::categories::configured(Some(&dir))?;
+    if let Some(c) = args.category.as_deref().filter(|c| !set.contains(c)) {
+        return Err(anyhow!(
+            "category '{c}' is not in the category set {} ({})",
+            set.tag(),
+            set.names().join(", ")
+        ));
+    }
     let wanted = HashSet::from([trajectory.to_string()]);
     let (data, loaded) = load_hashes(&args.files, args.format, Some(&wanted))?;
     let (run, hashes) = match find(&data, trajectory, args.run.as_deref()) {
@@ -145,18 +205,48 @@ pub fn run(args: &LabelArgs) -> Result<i32> {
         event.text_hash = Some(hash.clone());
     }
     event.note.clone_from(&args.note);
-    let dir = session::annotations::dir(args.annotations.as_deref())?;
+    event = event.with_category(args.category.as_deref(), &set.tag());
+    event.severity = args.severity.map(|s| {
+        labels::SEVERITIES[match s {
+            Severity::Minor => 0,
+            Severity::Major => 1,
+            Severity::Critical => 2,
+        }]
+        .to_string()
+    });
+    event.decisive = args.decisive;
+    if args.kind == Kind::Adjudication {
+        event.kind = Some(labels::ADJUDICATION.to_string());
+        event.cause = args.cause.map(|c| {
+            labels::CAUSES[match c {
+                Cause::GuidelineGap => 0,
+                Cause::Ambiguous => 1,
+                Cause::AnnotatorError => 2,
+            }]
+            .to_string()
+        });
+    }
     let mut journal = Journal::open(&dir, &args.annotator)?;
     journal.append(&event)?;
     let what = match turn {
         Some(t) => format!("turn {t}"),
         None => "verdict".to_string(),
     };
+    let category = event
+        .category
+        .as_deref()
+        .map_or(String::new(), |c| format!(" ({c})"));
+    let adjudicated = if event.is_adjudication() {
+        " adjudicated"
+    } else {
+        ""
+    };
     println!(
-        "saved {} {} {what}: {} ({})",
+        "saved {} {} {what}{adjudicated}: {}{} ({})",
         line(&args.annotator),
         line(trajectory),
         label.unwrap_or("cleared"),
+        line(category),
         line(journal.path().display())
     );
     Ok(EXIT_OK)
@@ -250,6 +340,7 @@ fn import(args: &LabelArgs) -> Result<i32> {
         Some(load_hashes(&args.files, args.format, None)?.0)
     };
     let dir = session::annotations::dir(args.annotations.as_deref())?;
+    let set = session::categories::configured(Some(&dir))?;
     let mut journal = Journal::open(&dir, &args.annotator)?;
     let name = if source == Path::new("-") {
         "<stdin>".to_string()
@@ -302,6 +393,19 @@ fn import(args: &LabelArgs) -> Result<i32> {
         };
         event.v = labels::VERSION;
         event.annotator.clone_from(&args.annotator);
+        if let Some(c) = &event.category {
+            if !set.contains(c) {
+                eprintln!(
+                    "{}",
+                    line(format_args!(
+                        "{name}:{number}: warning: category '{c}' is not in the category set {}; kept as it is",
+                        set.tag()
+                    ))
+                );
+            } else if event.categories.is_none() {
+                event.categories = Some(set.tag());
+            }
+        }
         if time::parse_rfc3339(&event.at).is_none() {
             event.at = time::now_rfc3339();
         }

@@ -2,6 +2,7 @@
 //! exit codes (0 clean, 1 something found, 2 error). `main.rs` only calls [`main`]. Every
 //! human-mode message shows its data, paths and errors through [`crate::sanitize::line()`].
 
+mod adjudicate;
 mod agree;
 mod args;
 mod check;
@@ -38,7 +39,7 @@ pub enum Command {
     /// Find the defects the benchmarks count, per turn.
     Check(check::CheckArgs),
     /// Open the review screen (also what plain `trev FILES…` does).
-    Review(review::ReviewArgs),
+    Review(args::ReviewArgs),
     /// Count trajectories and turns per file and task.
     Stats(stats::StatsArgs),
     /// Mark a turn right/wrong (or give a trajectory a verdict), or import marks, headless.
@@ -46,6 +47,9 @@ pub enum Command {
     /// Agreement between annotators: percent agreement, Cohen's and Fleiss' kappa,
     /// Krippendorff's alpha, confusion matrices.
     Agree(agree::AgreeArgs),
+    /// Settle annotators' disagreements one by one into gold labels (the review screen in
+    /// adjudication mode; `--list` prints the queue).
+    Adjudicate(adjudicate::AdjudicateArgs),
     /// Write a gold set for fine-tuning from the data, the journals and the rules.
     Export(export::ExportArgs),
     /// Print a completion script for bash, zsh or fish.
@@ -77,6 +81,14 @@ pub fn main() -> i32 {
         Command::Label(args) => label::run(&args),
         Command::Agree(args) => agree::run(&args),
         Command::Export(args) => export::run(&args),
+        Command::Adjudicate(args) if args.list => adjudicate::run(&args),
+        Command::Adjudicate(args) => review::run_in(
+            &args.review,
+            cli.color,
+            crate::tui::Start::Adjudicate {
+                hide_names: args.hide_names,
+            },
+        ),
         Command::Completions(args) => completions::run(&args, Cli::command()),
         Command::Man(args) => man::run(&args, Cli::command()),
     };

@@ -1,44 +1,22 @@
 //! `trev review` (and plain `trev FILES…`): open the review screen.
 
-use anyhow::{bail, Context, Result};
-use clap::Args;
-
-use super::args::{InputArgs, SampleArgs};
+use super::args::ReviewArgs;
 use super::output;
 use super::EXIT_OK;
 use crate::labels::{Journal, JournalError};
 use crate::load::Dataset;
 use crate::session;
 use crate::tui::{self, config, marks::Labels, Store, Theme};
-
-#[derive(Debug, Args)]
-pub struct ReviewArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
-
-    /// Colour theme: dark, light, high-contrast, or a NAME.toml in the config dir's themes/.
-    #[arg(long, value_name = "NAME")]
-    pub theme: Option<String>,
-
-    /// A rules file for the findings shown (as for `trev check`).
-    #[arg(long, value_name = "FILE")]
-    pub rules: Option<std::path::PathBuf>,
-
-    /// Whose marks these are (else the config file's `annotator`, else the screen asks).
-    #[arg(long, value_name = "NAME")]
-    pub annotator: Option<String>,
-
-    /// Where the journals are kept (default: the user's data directory).
-    #[arg(long, value_name = "DIR")]
-    pub annotations: Option<std::path::PathBuf>,
-
-    #[command(flatten)]
-    pub sample: SampleArgs,
-}
+use anyhow::{bail, Context, Result};
 
 /// Open the screen; `color` is the global `--color` (`never`, or `auto` with `NO_COLOR` set,
 /// picks the monochrome theme).
 pub fn run(args: &ReviewArgs, color: clap::ColorChoice) -> Result<i32> {
+    run_in(args, color, tui::Start::Review)
+}
+
+/// Open the screen, starting as `start` says (reviewing, or settling disagreements).
+pub fn run_in(args: &ReviewArgs, color: clap::ColorChoice, start: tui::Start) -> Result<i32> {
     use std::io::IsTerminal;
     let dir = config::config_dir();
     let config = config::Config::load(dir.as_deref())?;
@@ -74,7 +52,12 @@ pub fn run(args: &ReviewArgs, color: clap::ColorChoice) -> Result<i32> {
     let spec = args.sample.spec();
     let sample = session::sample::for_review(&dataset, spec.as_ref(), &dir)?;
     let annotator = args.annotator.clone().or(config.annotator.clone());
+    if annotator.is_none() && matches!(start, tui::Start::Adjudicate { .. }) {
+        bail!("trev adjudicate needs --annotator NAME (or `annotator` in the config): decisions are saved under it");
+    }
     let mut labels = Labels::new(Some(dir.clone()), annotator);
+    // A bad category set is an error here, not a silent fallback to the default on the screen.
+    labels.categories = session::categories::configured(Some(&dir))?;
     labels.sample = sample.as_ref().map(Vec::len);
     // Journal lines that name no run apply only when the data is one run.
     labels.unnamed_apply = session::marks::runs(&args.input.files)?.len() <= 1;
@@ -90,6 +73,11 @@ pub fn run(args: &ReviewArgs, color: clap::ColorChoice) -> Result<i32> {
         }
     }
     if !std::io::stdout().is_terminal() {
+        if matches!(start, tui::Start::Adjudicate { .. }) {
+            bail!(
+                "the review screen needs a terminal (try `trev adjudicate --list` for the queue)"
+            );
+        }
         bail!("the review screen needs a terminal (try `trev stats` for a summary)");
     }
     let setup = tui::Setup { labels, sample };
@@ -98,6 +86,7 @@ pub fn run(args: &ReviewArgs, color: clap::ColorChoice) -> Result<i32> {
         theme,
         config.keymap,
         setup,
+        start,
     )?;
     Ok(EXIT_OK)
 }

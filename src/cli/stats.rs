@@ -49,6 +49,12 @@ pub struct StatsArgs {
     /// one given with --sample, else the one recorded beside the annotations).
     #[arg(long)]
     pub estimate: bool,
+
+    /// With --estimate: also the share of trajectories with a wrong agent turn by a model
+    /// judge (the annotator NAME's journal) or by the rules (`rules`) over the whole dataset,
+    /// corrected for its errors against people on the reviewed sample (Rogan–Gladen).
+    #[arg(long, value_name = "JUDGE|rules", requires = "estimate")]
+    pub by: Option<String>,
 }
 
 pub fn run(args: &StatsArgs) -> Result<i32> {
@@ -400,14 +406,55 @@ fn estimate(args: &StatsArgs) -> Result<i32> {
     let rules = session::rules::configured(None)?;
     let flagged =
         |t: &crate::model::Trajectory| rules.check(t).iter().any(|f| f.severity == Severity::Error);
-    let estimated = session::estimate::estimate(&data, &census, &selection, &flagged);
+    let set = session::categories::configured(Some(&dir))?;
+    let estimated = session::estimate::estimate_in(&data, &census, &selection, &flagged, &set);
+    let corrected = args.by.as_deref().map(|by| {
+        use session::corrected::{corrected, judge_marks, judge_says};
+        let c = if by == "rules" {
+            corrected(&data, &census, &selection, &|t| Some(flagged(t)), None)
+        } else {
+            let marks = judge_marks(&census, by);
+            corrected(
+                &data,
+                &census,
+                &selection,
+                &|t| judge_says(&marks, t),
+                Some(by),
+            )
+        };
+        (by, c)
+    });
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
-        serde_json::to_writer(&mut out, &estimated.report)?;
+        #[derive(serde::Serialize)]
+        struct WithCorrection<'a> {
+            #[serde(flatten)]
+            report: &'a crate::estimate::Report,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            corrected: Option<serde_json::Value>,
+        }
+        let corrected = match &corrected {
+            Some((by, c)) => {
+                let mut v = serde_json::to_value(c)?;
+                v["by"] = serde_json::Value::from(*by);
+                Some(v)
+            }
+            None => None,
+        };
+        let report = WithCorrection {
+            report: &estimated.report,
+            corrected,
+        };
+        serde_json::to_writer(&mut out, &report)?;
         writeln!(out)?;
     } else {
         for text in session::estimate::lines(&estimated) {
             writeln!(out, "{}", line(&text))?;
+        }
+        if let Some((by, c)) = &corrected {
+            for text in session::corrected::lines(c, by, estimated.population) {
+                writeln!(out, "{}", line(&text))?;
+            }
         }
     }
     out.flush()?;

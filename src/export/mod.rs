@@ -1,6 +1,7 @@
 //! Gold-set export: decide per trajectory (policy), write the kept records (render), write the
 //! file safely (output), and account for everything (report).
 
+pub mod labels;
 pub mod output;
 pub mod policy;
 pub mod render;
@@ -12,7 +13,7 @@ use serde::Serialize;
 
 use crate::diag::Diagnostic;
 use crate::findings::Finding;
-use crate::labels::votes::{key_of, TrajectoryKey, TrajectoryVotes};
+use crate::labels::votes::{key_of, Source, TrajectoryKey, TrajectoryVotes};
 use crate::load::Dataset;
 use crate::model::{Task, Trajectory};
 use output::GoldFile;
@@ -31,6 +32,18 @@ pub struct TaskReport {
     pub replaced: u64,
     pub dropped: u64,
     pub dropped_by_reason: BTreeMap<String, u64>,
+    /// Judged agent turns by where the judgement came from (`adjudicated`, `unanimous`,
+    /// `majority`, `tie`, `disputed`); only with `--agree adjudicated`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub turns_by_source: BTreeMap<String, u64>,
+    /// Disputed agent turns left in kept records with their loss on (never silently: the
+    /// report names them).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub disputed_kept: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// What an export did.
@@ -74,6 +87,8 @@ pub struct Job<'a> {
     pub votes: &'a HashMap<TrajectoryKey, TrajectoryVotes>,
     pub findings: &'a (dyn Fn(&Trajectory) -> Vec<Finding> + Sync),
     pub fallback: Option<&'a Fallback>,
+    /// Count judged turns by source (`--agree adjudicated`).
+    pub sources: bool,
 }
 
 /// Export the records of `data` (all, or the `selection` of global indices) into `out` (which
@@ -108,7 +123,18 @@ pub fn export(
         };
         observe(&t);
         let findings = (job.findings)(&t);
-        let decision = policy::decide(&t, job.votes.get(&key_of(&t)), &findings, job.policy);
+        let votes = job.votes.get(&key_of(&t));
+        let decision = policy::decide(&t, votes, &findings, job.policy);
+        let sources = policy::sources(&t, votes, job.policy);
+        if job.sources {
+            for (_, source) in &sources {
+                report.count(t.task, |r| {
+                    *r.turns_by_source
+                        .entry(source.as_str().to_string())
+                        .or_default() += 1;
+                });
+            }
+        }
         match decision {
             Decision::Keep {
                 masked,
@@ -123,7 +149,16 @@ pub fn export(
                 })?;
                 out.write_record(&rendered)?;
                 report.written += 1;
+                let disputed = sources
+                    .iter()
+                    .filter(|(i, s)| {
+                        *s == Source::Disputed
+                            && truncate_at.is_none_or(|k| *i < k)
+                            && !masked.contains(i)
+                    })
+                    .count() as u64;
                 report.count(t.task, |r| {
+                    r.disputed_kept += disputed;
                     r.kept += 1;
                     r.masked += u64::from(!masked.is_empty());
                     r.truncated += u64::from(truncate_at.is_some());

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::findings::{Finding, Severity};
-use crate::labels::votes::{combine, combine_verdicts, Agree, Combined, TrajectoryVotes};
+use crate::labels::votes::{judge, judge_verdict, Agree, Combined, Source, TrajectoryVotes};
 use crate::model::{Role, Trajectory};
 
 /// What a trajectory needs to be kept.
@@ -104,9 +104,9 @@ pub fn decide(
     let agent_turns: Vec<usize> = t.agent_turns().map(|x| x.index).collect();
     let judged: BTreeMap<usize, Combined> = agent_turns
         .iter()
-        .filter_map(|&i| Some((i, combine(votes.turns.get(&i)?, policy.agree)?)))
+        .filter_map(|&i| Some((i, judge(votes, i, policy.agree)?.0)))
         .collect();
-    let verdict = combine_verdicts(&votes.verdicts, policy.agree);
+    let verdict = judge_verdict(votes, policy.agree);
     let reviewed = !judged.is_empty() || verdict.is_some();
     if !reviewed {
         return if policy.keep_unreviewed {
@@ -139,6 +139,21 @@ pub fn decide(
         _ => repair_wrong(&wrong, policy),
     };
     with_demo_mask(t, decision, policy)
+}
+
+/// Where each judged agent turn's judgement came from (adjudicated, unanimous, majority, tie,
+/// disputed).
+pub fn sources(
+    t: &Trajectory,
+    votes: Option<&TrajectoryVotes>,
+    policy: &Policy,
+) -> Vec<(usize, Source)> {
+    let Some(votes) = votes else {
+        return Vec::new();
+    };
+    t.agent_turns()
+        .filter_map(|x| Some((x.index, judge(votes, x.index, policy.agree)?.1)))
+        .collect()
 }
 
 /// Wrong turns: drop, or cut at the first, or mask, as the policy says.

@@ -35,8 +35,9 @@ pub struct Journal {
     len: u64,
     /// The journal's own marks, replayed at open and kept up to date.
     replay: Replay,
-    /// The state each appended item had before, most recent last (for undo).
-    undo: Vec<(MarkKey, Option<Mark>)>,
+    /// The state each appended item had before (among adjudications when the flag is set),
+    /// most recent last (for undo).
+    undo: Vec<(MarkKey, bool, Option<Mark>)>,
 }
 
 impl Journal {
@@ -113,16 +114,17 @@ impl Journal {
             });
         }
         let key = event.key();
-        let before = self.replay.get(&key).cloned();
+        let adjudication = event.is_adjudication();
+        let before = self.replay.get_in(&key, adjudication).cloned();
         self.write_event(event)?;
-        self.undo.push((key, before));
+        self.undo.push((key, adjudication, before));
         Ok(())
     }
 
     /// Undo the last append of this session by appending the state its item had before. Returns
     /// the event written, or `None` when there is nothing to undo.
     pub fn undo(&mut self) -> Result<Option<Event>, JournalError> {
-        let Some((key, before)) = self.undo.pop() else {
+        let Some((key, adjudication, before)) = self.undo.pop() else {
             return Ok(None);
         };
         let mut event = Event::now(
@@ -133,11 +135,14 @@ impl Journal {
         );
         event.run.clone_from(&key.run);
         if let Some(mark) = &before {
-            event.note.clone_from(&mark.note);
+            event = event.with_details_of(mark);
             event.text_hash.clone_from(&mark.text_hash);
         }
+        if adjudication {
+            event.kind = Some(super::ADJUDICATION.to_string());
+        }
         if let Err(e) = self.write_event(&event) {
-            self.undo.push((key, before));
+            self.undo.push((key, adjudication, before));
             return Err(e);
         }
         Ok(Some(event))
@@ -243,6 +248,49 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 4, "undo appends, never rewrites");
         assert!(reread(&path).marks().is_empty());
+    }
+
+    #[test]
+    fn categories_are_saved_cleared_and_undone_and_adjudications_kept_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(dir.path(), "alice").unwrap();
+        let wrong = |category: Option<&str>| {
+            let mut e = Event::now("alice", "os_1", Some(1), Some("wrong"))
+                .with_category(category, "default@1");
+            e.severity = category.map(|_| "major".to_string());
+            e.decisive = category.is_some();
+            e
+        };
+        j.append(&wrong(Some("plan-error"))).unwrap();
+        let m = j.replay().get(&key(Some(1))).unwrap().clone();
+        assert_eq!(m.category.as_deref(), Some("plan-error"));
+        assert_eq!(m.categories.as_deref(), Some("default@1"));
+        assert_eq!((m.severity.as_deref(), m.decisive), (Some("major"), true));
+        j.append(&wrong(None)).unwrap();
+        assert_eq!(j.replay().get(&key(Some(1))).unwrap().category, None);
+        let mut adj = Event::now("alice", "os_1", Some(1), Some("right"));
+        adj.kind = Some(crate::labels::ADJUDICATION.into());
+        adj.cause = Some("ambiguous".into());
+        j.append(&adj).unwrap();
+        assert_eq!(j.replay().get(&key(Some(1))).unwrap().label, "wrong");
+        assert_eq!(j.replay().adjudications()[&key(Some(1))].label, "right");
+        // Undo the adjudication (it goes), then the clearing of the category (it comes back).
+        let undone = j.undo().unwrap().unwrap();
+        assert!(undone.is_adjudication() && undone.label.is_none());
+        assert!(j.replay().adjudications().is_empty());
+        let undone = j.undo().unwrap().unwrap();
+        assert_eq!(undone.category.as_deref(), Some("plan-error"));
+        let path = j.path().to_path_buf();
+        drop(j);
+        let r = reread(&path);
+        let m = r.get(&key(Some(1))).unwrap();
+        assert_eq!(m.category.as_deref(), Some("plan-error"));
+        assert!(m.decisive);
+        assert!(r.adjudications().is_empty());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.lines().next().unwrap().contains(
+            r#""label":"wrong","category":"plan-error","severity":"major","decisive":true,"categories":"default@1""#
+        ), "{text}");
     }
 
     #[test]

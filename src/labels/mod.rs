@@ -2,6 +2,7 @@
 //! replaying journals into the current marks, annotators' votes combined, and label progress
 //! over a dataset.
 
+pub mod categories;
 pub mod journal;
 pub mod progress;
 pub mod replay;
@@ -37,12 +38,41 @@ pub struct Event {
     pub turn: Option<usize>,
     /// `right`/`wrong` on turns, `accept`/`reject` on trajectories; `None` clears.
     pub label: Option<String>,
+    /// Why a `wrong` turn is wrong: a name from the category set ([`categories`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// `minor`, `major` or `critical` (on `wrong` turns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    /// The first wrong turn that made the trajectory fail.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub decisive: bool,
+    /// The category set the `category` is from, as `NAME@VERSION` (`default@1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Hex SHA-256 of the turn text when the mark was made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_hash: Option<String>,
+    /// `adjudication` on a line written while settling disagreements (its label, category
+    /// and note are the gold answer); `None` on ordinary marks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// On adjudication lines: why the annotators disagreed (`guideline-gap`, `ambiguous`,
+    /// `annotator-error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
 }
+
+/// The `kind` of an adjudication line.
+pub const ADJUDICATION: &str = "adjudication";
+
+/// Severities of a wrong turn, mildest first.
+pub const SEVERITIES: [&str; 3] = ["minor", "major", "critical"];
+
+/// Why annotators disagreed, as an adjudicator records it.
+pub const CAUSES: [&str; 3] = ["guideline-gap", "ambiguous", "annotator-error"];
 
 impl Event {
     /// An event stamped now.
@@ -60,9 +90,39 @@ impl Event {
             trajectory: trajectory.to_string(),
             turn,
             label: label.map(str::to_string),
+            category: None,
+            severity: None,
+            decisive: false,
+            categories: None,
             note: None,
             text_hash: None,
+            kind: None,
+            cause: None,
         }
+    }
+
+    /// A line written while settling disagreements.
+    pub fn is_adjudication(&self) -> bool {
+        self.kind.as_deref() == Some(ADJUDICATION)
+    }
+
+    /// The event with the category (and the set's `NAME@VERSION`) of a wrong turn.
+    pub fn with_category(mut self, category: Option<&str>, set: &str) -> Event {
+        self.category = category.map(str::to_string);
+        self.categories = category.map(|_| set.to_string());
+        self
+    }
+
+    /// The event carrying what `mark` says besides its label (note, category, severity,
+    /// decisive, cause).
+    pub fn with_details_of(mut self, mark: &Mark) -> Event {
+        self.note.clone_from(&mark.note);
+        self.category.clone_from(&mark.category);
+        self.categories.clone_from(&mark.categories);
+        self.severity.clone_from(&mark.severity);
+        self.decisive = mark.decisive;
+        self.cause.clone_from(&mark.cause);
+        self
     }
 
     /// The event, on the trajectory of `run`.

@@ -24,12 +24,37 @@ pub struct MarkKey {
 }
 
 /// The current state of one item after replay (cleared items have no `Mark`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mark {
     pub label: String,
     pub at: String,
     pub note: Option<String>,
     pub text_hash: Option<String>,
+    /// Why the turn is wrong (a category name, kept even when not in the set in use).
+    pub category: Option<String>,
+    /// The category set's `NAME@VERSION` the line recorded.
+    pub categories: Option<String>,
+    pub severity: Option<String>,
+    pub decisive: bool,
+    /// On adjudications: why the annotators disagreed.
+    pub cause: Option<String>,
+}
+
+impl Mark {
+    /// The state `event` leaves its item in (`None`: cleared).
+    pub fn of(event: &Event) -> Option<Mark> {
+        Some(Mark {
+            label: event.label.clone()?,
+            at: event.at.clone(),
+            note: event.note.clone(),
+            text_hash: event.text_hash.clone(),
+            category: event.category.clone(),
+            categories: event.categories.clone(),
+            severity: event.severity.clone(),
+            decisive: event.decisive,
+            cause: event.cause.clone(),
+        })
+    }
 }
 
 impl Mark {
@@ -43,6 +68,10 @@ impl Mark {
 #[derive(Debug, Default)]
 pub struct Replay {
     marks: BTreeMap<MarkKey, Mark>,
+    /// Adjudications (lines with `"kind": "adjudication"`), by adjudicator and item.
+    adjudications: BTreeMap<MarkKey, Mark>,
+    /// Where each category name was first seen: file and line.
+    category_seen: BTreeMap<String, (Arc<Path>, usize)>,
     /// Timestamps (seconds since the epoch) of every event, per annotator, in line order.
     times: BTreeMap<String, Vec<i64>>,
     warnings: Vec<Diagnostic>,
@@ -106,7 +135,14 @@ impl Replay {
                 )),
             };
             match parsed {
-                Ok(event) => self.apply(&event),
+                Ok(event) => {
+                    if let Some(c) = &event.category {
+                        if !self.category_seen.contains_key(c) {
+                            self.category_seen.insert(c.clone(), (file.clone(), i + 1));
+                        }
+                    }
+                    self.apply(&event)
+                }
                 Err(_) if last && !terminated => self.warn(
                     file,
                     i + 1,
@@ -127,20 +163,49 @@ impl Replay {
                 .push(t);
         }
         self.events += 1;
-        match &event.label {
-            Some(label) => {
-                let mark = Mark {
-                    label: label.clone(),
-                    at: event.at.clone(),
-                    note: event.note.clone(),
-                    text_hash: event.text_hash.clone(),
-                };
-                self.marks.insert(event.key(), mark);
+        let map = if event.is_adjudication() {
+            &mut self.adjudications
+        } else {
+            &mut self.marks
+        };
+        match Mark::of(event) {
+            Some(mark) => {
+                map.insert(event.key(), mark);
             }
             None => {
-                self.marks.remove(&event.key());
+                map.remove(&event.key());
             }
         }
+    }
+
+    /// The current adjudications, by adjudicator and item.
+    pub fn adjudications(&self) -> &BTreeMap<MarkKey, Mark> {
+        &self.adjudications
+    }
+
+    /// The current state of `key`, among adjudications when `adjudication`, else marks.
+    pub fn get_in(&self, key: &MarkKey, adjudication: bool) -> Option<&Mark> {
+        if adjudication {
+            self.adjudications.get(key)
+        } else {
+            self.marks.get(key)
+        }
+    }
+
+    /// A warning for each category name read that `known` does not name, at the `file:line`
+    /// where it was first seen (the marks keep it: another team's set is not dropped).
+    pub fn unknown_categories(&self, known: &dyn Fn(&str) -> bool, set: &str) -> Vec<Diagnostic> {
+        self.category_seen
+            .iter()
+            .filter(|(c, _)| !known(c))
+            .map(|(c, (file, line))| Diagnostic {
+                file: file.clone(),
+                line: u32::try_from(*line).unwrap_or(u32::MAX),
+                column: 0,
+                level: Level::Warning,
+                message: format!("category '{c}' is not in the category set {set}; kept as it is"),
+            })
+            .collect()
     }
 
     fn warn(&mut self, file: &Arc<Path>, line: usize, message: String) {
@@ -301,6 +366,17 @@ pub fn parse_line(line: &str, fallback: &str) -> Result<Event, String> {
         }
     }
     let run = text("run")?.filter(|r| !r.is_empty());
+    let decisive = match present("decisive") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err("`decisive` is not true or false".to_string()),
+    };
+    let kind = text("kind")?;
+    if let Some(k) = kind.as_deref().filter(|&k| k != super::ADJUDICATION) {
+        return Err(format!(
+            "`kind` is '{k}', not one this trev knows (only \"adjudication\")"
+        ));
+    }
     Ok(Event {
         v,
         at,
@@ -309,8 +385,14 @@ pub fn parse_line(line: &str, fallback: &str) -> Result<Event, String> {
         trajectory,
         turn,
         label,
+        category: text("category")?.filter(|c| !c.is_empty()),
+        severity: text("severity")?.filter(|c| !c.is_empty()),
+        decisive,
+        categories: text("categories")?,
         note: text("note")?,
         text_hash: text("text_hash")?,
+        kind,
+        cause: text("cause")?,
     })
 }
 
@@ -367,6 +449,42 @@ mod tests {
         assert_eq!(r.get(&key("alice", "t", None)).unwrap().label, "accept");
         // Gaps 5, 4, 1, 10 → median 4.5.
         assert_eq!(r.pace("alice"), Some(4.5));
+    }
+
+    #[test]
+    fn old_lines_read_as_before_and_unknown_categories_are_kept_with_a_warning() {
+        let r = replay(concat!(
+            r#"{"trajectory":"t","turn":1,"label":"right"}"#,
+            "\n",
+            r#"{"trajectory":"t","turn":2,"label":"wrong","category":"acme-thing","categories":"acme@2"}"#,
+            "\n",
+            r#"{"trajectory":"t","turn":3,"label":"wrong","kind":"review"}"#,
+            "\n",
+            r#"{"trajectory":"t","turn":4,"label":"wrong","decisive":"yes"}"#,
+            "\n",
+        ));
+        assert_eq!(r.marks().len(), 2);
+        assert_eq!(
+            r.get(&key("alice", "t", Some(2)))
+                .unwrap()
+                .category
+                .as_deref(),
+            Some("acme-thing")
+        );
+        let w: Vec<String> = r.warnings().iter().map(|d| d.to_string()).collect();
+        assert!(w[0].starts_with("alice.jsonl:3: warning: `kind`"), "{w:?}");
+        assert!(
+            w[1].starts_with("alice.jsonl:4: warning: `decisive`"),
+            "{w:?}"
+        );
+        let set = super::super::categories::CategorySet::default();
+        let unknown = r.unknown_categories(&|c| set.contains(c), &set.tag());
+        assert_eq!(unknown.len(), 1);
+        let u = unknown[0].to_string();
+        assert!(
+            u.starts_with("alice.jsonl:2: warning: category 'acme-thing'"),
+            "{u}"
+        );
     }
 
     #[test]

@@ -30,6 +30,115 @@ pub struct TrajectoryVotes {
     pub verdicts: BTreeMap<String, Verdict>,
     /// Notes on turns, by annotator.
     pub notes: BTreeMap<usize, BTreeMap<String, String>>,
+    /// The categories of wrong marks on turns, by annotator.
+    pub categories: BTreeMap<usize, BTreeMap<String, String>>,
+    /// Adjudicated marks on turns (filled by [`add_gold`] only when the gold is wanted).
+    pub gold: BTreeMap<usize, Mark>,
+    /// The adjudicated verdict.
+    pub gold_verdict: Option<Verdict>,
+}
+
+impl TrajectoryVotes {
+    /// Every annotator who marked `turn` wrong gave it a category `environment` says is not
+    /// the agent's fault (a tool or infrastructure error): left out of the agent's defect rate.
+    pub fn environment_fault(&self, turn: usize, environment: &dyn Fn(&str) -> bool) -> bool {
+        let Some(marks) = self.turns.get(&turn) else {
+            return false;
+        };
+        let categories = self.categories.get(&turn);
+        let mut wrong = marks.iter().filter(|(_, m)| **m == Mark::Wrong).peekable();
+        wrong.peek().is_some()
+            && wrong.all(|(a, _)| {
+                categories
+                    .and_then(|c| c.get(a))
+                    .is_some_and(|c| environment(c))
+            })
+    }
+}
+
+/// Where a turn's judgement came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    /// An adjudication.
+    Adjudicated,
+    /// Every annotator gave the same mark.
+    Unanimous,
+    /// More annotators gave one mark than the other.
+    Majority,
+    /// As many said right as wrong (the fallback decided).
+    Tie,
+    /// The fallback left it disputed (`unanimous` with a split).
+    Disputed,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Adjudicated => "adjudicated",
+            Source::Unanimous => "unanimous",
+            Source::Majority => "majority",
+            Source::Tie => "tie",
+            Source::Disputed => "disputed",
+        }
+    }
+}
+
+/// The judgement of one turn and where it came from: the adjudication when there is one, else
+/// the annotators' marks combined by `agree`. `None` when nobody marked it.
+pub fn judge(votes: &TrajectoryVotes, turn: usize, agree: Agree) -> Option<(Combined, Source)> {
+    if let Some(gold) = votes.gold.get(&turn) {
+        let c = match gold {
+            Mark::Right => Combined::Right,
+            Mark::Wrong => Combined::Wrong,
+        };
+        return Some((c, Source::Adjudicated));
+    }
+    let marks = votes.turns.get(&turn)?;
+    let combined = combine(marks, agree)?;
+    let wrong = marks.values().filter(|&&m| m == Mark::Wrong).count();
+    let right = marks.len() - wrong;
+    let source = match combined {
+        Combined::Disputed => Source::Disputed,
+        _ if wrong == 0 || right == 0 => Source::Unanimous,
+        _ if wrong == right => Source::Tie,
+        _ => Source::Majority,
+    };
+    Some((combined, source))
+}
+
+/// The combined verdict: the adjudicated one when there is one.
+pub fn judge_verdict(votes: &TrajectoryVotes, agree: Agree) -> Option<Combined> {
+    match votes.gold_verdict {
+        Some(Verdict::Accept) => Some(Combined::Right),
+        Some(Verdict::Reject) => Some(Combined::Wrong),
+        None => combine_verdicts(&votes.verdicts, agree),
+    }
+}
+
+/// Add the adjudications (resolved to the loaded trajectories) to `votes` as gold: the latest
+/// adjudication of each item wins (by `at`), whoever wrote it.
+pub fn add_gold(votes: &mut HashMap<TrajectoryKey, TrajectoryVotes>, adjudications: &Resolved) {
+    let mut latest: BTreeMap<(TrajectoryKey, Option<usize>), &super::Mark> = BTreeMap::new();
+    for (key, mark) in &adjudications.marks {
+        let item = ((key.run.clone(), key.trajectory.clone()), key.turn);
+        if latest.get(&item).is_none_or(|m| m.at <= mark.at) {
+            latest.insert(item, mark);
+        }
+    }
+    for ((trajectory, turn), mark) in latest {
+        let v = votes.entry(trajectory).or_default();
+        match (turn, mark.label.as_str()) {
+            (Some(t), "right") => {
+                v.gold.insert(t, Mark::Right);
+            }
+            (Some(t), "wrong") => {
+                v.gold.insert(t, Mark::Wrong);
+            }
+            (None, "accept") => v.gold_verdict = Some(Verdict::Accept),
+            (None, "reject") => v.gold_verdict = Some(Verdict::Reject),
+            _ => {}
+        }
+    }
 }
 
 /// How several annotators' marks on one turn combine.
@@ -138,6 +247,13 @@ pub fn votes(
                 votes.verdicts.insert(annotator.clone(), Verdict::Reject);
             }
             _ => {}
+        }
+        if let (Some(turn), "wrong", Some(c)) = (key.turn, mark.label.as_str(), &mark.category) {
+            votes
+                .categories
+                .entry(turn)
+                .or_default()
+                .insert(annotator.clone(), c.clone());
         }
         if let (Some(turn), Some(note)) = (key.turn, &mark.note) {
             votes

@@ -9,6 +9,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::estimate::{self, Design, Population, Report, Reviewed};
+use crate::labels::categories::CategorySet;
 use crate::labels::resolve::{resolve, Index, Resolved};
 use crate::labels::votes::{self, combine, key_of, Agree, Combined, TrajectoryKey};
 use crate::labels::Replay;
@@ -136,6 +137,21 @@ pub fn estimate(
     selection: &Selection,
     flagged: &(dyn Fn(&Trajectory) -> bool + Sync),
 ) -> Estimated {
+    let set = CategorySet::default();
+    estimate_in(data, census, selection, flagged, &set)
+}
+
+/// [`estimate`] with the category set in use: an agent turn that every annotator who marked it
+/// wrong put in an environment category (`environment-fault`: not the agent's fault) is left
+/// out of the agent's defect rate, as if unjudged.
+pub fn estimate_in(
+    data: &Dataset,
+    census: &Census,
+    selection: &Selection,
+    flagged: &(dyn Fn(&Trajectory) -> bool + Sync),
+    set: &CategorySet,
+) -> Estimated {
+    let environment = |c: &str| set.get(c).is_some_and(|c| c.environment);
     let votes = votes::votes(&census.marks, &BTreeSet::new());
     let selected: Vec<usize> = selection
         .records
@@ -155,6 +171,8 @@ pub fn estimate(
         let (mut judged, mut wrong) = (0, 0);
         for turn in t.agent_turns() {
             match v.and_then(|v| combine(v.turns.get(&turn.index)?, Agree::Majority)) {
+                Some(Combined::Wrong)
+                    if v.is_some_and(|v| v.environment_fault(turn.index, &environment)) => {}
                 Some(Combined::Wrong) => {
                     judged += 1;
                     wrong += 1;

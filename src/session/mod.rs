@@ -6,12 +6,18 @@
 //! - [`annotations`]: where the journals are.
 //! - [`sample`]: the sample to work on, drawn and recorded beside the journals, or read back.
 //! - [`estimate`]: from the reviewed sample to the whole dataset.
+//! - [`corrected`]: a judge's (or the rules') defect rate corrected for its errors.
 //! - [`agreement`]: the ratings that agreement statistics are computed over.
 //! - [`judge`]: the rules as one more annotator, and each rule's precision against people.
+//! - [`categories`]: the error categories in use (the team's, the config's or the default).
+//! - [`adjudicate`]: the queue of disagreements to settle, and the gold answers so far.
 //! - [`marks`]: the journals' marks resolved to the loaded trajectories (run and id).
 
+pub mod adjudicate;
 pub mod agreement;
 pub mod annotations;
+pub mod categories;
+pub mod corrected;
 pub mod estimate;
 pub mod judge;
 pub mod marks;

@@ -34,6 +34,10 @@ pub enum Action {
     JumpToId,
     MarkRight,
     MarkWrong,
+    /// Mark the turn wrong with the category of this digit key (1…9, then 0 for the tenth).
+    Category(u8),
+    Severity,
+    Decisive,
     ClearMark,
     EditNote,
     Accept,
@@ -144,7 +148,7 @@ pub const ACTIONS: &[ActionInfo] = &[
     info(
         Action::Filter,
         "filter",
-        "filter: severity:S rule:R task:T marked unmarked disagree text",
+        "filter: severity:S rule:R task:T category:C marked unmarked disagree text",
         &["&"],
     ),
     info(
@@ -164,6 +168,78 @@ pub const ACTIONS: &[ActionInfo] = &[
         "mark_wrong",
         "mark the turn wrong",
         &["x"],
+    ),
+    info(
+        Action::Category(1),
+        "category_1",
+        "mark wrong with that category (listed below)",
+        &["1"],
+    ),
+    info(
+        Action::Category(2),
+        "category_2",
+        "mark wrong with that category (listed below)",
+        &["2"],
+    ),
+    info(
+        Action::Category(3),
+        "category_3",
+        "mark wrong with that category (listed below)",
+        &["3"],
+    ),
+    info(
+        Action::Category(4),
+        "category_4",
+        "mark wrong with that category (listed below)",
+        &["4"],
+    ),
+    info(
+        Action::Category(5),
+        "category_5",
+        "mark wrong with that category (listed below)",
+        &["5"],
+    ),
+    info(
+        Action::Category(6),
+        "category_6",
+        "mark wrong with that category (listed below)",
+        &["6"],
+    ),
+    info(
+        Action::Category(7),
+        "category_7",
+        "mark wrong with that category (listed below)",
+        &["7"],
+    ),
+    info(
+        Action::Category(8),
+        "category_8",
+        "mark wrong with that category (listed below)",
+        &["8"],
+    ),
+    info(
+        Action::Category(9),
+        "category_9",
+        "mark wrong with that category (listed below)",
+        &["9"],
+    ),
+    info(
+        Action::Category(0),
+        "category_10",
+        "mark wrong with that category (listed below)",
+        &["0"],
+    ),
+    info(
+        Action::Severity,
+        "severity",
+        "the wrong turn's severity: minor, major, critical, none",
+        &["v"],
+    ),
+    info(
+        Action::Decisive,
+        "decisive",
+        "the wrong turn is the decisive error (again: not)",
+        &["D"],
     ),
     info(
         Action::ClearMark,

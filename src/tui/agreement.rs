@@ -64,6 +64,29 @@ impl Panel for AgreementPanel {
             rows.len(),
         )];
         lines.extend(panel_lines(&agree::agreement(&ratings)));
+        let categories = session::agreement::categories_of_trajectories(&replay, &ids)
+            .map_err(|e| e.to_string())?;
+        if !categories.items.is_empty() {
+            lines.push(String::new());
+            lines.push(
+                "categories of turns marked wrong (a pair is compared where both marked it wrong)"
+                    .into(),
+            );
+            lines.extend(panel_lines(&agree::agreement(&categories)));
+            lines.push(String::new());
+            lines.push("per category: how often annotators who used it agreed".into());
+            for (c, s) in agree::specific_agreement(&categories) {
+                if s.used > 0 {
+                    lines.push(format!(
+                        "  {:<26} {}  ({} of {} uses)",
+                        sanitize_line(&c),
+                        num(&s.specific_agreement),
+                        s.agreed,
+                        s.used
+                    ));
+                }
+            }
+        }
         Ok(AgreementPanel {
             lines,
             scroll: Scroll::default(),

@@ -27,6 +27,9 @@ struct ConfigFile {
     profile: Option<String>,
     #[serde(default)]
     keys: BTreeMap<toml::Spanned<String>, OneOrMany>,
+    /// The error category set (read by `session::categories`; checked there).
+    #[serde(default, rename = "categories")]
+    _categories: Option<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]

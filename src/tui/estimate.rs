@@ -9,7 +9,7 @@ use super::agreement::read_journals;
 use super::panel::{self, Data, Panel, Scroll};
 use super::theme::Theme;
 use crate::findings::Severity;
-use crate::session::estimate::{census, estimate, lines, selection};
+use crate::session::estimate::{census, estimate_in, lines, selection};
 
 /// The estimate panel: its lines, computed when it opens.
 pub struct EstimatePanel {
@@ -39,7 +39,13 @@ impl Panel for EstimatePanel {
                 .iter()
                 .any(|f| f.severity == Severity::Error)
         };
-        let estimated = estimate(dataset, &census, &selection, &flagged);
+        let estimated = estimate_in(
+            dataset,
+            &census,
+            &selection,
+            &flagged,
+            &data.labels.categories,
+        );
         Ok(EstimatePanel {
             lines: lines(&estimated),
             scroll: Scroll::default(),

@@ -12,6 +12,8 @@ use super::theme::Theme;
 #[derive(Debug, Default)]
 pub struct HelpPanel {
     scroll: Scroll,
+    /// The digit keys' categories, as one line of text.
+    categories: String,
 }
 
 /// The last line of the help, under the actions.
@@ -25,12 +27,27 @@ struct Row {
 
 /// The help's rows on `screen`, wrapped to its box (the help of an action continues under
 /// itself, past the keys column), the width of the keys column and the box.
-fn rows(screen: Rect, keymap: &Keymap) -> (Vec<Row>, usize, Frame) {
-    let keys: Vec<String> = ACTIONS.iter().map(|a| keymap.describe(a.action)).collect();
-    let key_w = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
-    let help_w = ACTIONS
+fn rows(screen: Rect, keymap: &Keymap, categories: &str) -> (Vec<Row>, usize, Frame) {
+    // Actions that share their help (the category digits) share a row.
+    let mut groups: Vec<(Vec<String>, &'static str)> = Vec::new();
+    for a in ACTIONS {
+        let k = keymap.describe(a.action);
+        match groups.last_mut() {
+            Some((keys, help)) if *help == a.help => keys.push(k),
+            _ => groups.push((vec![k], a.help)),
+        }
+    }
+    let keys: Vec<String> = groups
         .iter()
-        .map(|a| a.help.chars().count())
+        .map(|(k, _)| match &k[..] {
+            [first, .., last] if k.len() > 3 => format!("{first}…{last}"),
+            _ => k.join(" "),
+        })
+        .collect();
+    let key_w = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
+    let help_w = groups
+        .iter()
+        .map(|(_, help)| help.chars().count())
         .max()
         .unwrap_or(0);
     let frame = Frame::new(screen, key_w + 2 + help_w);
@@ -41,8 +58,8 @@ fn rows(screen: Rect, keymap: &Keymap) -> (Vec<Row>, usize, Frame) {
     };
     let help_width = frame.text_width.saturating_sub(column);
     let mut out = Vec::new();
-    for (info, k) in ACTIONS.iter().zip(keys) {
-        let mut wrapped = panel::wrap(info.help, help_width, 2).into_iter();
+    for ((_, help), k) in groups.iter().zip(keys) {
+        let mut wrapped = panel::wrap(help, help_width, 2).into_iter();
         match column {
             0 => {
                 out.push(Row {
@@ -65,6 +82,9 @@ fn rows(screen: Rect, keymap: &Keymap) -> (Vec<Row>, usize, Frame) {
         keys: None,
         help: String::new(),
     });
+    for help in panel::wrap(categories, frame.text_width, 2) {
+        out.push(Row { keys: None, help });
+    }
     for help in panel::wrap(FOOTER, frame.text_width, 2) {
         out.push(Row { keys: None, help });
     }
@@ -73,8 +93,17 @@ fn rows(screen: Rect, keymap: &Keymap) -> (Vec<Row>, usize, Frame) {
 }
 
 impl Panel for HelpPanel {
-    fn open(_: &mut Data) -> Result<HelpPanel, String> {
-        Ok(HelpPanel::default())
+    fn open(data: &mut Data) -> Result<HelpPanel, String> {
+        let set = &data.labels.categories;
+        let digits: Vec<String> = set
+            .categories
+            .iter()
+            .filter_map(|c| Some(format!("{} {}", set.digit(&c.name)?, c.name)))
+            .collect();
+        Ok(HelpPanel {
+            scroll: Scroll::default(),
+            categories: format!("categories ({}): {}", set.tag(), digits.join(" · ")),
+        })
     }
 
     fn mode(&self) -> &'static str {
@@ -82,18 +111,20 @@ impl Panel for HelpPanel {
     }
 
     fn key(&mut self, action: Option<Action>, screen: Rect, keymap: &Keymap) -> bool {
-        let (rows, _, frame) = rows(screen, keymap);
+        let (rows, _, frame) = rows(screen, keymap, &self.categories);
         let last = panel::last_first(frame, rows.len());
         self.scroll.key(action, last, frame.rows())
     }
 
     fn draw(&self, buf: &mut Buffer, screen: Rect, theme: &Theme, keymap: &Keymap) {
-        let (rows, column, frame) = rows(screen, keymap);
+        let (rows, column, frame) = rows(screen, keymap, &self.categories);
         let title = match rows.len() > frame.rows() {
             true => " keys (j/k scroll, any other key closes) ",
             false => " keys (any key closes) ",
         };
-        let footer = rows.len() - panel::wrap(FOOTER, frame.text_width, 2).len();
+        let footer = rows.len()
+            - panel::wrap(FOOTER, frame.text_width, 2).len()
+            - panel::wrap(&self.categories, frame.text_width, 2).len();
         let lines: Vec<Line> = rows
             .into_iter()
             .enumerate()

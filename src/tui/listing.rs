@@ -28,6 +28,8 @@ pub enum Term {
     /// Annotators' labels differ somewhere in the trajectory, on a turn or in the verdicts
     /// (`disagree`).
     Disagree,
+    /// Some turn has a mark (anyone's) with this error category (`category:NAME`).
+    Category(String),
 }
 
 /// A list filter and how far its scan has come.
@@ -41,7 +43,7 @@ pub struct Filter {
 }
 
 /// The keys of `key:value` terms.
-const KEYS: &str = "severity (sev), rule, task, text";
+const KEYS: &str = "severity (sev), rule, task, text, category (cat)";
 
 impl Filter {
     /// Parse a query. A rule term must be the start of one of `rules` (the ids of the rules
@@ -63,6 +65,7 @@ impl Filter {
                     format!("unknown task '{t}' (tasks: {known})")
                 })?),
                 Some(("text", t)) => Term::Text(t.to_lowercase()),
+                Some(("category" | "cat", c)) if !c.is_empty() => Term::Category(c.to_string()),
                 Some((key, _)) if is_key(key) => {
                     return Err(format!(
                         "unknown filter key '{key}:' (keys: {KEYS}; text:{word} finds the word)"
@@ -249,7 +252,18 @@ impl List {
             self.filter = None;
             return Ok(());
         }
-        self.filter = Some(Filter::parse(query, store.rule_ids())?);
+        let filter = Filter::parse(query, store.rule_ids())?;
+        for term in &filter.terms {
+            if let Term::Category(c) = term {
+                if !labels.knows_category(c) {
+                    return Err(format!(
+                        "unknown category '{c}' (categories: {})",
+                        labels.categories.names().join(", ")
+                    ));
+                }
+            }
+        }
+        self.filter = Some(filter);
         self.scan(store, labels, Duration::from_millis(150));
         Ok(())
     }
@@ -369,6 +383,7 @@ fn matches(store: &mut Store, labels: &Labels, i: usize, terms: &[Term]) -> bool
             done == (*term == Term::Marked)
         }
         Term::Disagree => labels.disagrees(&entry.trajectory.run, &entry.trajectory.id),
+        Term::Category(c) => labels.has_category(&entry.trajectory.run, &entry.trajectory.id, c),
         Term::Text(text) => {
             entry.trajectory.id.to_lowercase().contains(text)
                 || entry
@@ -436,13 +451,16 @@ mod tests {
         );
         let e = parse("status:x").unwrap_err();
         assert!(e.contains("unknown filter key 'status:'"), "{e}");
-        assert!(e.contains("severity (sev), rule, task, text"), "{e}");
+        assert!(
+            e.contains("severity (sev), rule, task, text, category (cat)"),
+            "{e}"
+        );
         assert!(parse("sev:x").unwrap_err().contains("error, warn, info"));
         assert!(parse("task:nosuch").unwrap_err().contains("tasks: os, db"));
         assert_eq!(
             parse("text:Act: http://x"),
             Err(
-                "unknown filter key 'http:' (keys: severity (sev), rule, task, text; \
+                "unknown filter key 'http:' (keys: severity (sev), rule, task, text, category (cat); \
                  text:http://x finds the word)"
                     .into()
             )

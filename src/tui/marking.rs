@@ -4,12 +4,15 @@
 //! action waiting for the annotator's name, and when to resume at the first unmarked turn. A
 //! mark shows as saved only once the journal has it on disk; a failed append shows as UNSAVED.
 
+mod adjudicate;
+mod categories;
+mod whole;
+
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-mod whole;
-
 use super::action::{Action, Keymap};
+use super::adjudicating::Adjudicating;
 use super::doc::{Block, BlockKind};
 use super::marks::{agent_turns, Labels, TurnMarks, Whole};
 use super::store::Entry;
@@ -37,6 +40,8 @@ pub struct Marking {
     /// The annotator's progress over the whole data, and what it was counted from (the
     /// journal's marks, the moved lines, the sample's size), to count again when that changes.
     whole: Option<((usize, usize, usize), Whole)>,
+    /// Settling disagreements (`trev adjudicate`).
+    adjudicating: Option<Adjudicating>,
 }
 
 /// What a marking action leaves for the screen to do.
@@ -103,6 +108,13 @@ impl Marking {
                 n => format!("{w} (and {n} more)"),
             });
         }
+        if let Some(w) = self.labels.category_warnings.first() {
+            let more = self.labels.category_warnings.len() - 1;
+            return Some(match more {
+                0 => w.clone(),
+                n => format!("{w} (and {n} more)"),
+            });
+        }
         if self.labels.unnamed_apply {
             return None;
         }
@@ -153,6 +165,9 @@ impl Marking {
         match action {
             Action::MarkRight => self.set_mark(entry, target, Some("right")),
             Action::MarkWrong => self.set_mark(entry, target, Some("wrong")),
+            Action::Category(digit) => self.set_category(entry, target, digit),
+            Action::Severity => self.cycle_severity(entry, target),
+            Action::Decisive => self.toggle_decisive(entry, target),
             Action::ClearMark => self.set_mark(entry, target, None),
             Action::EditNote => self.start_note(entry, target, keymap),
             Action::Accept => self.accept(entry),
@@ -230,11 +245,13 @@ impl Marking {
         let mut event = Event::now(&annotator, &t.id, Some(turn), label).in_run(&t.run);
         event.text_hash = Some(labels::text_hash(&t.turns[turn].text));
         if label.is_some() {
-            // A new label keeps the note.
-            event.note = self
-                .labels
-                .mine(&t.run, &t.id, Some(turn))
-                .and_then(|m| m.note.clone());
+            // A new label keeps the note, and a wrong turn stays as categorised.
+            if let Some(m) = self.labels.mine(&t.run, &t.id, Some(turn)) {
+                event.note.clone_from(&m.note);
+                if label == Some("wrong") && m.label == "wrong" {
+                    event = event.with_details_of(&m.clone());
+                }
+            }
         }
         let what = format!("turn {turn} {}", label.unwrap_or("cleared"));
         Outcome::Marked(self.append(event, what))
@@ -347,7 +364,9 @@ impl Marking {
             return Outcome::Nothing;
         };
         let annotator = self.labels.annotator.clone().unwrap_or_default();
-        let mut event = Event::now(&annotator, &t.id, Some(turn), Some(&mark.label)).in_run(&t.run);
+        let mut event = Event::now(&annotator, &t.id, Some(turn), Some(&mark.label))
+            .in_run(&t.run)
+            .with_details_of(&mark);
         event.text_hash = Some(labels::text_hash(&t.turns[turn].text));
         let note = note.trim();
         event.note = (!note.is_empty()).then(|| note.to_string());

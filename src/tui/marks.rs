@@ -8,13 +8,18 @@ use std::path::{Path, PathBuf};
 use ratatui::text::Span;
 
 use super::theme::Theme;
+use crate::labels::categories::CategorySet;
 use crate::labels::{self, Journal, Mark, MarkKey, Replay};
 use crate::load::Dataset;
 use crate::model::{Role, Trajectory};
 use crate::sanitize::sanitize_line;
+use crate::session;
 
 /// Another annotator's mark: (turn, annotator, label).
 pub type OtherMark = (Option<usize>, String, String);
+
+/// A trajectory as journal lines name it: (run, if named; id).
+pub type Named = (Option<String>, String);
 
 /// The label state of the session.
 #[derive(Default)]
@@ -43,6 +48,14 @@ pub struct Labels {
     /// Journal lines whose run is not loaded but whose trajectory was found again under another
     /// run (a renamed or moved file), by (run now, trajectory): the lines' keys.
     pub moved: HashMap<(String, String), Vec<MarkKey>>,
+    /// The error categories the digit keys give (`categories.toml` beside the journals, the
+    /// config's, or the default set).
+    pub categories: CategorySet,
+    /// Others' categories, by (run, trajectory): (turn, category).
+    pub others_categories: HashMap<Named, Vec<(usize, String)>>,
+    /// Categories read that the set does not name (another team's): kept and shown, with a
+    /// warning naming where each was first seen.
+    pub category_warnings: Vec<String>,
 }
 
 /// One turn's marks, as drawn.
@@ -92,10 +105,16 @@ pub fn agent_turns(t: &Trajectory) -> Vec<usize> {
 
 impl Labels {
     pub fn new(dir: Option<PathBuf>, annotator: Option<String>) -> Labels {
+        // The team's set; the front-end puts the configured one (config file included) here.
+        let categories = dir
+            .as_deref()
+            .and_then(|d| session::categories::in_dir(d).ok().flatten())
+            .unwrap_or_default();
         Labels {
             dir,
             annotator: annotator.filter(|a| !a.trim().is_empty()),
             unnamed_apply: true,
+            categories,
             ..Labels::default()
         }
     }
@@ -113,6 +132,11 @@ impl Labels {
             )?;
             let journal = Journal::open(&dir, &annotator).map_err(|e| e.to_string())?;
             self.read_others(&dir, journal.path());
+            let set = &self.categories;
+            let known = |c: &str| set.contains(c);
+            let unknown = journal.replay().unknown_categories(&known, &set.tag());
+            self.category_warnings
+                .extend(unknown.iter().map(ToString::to_string));
             self.journal = Some(journal);
         }
         Ok(self.journal.as_mut().expect("opened above"))
@@ -128,9 +152,23 @@ impl Labels {
         }
         let me = self.annotator.as_deref().unwrap_or("");
         self.others.clear();
+        self.others_categories.clear();
+        let set = &self.categories;
+        let known = |c: &str| set.contains(c);
+        self.category_warnings = replay
+            .unknown_categories(&known, &set.tag())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         for (key, mark) in replay.marks() {
             if key.annotator == me {
                 continue;
+            }
+            if let (Some(turn), Some(c)) = (key.turn, &mark.category) {
+                self.others_categories
+                    .entry((key.run.clone(), key.trajectory.clone()))
+                    .or_default()
+                    .push((turn, c.clone()));
             }
             self.others
                 .entry((key.run.clone(), key.trajectory.clone()))
@@ -312,6 +350,35 @@ impl Labels {
         labels.values().any(|s| s.len() > 1)
     }
 
+    /// A category name the filter may use: the set's, or one read in a journal.
+    pub fn knows_category(&self, name: &str) -> bool {
+        self.categories.contains(name)
+            || self
+                .others_categories
+                .values()
+                .flatten()
+                .any(|(_, c)| c == name)
+            || self.journal.as_ref().is_some_and(|j| {
+                j.replay()
+                    .marks()
+                    .values()
+                    .any(|m| m.category.as_deref() == Some(name))
+            })
+    }
+
+    /// Some turn of `(run, trajectory)` has a mark (anyone's) with category `name`.
+    pub fn has_category(&self, run: &str, trajectory: &str, name: &str) -> bool {
+        let mine = self
+            .mine_in(run, trajectory)
+            .values()
+            .any(|m| m.label == "wrong" && m.category.as_deref() == Some(name));
+        mine || self
+            .named(run)
+            .filter_map(|r| self.others_categories.get(&(r, trajectory.to_string())))
+            .flatten()
+            .any(|(_, c)| c == name)
+    }
+
     /// The marks of `t` as drawn.
     pub fn turn_marks(&self, t: &Trajectory) -> TurnMarks {
         let mut out = TurnMarks {
@@ -379,6 +446,20 @@ pub fn badge_spans(badge: &Badge, theme: &Theme) -> Vec<Span<'static>> {
             format!("{g} {}", sanitize_line(&mark.label)),
             style,
         ));
+        if mark.label == "wrong" {
+            if let Some(c) = &mark.category {
+                spans.push(Span::styled(format!(" · {}", sanitize_line(c)), style));
+            }
+            if let Some(s) = &mark.severity {
+                spans.push(Span::styled(
+                    format!(" ({})", sanitize_line(s)),
+                    theme.muted,
+                ));
+            }
+            if mark.decisive {
+                spans.push(Span::styled(" ◆ decisive", theme.finding_error));
+            }
+        }
         if badge.stale {
             spans.push(Span::styled(" (stale: text changed)", theme.finding_warn));
         }

@@ -5,6 +5,7 @@
 //! engine; tests pass their own); the store calls it once per parsed trajectory.
 
 pub mod action;
+mod adjudicating;
 mod agreement;
 pub mod app;
 pub mod config;
@@ -45,8 +46,18 @@ pub struct Setup {
     pub sample: Option<Vec<usize>>,
 }
 
+/// How the screen starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Start {
+    /// Reviewing: marking turns.
+    #[default]
+    Review,
+    /// Settling disagreements (`trev adjudicate`), annotators' names hidden or shown.
+    Adjudicate { hide_names: bool },
+}
+
 /// Run the review screen until the user quits, a signal arrives or the terminal goes away.
-pub fn run(store: Store, theme: Theme, keymap: Keymap, setup: Setup) -> Result<()> {
+pub fn run(store: Store, theme: Theme, keymap: Keymap, setup: Setup, start: Start) -> Result<()> {
     let mut guard = terminal::Guard::enter().context("cannot set up the terminal")?;
     let size = guard.terminal.size()?;
     let mut app = App::new(
@@ -56,6 +67,9 @@ pub fn run(store: Store, theme: Theme, keymap: Keymap, setup: Setup) -> Result<(
         Rect::new(0, 0, size.width, size.height),
     );
     app.start(setup);
+    if let Start::Adjudicate { hide_names } = start {
+        app.adjudicate(hide_names);
+    }
     let result = run_loop(&mut guard, &mut app);
     // The journal's lock goes first, before anything that could wait on a terminal that is
     // gone: another trev may open the journal the moment this one is done with it.

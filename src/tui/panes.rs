@@ -299,6 +299,7 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
         Mode::Jump => Some("id: "),
         Mode::Note => Some("note (empty removes it): "),
         Mode::Annotator => Some("annotator name (marks are saved under it): "),
+        Mode::Reason => Some("reason for the next decision: "),
         _ => None,
     };
     if let Some(p) = prompt {
@@ -322,6 +323,9 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
             format!(" UNSAVED {} ", sanitize_line(e)),
             theme.finding_error,
         ));
+    }
+    if let Some(a) = app.marking().adjudicating() {
+        spans.push(Span::styled(format!(" {} ", a.status()), theme.status_mode));
     }
     let len = app.store().len();
     let mut left = match app.list().counted(app.selected(), len) {

@@ -24,6 +24,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if let Some(findings) = areas.findings {
         panes::draw_findings(buf, findings, app);
     }
+    if let Some(a) = app.marking().adjudicating() {
+        a.draw(buf, areas.doc, app.theme());
+    }
     panes::draw_status(buf, areas.status, app);
     if let Some(panel) = app.panel() {
         panel.draw(buf, screen, app.theme(), app.keymap());

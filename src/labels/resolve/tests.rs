@@ -15,6 +15,7 @@ fn mark(label: &str, at: &str, hash: Option<&str>) -> Mark {
         at: at.into(),
         note: None,
         text_hash: hash.map(str::to_string),
+        ..Mark::default()
     }
 }
 

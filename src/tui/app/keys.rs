@@ -37,8 +37,14 @@ impl App {
                     self.set_mode(Mode::Browse);
                 }
             }
-            Mode::Search | Mode::Filter | Mode::Jump | Mode::Note | Mode::Annotator => self.edit(e),
+            Mode::Search
+            | Mode::Filter
+            | Mode::Jump
+            | Mode::Note
+            | Mode::Annotator
+            | Mode::Reason => self.edit(e),
             Mode::Confirm => self.answer(e),
+            Mode::Adjudicate => self.adjudicate_key(e),
         }
         self.prepare();
     }
@@ -92,7 +98,12 @@ impl App {
             self.marking.cancel_ask();
             self.message = Some("no annotator given: marks cannot be saved".into());
         }
-        self.set_mode(Mode::Browse);
+        let back = if self.marking.adjudicating().is_some() {
+            Mode::Adjudicate
+        } else {
+            Mode::Browse
+        };
+        self.set_mode(back);
         self.input.clear();
     }
 
@@ -130,6 +141,10 @@ impl App {
                 self.submit_annotator(&input);
                 return;
             }
+            Mode::Reason => {
+                self.submit_reason(&input);
+                return;
+            }
             _ => {}
         }
         self.set_mode(Mode::Browse);
@@ -149,7 +164,7 @@ impl App {
     pub fn paste(&mut self, text: &str) {
         if matches!(
             self.mode,
-            Mode::Search | Mode::Filter | Mode::Jump | Mode::Note | Mode::Annotator
+            Mode::Search | Mode::Filter | Mode::Jump | Mode::Note | Mode::Annotator | Mode::Reason
         ) {
             self.input.extend(text.chars().filter(|c| !c.is_control()));
             self.input_changed();
@@ -248,7 +263,7 @@ impl App {
     }
 
     /// Do what a marking action left to do.
-    fn follow(&mut self, outcome: Outcome, action: Action) {
+    pub(super) fn follow(&mut self, outcome: Outcome, action: Action) {
         match outcome {
             Outcome::Nothing => {}
             Outcome::Say(message) => self.message = Some(message),

@@ -3,6 +3,7 @@
 //! events; each part changes only its own state. `prepare` renders what will be visible so that
 //! drawing only reads.
 
+mod adjudicate;
 mod keys;
 mod moves;
 
@@ -46,6 +47,10 @@ pub enum Mode {
     Confirm,
     /// A panel is open (it names itself in the status bar: [`App::mode_name`]).
     Panel,
+    /// Settling disagreements (`trev adjudicate`).
+    Adjudicate,
+    /// Typing the reason of the next adjudication.
+    Reason,
 }
 
 impl Mode {
@@ -59,6 +64,8 @@ impl Mode {
             Mode::Annotator => "ANNOTATOR",
             Mode::Confirm => "CONFIRM",
             Mode::Panel => "PANEL",
+            Mode::Adjudicate => "ADJUDICATE",
+            Mode::Reason => "REASON",
         }
     }
 }

@@ -45,7 +45,7 @@ impl App {
     }
 
     /// Put `turn` on screen with byte `offset` of its text visible.
-    fn reveal(&mut self, turn: usize, offset: usize) {
+    pub(super) fn reveal(&mut self, turn: usize, offset: usize) {
         self.in_document(|d, c| d.reveal(turn, offset, c));
     }
 
