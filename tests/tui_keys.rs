@@ -111,7 +111,13 @@ fn an_unknown_rule_or_key_in_the_filter_is_an_error_on_the_input_line() {
     assert_eq!(app.mode(), Mode::Browse);
     let repetition = app.list().filter().unwrap().matches.clone();
     assert!(!repetition.is_empty(), "a family is a known rule");
-    for query in ["rule:nosuch", "status:x", "sev:x", "task:nosuch"] {
+    for query in [
+        "rule:nosuch",
+        "state:x",
+        "sev:x",
+        "task:nosuch",
+        "outcome:won",
+    ] {
         keys(&mut app, &format!("&\x15{query}\n"));
         assert_eq!(app.mode(), Mode::Filter, "{query}: the input line stays");
         assert_eq!(app.input(), query, "with the query to correct");
@@ -129,15 +135,15 @@ fn an_unknown_rule_or_key_in_the_filter_is_an_error_on_the_input_line() {
     }
     keys(&mut app, "&\x15rule:nosuch\n");
     assert!(status_line(&app).contains("unknown rule 'nosuch': no rule id starts with it"));
-    keys(&mut app, "\x15status:x\n");
+    keys(&mut app, "\x15state:x\n");
     let line = status_line(&app);
     assert!(
-        line.contains("unknown filter key 'status:' (keys: severity (sev), rule, task, text"),
+        line.contains("unknown filter key 'state:' (keys: severity (sev), rule, task, text"),
         "{line}"
     );
     keys(
         &mut app,
-        "\x08\x08\x08\x08\x08\x08\x08\x08rule:invalid-action\n",
+        "\x08\x08\x08\x08\x08\x08\x08rule:invalid-action\n",
     );
     assert_eq!(app.mode(), Mode::Browse, "a corrected query is applied");
     assert_eq!(app.list().filter().unwrap().query, "rule:invalid-action");

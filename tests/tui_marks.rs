@@ -312,7 +312,7 @@ fn reopening_resumes_at_the_first_unmarked_turn() {
     );
     assert_eq!(id(&app), "os_2");
     let s = screen(&app);
-    assert!(s.contains("os_1      8     2/2"), "{s}");
+    assert!(s.contains("os_1          ·     8     2/2"), "{s}");
 }
 
 #[test]

@@ -195,7 +195,7 @@ fn marks_made_with_keys_are_there_after_reopening() {
         t.screen().contains("trajectories")
     });
     t.wait("os_1 complete in the list", |t| t.screen().contains("2/2"));
-    assert!(t.screen().contains("os_2  os"), "starts at os_2");
+    assert!(t.screen().contains("os_2  run "), "starts at os_2");
     t.keys(&["K"]);
     t.wait("the marks", |t| {
         let s = t.screen();

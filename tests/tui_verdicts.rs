@@ -109,15 +109,23 @@ fn others_verdicts_show_beside_mine_once_revealed() {
     keys(&mut app, "K");
     assert_eq!(id(&app), "os_1");
     let h = header(&app);
-    assert!(h.ends_with("verdict accept"), "blind by default: {h}");
+    assert!(
+        h.trim_start().starts_with("verdict accept  marked"),
+        "blind by default: {h}"
+    );
     keys(&mut app, "o");
     let h = header(&app);
-    assert!(h.ends_with("verdict accept ≠ · bob: reject"), "{h}");
+    assert!(
+        h.trim_start()
+            .starts_with("verdict accept ≠ · bob: reject  marked"),
+        "{h}"
+    );
     keys(&mut app, "J");
     assert_eq!(id(&app), "os_2");
     let h = header(&app);
     assert!(
-        h.ends_with("verdict none · bob: accept · carol: accept"),
+        h.trim_start()
+            .starts_with("verdict none · bob: accept · carol: accept  marked"),
         "{h}"
     );
     keys(&mut app, "o");

@@ -30,6 +30,11 @@ pub struct Panes {
     pub list: bool,
     pub findings: bool,
     pub force_stack: bool,
+    /// The width the list's columns need (its ids seen so far): the list grows to it, up to
+    /// a third of the screen.
+    pub list_wants: u16,
+    /// The title (id and run) of the trajectory on screen takes two rows.
+    pub long_title: bool,
 }
 
 impl Default for Panes {
@@ -38,6 +43,8 @@ impl Default for Panes {
             list: true,
             findings: true,
             force_stack: false,
+            list_wants: 0,
+            long_title: false,
         }
     }
 }
@@ -74,6 +81,16 @@ impl Screen {
         self.panes.list ^= true;
     }
 
+    /// The trajectory on screen has a title (id and run) too long for one row.
+    pub fn set_long_title(&mut self, long: bool) {
+        self.panes.long_title = long;
+    }
+
+    /// The list's columns need `width` (it only grows, so the panes do not jump back).
+    pub fn want_list(&mut self, width: u16) {
+        self.panes.list_wants = self.panes.list_wants.max(width);
+    }
+
     pub fn toggle_findings(&mut self) {
         self.panes.findings ^= true;
     }
@@ -93,7 +110,9 @@ pub fn areas(size: Rect, panes: Panes, findings: usize) -> Areas {
     );
     let body = Rect::new(size.x, size.y, size.width, size.height.saturating_sub(1));
     let (list, main) = if panes.list && size.width >= LIST_BELOW {
-        let w = (size.width / 4).clamp(28, 48);
+        let w = (size.width / 4)
+            .clamp(28, 48)
+            .max(panes.list_wants.min(size.width / 3));
         (
             Some(Rect::new(body.x, body.y, w, body.height)),
             Rect::new(body.x + w, body.y, body.width - w, body.height),
@@ -101,7 +120,7 @@ pub fn areas(size: Rect, panes: Panes, findings: usize) -> Areas {
     } else {
         (None, body)
     };
-    let header_rows = HEADER_ROWS.min(main.height);
+    let header_rows = (HEADER_ROWS + u16::from(panes.long_title)).min(main.height);
     let header = Rect::new(main.x, main.y, main.width, header_rows);
     let rest = main.height - header_rows;
     let findings_rows = if panes.findings && findings > 0 {
@@ -160,5 +179,28 @@ mod tests {
         assert!(a.findings.is_none());
         let a = areas(Rect::new(0, 0, 50, 10), Panes::default(), 0);
         assert!(a.list.is_none());
+    }
+
+    #[test]
+    fn the_list_grows_to_its_ids_up_to_a_third() {
+        let panes = |list_wants| Panes {
+            list_wants,
+            ..Panes::default()
+        };
+        let width = |w, wants| {
+            areas(Rect::new(0, 0, w, 40), panes(wants), 0)
+                .list
+                .unwrap()
+                .width
+        };
+        assert_eq!(width(160, 30), 40, "never narrower than before");
+        assert_eq!(width(160, 50), 50);
+        assert_eq!(width(160, 90), 53, "a third of 160");
+        assert_eq!(width(250, 70), 70);
+        assert_eq!(
+            width(80, 60),
+            28,
+            "a third of 80 is less than the least width"
+        );
     }
 }

@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 use super::marks::Labels;
 use super::store::Store;
 use crate::findings::Severity;
-use crate::model::Task;
+use crate::model::{Task, Verdict};
 
 /// One term of a filter; all terms must match.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +30,11 @@ pub enum Term {
     Disagree,
     /// Some turn has a mark (anyone's) with this error category (`category:NAME`).
     Category(String),
+    /// The recorded outcome is this (`outcome:pass|fail|error|unknown`).
+    Outcome(Verdict),
+    /// A raw outcome field (or a field the outcome is read from) contains this,
+    /// case-insensitive (`status:TEXT`).
+    Status(String),
 }
 
 /// A list filter and how far its scan has come.
@@ -43,7 +48,7 @@ pub struct Filter {
 }
 
 /// The keys of `key:value` terms.
-const KEYS: &str = "severity (sev), rule, task, text, category (cat)";
+const KEYS: &str = "severity (sev), rule, task, text, category (cat), outcome, status";
 
 impl Filter {
     /// Parse a query. A rule term must be the start of one of `rules` (the ids of the rules
@@ -66,6 +71,16 @@ impl Filter {
                 })?),
                 Some(("text", t)) => Term::Text(t.to_lowercase()),
                 Some(("category" | "cat", c)) if !c.is_empty() => Term::Category(c.to_string()),
+                Some(("outcome", o)) => Term::Outcome(
+                    Verdict::ALL
+                        .into_iter()
+                        .find(|v| v.as_str() == o)
+                        .ok_or_else(|| {
+                            let known = Verdict::ALL.map(Verdict::as_str).join(", ");
+                            format!("unknown outcome '{o}' (outcomes: {known})")
+                        })?,
+                ),
+                Some(("status", t)) if !t.is_empty() => Term::Status(t.to_lowercase()),
                 Some((key, _)) if is_key(key) => {
                     return Err(format!(
                         "unknown filter key '{key}:' (keys: {KEYS}; text:{word} finds the word)"
@@ -384,6 +399,16 @@ fn matches(store: &mut Store, labels: &Labels, i: usize, terms: &[Term]) -> bool
         }
         Term::Disagree => labels.disagrees(&entry.trajectory.run, &entry.trajectory.id),
         Term::Category(c) => labels.has_category(&entry.trajectory.run, &entry.trajectory.id, c),
+        Term::Outcome(v) => entry.trajectory.outcome.verdict == *v,
+        Term::Status(text) => {
+            let t = &entry.trajectory;
+            t.outcome.fields.iter().chain(&t.meta).any(|(_, value)| {
+                let value = value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_string);
+                value.to_lowercase().contains(text.as_str())
+            })
+        }
         Term::Text(text) => {
             entry.trajectory.id.to_lowercase().contains(text)
                 || entry
@@ -449,10 +474,20 @@ mod tests {
             Filter::parse("rule:nosuch", None).is_ok(),
             "without the rules' ids nothing is checked"
         );
-        let e = parse("status:x").unwrap_err();
-        assert!(e.contains("unknown filter key 'status:'"), "{e}");
+        let e = parse("state:x").unwrap_err();
+        assert!(e.contains("unknown filter key 'state:'"), "{e}");
+        assert_eq!(
+            parse("outcome:fail status:Invalid"),
+            Ok(vec![
+                Term::Outcome(Verdict::Fail),
+                Term::Status("invalid".into())
+            ])
+        );
+        assert!(parse("outcome:won")
+            .unwrap_err()
+            .contains("unknown outcome 'won' (outcomes: pass, fail, error, unknown)"));
         assert!(
-            e.contains("severity (sev), rule, task, text, category (cat)"),
+            e.contains("severity (sev), rule, task, text, category (cat), outcome, status"),
             "{e}"
         );
         assert!(parse("sev:x").unwrap_err().contains("error, warn, info"));
@@ -460,7 +495,8 @@ mod tests {
         assert_eq!(
             parse("text:Act: http://x"),
             Err(
-                "unknown filter key 'http:' (keys: severity (sev), rule, task, text, category (cat); \
+                "unknown filter key 'http:' (keys: severity (sev), rule, task, text, category (cat), \
+                 outcome, status; \
                  text:http://x finds the word)"
                     .into()
             )

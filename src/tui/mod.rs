@@ -12,6 +12,7 @@ pub mod config;
 pub mod doc;
 pub mod document;
 mod estimate;
+mod heading;
 mod help;
 pub mod highlight;
 pub mod layout;

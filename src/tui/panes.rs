@@ -8,7 +8,9 @@ use ratatui::widgets::{Block, Borders, Widget};
 
 use super::action::Action;
 use super::app::{App, Mode};
+use super::heading::{key_width, middle_cut, title, truncate};
 use crate::findings::Severity;
+use crate::model::Verdict;
 use crate::sanitize::sanitize_line;
 
 pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
@@ -66,10 +68,17 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
             (false, _) => String::new(),
             (true, t) => format!(" {:<8}", t.map_or("?", |t| t.as_str())),
         };
-        let mut right = vec![Span::styled(
-            format!("{task}{:>5} ", r.turns),
-            base.patch(theme.muted),
-        )];
+        let (glyph, style) = match r.verdict {
+            Some(Verdict::Pass) => ("✓", theme.label_right),
+            Some(Verdict::Fail) => ("✗", theme.label_wrong),
+            Some(Verdict::Error) => ("!", theme.finding_warn),
+            Some(Verdict::Unknown) | None => ("·", theme.muted),
+        };
+        let mut right = vec![
+            Span::styled(task, base.patch(theme.muted)),
+            Span::styled(format!(" {glyph} "), base.patch(style)),
+            Span::styled(format!("{:>5} ", r.turns), base.patch(theme.muted)),
+        ];
         if marking {
             let done = app.marking().labels().marked(&r.run, &r.id, &r.agent);
             let style = match (done == r.agent.len(), done) {
@@ -95,7 +104,7 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
         }
         let right_w: usize = right.iter().map(|s| super::text::cells(&s.content)).sum();
         let id_w = width.saturating_sub(right_w).max(4);
-        let id = truncate(&sanitize_line(&r.id), id_w);
+        let id = middle_cut(&sanitize_line(&r.id), id_w);
         let pad = id_w.saturating_sub(super::text::cells(&id));
         let id_style = if r.broken {
             base.patch(theme.finding_error)
@@ -109,69 +118,62 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
         spans.extend(right);
         buf.set_line(inner.x, y, &Line::from(spans), inner.width);
     }
-    let marked = if marking { " marked " } else { "" };
-    let extra = marked.len();
-    let label = match wide {
-        true => format!(
-            "{:<w$} task    turns{marked} E  W  I  ",
-            "id",
-            w = width.saturating_sub(24 + extra)
-        ),
-        false => format!(
-            "{:<w$}turns{marked} E  W  I  ",
-            "id",
-            w = width.saturating_sub(15 + extra)
-        ),
-    };
+    // The column heads, as wide as the columns of the rows.
+    let right = format!(
+        "{} o turns {}E  W  I  ",
+        if wide { " task    " } else { "" },
+        if marking { " marked " } else { "" }
+    );
+    let id_w = width.saturating_sub(super::text::cells(&right));
+    let label = format!("{:<id_w$}{right}", "id");
     let header = Line::styled(truncate(&label, width), theme.muted);
     buf.set_line(inner.x, inner.y, &header, inner.width);
-}
-
-fn truncate(s: &str, width: usize) -> String {
-    if super::text::cells(s) <= width {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if w + cw + 1 > width {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out.push('…');
-    out
 }
 
 pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
     let theme = app.theme();
     let Some(entry) = app.current() else { return };
     let t = &entry.trajectory;
-    let file = t
-        .source
-        .file
-        .file_name()
-        .map_or("?".into(), |n| sanitize_line(&n.to_string_lossy()));
-    let title = Line::from(vec![
-        Span::styled(sanitize_line(&t.id), theme.title),
-        Span::styled(
-            format!("  {} · {} · {file}:{}", t.task, t.format, t.source.line),
-            theme.muted,
-        ),
-    ]);
-    buf.set_line(area.x + 1, area.y, &title, area.width.saturating_sub(1));
-    let mut items: Vec<(&str, String)> = t
-        .meta
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str(),
-                v.as_str().map_or_else(|| v.to_string(), str::to_string),
-            )
-        })
-        .collect();
+    // The whole key: the id and the run (a mark goes on both), on two rows when one is not
+    // enough (the layout gives the header a row more then).
+    let (id, rest) = title(t);
+    let width = area.width.saturating_sub(1);
+    let two_rows = key_width(t) > width as usize;
+    let (first, rest_row) = if two_rows {
+        (Line::styled(id, theme.title), 1)
+    } else {
+        (
+            Line::from(vec![
+                Span::styled(id, theme.title),
+                Span::styled(rest.clone(), theme.muted),
+            ]),
+            0,
+        )
+    };
+    buf.set_line(area.x + 1, area.y, &first, width);
+    if two_rows && area.height > 1 {
+        buf.set_line(
+            area.x + 1,
+            area.y + 1,
+            &Line::styled(rest.trim_start().to_string(), theme.muted),
+            width,
+        );
+    }
+    let area = Rect {
+        y: area.y + rest_row,
+        height: area.height.saturating_sub(rest_row),
+        ..area
+    };
+    // What the annotator needs first comes first: the row is cut at the pane's edge.
+    let mut items: Vec<(&str, String)> = Vec::new();
+    if let Some(v) = verdict(app.marking().marks()) {
+        items.push(("verdict", v));
+    }
+    if app.marking().labels().journal.is_some() {
+        let agent = super::marks::agent_turns(t);
+        let done = app.marking().labels().marked(&t.run, &t.id, &agent);
+        items.push(("marked", format!("{done}/{}", agent.len())));
+    }
     items.push(("outcome", t.outcome.verdict.to_string()));
     let counts = t.role_counts();
     items.push((
@@ -184,14 +186,12 @@ pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
     if !entry.warnings.is_empty() {
         items.push(("warnings", entry.warnings.len().to_string()));
     }
-    if app.marking().labels().journal.is_some() {
-        let agent = super::marks::agent_turns(t);
-        let done = app.marking().labels().marked(&t.run, &t.id, &agent);
-        items.push(("marked", format!("{done}/{}", agent.len())));
-    }
-    if let Some(v) = verdict(app.marking().marks()) {
-        items.push(("verdict", v));
-    }
+    items.extend(t.meta.iter().map(|(k, v)| {
+        (
+            k.as_str(),
+            v.as_str().map_or_else(|| v.to_string(), str::to_string),
+        )
+    }));
     if area.height > 1 {
         buf.set_line(
             area.x + 1,
@@ -461,6 +461,16 @@ fn label_status(app: &App) -> Vec<Span<'static>> {
 #[cfg(test)]
 mod tests {
     use ratatui::backend::TestBackend;
+
+    #[test]
+    fn ids_are_cut_in_the_middle() {
+        use super::super::heading::middle_cut;
+        assert_eq!(middle_cut("os_1", 10), "os_1");
+        let cut = middle_cut("medagentbench_llama-3_task17", 16);
+        assert_eq!(cut, "medagent…_task17");
+        assert_eq!(super::super::text::cells(&cut), 16);
+        assert_eq!(middle_cut("日本語のとても長い識別子", 9), "日本…別子");
+    }
 
     use crate::load::{dataset::tests::PANICS, Dataset, LoadOptions};
     use crate::tui::{view, App, Keymap, Store, Theme};

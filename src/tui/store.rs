@@ -6,7 +6,8 @@ use std::sync::Arc;
 use crate::diag::Diagnostic;
 use crate::findings::{Finding, Severity};
 use crate::load::Dataset;
-use crate::model::{Task, Trajectory};
+use crate::model::{Task, Trajectory, Verdict};
+use crate::sanitize::sanitize_line;
 
 /// Whatever produces findings for a trajectory (the rules engine, or a test).
 pub type FindingsProvider = Box<dyn Fn(&Trajectory) -> Vec<Finding> + Send + Sync>;
@@ -54,6 +55,8 @@ pub struct Row {
     pub broken: bool,
     /// The id is final (see [`Entry::settled`]).
     pub settled: bool,
+    /// The recorded outcome (`None` for a record that could not be read).
+    pub verdict: Option<Verdict>,
 }
 
 const LRU_SIZE: usize = 12;
@@ -67,6 +70,8 @@ pub struct Store {
     rule_ids: Option<Vec<Arc<str>>>,
     lru: Vec<(usize, Slot)>,
     rows: Vec<Option<Row>>,
+    /// The widest id of the rows seen, in terminal cells.
+    widest_id: usize,
 }
 
 impl Store {
@@ -77,6 +82,7 @@ impl Store {
             rule_ids: None,
             lru: Vec::new(),
             rows: Vec::new(),
+            widest_id: 0,
         }
     }
 
@@ -169,6 +175,11 @@ impl Store {
         self.rows[i].as_ref().expect("filled by get")
     }
 
+    /// The widest id of the rows seen so far, in terminal cells.
+    pub fn widest_id(&self) -> usize {
+        self.widest_id
+    }
+
     /// The list row of trajectory `i` if it is known.
     pub fn known_row(&self, i: usize) -> Option<&Row> {
         self.rows.get(i).and_then(Option::as_ref)
@@ -196,6 +207,7 @@ impl Store {
                     counts,
                     broken: false,
                     settled: e.settled,
+                    verdict: Some(e.trajectory.outcome.verdict),
                 }
             }
             Err(d) => Row {
@@ -213,7 +225,12 @@ impl Store {
                 counts: [0; 3],
                 broken: true,
                 settled: true,
+                verdict: None,
             },
         });
+        if let Some(row) = &self.rows[i] {
+            let cells = unicode_width::UnicodeWidthStr::width(sanitize_line(&row.id).as_str());
+            self.widest_id = self.widest_id.max(cells);
+        }
     }
 }

@@ -333,13 +333,29 @@ impl App {
         }
         self.marking
             .update_whole(self.store.dataset(), self.list.sample());
-        let areas = self.areas();
-        let canvas = Canvas::new(areas, &self.theme, self.marking.marks());
-        self.document.prepare(&canvas);
-        // A record that cannot be shown leaves the list's window where it was.
-        if self.document.current().is_some() {
-            let selected = self.document.selected();
-            self.list.prepare(areas.list, &mut self.store, selected);
+        // Twice when the list's rows just read need a wider list: lay out again for them.
+        for _ in 0..2 {
+            // A title (id and run) too long for one row of the header gets two.
+            let width = self.areas().header.width.saturating_sub(1) as usize;
+            let long = self
+                .document
+                .current()
+                .is_some_and(|e| super::heading::key_width(&e.trajectory) > width);
+            self.screen.set_long_title(long);
+            let areas = self.areas();
+            let canvas = Canvas::new(areas, &self.theme, self.marking.marks());
+            self.document.prepare(&canvas);
+            // A record that cannot be shown leaves the list's window where it was.
+            if self.document.current().is_some() {
+                let selected = self.document.selected();
+                self.list.prepare(areas.list, &mut self.store, selected);
+            }
+            let marking = self.marking.labels().journal.is_some();
+            let wants = super::heading::list_width_for(self.store.widest_id(), marking);
+            self.screen.want_list(wants);
+            if self.areas() == areas {
+                break;
+            }
         }
     }
 }
