@@ -10,6 +10,7 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::diag::{Diagnostic, Level};
+use crate::load::parquet_rows::{self, Rows};
 use crate::load::source::{self, Input, RunFile};
 use crate::load::split::{inspect, sessions, Layout, RecordSpan};
 use crate::load::{parse_record, Dataset, LoadOptions, Loaded, RecordCtx};
@@ -37,6 +38,8 @@ pub struct FileEnd {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+mod rows;
+
 /// Bytes read at a time. Small enough that the records a worker parses are still in cache
 /// from the read that brought them in.
 const CHUNK: usize = 512 << 10;
@@ -54,6 +57,8 @@ struct Batch {
     spans: Vec<RecordSpan>,
     /// The batch's last record ends a JSON Lines file without a newline.
     unterminated_last: bool,
+    /// A row group of a Parquet file instead of bytes: the worker decodes it.
+    group: Option<(Arc<Rows>, usize)>,
 }
 
 enum Message<T> {
@@ -179,6 +184,13 @@ fn work<T, M>(
             Ok(batch) => batch,
             Err(_) => return,
         };
+        if let Some((rows, group)) = &batch.group {
+            let results = rows::row_results(rows, *group, &batch, map, opts);
+            if tx.send((batch.seq, Message::Records(results))).is_err() {
+                return;
+            }
+            continue;
+        }
         let last = batch.spans.len().saturating_sub(1);
         let results = batch
             .spans
@@ -256,6 +268,9 @@ fn read_file(
         bytes: 0,
         diagnostics: Vec::new(),
     };
+    if parquet_rows::is_parquet(path).unwrap_or(false) {
+        return rows::read_rows(path, run, work, seq, stop, forced, read);
+    }
     let mut input = match Input::open(path) {
         Ok(input) => input,
         Err(e) => {
@@ -336,6 +351,7 @@ fn read_file(
                 bytes: std::mem::replace(&mut buf, tail),
                 spans: std::mem::take(&mut spans),
                 unterminated_last: false,
+                group: None,
             };
             filled = rest;
             *seq += 1;
@@ -364,6 +380,7 @@ fn read_file(
             bytes: buf,
             spans,
             unterminated_last: end.layout == Layout::Lines && last_byte != b'\n',
+            group: None,
         };
         *seq += 1;
         if work.send(batch).is_err() {

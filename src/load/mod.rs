@@ -1,5 +1,5 @@
 //! Loading trajectory files: containers (JSONL, JSON array, object, dict of records, gzip,
-//! directories), record formats, task profiles, and the lazy, growing index.
+//! Parquet, directories), record formats, task profiles, and the lazy, growing index.
 
 mod archive;
 pub mod dataset;
@@ -7,6 +7,7 @@ mod envelope;
 mod fast;
 pub mod formats;
 pub mod outcome;
+pub mod parquet_rows;
 pub mod profile;
 pub mod source;
 pub mod split;
