@@ -405,3 +405,20 @@ fn skip(why: &str) {
     }
     eprintln!("notice: {why}; test skipped");
 }
+
+#[test]
+fn a_skipped_record_shows_its_whole_reason_wrapped() {
+    // Record 4 has an unknown shape: its diagnostic (which lists every format name) is far
+    // wider than the pane.
+    // A relative path, so that the diagnostic (which names the file) is the same everywhere.
+    let mut app = open(
+        Path::new("sample_data/nasty/malformed_middle.jsonl"),
+        (80, 24),
+        dark(),
+        None,
+    );
+    keys(&mut app, "JJJ");
+    let text = screen(&app);
+    assert!(text.contains("inspect); record skipped"), "{text}");
+    insta::assert_snapshot!(text);
+}

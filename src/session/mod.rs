@@ -9,11 +9,13 @@
 //! - [`agreement`]: the ratings that agreement statistics are computed over.
 //! - [`judge`]: the rules as one more annotator, and each rule's precision against people.
 //! - [`marks`]: the journals' marks resolved to the loaded trajectories (run and id).
+//! - [`readable`]: whether the data has a trajectory to show at all.
 
 pub mod agreement;
 pub mod annotations;
 pub mod estimate;
 pub mod judge;
 pub mod marks;
+pub mod readable;
 pub mod rules;
 pub mod sample;

@@ -147,7 +147,20 @@ fn truncate(s: &str, width: usize) -> String {
 
 pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
     let theme = app.theme();
-    let Some(entry) = app.current() else { return };
+    let Some(entry) = app.current() else {
+        if let Some(Err(d)) = app.slot() {
+            let file = d.file.file_name().unwrap_or(d.file.as_os_str());
+            let title = Line::from(vec![
+                Span::styled("record skipped", theme.finding_error),
+                Span::styled(
+                    sanitize_line(&format!("  {}:{}", file.to_string_lossy(), d.line)),
+                    theme.muted,
+                ),
+            ]);
+            buf.set_line(area.x + 1, area.y, &title, area.width.saturating_sub(1));
+        }
+        return;
+    };
     let t = &entry.trajectory;
     let file = t
         .source
