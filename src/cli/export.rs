@@ -336,6 +336,7 @@ fn annotators_of(votes: &HashMap<TrajectoryKey, TrajectoryVotes>) -> Vec<String>
 struct LabelRow {
     run: String,
     trajectory: String,
+    outcome: &'static str,
     turn: usize,
     role: &'static str,
     marks: BTreeMap<String, Mark>,
@@ -364,6 +365,7 @@ fn label_rows_of(
             Some(LabelRow {
                 run: t.run.to_string(),
                 trajectory: t.id.clone(),
+                outcome: t.outcome.verdict.as_str(),
                 turn,
                 role,
                 marks: marks.clone(),
@@ -419,7 +421,8 @@ fn labels_table(csv: bool, rows: &[LabelRow], annotators: &[String]) -> Result<V
                 .map(|(a, m)| (a, mark_text(Some(m))))
                 .collect();
             let line = serde_json::json!({
-                "run": row.run, "trajectory": row.trajectory, "turn": row.turn, "role": row.role,
+                "run": row.run, "trajectory": row.trajectory, "outcome": row.outcome,
+                "turn": row.turn, "role": row.role,
                 "labels": labels, "combined": row.combined.map(|c| c.as_str()),
                 "notes": row.notes,
             });
