@@ -31,6 +31,10 @@ pub const COLUMNS: &[&str] = &["messages", "conversations", "trajectory", "traj"
 /// Cursors kept per file: the screen, and the sample's workers, each read in order.
 const CURSORS: usize = 4;
 
+/// Values a cursor decodes ahead per column: small, so that the first row of a row group
+/// comes quickly (the scan, which reads every row, takes the crate's default).
+const CURSOR_BATCH: usize = 64;
+
 /// Whether `path` starts with the Parquet magic bytes.
 pub fn is_parquet(path: &Path) -> io::Result<bool> {
     let mut magic = [0u8; 4];
@@ -55,6 +59,9 @@ pub struct Rows {
     starts: Vec<u64>,
     /// Decoders positioned inside a row group, for the next reads in order.
     cursors: Mutex<Vec<Cursor>>,
+    /// The row read last, as JSON: read again at once (the screen reads the first row to
+    /// know there is something to show, then shows it).
+    last: Mutex<Option<(u64, Vec<u8>)>>,
 }
 
 /// A row group's rows being read in order: `next` is the row (in the group) `iter` gives next.
@@ -122,6 +129,7 @@ impl Rows {
                 path: path.to_path_buf(),
                 starts,
                 cursors: Mutex::new(Vec::new()),
+                last: Mutex::new(None),
             })
         })
     }
@@ -144,14 +152,8 @@ impl Rows {
         self.starts[group]..self.starts[group + 1]
     }
 
-    /// The index of the file: one span per row. A row's span is its row number (`start`, and
-    /// `end` one past it), on "line" row + 1, so a diagnostic names the row.
-    pub fn spans(&self) -> Vec<RecordSpan> {
-        (0..self.len()).map(row_span).collect()
-    }
-
-    /// A decoder of `group` from its first row.
-    fn cursor(&self, group: usize) -> io::Result<Cursor> {
+    /// A decoder of `group` from its first row, decoding `batch` values ahead.
+    fn cursor(&self, group: usize, batch: Option<usize>) -> io::Result<Cursor> {
         let options = ReadOptionsBuilder::new()
             .with_predicate(Box::new(move |_, i| i == group))
             .build();
@@ -160,7 +162,10 @@ impl Rows {
         Ok(Cursor {
             group,
             next: 0,
-            iter: RowIter::from_file_into(Box::new(reader)),
+            iter: match batch {
+                Some(n) => RowIter::from_file_into(Box::new(reader)).with_batch_size(n),
+                None => RowIter::from_file_into(Box::new(reader)),
+            },
         })
     }
 
@@ -172,11 +177,14 @@ impl Rows {
                 format!("no row {row}: the file has {}", self.len()),
             ));
         }
+        if let Some((_, json)) = lock(&self.last).as_ref().filter(|(r, _)| *r == row) {
+            return Ok(json.clone());
+        }
         let group = self.starts.partition_point(|&s| s <= row) - 1;
         let within = row - self.starts[group];
         // The cursor of this group that is furthest along without having passed the row.
         let reuse = {
-            let mut cursors = self.cursors.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut cursors = lock(&self.cursors);
             let best = (0..cursors.len())
                 .filter(|&k| cursors[k].group == group && cursors[k].next <= within)
                 .max_by_key(|&k| cursors[k].next);
@@ -184,7 +192,7 @@ impl Rows {
         };
         let mut cursor = match reuse {
             Some(cursor) => cursor,
-            None => guarded(|| self.cursor(group))?,
+            None => guarded(|| self.cursor(group, Some(CURSOR_BATCH)))?,
         };
         let json = guarded(|| {
             while cursor.next < within {
@@ -193,11 +201,12 @@ impl Rows {
             let row = next_row(&mut cursor)?;
             Ok(to_json(&row))
         })?;
-        let mut cursors = self.cursors.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut cursors = lock(&self.cursors);
         if cursors.len() >= CURSORS {
             cursors.remove(0);
         }
         cursors.push(cursor);
+        *lock(&self.last) = Some((row, json.clone()));
         Ok(json)
     }
 
@@ -207,7 +216,7 @@ impl Rows {
     pub fn each_row(&self, group: usize, mut each: impl FnMut(u64, io::Result<&[u8]>)) {
         let rows = self.group_rows(group);
         let mut json = Vec::new();
-        let mut cursor = match guarded(|| self.cursor(group)) {
+        let mut cursor = match guarded(|| self.cursor(group, None)) {
             Ok(cursor) => cursor,
             Err(e) => return fail_from(rows.start, rows, &e, each),
         };
@@ -222,6 +231,10 @@ impl Rows {
     }
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Rows `from..rows.end` could not be decoded: each gets the error.
 fn fail_from(
     from: u64,
@@ -234,7 +247,8 @@ fn fail_from(
     }
 }
 
-/// The span of row `row` (see [`Rows::spans`]).
+/// The span of row `row` in the index: its row number (`start`, and `end` one past it), on
+/// "line" row + 1, so that a diagnostic names the row.
 pub fn row_span(row: u64) -> RecordSpan {
     RecordSpan {
         start: row,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::{lock, notify, read, write, Entry, FileInfo, Shared};
 use crate::diag::{Diagnostic, Level};
-use crate::load::parquet_rows::Rows;
+use crate::load::parquet_rows::{row_span, Rows};
 use crate::load::source;
 use crate::load::split::{Layout, RecordSpan};
 
@@ -38,29 +38,42 @@ impl Backing {
     }
 }
 
-/// Index a Parquet file: one record a row, from the row counts in its footer.
+/// Index a Parquet file: one record a row, from the row counts in its footer, published a row
+/// group at a time (the first rows are readable before the other spans are made).
 pub(super) fn index_rows(shared: &Shared, path: &Arc<Path>, run: Arc<str>) -> io::Result<()> {
-    let rows = Rows::open(path, shared.forced.is_some())?;
-    let spans = rows.spans();
-    let mut files = write(&shared.files);
-    let mut records = write(&shared.records);
-    let file = files.len() as u32;
-    files.push(FileInfo {
-        path: path.clone(),
-        run,
-        layout: Layout::Rows,
-        gzip: false,
-        first: records.len(),
-        count: spans.len(),
-        done: true,
-        unterminated: false,
-        backing: Some(Backing::Rows(Arc::new(rows))),
-    });
-    records.extend(spans.into_iter().map(|span| Entry { file, span }));
-    drop((records, files));
+    let rows = Arc::new(Rows::open(path, shared.forced.is_some())?);
+    let file = {
+        let mut files = write(&shared.files);
+        files.push(FileInfo {
+            path: path.clone(),
+            run,
+            layout: Layout::Rows,
+            gzip: false,
+            first: read(&shared.records).len(),
+            count: 0,
+            done: false,
+            unterminated: false,
+            backing: Some(Backing::Rows(rows.clone())),
+        });
+        files.len() - 1
+    };
+    for group in 0..rows.groups() {
+        let spans = rows.group_rows(group).map(row_span);
+        let mut records = write(&shared.records);
+        let before = records.len();
+        records.extend(spans.map(|span| Entry {
+            file: file as u32,
+            span,
+        }));
+        let added = records.len() - before;
+        drop(records);
+        write(&shared.files)[file].count += added;
+        notify(shared);
+    }
     let size = std::fs::metadata(path).map_or(0, |m| m.len());
     shared.bytes_done.fetch_add(size, Ordering::Relaxed);
-    if read(&shared.files).last().is_some_and(|f| f.count == 0) {
+    write(&shared.files)[file].done = true;
+    if rows.is_empty() {
         lock(&shared.diagnostics).push(Diagnostic {
             file: path.clone(),
             line: 0,
