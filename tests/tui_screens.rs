@@ -422,3 +422,21 @@ fn a_skipped_record_shows_its_whole_reason_wrapped() {
     assert!(text.contains("inspect); record skipped"), "{text}");
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn a_tool_result_names_the_call_it_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("calls.jsonl");
+    let record = r#"{"id": "t", "messages": [{"role": "user", "content": "list it"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "ls", "arguments": "{}"}}]}, {"role": "tool", "tool_call_id": "c1", "content": "a b"}, {"role": "tool", "tool_call_id": "c9", "content": "?"}, {"role": "assistant", "content": "done"}]}"#;
+    std::fs::write(&path, format!("{record}\n")).unwrap();
+    let app = open(&path, (160, 30), dark(), None);
+    let text = screen(&app);
+    assert!(
+        text.contains("environment #2 · tool · answers ls (#1)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("environment #3 · tool · answers c9: no such call"),
+        "{text}"
+    );
+}

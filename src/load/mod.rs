@@ -93,6 +93,16 @@ pub fn parse_record(bytes: &[u8], ctx: RecordCtx, opts: LoadOptions) -> Result<L
             no_agent_turn(raw.format, &turns),
         ));
     }
+    for turn in turns.iter().filter(|t| t.answers.is_some()) {
+        if turn.answered(&turns).is_none() {
+            let id = turn.answers.as_deref().unwrap_or_default();
+            let message = format!(
+                "turn {} is the result of tool call `{id}`, which no turn before it makes",
+                turn.index
+            );
+            warnings.push(diagnostic(ctx, 1, 0, Level::Warning, message));
+        }
+    }
     let mut trajectory = Trajectory {
         id,
         run: ctx.run.clone(),
