@@ -250,6 +250,10 @@ pub struct Turn {
     pub tool_calls: Vec<ToolCall>,
     /// An in-context example turn: shown dimmed, never flagged.
     pub demo: bool,
+    /// The id of the tool call this turn is the result of, where the source names it (OpenAI's
+    /// `tool_call_id`, Claude Code's `tool_use_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answers: Option<String>,
 }
 
 impl Turn {
@@ -261,7 +265,21 @@ impl Turn {
             text,
             tool_calls: Vec::new(),
             demo: false,
+            answers: None,
         }
+    }
+
+    /// The call this turn answers, found among the tool calls of the turns before it: the
+    /// turn that made it and the call.
+    pub fn answered<'t>(&self, turns: &'t [Turn]) -> Option<(usize, &'t ToolCall)> {
+        let id = self.answers.as_deref()?;
+        turns[..self.index.min(turns.len())]
+            .iter()
+            .rev()
+            .find_map(|t| {
+                let call = t.tool_calls.iter().find(|c| c.id.as_deref() == Some(id))?;
+                Some((t.index, call))
+            })
     }
 }
 

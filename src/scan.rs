@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::diag::{Diagnostic, Level};
 use crate::load::census::{self, Census};
+use crate::load::parquet_rows::{self, Rows};
 use crate::load::source::{self, Input, RunFile};
 use crate::load::split::{inspect, sessions, Layout, RecordSpan};
 use crate::load::{parse_record, LoadOptions, Loaded, RecordCtx};
@@ -37,6 +38,7 @@ pub struct FileEnd {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+mod rows;
 mod selected;
 pub use selected::scan_selected;
 
@@ -61,6 +63,9 @@ struct Batch {
     /// bytes travel to the ordered stage in case one must be parsed again. Otherwise they go
     /// straight back to the reader, and a record parsed again is read from the file.
     keep_bytes: bool,
+    /// A row group of a Parquet file instead of bytes: the worker decodes it (and a row parsed
+    /// again is decoded again).
+    group: Option<(Arc<Rows>, usize)>,
 }
 
 enum Message<T> {
@@ -186,7 +191,7 @@ where
                 }
                 Message::Records(results, batch) => {
                     for (k, (r, key)) in results.into_iter().enumerate() {
-                        let line = batch.spans[k].line;
+                        let line = line_of(&batch, k);
                         let r = match key {
                             Some(key) if !census.admit(key, line) => again(&batch, k, &mut census),
                             _ => r,
@@ -203,9 +208,20 @@ where
     Ok(())
 }
 
+/// The line (for a Parquet row, the row's number) of record `k` of `batch`.
+fn line_of(batch: &Batch, k: usize) -> u32 {
+    match &batch.group {
+        Some(_) => parquet_rows::row_span((batch.first + k) as u64).line,
+        None => batch.spans[k].line,
+    }
+}
+
 /// Parse record `k` of `batch` (read back from the file when the batch's bytes went back to
-/// the reader).
+/// the reader; decoded again from its row group for a Parquet row).
 fn parse_in(batch: &Batch, k: usize, opts: LoadOptions) -> Result<Loaded, Diagnostic> {
+    if let Some((rows, group)) = &batch.group {
+        return rows::row_again(rows, *group, batch, k, opts);
+    }
     let span = &batch.spans[k];
     let reread;
     let bytes = if batch.bytes.is_empty() && span.end > span.start {
@@ -248,6 +264,16 @@ fn work<T, M>(
             Ok(batch) => batch,
             Err(_) => return,
         };
+        if let Some((rows, group)) = &batch.group {
+            let results = rows::row_results(rows, *group, &batch, map, opts);
+            if tx
+                .send((batch.seq, Message::Records(results, batch)))
+                .is_err()
+            {
+                return;
+            }
+            continue;
+        }
         let results = (0..batch.spans.len())
             .map(|k| {
                 let loaded = parse_in(&batch, k, opts);
@@ -320,6 +346,9 @@ fn read_file(
         bytes: 0,
         diagnostics: Vec::new(),
     };
+    if parquet_rows::is_parquet(path).unwrap_or(false) {
+        return rows::read_rows(path, run, work, seq, stop, forced, read);
+    }
     let mut input = match Input::open(path) {
         Ok(input) => input,
         Err(e) => {
@@ -401,6 +430,7 @@ fn read_file(
                 spans: std::mem::take(&mut spans),
                 unterminated_last: false,
                 keep_bytes: end.gzip,
+                group: None,
             };
             filled = rest;
             *seq += 1;
@@ -430,6 +460,7 @@ fn read_file(
             spans,
             unterminated_last: end.layout == Layout::Lines && last_byte != b'\n',
             keep_bytes: end.gzip || end.layout == Layout::Sessions,
+            group: None,
         };
         *seq += 1;
         if work.send(batch).is_err() {

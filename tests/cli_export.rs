@@ -343,5 +343,21 @@ fn the_labels_table_lists_every_annotator() {
     assert_eq!(
         csv,
         "run,trajectory,turn,role,alice,bob,combined,notes\nagentinstruct_os,os_2,7,agent,wrong,right,disputed,\n"
+    ); // As JSON Lines, each row also gives the trajectory's outcome.
+    s.trev()
+        .arg("export")
+        .arg(os_data())
+        .args(["--annotations", "ann", "--out", "g2.jsonl"])
+        .args(["--labels-out", "labels.jsonl"])
+        .assert()
+        .success();
+    let row: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path("labels.jsonl")).unwrap()).unwrap();
+    assert_eq!(row["run"], "agentinstruct_os");
+    assert_eq!(row["trajectory"], "os_2");
+    assert_eq!(
+        row["outcome"], "unknown",
+        "AgentInstruct rows record no outcome"
     );
+    assert_eq!(row["turn"], 7);
 }

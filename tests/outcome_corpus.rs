@@ -212,3 +212,117 @@ fn knowagent_openhands_and_swe_rows_follow_their_fields() {
         assert_eq!(t.outcome.verdict, expected, "{}", t.id);
     }
 }
+
+/// The outcome each record of the corpus' AgentBench run and SWE-agent `.traj` files records,
+/// read with serde_json alone: AgentBench by the run's `custom.raw_results[].status` for the
+/// record's `index` (else `fail` for a failing `output.status`), SWE-agent by `info.exit_status`
+/// (`submitted`, or none, says only that the episode ended: `unknown`).
+fn recorded_outcomes(corpus: &Path, swe: &[std::path::PathBuf]) -> Vec<(String, usize, String)> {
+    let overall = json_file(&corpus.join(OVERALL));
+    let by_index: BTreeMap<u64, &str> = overall["custom"]["raw_results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["index"].as_u64().unwrap(), r["status"].as_str().unwrap()))
+        .collect();
+    let mut want = Vec::new();
+    let runs = corpus.join(RUNS);
+    for (k, line) in std::fs::read_to_string(&runs).unwrap().lines().enumerate() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let verdict = match by_index.get(&v["index"].as_u64().unwrap()).copied() {
+            Some("completedCorrect") => "pass",
+            Some("completedIncorrect") => "fail",
+            _ if v["output"]["status"] == "agent invalid action" => "fail",
+            other => panic!("a status this test does not know: {other:?}"),
+        };
+        want.push((runs.display().to_string(), k, verdict.to_string()));
+    }
+    for path in swe {
+        let v = json_file(path);
+        let verdict = match v["info"]["exit_status"].as_str() {
+            None | Some("submitted") => "unknown",
+            Some(other) => panic!("an exit status this test does not know: {other}"),
+        };
+        want.push((path.display().to_string(), 0, verdict.to_string()));
+    }
+    want
+}
+
+#[test]
+fn check_json_gives_each_finding_its_run_and_outcome() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // A rule that fires on every agent turn: every trajectory has finding lines.
+    let rules = dir.path().join("every.toml");
+    std::fs::write(
+        &rules,
+        "[[rule]]\nid = \"any\"\nseverity = \"info\"\nrole = \"agent\"\nregex = \"\\\\S\"\nmessage = \"a turn\"\n",
+    )
+    .unwrap();
+    let mut swe: Vec<_> = std::fs::read_dir(corpus.join("swe-agent-traj"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "traj"))
+        .collect();
+    swe.sort();
+    let want = recorded_outcomes(&corpus, &swe);
+    let out = common::trev(dir.path())
+        .args(["check", "--json", "--fail-on", "never", "--rules"])
+        .arg(&rules)
+        .arg(corpus.join(RUNS))
+        .args(&swe)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let (summary, findings) = lines.split_last().unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for f in findings {
+        let key = (
+            f["file"].as_str().unwrap(),
+            f["record"].as_u64().unwrap() as usize,
+        );
+        let (_, _, verdict) = want
+            .iter()
+            .find(|(file, record, _)| (file.as_str(), *record) == key)
+            .unwrap_or_else(|| panic!("a finding in no file checked: {f}"));
+        assert_eq!(f["outcome"], verdict.as_str(), "{f}");
+        // The run: the file's name without its extensions.
+        let name = Path::new(key.0).file_name().unwrap().to_str().unwrap();
+        assert_eq!(f["run"], name.split('.').next().unwrap(), "{f}");
+        // Every key the contract names is still there.
+        for k in [
+            "type",
+            "file",
+            "record",
+            "trajectory",
+            "task",
+            "turn",
+            "rule",
+            "severity",
+        ] {
+            assert!(f.get(k).is_some(), "{k} missing: {f}");
+        }
+        for k in ["span", "message", "excerpt"] {
+            assert!(f.get(k).is_some(), "{k} missing: {f}");
+        }
+        seen.insert(key);
+    }
+    assert_eq!(seen.len(), want.len(), "every trajectory has findings");
+    // The summary counts trajectories by outcome.
+    for verdict in ["pass", "fail", "error", "unknown"] {
+        let n = want.iter().filter(|(_, _, v)| v == verdict).count();
+        assert_eq!(
+            summary["by_outcome"][verdict]["trajectories"], n,
+            "{verdict}: {summary}"
+        );
+        assert_eq!(summary["by_outcome"][verdict]["affected"], n);
+    }
+    assert_eq!(summary["by_outcome"]["pass"]["trajectories"], 48);
+}

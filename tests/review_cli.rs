@@ -144,3 +144,42 @@ fn a_recorded_sample_of_other_data_is_a_clear_error() {
             "the recorded sample's 1 trajectories are not in this data",
         ));
 }
+
+#[test]
+fn a_file_whose_records_all_fail_is_an_error_as_in_stats() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("all_bad.jsonl");
+    std::fs::write(&bad, "{\"id\": 1, \"messages\": [}\n{\"foo\": 2}\n").unwrap();
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    for args in [&["review"][..], &["stats"]] {
+        let out = trev(dir.path()).args(args).arg(&bad).output().unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("all_bad.jsonl:1:24: error: expected value"),
+            "{err}"
+        );
+        assert!(
+            err.contains("all_bad.jsonl:2:1: error: unknown record shape"),
+            "{err}"
+        );
+        assert!(
+            err.contains("trev: error: no trajectory could be loaded"),
+            "{err}"
+        );
+        assert!(!err.contains("needs a terminal"), "{err}");
+    }
+    trev(dir.path())
+        .arg(&empty)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("empty.jsonl: warning: empty file"))
+        .stderr(predicate::str::contains("no trajectory could be loaded"));
+    // One readable record is enough for the screen.
+    trev(dir.path())
+        .args(["sample_data/nasty/malformed_middle.jsonl"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs a terminal"));
+}

@@ -405,3 +405,38 @@ fn skip(why: &str) {
     }
     eprintln!("notice: {why}; test skipped");
 }
+
+#[test]
+fn a_skipped_record_shows_its_whole_reason_wrapped() {
+    // Record 4 has an unknown shape: its diagnostic (which lists every format name) is far
+    // wider than the pane.
+    // A relative path, so that the diagnostic (which names the file) is the same everywhere.
+    let mut app = open(
+        Path::new("sample_data/nasty/malformed_middle.jsonl"),
+        (80, 24),
+        dark(),
+        None,
+    );
+    keys(&mut app, "JJJ");
+    let text = screen(&app);
+    assert!(text.contains("inspect); record skipped"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_tool_result_names_the_call_it_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("calls.jsonl");
+    let record = r#"{"id": "t", "messages": [{"role": "user", "content": "list it"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "ls", "arguments": "{}"}}]}, {"role": "tool", "tool_call_id": "c1", "content": "a b"}, {"role": "tool", "tool_call_id": "c9", "content": "?"}, {"role": "assistant", "content": "done"}]}"#;
+    std::fs::write(&path, format!("{record}\n")).unwrap();
+    let app = open(&path, (160, 30), dark(), None);
+    let text = screen(&app);
+    assert!(
+        text.contains("environment #2 · tool · answers ls (#1)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("environment #3 · tool · answers c9: no such call"),
+        "{text}"
+    );
+}

@@ -15,7 +15,7 @@ use crate::findings::print::{excerpt, json_prefix, write_human, write_json};
 use crate::findings::tally::{Tally, TABLE_HEADER};
 use crate::findings::Severity;
 use crate::load::Dataset;
-use crate::model::{Task, Trajectory};
+use crate::model::{Task, Trajectory, Verdict};
 use crate::parallel;
 use crate::rules::RuleSet;
 use crate::sanitize::line;
@@ -79,6 +79,7 @@ fn parse_fail_on(name: &str) -> Result<FailOn, String> {
 /// human lines. The ordered part of the scan, on one thread, only counts and copies.
 struct Checked {
     task: Task,
+    outcome: Verdict,
     found: Vec<(usize, Severity)>,
     lines: Vec<u8>,
 }
@@ -88,6 +89,7 @@ impl Checked {
         let findings = set.check_indexed(t);
         let mut checked = Checked {
             task: t.task,
+            outcome: t.outcome.verdict,
             found: Vec::with_capacity(findings.len()),
             lines: Vec::new(),
         };
@@ -147,7 +149,7 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
             Event::FileStart(_) => tally.files += 1,
             Event::Record(Ok((checked, warnings))) => {
                 warnings.iter().for_each(|w| printer.print(w));
-                tally.add(checked.task, &checked.found, &set);
+                tally.add((checked.task, checked.outcome), &checked.found, &set);
                 match spill.as_mut() {
                     Some(spill) => spill.write_all(&checked.lines)?,
                     None => out.write_all(&checked.lines)?,

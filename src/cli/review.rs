@@ -1,6 +1,7 @@
 //! `trev review` (and plain `trev FILES…`): open the review screen.
 
 use super::args::ReviewArgs;
+use super::diag::DiagnosticPrinter;
 use super::output;
 use super::EXIT_OK;
 use crate::labels::{Journal, JournalError};
@@ -48,6 +49,21 @@ pub fn run_in(args: &ReviewArgs, color: clap::ColorChoice, start: tui::Start) ->
     let rule_ids = rules.rules().iter().map(|r| r.id.clone()).collect();
     let findings: tui::FindingsProvider = Box::new(move |t| rules.check(t));
     let dataset = Dataset::open(&args.input.files, opts).context("cannot open the input")?;
+    // Nothing to show (every record skipped, or no records): an error, as in `stats`, rather
+    // than a screen of unreadable rows.
+    if let Err(why) = session::readable::first(&dataset) {
+        let mut printer = DiagnosticPrinter::new(20);
+        for (k, d) in why.iter().enumerate() {
+            if k > 0 && why[k - 1].file != d.file {
+                printer.end_file(&why[k - 1].file);
+            }
+            printer.print(d);
+        }
+        if let Some(last) = why.last() {
+            printer.end_file(&last.file);
+        }
+        bail!("no trajectory could be loaded");
+    }
     let dir = session::annotations::dir(args.annotations.as_deref())?;
     let spec = args.sample.spec();
     let sample = session::sample::for_review(&dataset, spec.as_ref(), &dir)?;

@@ -12,6 +12,7 @@ use crate::model::Trajectory;
 pub struct LabelRow {
     run: String,
     trajectory: String,
+    outcome: &'static str,
     turn: usize,
     role: &'static str,
     marks: BTreeMap<String, Mark>,
@@ -40,6 +41,7 @@ pub fn label_rows_of(
             Some(LabelRow {
                 run: t.run.to_string(),
                 trajectory: t.id.clone(),
+                outcome: t.outcome.verdict.as_str(),
                 turn,
                 role,
                 marks: marks.clone(),
@@ -99,7 +101,8 @@ pub fn labels_table(
                 .map(|(a, m)| (a, mark_text(Some(m))))
                 .collect();
             let line = serde_json::json!({
-                "run": row.run, "trajectory": row.trajectory, "turn": row.turn, "role": row.role,
+                "run": row.run, "trajectory": row.trajectory, "outcome": row.outcome,
+                "turn": row.turn, "role": row.role,
                 "labels": labels, "combined": row.combined.map(|c| c.as_str()),
                 "notes": row.notes,
             });

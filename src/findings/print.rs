@@ -26,7 +26,7 @@ pub fn excerpt(t: &Trajectory, finding: &Finding) -> String {
 }
 
 /// The start of every finding line of a trajectory: `{"type":"finding","file":…,"record":…,
-/// "trajectory":…,"task":…,"turn":` (see [`write_json`]).
+/// "trajectory":…,"run":…,"task":…,"outcome":…,"turn":` (see [`write_json`]).
 pub fn json_prefix(file: &str, t: &Trajectory) -> Vec<u8> {
     let mut out = br#"{"type":"finding","file":"#.to_vec();
     json_string(&mut out, file);
@@ -34,8 +34,12 @@ pub fn json_prefix(file: &str, t: &Trajectory) -> Vec<u8> {
     out.extend_from_slice(itoa::Buffer::new().format(t.source.record).as_bytes());
     out.extend_from_slice(br#","trajectory":"#);
     json_string(&mut out, &t.id);
+    out.extend_from_slice(br#","run":"#);
+    json_string(&mut out, &t.run);
     out.extend_from_slice(br#","task":""#);
     out.extend_from_slice(t.task.as_str().as_bytes());
+    out.extend_from_slice(br#"","outcome":""#);
+    out.extend_from_slice(t.outcome.verdict.as_str().as_bytes());
     out.extend_from_slice(br#"","turn":"#);
     out
 }
@@ -159,7 +163,9 @@ mod tests {
         file: &'a str,
         record: usize,
         trajectory: &'a str,
+        run: &'a str,
         task: Task,
+        outcome: crate::model::Verdict,
         turn: usize,
         rule: &'a str,
         severity: Severity,
@@ -173,6 +179,8 @@ mod tests {
         let mut t = crate::rules::testing::traj(Task::Webshop, &[]);
         t.id = "tr\"aj\u{1b}é".into();
         t.source.record = 41;
+        t.run = "runs/\"x\"".into();
+        t.outcome.verdict = crate::model::Verdict::Fail;
         let f = Finding {
             rule: "user/ru\\le".into(),
             severity: Severity::Warn,
@@ -190,7 +198,9 @@ mod tests {
             file,
             record: t.source.record,
             trajectory: &t.id,
+            run: &t.run,
             task: t.task,
+            outcome: t.outcome.verdict,
             turn: f.turn,
             rule: &f.rule,
             severity: f.severity,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::Severity;
-use crate::model::Task;
+use crate::model::{Task, Verdict};
 use crate::rules::RuleSet;
 
 /// Counts per task and per (task, rule), the rules named by their ids in the rule set.
@@ -18,6 +18,8 @@ pub struct Tally<'a> {
     pub skipped: u64,
     /// task → (trajectories, affected, findings)
     tasks: BTreeMap<Task, [u64; 3]>,
+    /// outcome → (trajectories, affected, findings)
+    outcomes: BTreeMap<Verdict, [u64; 3]>,
     /// (task, rule) → (trajectories affected, findings)
     cells: BTreeMap<(Task, &'a str), [u64; 2]>,
     /// rule → severity of its findings (the highest seen)
@@ -31,12 +33,22 @@ pub struct Tally<'a> {
 }
 
 impl<'a> Tally<'a> {
-    /// Count one trajectory of `task` and its findings, by rule index and severity.
-    pub fn add(&mut self, task: Task, found: &[(usize, Severity)], set: &'a RuleSet) {
-        let t = self.tasks.entry(task).or_default();
-        t[0] += 1;
-        t[1] += u64::from(!found.is_empty());
-        t[2] += found.len() as u64;
+    /// Count one trajectory of `task` with `outcome`, and its findings, by rule index and
+    /// severity.
+    pub fn add(
+        &mut self,
+        (task, outcome): (Task, Verdict),
+        found: &[(usize, Severity)],
+        set: &'a RuleSet,
+    ) {
+        for t in [
+            self.tasks.entry(task).or_default(),
+            self.outcomes.entry(outcome).or_default(),
+        ] {
+            t[0] += 1;
+            t[1] += u64::from(!found.is_empty());
+            t[2] += found.len() as u64;
+        }
         if found.is_empty() {
             return;
         }
@@ -177,6 +189,16 @@ impl<'a> Tally<'a> {
             .iter()
             .map(|s| (s.as_str(), self.by_severity.get(s).copied().unwrap_or(0)))
             .collect();
+        // Every outcome, so a script can read `by_outcome.fail` without checking for it.
+        let by_outcome: serde_json::Map<String, serde_json::Value> = Verdict::ALL
+            .iter()
+            .map(|v| {
+                let [trajs, affected, findings] = self.outcomes.get(v).copied().unwrap_or_default();
+                let counts =
+                    json!({"trajectories": trajs, "affected": affected, "findings": findings});
+                (v.to_string(), counts)
+            })
+            .collect();
         json!({
             "type": "summary",
             "files": self.files,
@@ -187,6 +209,7 @@ impl<'a> Tally<'a> {
             "by_severity": by_severity,
             "by_rule": by_rule,
             "by_task": by_task,
+            "by_outcome": by_outcome,
         })
     }
 }

@@ -13,7 +13,11 @@ use std::sync::{
 };
 use std::thread::JoinHandle;
 
+mod backing;
+
+use super::parquet_rows;
 use super::source::{self, Input, RunFile, CHUNK};
+use backing::Backing;
 
 /// Bytes read at a time while indexing: small enough to stay in the CPU cache while the
 /// splitter runs over them.
@@ -42,8 +46,8 @@ pub struct FileInfo {
     pub done: bool,
     /// The last JSON Lines record has no newline after it.
     pub unterminated: bool,
-    /// What reads the records back: the file itself, or its decompressed copy.
-    backing: Option<Arc<File>>,
+    /// What reads the records back: the file, its decompressed copy, or its rows.
+    backing: Option<Backing>,
 }
 
 struct Entry {
@@ -308,11 +312,7 @@ fn index_all(shared: &Shared, files: Vec<RunFile>) {
 /// Indexing `path` panicked: end the file where it stopped, report it there, and keep the
 /// message for [`Dataset::failure`].
 fn failed(shared: &Shared, path: &Arc<Path>, payload: &(dyn std::any::Any + Send)) {
-    let message = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "no message".to_string());
+    let message = crate::diag::panic_message(payload);
     let count = match write(&shared.files).iter_mut().rfind(|f| f.path == *path) {
         Some(info) => {
             info.done = true;
@@ -336,6 +336,9 @@ fn failed(shared: &Shared, path: &Arc<Path>, payload: &(dyn std::any::Any + Send
 }
 
 fn index_file(shared: &Shared, path: &Arc<Path>, run: Arc<str>) -> io::Result<()> {
+    if parquet_rows::is_parquet(path)? {
+        return backing::index_rows(shared, path, run);
+    }
     let mut input = Input::open(path)?;
     let backing = if input.decoded {
         tempfile::tempfile()?
@@ -457,7 +460,7 @@ fn publish(
         let mut files = write(&shared.files);
         let info = &mut files[file_idx];
         if info.backing.is_none() {
-            info.backing = Some(Arc::new(backing.try_clone()?));
+            info.backing = Some(Backing::Bytes(Arc::new(backing.try_clone()?)));
         }
         info.layout = layout;
         #[cfg(test)]

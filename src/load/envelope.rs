@@ -175,6 +175,8 @@ pub(super) struct Message {
     pub(super) loss: Option<bool>,
     pub(super) tool_calls: Option<Value>,
     pub(super) function_call: Option<Value>,
+    /// The call a `tool` message answers.
+    pub(super) tool_call_id: Option<Cow<'static, str>>,
 }
 
 /// The `tools` field: a list of tool definitions, or glaive's list serialised to a string.

@@ -1,5 +1,5 @@
 //! Loading trajectory files: containers (JSONL, JSON array, object, dict of records, gzip,
-//! directories), record formats, task profiles, and the lazy, growing index.
+//! Parquet, directories), record formats, task profiles, and the lazy, growing index.
 
 mod archive;
 pub mod census;
@@ -8,6 +8,7 @@ mod envelope;
 mod fast;
 pub mod formats;
 pub mod outcome;
+pub mod parquet_rows;
 pub mod profile;
 pub mod source;
 pub mod split;
@@ -92,6 +93,16 @@ pub fn parse_record(bytes: &[u8], ctx: RecordCtx, opts: LoadOptions) -> Result<L
             Level::Warning,
             no_agent_turn(raw.format, &turns),
         ));
+    }
+    for turn in turns.iter().filter(|t| t.answers.is_some()) {
+        if turn.answered(&turns).is_none() {
+            let id = turn.answers.as_deref().unwrap_or_default();
+            let message = format!(
+                "turn {} is the result of tool call `{id}`, which no turn before it makes",
+                turn.index
+            );
+            warnings.push(diagnostic(ctx, 1, 0, Level::Warning, message));
+        }
     }
     let mut trajectory = Trajectory {
         id,

@@ -164,6 +164,7 @@ pub fn assign_roles(task: Task, raw: Vec<RawTurn>) -> Vec<Turn> {
                 text: t.text,
                 tool_calls: t.tool_calls,
                 demo,
+                answers: t.answers,
             }
         })
         .collect()
@@ -183,6 +184,7 @@ mod tests {
                 tool_calls: Vec::new(),
                 loss: None,
                 demo: false,
+                answers: None,
             })
             .collect()
     }

@@ -14,7 +14,7 @@ use super::split::{RecordSpan, Splitter};
 pub const CHUNK: usize = 2 << 20;
 
 /// File name endings trev reads when it walks a directory.
-const DATA_ENDINGS: &[&str] = &[".json", ".jsonl", ".ndjson", ".traj", ".eval"];
+const DATA_ENDINGS: &[&str] = &[".json", ".jsonl", ".ndjson", ".traj", ".eval", ".parquet"];
 
 /// An input file and the run it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,6 +12,7 @@
 //! - [`categories`]: the error categories in use (the team's, the config's or the default).
 //! - [`adjudicate`]: the queue of disagreements to settle, and the gold answers so far.
 //! - [`marks`]: the journals' marks resolved to the loaded trajectories (run and id).
+//! - [`readable`]: whether the data has a trajectory to show at all.
 
 pub mod adjudicate;
 pub mod agreement;
@@ -21,5 +22,6 @@ pub mod corrected;
 pub mod estimate;
 pub mod judge;
 pub mod marks;
+pub mod readable;
 pub mod rules;
 pub mod sample;

@@ -72,7 +72,8 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
             Some(Verdict::Pass) => ("✓", theme.label_right),
             Some(Verdict::Fail) => ("✗", theme.label_wrong),
             Some(Verdict::Error) => ("!", theme.finding_warn),
-            Some(Verdict::Unknown) | None => ("·", theme.muted),
+            Some(Verdict::Unknown) => ("·", theme.muted),
+            None => (" ", theme.muted),
         };
         let mut right = vec![
             Span::styled(task, base.patch(theme.muted)),
@@ -132,7 +133,20 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
 
 pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
     let theme = app.theme();
-    let Some(entry) = app.current() else { return };
+    let Some(entry) = app.current() else {
+        if let Some(Err(d)) = app.slot() {
+            let file = d.file.file_name().unwrap_or(d.file.as_os_str());
+            let title = Line::from(vec![
+                Span::styled("record skipped", theme.finding_error),
+                Span::styled(
+                    sanitize_line(&format!("  {}:{}", file.to_string_lossy(), d.line)),
+                    theme.muted,
+                ),
+            ]);
+            buf.set_line(area.x + 1, area.y, &title, area.width.saturating_sub(1));
+        }
+        return;
+    };
     let t = &entry.trajectory;
     // The whole key: the id and the run (a mark goes on both), on two rows when one is not
     // enough (the layout gives the header a row more then).

@@ -349,6 +349,15 @@ fn label(p: &Paint, turn: &Turn, flagged: bool) -> Line<'static> {
     if turn.demo {
         extra.push_str(" · demo");
     }
+    // A tool result names the call it answers (or says that no turn before it makes it).
+    if let Some(id) = &turn.answers {
+        match turn.answered(&p.entry.trajectory.turns) {
+            Some((at, call)) => {
+                extra.push_str(&format!(" · answers {} (#{at})", sanitize_line(&call.name)))
+            }
+            None => extra.push_str(&format!(" · answers {}: no such call", sanitize_line(id))),
+        }
+    }
     if flagged {
         extra.push_str(" · flagged");
     }

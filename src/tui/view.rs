@@ -5,11 +5,13 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 use ratatui::Frame;
 
 use super::app::App;
 use super::doc::{BlockKind, GUTTER};
 use super::{doc, panes};
+use crate::diag::Diagnostic;
 
 /// Draw the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -37,8 +39,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
 pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
     let theme = app.theme();
     let (Some(doc), Some(entry)) = (app.doc(), app.current()) else {
+        if let Some(Err(d)) = app.slot() {
+            return draw_unreadable(buf, area, app, d);
+        }
         let msg = match app.slot() {
-            Some(Err(d)) => format!("cannot show this record: {d}"),
             _ if app.store().is_empty() && !app.store().dataset().is_complete() => {
                 "reading…".into()
             }
@@ -161,6 +165,28 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
         let y = area.y + (row - scroll) as u16;
         buf.set_string(area.x + 1, y, "▶", theme.search_current);
     }
+}
+
+/// A record that could not be read: its whole diagnostic, wrapped to the pane (a row of the
+/// list has room for its file and line only).
+fn draw_unreadable(buf: &mut Buffer, area: Rect, app: &App, d: &Diagnostic) {
+    let theme = app.theme();
+    let text = vec![
+        Line::styled(
+            "This record could not be read; every command skips it:",
+            theme.muted,
+        ),
+        Line::default(),
+        Line::styled(crate::sanitize::sanitize_line(&d.to_string()), theme.text),
+    ];
+    let inner = Rect {
+        x: area.x + GUTTER,
+        width: area.width.saturating_sub(GUTTER + 1),
+        ..area
+    };
+    Paragraph::new(text)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
 }
 
 /// A severity mark for the gutter: the severity's colour as foreground, or its attributes.

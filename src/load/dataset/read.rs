@@ -9,7 +9,7 @@ use std::sync::{Arc, PoisonError};
 use super::{lock, read, LoadOptions, Loaded, RecordSpan, Shared};
 use crate::diag::{Diagnostic, Level};
 use crate::load::census::{self, Census};
-use crate::load::{parse_record, source, RecordCtx};
+use crate::load::{parse_record, RecordCtx};
 use crate::parallel::parallel_map;
 
 /// Records the census reads at a time, on every core.
@@ -134,7 +134,7 @@ pub(super) fn read_record(shared: &Shared, i: usize) -> Result<(Located, Vec<u8>
         )
     };
     let backing = backing.ok_or_else(|| Diagnostic::file_error(&path, "file is not readable"))?;
-    let bytes = source::read_span(&backing, &span).map_err(|e| Diagnostic {
+    let bytes = backing.read(&span).map_err(|e| Diagnostic {
         file: path.clone(),
         line: span.line,
         column: span.column,

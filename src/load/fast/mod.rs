@@ -113,6 +113,7 @@ enum Field {
     Loss,
     ToolCalls,
     FunctionCall,
+    ToolCallId,
 }
 
 impl<'a> Cursor<'a, '_> {
@@ -155,6 +156,7 @@ impl<'a> Cursor<'a, '_> {
                 "loss" => (16, Field::Loss),
                 "tool_calls" => (32, Field::ToolCalls),
                 "function_call" => (64, Field::FunctionCall),
+                "tool_call_id" => (128, Field::ToolCallId),
                 _ => return c.skip(DEPTH),
             };
             if seen & bit != 0 {
@@ -169,6 +171,7 @@ impl<'a> Cursor<'a, '_> {
                 Field::Loss => m.loss = c.bool_or_null()?,
                 Field::ToolCalls => m.tool_calls = c.value(DEPTH)?,
                 Field::FunctionCall => m.function_call = c.value(DEPTH)?,
+                Field::ToolCallId => m.tool_call_id = c.name()?,
             }
             Some(())
         })

@@ -206,11 +206,12 @@ fn user_turns(content: Option<&Value>, out: &mut Vec<RawTurn>) {
                 "tool_result"
             };
             let result = text_of(block.get("content"));
-            out.push(RawTurn::with_role(
-                Speaker::Tool,
-                Cow::Borrowed(role),
-                result,
-            ));
+            let mut turn = RawTurn::with_role(Speaker::Tool, Cow::Borrowed(role), result);
+            turn.answers = block
+                .get("tool_use_id")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            out.push(turn);
         } else {
             push_text(&mut text, &block_text(block));
         }

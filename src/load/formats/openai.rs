@@ -41,6 +41,7 @@ pub(super) fn read_messages(messages: Vec<Message>, record: &mut RawRecord) {
         let text = m.content.or(m.value).unwrap_or_default().0;
         let mut turn = RawTurn::with_role(speaker_of(&role), role, text);
         turn.tool_calls = tool_calls_of(m.tool_calls);
+        turn.answers = m.tool_call_id.map(|id| id.into_owned());
         if let Some(call) = m.function_call.filter(|v| !v.is_null()) {
             if let Ok(call) = serde_json::from_value::<OpenAiFunctionCall>(call) {
                 turn.tool_calls.push(ToolCall {

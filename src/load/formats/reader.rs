@@ -42,6 +42,8 @@ pub struct RawTurn {
     pub loss: Option<bool>,
     /// The source marks this turn as an in-context example (`is_demo`).
     pub demo: bool,
+    /// The id of the tool call this turn is the result of.
+    pub answers: Option<String>,
 }
 
 impl RawTurn {
@@ -61,6 +63,7 @@ impl RawTurn {
             tool_calls: Vec::new(),
             loss: None,
             demo: false,
+            answers: None,
         }
     }
 }

@@ -46,6 +46,8 @@ pub enum Layout {
     /// A top-level array whose first element is a message or an event: the array is one
     /// record (one trajectory), not a list of records.
     Whole,
+    /// The rows of a Parquet file (`load::parquet_rows`); not produced by the splitter.
+    Rows,
 }
 
 impl Layout {
@@ -58,6 +60,7 @@ impl Layout {
             Layout::Values => "JSON object",
             Layout::Sessions => "JSON Lines by session",
             Layout::Whole => "JSON array, one trajectory",
+            Layout::Rows => "Parquet rows",
         }
     }
 }
