@@ -93,12 +93,30 @@ pub fn scan_watched<T, M, S>(
     opts: LoadOptions,
     workers: usize,
     map: M,
-    mut sink: S,
+    sink: S,
     watch: &Watch,
 ) -> io::Result<()>
 where
     T: Send,
     M: Fn(Result<Loaded, Diagnostic>) -> T + Sync,
+    S: FnMut(Event<T>) -> io::Result<()>,
+{
+    scan_records(paths, opts, workers, |r, _| map(r), sink, watch)
+}
+
+/// [`scan_watched`], `map` also given the record's own bytes (to read a field no reader
+/// keeps).
+pub fn scan_records<T, M, S>(
+    paths: &[PathBuf],
+    opts: LoadOptions,
+    workers: usize,
+    map: M,
+    mut sink: S,
+    watch: &Watch,
+) -> io::Result<()>
+where
+    T: Send,
+    M: Fn(Result<Loaded, Diagnostic>, &[u8]) -> T + Sync,
     S: FnMut(Event<T>) -> io::Result<()>,
 {
     let files = source::expand_runs(paths)?;
@@ -172,7 +190,7 @@ fn work<T, M>(
     map: &M,
     opts: LoadOptions,
 ) where
-    M: Fn(Result<Loaded, Diagnostic>) -> T,
+    M: Fn(Result<Loaded, Diagnostic>, &[u8]) -> T,
 {
     loop {
         let batch = match rx.lock().unwrap_or_else(PoisonError::into_inner).recv() {
@@ -194,7 +212,8 @@ fn work<T, M>(
                     span,
                     unterminated: batch.unterminated_last && k == last,
                 };
-                map(parse_record(&batch.bytes[from..to], ctx, opts))
+                let bytes = &batch.bytes[from..to];
+                map(parse_record(bytes, ctx, opts), bytes)
             })
             .collect();
         let _ = recycle.send(batch.bytes);

@@ -5,6 +5,7 @@
 mod agree;
 mod args;
 mod check;
+mod compare;
 mod completions;
 mod diag;
 mod export;
@@ -46,6 +47,9 @@ pub enum Command {
     /// Agreement between annotators: percent agreement, Cohen's and Fleiss' kappa,
     /// Krippendorff's alpha, confusion matrices.
     Agree(agree::AgreeArgs),
+    /// Compare two runs of the same tasks, paired by task, step by step: outcomes (McNemar's
+    /// exact test), findings per 100 agent turns, where the runs part.
+    Compare(compare::CompareArgs),
     /// Write a gold set for fine-tuning from the data, the journals and the rules.
     Export(export::ExportArgs),
     /// Print a completion script for bash, zsh or fish.
@@ -77,6 +81,7 @@ pub fn main() -> i32 {
         Command::Label(args) => label::run(&args),
         Command::Agree(args) => agree::run(&args),
         Command::Export(args) => export::run(&args),
+        Command::Compare(args) => compare::run(&args, cli.color),
         Command::Completions(args) => completions::run(&args, Cli::command()),
         Command::Man(args) => man::run(&args, Cli::command()),
     };

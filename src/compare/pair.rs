@@ -20,6 +20,8 @@ pub struct Side {
     pub file: usize,
     pub record: usize,
     pub verdict: Verdict,
+    /// The episode ran to its end (whether or not its answer was right): see [`finished`].
+    pub finished: bool,
     /// Agent turns that are reviewed (not in-context examples).
     pub agent_turns: u32,
     /// Findings per rule: (index of the rule in the rule set, count), by rule index.
@@ -76,23 +78,23 @@ impl Change {
 pub enum Basis {
     /// `pass` against anything else: both runs say whether each episode was correct.
     Pass,
-    /// Finished (`pass` or `unknown`) against failed (`fail` or `error`): a run does not say
+    /// Finished against failed (see [`finished`]): a run does not say
     /// (an AgentBench run without its results file, SWE-agent trajectories without a grade).
     Finished,
 }
 
 impl Basis {
-    pub fn success(self, v: Verdict) -> bool {
+    pub fn success(self, side: &Side) -> bool {
         match self {
-            Basis::Pass => v == Verdict::Pass,
-            Basis::Finished => matches!(v, Verdict::Pass | Verdict::Unknown),
+            Basis::Pass => side.verdict == Verdict::Pass,
+            Basis::Finished => side.finished,
         }
     }
 
     pub fn describe(self) -> &'static str {
         match self {
             Basis::Pass => "pass vs not",
-            Basis::Finished => "finished vs failed (correctness not known on both sides)",
+            Basis::Finished => "finished vs failed: correctness is not known on both sides",
         }
     }
 }
@@ -110,7 +112,7 @@ pub struct Task {
 impl Task {
     pub fn change(&self, basis: Basis) -> Change {
         match (&self.a, &self.b) {
-            (Some(a), Some(b)) => match (basis.success(a.verdict), basis.success(b.verdict)) {
+            (Some(a), Some(b)) => match (basis.success(a), basis.success(b)) {
                 (true, true) => Change::BothPass,
                 (false, false) => Change::BothFail,
                 (true, false) => Change::Lost,
@@ -126,49 +128,51 @@ impl Task {
 #[derive(Debug, Default)]
 pub struct Pairing {
     pub tasks: Vec<Task>,
-    by_key: HashMap<String, usize>,
-    /// How often each base key was seen on each side (a repeated key pairs in order).
-    seen: HashMap<String, [u32; 2]>,
+    /// By task key: the task of each occurrence of the key (a key repeated on one side pairs
+    /// in order with the same occurrence on the other), and how often each side had it.
+    by_key: HashMap<String, (Vec<u32>, [u32; 2])>,
 }
 
 impl Pairing {
     /// Add the trajectory of side `b` (false: A, true: B) under task `key`. A key repeated on
     /// one side is `key#2`, `key#3`… and pairs with the same occurrence on the other side.
     pub fn add(&mut self, key: String, b: bool, mut side: Side) {
-        let n = self.seen.entry(key.clone()).or_default();
-        n[b as usize] += 1;
-        let key = match n[b as usize] {
+        let next = self.tasks.len() as u32;
+        let (tasks, seen) = self.by_key.entry(key.clone()).or_default();
+        seen[b as usize] += 1;
+        let k = seen[b as usize] as usize;
+        let key = match k {
             1 => key,
             k => format!("{key}#{k}"),
         };
-        match self.by_key.get(&key) {
-            Some(&i) if b && self.tasks[i].b.is_none() => {
-                let task = &mut self.tasks[i];
-                let a = task.a.as_mut().expect("an A-only task");
-                let al = align(&a.actions, &side.actions);
-                task.aligned = Some((al.rows.len(), al.first_divergence()));
-                a.actions = Vec::new();
+        if let Some(&i) = tasks.get(k - 1) {
+            let task = &mut self.tasks[i as usize];
+            if b && task.b.is_none() {
+                if let Some(a) = task.a.as_mut() {
+                    let al = align(&a.actions, &side.actions);
+                    task.aligned = Some((al.rows.len(), al.first_divergence()));
+                    a.actions = Vec::new();
+                }
                 side.actions = Vec::new();
                 task.b = Some(side);
-            }
-            _ => {
-                if b {
-                    side.actions = Vec::new();
-                }
-                self.by_key.insert(key.clone(), self.tasks.len());
-                let (a, b) = if b {
-                    (None, Some(side))
-                } else {
-                    (Some(side), None)
-                };
-                self.tasks.push(Task {
-                    key,
-                    a,
-                    b,
-                    aligned: None,
-                });
+                return;
             }
         }
+        tasks.push(next);
+        if b {
+            side.actions = Vec::new();
+        }
+        let (a, b) = if b {
+            (None, Some(side))
+        } else {
+            (Some(side), None)
+        };
+        self.tasks.push(Task {
+            key,
+            a,
+            b,
+            aligned: None,
+        });
     }
 
     /// The pairing is complete: the lookup tables go.
@@ -209,6 +213,26 @@ pub struct Summary {
     pub rules: Vec<RuleRate>,
 }
 
+/// Whether an episode ran to its end: `pass` and `unknown` did; `error` did not; `fail` did
+/// only when its status says the episode completed and only the answer was wrong (AgentBench's
+/// `completed` graded incorrect, SWE-agent's `submitted` patch that fails its tests).
+pub fn finished(verdict: Verdict, meta: &[(String, serde_json::Value)]) -> bool {
+    let field = |k: &str| {
+        meta.iter()
+            .find(|(key, _)| key == k)
+            .and_then(|(_, v)| v.as_str())
+            .map(|s| s.trim().to_ascii_lowercase())
+    };
+    match verdict {
+        Verdict::Pass | Verdict::Unknown => true,
+        Verdict::Error => false,
+        Verdict::Fail => {
+            field("status").is_some_and(|s| s.starts_with("completed"))
+                || field("exit_status").is_some_and(|s| s.starts_with("submitted"))
+        }
+    }
+}
+
 /// The basis of the table: `Pass` when no paired trajectory of either side is `unknown`.
 pub fn basis(tasks: &[Task]) -> Basis {
     let known = tasks.iter().all(|t| match (&t.a, &t.b) {
@@ -234,7 +258,7 @@ pub fn summarise(tasks: &[Task], rules: &[std::sync::Arc<str>]) -> Summary {
         match (&t.a, &t.b) {
             (Some(a), Some(b)) => {
                 paired += 1;
-                table.add(basis.success(a.verdict), basis.success(b.verdict));
+                table.add(basis.success(a), basis.success(b));
                 for (k, side) in [a, b].into_iter().enumerate() {
                     turns[k] += u64::from(side.agent_turns);
                     for &(r, n) in &side.findings {
@@ -294,6 +318,7 @@ mod tests {
             file: 0,
             record: 0,
             verdict: v,
+            finished: v != Verdict::Fail,
             agent_turns: 10,
             findings: findings.to_vec(),
             actions: actions.to_vec(),

@@ -8,10 +8,12 @@
 //! - [`estimate`]: from the reviewed sample to the whole dataset.
 //! - [`agreement`]: the ratings that agreement statistics are computed over.
 //! - [`judge`]: the rules as one more annotator, and each rule's precision against people.
+//! - [`compare`]: two runs of the same tasks, paired by task, step by step.
 //! - [`marks`]: the journals' marks resolved to the loaded trajectories (run and id).
 
 pub mod agreement;
 pub mod annotations;
+pub mod compare;
 pub mod estimate;
 pub mod judge;
 pub mod marks;

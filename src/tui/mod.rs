@@ -7,6 +7,7 @@
 pub mod action;
 mod agreement;
 pub mod app;
+pub mod compare;
 pub mod config;
 pub mod doc;
 pub mod document;

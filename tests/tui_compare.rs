@@ -1,0 +1,176 @@
+//! The comparison screen of `trev compare A B`: the task list with its summary and filter, the
+//! pair screen (side by side at 200 columns, stacked at 80), its keys, and marks made on
+//! either side, driven by keys on ratatui's `TestBackend`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use ratatui::Terminal;
+use serde_json::{json, Value};
+use trev::compare::KeySpec;
+use trev::rules::RuleSet;
+use trev::scan::Watch;
+use trev::session::compare::{compare, Options};
+use trev::tui::compare::{self, CompareScreen, Mode};
+use trev::tui::marks::Labels;
+use trev::tui::{Keymap, Theme};
+
+fn sample() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/agentinstruct_os.json")
+}
+
+/// Run B of the sample's OS tasks: os_1 with one more step, os_2 with another command at its
+/// second step, and os_3 that run A does not have.
+fn run_b(dir: &Path) -> std::path::PathBuf {
+    let mut data: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(sample()).unwrap()).unwrap();
+    let conv = data[0]["conversations"].as_array_mut().unwrap();
+    conv.insert(
+        7,
+        json!({"from": "gpt", "loss": true, "value": "Think: check the file first.\n\nAct: bash\n\n```bash\nhead -3 /etc/passwd\n```"}),
+    );
+    conv.insert(
+        8,
+        json!({"from": "human", "loss": null, "value": "The output of the OS:\nroot:x:0:0:root:/root:/bin/bash"}),
+    );
+    data[1]["conversations"][7]["value"] =
+        json!("Think: try human units.\n\nAct: bash\n\n```bash\ndu -sh /var/log\n```");
+    let mut extra = data[0].clone();
+    extra["id"] = json!("os_3");
+    data.push(extra);
+    let path = dir.join("run_b.json");
+    std::fs::write(&path, serde_json::to_string(&data).unwrap()).unwrap();
+    path
+}
+
+fn open(home: &Path, size: (u16, u16)) -> CompareScreen {
+    let a = format!("base={}", sample().display());
+    let b = format!("other={}", run_b(home).display());
+    let rules = RuleSet::builtin();
+    let opts = Options {
+        key: KeySpec::default(),
+        load: Default::default(),
+        workers: 2,
+    };
+    let c = compare(
+        a.as_ref(),
+        b.as_ref(),
+        &rules,
+        &opts,
+        &Watch::default(),
+        |_| {},
+    )
+    .unwrap();
+    let stores = compare::stores(&c, Default::default(), Arc::new(rules)).unwrap();
+    let labels = Labels::new(Some(home.join("ann")), Some("alice".into()));
+    CompareScreen::new(
+        c,
+        stores,
+        Theme::builtin("dark").unwrap(),
+        Keymap::default(),
+        labels,
+        Rect::new(0, 0, size.0, size.1),
+    )
+}
+
+fn screen(s: &CompareScreen) -> String {
+    let size = s.size();
+    let mut t = Terminal::new(TestBackend::new(size.width, size.height)).unwrap();
+    t.draw(|f| s.draw(f)).unwrap();
+    t.backend().to_string()
+}
+
+fn keys(s: &mut CompareScreen, keys: &str) {
+    for c in keys.chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            '\x1b' => KeyCode::Esc,
+            '\t' => KeyCode::Tab,
+            '\x08' => KeyCode::Backspace,
+            c => KeyCode::Char(c),
+        };
+        s.key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+}
+
+#[test]
+fn the_task_list_at_80x24() {
+    let home = tempfile::tempdir().unwrap();
+    let s = open(home.path(), (80, 24));
+    insta::assert_snapshot!(screen(&s));
+}
+
+#[test]
+fn the_task_list_at_200x50_filtered_and_ordered() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = open(home.path(), (200, 50));
+    keys(&mut s, "&b-only\n");
+    let text = screen(&s);
+    assert!(text.contains("os_3"), "{text}");
+    assert!(!text.contains("os_2 "), "{text}");
+    keys(&mut s, "&\x08\x08\x08\x08\x08\x08rule:terminal\n");
+    keys(&mut s, "oo");
+    let text = screen(&s);
+    assert!(text.contains("by findings B-A"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn the_pair_opens_at_the_first_divergence_side_by_side_at_200x50() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = open(home.path(), (200, 50));
+    keys(&mut s, "\n");
+    assert_eq!(s.mode(), Mode::Pair);
+    let p = s.pair().unwrap();
+    assert_eq!(Some(p.cursor), p.alignment.first_divergence());
+    let text = screen(&s);
+    assert!(!text.contains('\x1b'), "no escape byte reaches the screen");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn the_pair_is_stacked_at_80x24_and_keys_move_through_it() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = open(home.path(), (80, 24));
+    keys(&mut s, "J"); // the list's next task
+    keys(&mut s, "\n");
+    let p = s.pair().unwrap();
+    assert!(p.is_stacked(80));
+    insta::assert_snapshot!(screen(&s));
+    // J: the next task (os_3, in B only); K back; d: the next divergence.
+    keys(&mut s, "K");
+    let first = s.pair().unwrap().cursor;
+    keys(&mut s, "g");
+    assert_eq!(s.pair().unwrap().cursor, 0);
+    keys(&mut s, "d");
+    assert_eq!(s.pair().unwrap().cursor, first);
+    keys(&mut s, "s");
+    assert!(!s.pair().unwrap().is_stacked(80));
+    keys(&mut s, "\x1b");
+    assert_eq!(s.mode(), Mode::List);
+}
+
+#[test]
+fn marks_go_to_the_trajectory_of_the_side_they_are_made_on() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = open(home.path(), (200, 50));
+    keys(&mut s, "\n"); // os_1 at its first divergence
+    keys(&mut s, "\ty"); // side B: right
+    keys(&mut s, "j\tx"); // the next row, side A: wrong
+    let journal = std::fs::read_to_string(home.path().join("ann/alice.jsonl")).unwrap();
+    let lines: Vec<Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{journal}");
+    assert_eq!(lines[0]["run"], "other");
+    assert_eq!(lines[0]["trajectory"], "os_1");
+    assert_eq!(lines[0]["label"], "right");
+    assert_eq!(lines[1]["run"], "base");
+    assert_eq!(lines[1]["label"], "wrong");
+    let text = screen(&s);
+    assert!(text.contains('✓') && text.contains('✗'), "{text}");
+}
