@@ -157,8 +157,8 @@ fn write_json(out: &mut impl Write, c: &Comparison) -> io::Result<()> {
             "type": "task",
             "key": t.key,
             "change": t.change(basis).as_str(),
-            "a": side_json(t.a.as_ref(), &c.rules),
-            "b": side_json(t.b.as_ref(), &c.rules),
+            "a": side_json(t.a.as_deref(), &c.rules),
+            "b": side_json(t.b.as_deref(), &c.rules),
             "aligned_steps": t.aligned.map(|(n, _)| n),
             "first_divergence": t.aligned.and_then(|(_, d)| d),
         });
@@ -215,13 +215,13 @@ fn row(t: &Task, basis: Basis) -> [String; 10] {
     };
     [
         t.key.clone(),
-        outcome(t.a.as_ref()),
-        outcome(t.b.as_ref()),
+        outcome(t.a.as_deref()),
+        outcome(t.b.as_deref()),
         t.change(basis).as_str().to_string(),
-        turns(t.a.as_ref()),
-        turns(t.b.as_ref()),
-        found(t.a.as_ref()),
-        found(t.b.as_ref()),
+        turns(t.a.as_deref()),
+        turns(t.b.as_deref()),
+        found(t.a.as_deref()),
+        found(t.b.as_deref()),
         delta,
         diverges,
     ]

@@ -115,11 +115,15 @@ fn full<K: PartialEq>(a: &[K], b: &[K], ops: &mut Vec<Op>) {
     // t[i*w + j]: the LCS of a[i..] and b[j..] (suffixes, so the path is read forwards).
     let mut t = vec![0u16; (n + 1) * w];
     for i in (0..n).rev() {
+        // Row i from row i + 1, as two slices (no index arithmetic in the inner loop).
+        let (head, below) = t.split_at_mut((i + 1) * w);
+        let (row, below) = (&mut head[i * w..], &below[..w]);
+        let ai = &a[i];
         for j in (0..m).rev() {
-            t[i * w + j] = if a[i] == b[j] {
-                t[(i + 1) * w + j + 1] + 1
+            row[j] = if *ai == b[j] {
+                below[j + 1] + 1
             } else {
-                t[(i + 1) * w + j].max(t[i * w + j + 1])
+                below[j].max(row[j + 1])
             };
         }
     }

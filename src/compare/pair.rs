@@ -103,8 +103,9 @@ impl Basis {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
     pub key: String,
-    pub a: Option<Side>,
-    pub b: Option<Side>,
+    /// Boxed: a task is then small, and the list of a few hundred thousand grows cheaply.
+    pub a: Option<Box<Side>>,
+    pub b: Option<Box<Side>>,
     /// Aligned rows and the first row that is not the same (when both sides are in).
     pub aligned: Option<(usize, Option<usize>)>,
 }
@@ -154,7 +155,7 @@ impl Pairing {
                     a.actions = Vec::new();
                 }
                 side.actions = Vec::new();
-                task.b = Some(side);
+                task.b = Some(Box::new(side));
                 return;
             }
         }
@@ -162,11 +163,8 @@ impl Pairing {
         if b {
             side.actions = Vec::new();
         }
-        let (a, b) = if b {
-            (None, Some(side))
-        } else {
-            (Some(side), None)
-        };
+        let side = Some(Box::new(side));
+        let (a, b) = if b { (None, side) } else { (side, None) };
         self.tasks.push(Task {
             key,
             a,

@@ -186,13 +186,7 @@ fn run_name(arg: &Path, files: &[source::RunFile]) -> String {
 }
 
 /// The step alignment of two loaded trajectories (the pair on screen), by their steps'
-/// action keys.
+/// action keys (hashed, as the headless comparison aligns them).
 pub fn pair(a: &Trajectory, b: &Trajectory) -> Alignment {
-    let keys = |t: &Trajectory| -> Vec<String> {
-        t.steps()
-            .iter()
-            .map(|s| key::step_action(t, s.agent))
-            .collect()
-    };
-    align(&keys(a), &keys(b))
+    align(&key::step_hashes(a), &key::step_hashes(b))
 }

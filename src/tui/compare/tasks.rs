@@ -120,7 +120,7 @@ impl Order {
 }
 
 fn findings_delta(t: &Task) -> i64 {
-    let n = |s: &Option<Side>| s.as_ref().map_or(0, |s| i64::from(s.findings_total()));
+    let n = |s: &Option<Box<Side>>| s.as_ref().map_or(0, |s| i64::from(s.findings_total()));
     n(&t.b) - n(&t.a)
 }
 
@@ -207,12 +207,12 @@ impl TaskList {
     }
 }
 
-fn outcome(s: &Option<Side>) -> String {
+fn outcome(s: &Option<Box<Side>>) -> String {
     s.as_ref().map_or("-".into(), |s| s.verdict.as_str().into())
 }
 
 fn pair_of(t: &Task, f: impl Fn(&Side) -> u32) -> String {
-    let one = |s: &Option<Side>| s.as_ref().map_or("-".into(), |s| f(s).to_string());
+    let one = |s: &Option<Box<Side>>| s.as_ref().map_or("-".into(), |s| f(s).to_string());
     format!("{}/{}", one(&t.a), one(&t.b))
 }
 
