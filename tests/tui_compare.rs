@@ -135,12 +135,13 @@ fn the_pair_opens_at_the_first_divergence_side_by_side_at_200x50() {
 fn the_pair_is_stacked_at_80x24_and_keys_move_through_it() {
     let home = tempfile::tempdir().unwrap();
     let mut s = open(home.path(), (80, 24));
-    keys(&mut s, "J"); // the list's next task
+    keys(&mut s, "J"); // the list's next task: os_2
     keys(&mut s, "\n");
     let p = s.pair().unwrap();
     assert!(p.is_stacked(80));
     insta::assert_snapshot!(screen(&s));
-    // J: the next task (os_3, in B only); K back; d: the next divergence.
+    // K: the previous task (os_1), at its first divergence; g: the first row; d: the next
+    // divergence from there.
     keys(&mut s, "K");
     let first = s.pair().unwrap().cursor;
     keys(&mut s, "g");
@@ -173,4 +174,25 @@ fn marks_go_to_the_trajectory_of_the_side_they_are_made_on() {
     assert_eq!(lines[1]["label"], "wrong");
     let text = screen(&s);
     assert!(text.contains('✓') && text.contains('✗'), "{text}");
+}
+
+#[test]
+fn the_full_row_at_80x24_is_wrapped_and_sanitised() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = open(home.path(), (80, 24));
+    keys(&mut s, "J\n\n"); // os_2, at its first divergence, in full
+    assert!(s.pair().unwrap().detail);
+    let text = screen(&s);
+    assert!(
+        text.contains("du -sk /var/log") && text.contains("du -sh /var/log"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+    keys(&mut s, "jjj"); // scrolled to the replies
+    let text = screen(&s);
+    assert!(!text.contains('\x1b') && text.contains('␛'), "{text}");
+    assert!(text.contains("turn 8 · human"), "{text}");
+    keys(&mut s, "\x1b");
+    assert!(!s.pair().unwrap().detail);
+    assert_eq!(s.mode(), Mode::Pair);
 }

@@ -3,6 +3,7 @@
 //! (not the review screen's `App`) and reuses the review screen's parts: the stores that load
 //! and check trajectories, the keymap, marking and its journal, the badges and the theme.
 
+mod detail;
 pub mod pair;
 pub mod tasks;
 mod view;
@@ -165,6 +166,7 @@ impl CompareScreen {
         let start = alignment.first_divergence().unwrap_or(0);
         let stacked = self.pair.as_ref().and_then(|p| p.stacked);
         let side = self.pair.as_ref().map_or(0, |p| p.side);
+        let detail = self.pair.as_ref().is_some_and(|p| p.detail);
         let mut view = PairView {
             task,
             sides,
@@ -174,6 +176,8 @@ impl CompareScreen {
             top: 0,
             stacked,
             side,
+            detail,
+            detail_top: 0,
         };
         view.go(start, self.body_height(), self.size.width);
         self.pair = Some(view);
@@ -231,8 +235,8 @@ impl CompareScreen {
         }
         match self.keymap.action(&k) {
             Some(Action::Quit) => self.quit = true,
-            Some(Action::NextStep) => self.list.step(1, h),
-            Some(Action::PrevStep) => self.list.step(-1, h),
+            Some(Action::NextStep | Action::NextTrajectory) => self.list.step(1, h),
+            Some(Action::PrevStep | Action::PrevTrajectory) => self.list.step(-1, h),
             Some(Action::PageDown) => self.list.step(h as isize, h),
             Some(Action::PageUp) => self.list.step(-(h as isize), h),
             Some(Action::Top) => self.list.step(isize::MIN / 2, h),
@@ -279,11 +283,31 @@ impl CompareScreen {
                 self.mode = Mode::List;
                 return;
             }
+            KeyCode::Enter | KeyCode::Char('z') => {
+                p.detail ^= true;
+                return;
+            }
             _ => {}
         }
         let fit = (h / p.row_height(w)).max(1);
+        if p.detail {
+            let page = h.saturating_sub(2).max(1);
+            let scrolled = match self.keymap.action(&k) {
+                Some(Action::NextStep) => Some(p.detail_top + 1),
+                Some(Action::PrevStep) => Some(p.detail_top.saturating_sub(1)),
+                Some(Action::PageDown) => Some(p.detail_top + page),
+                Some(Action::PageUp) => Some(p.detail_top.saturating_sub(page)),
+                Some(Action::Top) => Some(0),
+                _ => None,
+            };
+            if let Some(top) = scrolled {
+                p.detail_top = top.min(10_000);
+                return;
+            }
+        }
         match self.keymap.action(&k) {
             Some(Action::Quit) => self.quit = true,
+            Some(Action::Cancel) if p.detail => p.detail = false,
             Some(Action::Cancel) => self.mode = Mode::List,
             Some(Action::NextStep) => p.go(p.cursor + 1, h, w),
             Some(Action::PrevStep) => p.go(p.cursor.saturating_sub(1), h, w),

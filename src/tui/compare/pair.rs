@@ -47,6 +47,10 @@ pub struct PairView {
     pub stacked: Option<bool>,
     /// The side marks go to: 0 (A) or 1 (B).
     pub side: usize,
+    /// The selected row is shown in full instead of the rows (`enter`), from this line on
+    /// (`j`/`k` scroll it).
+    pub detail: bool,
+    pub detail_top: usize,
 }
 
 impl PairView {
@@ -67,6 +71,9 @@ impl PairView {
     /// Select aligned row `row`, scrolling so it is in a body of `height` screen rows.
     pub fn go(&mut self, row: usize, height: usize, width: u16) {
         let last = self.alignment.rows.len().saturating_sub(1);
+        if row.min(last) != self.cursor {
+            self.detail_top = 0;
+        }
         self.cursor = row.min(last);
         let fit = (height / self.row_height(width)).max(1);
         if self.cursor < self.top {

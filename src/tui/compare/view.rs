@@ -137,7 +137,11 @@ fn draw_pair(s: &CompareScreen, buf: &mut Buffer, area: Rect, p: &PairView) {
     Line::from(spans).render(Rect::new(area.x, area.y + 1, area.width, 1), buf);
     let body_h = area.height.saturating_sub(2 + pair::FINDINGS_ROWS + 2);
     let body = Rect::new(area.x, area.y + 2, area.width, body_h);
-    pair::draw_body(buf, body, p, th);
+    if p.detail {
+        super::detail::draw(buf, body, p, th);
+    } else {
+        pair::draw_body(buf, body, p, th);
+    }
     let rule_y = body.bottom();
     buf.set_string(area.x, rule_y, "─".repeat(w), th.border);
     let findings = Rect::new(area.x, rule_y + 1, area.width, pair::FINDINGS_ROWS);
@@ -161,7 +165,7 @@ fn draw_status(s: &CompareScreen, buf: &mut Buffer, area: Rect) {
             s.message.clone().unwrap_or_else(|| {
                 let side = s.pair.as_ref().map_or(0, |p| p.side);
                 format!(
-                    "d next divergence · J/K task · s stack · tab side ({}) · y/x/c mark · esc list",
+                    "d next divergence · enter full row · J/K task · s stack · tab side ({}) · y/x/c mark · esc list",
                     ["A", "B"][side]
                 )
             }),
