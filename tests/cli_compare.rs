@@ -359,3 +359,24 @@ fn findings_are_counted_per_rule_per_100_agent_turns() {
     let task = &lines[0];
     assert!(task["a"]["findings"].is_object());
 }
+
+#[test]
+fn bad_input_is_reported_and_never_printed_raw() {
+    let home = tempfile::tempdir().unwrap();
+    let nasty = common::sample_data().join("nasty");
+    let out = common::trev(home.path())
+        .arg("compare")
+        .arg(&nasty)
+        .arg(&nasty)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(!out.stdout.contains(&0x1b), "no escape byte on stdout");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("record skipped"), "{stderr}");
+    common::trev(home.path())
+        .args(["compare", "/nonexistent/run", "x"])
+        .assert()
+        .code(2);
+}

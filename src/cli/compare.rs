@@ -93,9 +93,20 @@ pub fn run(args: &CompareArgs, color: clap::ColorChoice) -> Result<i32> {
     let watch = Watch::default();
     let comparison = std::thread::scope(|s| {
         let _progress = ProgressLine::start(s, !args.json, || bytes_read(&watch));
-        session::compare::compare(&args.a, &args.b, &rules, &opts, &watch, |d| {
+        // Diagnostics arrive in file order: a file's count of those not shown is printed
+        // when the next file's first one comes, or at the end.
+        let mut last: Option<std::sync::Arc<std::path::Path>> = None;
+        let result = session::compare::compare(&args.a, &args.b, &rules, &opts, &watch, |d| {
+            if last.as_ref().is_some_and(|f| *f != d.file) {
+                printer.end_file(last.as_deref().expect("checked"));
+            }
+            last = Some(d.file.clone());
             printer.print(d)
-        })
+        });
+        if let Some(file) = last {
+            printer.end_file(&file);
+        }
+        result
     })
     .context("cannot read the runs")?;
     for run in &comparison.runs {
