@@ -203,7 +203,7 @@ fn write_json(out: &mut impl Write, c: &Comparison) -> io::Result<()> {
 }
 
 const HEADER: [&str; 10] = [
-    "task", "A", "B", "change", "turns", "turns", "found", "found", "±found", "diverges",
+    "task", "A", "B", "change", "turns A", "turns B", "found A", "found B", "±found", "diverges",
 ];
 
 fn row(t: &Task, basis: Basis) -> [String; 10] {
@@ -248,9 +248,24 @@ fn write_table(out: &mut impl Write, c: &Comparison) -> io::Result<()> {
         line(&c.runs[1].name),
         c.runs[1].trajectories
     )?;
-    let rows: Vec<[String; 10]> = c.tasks.iter().map(|t| row(t, s.basis)).collect();
-    for r in output::aligned(&HEADER, &rows, |i| i <= 3 || i == 9) {
-        writeln!(out, "{}", line(&r))?;
+    // Two passes over the tasks (widths, then lines), so no table of a few hundred thousand
+    // rows is held.
+    let left = |i: usize| i <= 3 || i == 9;
+    let mut widths = HEADER.map(|h| h.chars().count());
+    for t in &c.tasks {
+        for (w, cell) in widths.iter_mut().zip(row(t, s.basis)) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let header = HEADER.map(String::from);
+    writeln!(
+        out,
+        "{}",
+        line(output::aligned_line(&header, &widths, left))
+    )?;
+    for t in &c.tasks {
+        let cells = row(t, s.basis);
+        writeln!(out, "{}", line(output::aligned_line(&cells, &widths, left)))?;
     }
     writeln!(out)?;
     for l in summary_lines(c) {

@@ -63,19 +63,23 @@ pub fn aligned<R: AsRef<[String]>>(
     let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
     std::iter::once(&header[..])
         .chain(rows.iter().map(AsRef::as_ref))
-        .map(|r| {
-            let mut line = String::from("  ");
-            for (i, (cell, &w)) in r.iter().zip(&widths).enumerate() {
-                if left(i) {
-                    line.push_str(&format!("{cell:<w$}  "));
-                } else {
-                    line.push_str(&format!("{cell:>w$}  "));
-                }
-            }
-            line.truncate(line.trim_end().len());
-            line
-        })
+        .map(|r| aligned_line(r, &widths, &left))
         .collect()
+}
+
+/// One line of an [`aligned`] table whose column widths (in characters) are known, for a
+/// table printed as its rows are made.
+pub fn aligned_line(cells: &[String], widths: &[usize], left: impl Fn(usize) -> bool) -> String {
+    let mut line = String::from("  ");
+    for (i, (cell, &w)) in cells.iter().zip(widths).enumerate() {
+        if left(i) {
+            line.push_str(&format!("{cell:<w$}  "));
+        } else {
+            line.push_str(&format!("{cell:>w$}  "));
+        }
+    }
+    line.truncate(line.trim_end().len());
+    line
 }
 
 #[cfg(test)]
