@@ -188,10 +188,10 @@ fn the_full_row_at_80x24_is_wrapped_and_sanitised() {
         "{text}"
     );
     insta::assert_snapshot!(text);
-    keys(&mut s, "jjj"); // scrolled to the replies
+    keys(&mut s, "jjjjjjj"); // scrolled to the replies
     let text = screen(&s);
     assert!(!text.contains('\x1b') && text.contains('␛'), "{text}");
-    assert!(text.contains("turn 8 · human"), "{text}");
+    assert!(text.contains("environment #8 · human"), "{text}");
     keys(&mut s, "\x1b");
     assert!(!s.pair().unwrap().detail);
     assert_eq!(s.mode(), Mode::Pair);

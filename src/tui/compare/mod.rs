@@ -3,8 +3,8 @@
 //! (not the review screen's `App`) and reuses the review screen's parts: the stores that load
 //! and check trajectories, the keymap, marking and its journal, the badges and the theme.
 
-mod detail;
 pub mod pair;
+mod steps;
 pub mod tasks;
 mod view;
 
@@ -22,7 +22,7 @@ use super::store::{Slot, Store};
 use super::terminal;
 use super::theme::Theme;
 use crate::session::compare::{self, Comparison};
-use pair::{Loaded, PairView};
+use pair::{Body, Loaded, PairView};
 use tasks::TaskList;
 
 /// What the keyboard is doing.
@@ -107,21 +107,32 @@ impl CompareScreen {
         self.marking.close_journal();
     }
 
+    /// Open the annotator's journal (when the annotator is known), so that the marks already
+    /// made show.
+    pub fn open_journal(&mut self) {
+        self.marking.open_journal();
+    }
+
     pub fn resize(&mut self, width: u16, height: u16) {
         self.size = Rect::new(0, 0, width, height);
-        let (h, w) = (self.body_height(), width);
+        let body = body(&self.theme, self.size);
         if let Some(p) = &mut self.pair {
-            p.go(p.cursor, h, w);
+            p.go(p.cursor, body);
         }
         self.list.step(0, self.list_height());
+        self.prepare();
+    }
+
+    /// Compose the pair's rows that will be on screen (drawing only reads them).
+    fn prepare(&mut self) {
+        let body = body(&self.theme, self.size);
+        if let Some(p) = &mut self.pair {
+            p.prepare(body);
+        }
     }
 
     fn list_height(&self) -> usize {
         self.size.height.saturating_sub(SUMMARY_ROWS + 2) as usize
-    }
-
-    fn body_height(&self) -> usize {
-        self.size.height.saturating_sub(2 + pair::FINDINGS_ROWS + 2) as usize
     }
 
     /// Open the pair of the selected task, at its first divergence.
@@ -167,19 +178,11 @@ impl CompareScreen {
         let stacked = self.pair.as_ref().and_then(|p| p.stacked);
         let side = self.pair.as_ref().map_or(0, |p| p.side);
         let detail = self.pair.as_ref().is_some_and(|p| p.detail);
-        let mut view = PairView {
-            task,
-            sides,
-            missing,
-            alignment,
-            cursor: 0,
-            top: 0,
-            stacked,
-            side,
-            detail,
-            detail_top: 0,
-        };
-        view.go(start, self.body_height(), self.size.width);
+        let mut view = PairView::new(task, sides, missing, alignment);
+        view.stacked = stacked;
+        view.side = side;
+        view.detail = detail;
+        view.go(start, body(&self.theme, self.size));
         self.pair = Some(view);
         self.mode = Mode::Pair;
     }
@@ -191,6 +194,7 @@ impl CompareScreen {
             Mode::List => self.list_key(k),
             Mode::Pair => self.pair_key(k),
         }
+        self.prepare();
     }
 
     fn typing(&mut self, k: KeyEvent) {
@@ -260,7 +264,7 @@ impl CompareScreen {
     }
 
     fn pair_key(&mut self, k: KeyEvent) {
-        let (h, w) = (self.body_height(), self.size.width);
+        let b = body(&self.theme, self.size);
         let Some(p) = self.pair.as_mut() else {
             self.mode = Mode::List;
             return;
@@ -268,7 +272,10 @@ impl CompareScreen {
         match k.code {
             KeyCode::Char('d') => {
                 match p.alignment.next_divergence(p.cursor) {
-                    Some(r) => p.go(r, h, w),
+                    Some(r) => {
+                        p.detail_top = 0;
+                        p.go(r, b)
+                    }
                     None => self.message = Some("no divergence after this row".into()),
                 }
                 return;
@@ -285,39 +292,42 @@ impl CompareScreen {
             }
             KeyCode::Enter | KeyCode::Char('z') => {
                 p.detail ^= true;
+                p.detail_top = 0;
                 return;
             }
             _ => {}
         }
-        let fit = (h / p.row_height(w)).max(1);
+        let action = self.keymap.action(&k);
         if p.detail {
-            let page = h.saturating_sub(2).max(1);
-            let scrolled = match self.keymap.action(&k) {
+            let page = b.height.saturating_sub(2).max(1);
+            let scrolled = match action {
                 Some(Action::NextStep) => Some(p.detail_top + 1),
                 Some(Action::PrevStep) => Some(p.detail_top.saturating_sub(1)),
                 Some(Action::PageDown) => Some(p.detail_top + page),
                 Some(Action::PageUp) => Some(p.detail_top.saturating_sub(page)),
                 Some(Action::Top) => Some(0),
+                Some(Action::Bottom) => Some(usize::MAX),
                 _ => None,
             };
             if let Some(top) = scrolled {
-                p.detail_top = top.min(10_000);
+                // `prepare` keeps it within the row.
+                p.detail_top = top;
                 return;
             }
         }
-        match self.keymap.action(&k) {
+        match action {
             Some(Action::Quit) => self.quit = true,
             Some(Action::Cancel) if p.detail => p.detail = false,
             Some(Action::Cancel) => self.mode = Mode::List,
-            Some(Action::NextStep) => p.go(p.cursor + 1, h, w),
-            Some(Action::PrevStep) => p.go(p.cursor.saturating_sub(1), h, w),
-            Some(Action::PageDown) => p.go(p.cursor + fit, h, w),
-            Some(Action::PageUp) => p.go(p.cursor.saturating_sub(fit), h, w),
-            Some(Action::Top) => p.go(0, h, w),
-            Some(Action::Bottom) => p.go(usize::MAX, h, w),
+            Some(Action::NextStep) => p.go(p.cursor + 1, b),
+            Some(Action::PrevStep) => p.go(p.cursor.saturating_sub(1), b),
+            Some(Action::PageDown) => p.page(1, b),
+            Some(Action::PageUp) => p.page(-1, b),
+            Some(Action::Top) => p.go(0, b),
+            Some(Action::Bottom) => p.go(usize::MAX, b),
             Some(Action::ToggleStack) => {
-                p.stacked = Some(!p.is_stacked(w));
-                p.go(p.cursor, h, w);
+                p.stacked = Some(!p.is_stacked(b.width));
+                p.go(p.cursor, b);
             }
             Some(Action::NextTrajectory) => self.next_task(1),
             Some(Action::PrevTrajectory) => self.next_task(-1),
@@ -358,6 +368,7 @@ impl CompareScreen {
                 for s in p.sides.iter_mut().flatten() {
                     s.marks = self.marking.labels().turn_marks(&s.entry.trajectory);
                 }
+                p.marks_changed();
                 self.message = msg.or_else(|| self.marking.labels().unsaved.clone());
             }
             Outcome::Say(msg) => self.message = Some(msg),
@@ -372,6 +383,16 @@ impl CompareScreen {
     /// Draw the screen (views only read the state).
     pub fn draw(&self, frame: &mut Frame) {
         view::draw(self, frame);
+    }
+}
+
+/// The pair's body on a screen of `size`: below the pair's two header lines, above the rule,
+/// the findings of the selected row and the status bar.
+fn body(theme: &Theme, size: Rect) -> Body<'_> {
+    Body {
+        theme,
+        width: size.width,
+        height: size.height.saturating_sub(2 + pair::FINDINGS_ROWS + 2) as usize,
     }
 }
 
@@ -393,7 +414,7 @@ pub fn run(
         labels,
         Rect::new(0, 0, size.width, size.height),
     );
-    screen.marking.open_journal();
+    screen.open_journal();
     let mut dirty = true;
     while !screen.quitting() && !guard.signalled() {
         if dirty {

@@ -1,35 +1,39 @@
 //! The pair screen: the two trajectories of one task, their steps aligned row by row (same /
 //! differs / left only / right only), side by side or stacked (below 100 columns, or `s`),
-//! each step with its findings gutter and marks as in the review screen, and the findings
-//! of the selected row below. Only the pair on screen is loaded and aligned.
-
-use std::sync::Arc;
+//! each step drawn as the review screen draws one ([`steps`](super::steps)): its turns in full
+//! up to a fold, code coloured, findings highlighted in the text and marked in the gutter, the
+//! mark badges on the turns' labels; the findings of the selected row below. Rows are as tall
+//! as their turns: the view scrolls by lines, from a row and the lines of it above the screen.
+//! Only the pair on screen is loaded and aligned, and only the rows on screen are rendered.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::super::layout::STACK_BELOW;
-use super::super::marks::{badge_spans, TurnMarks};
-use super::super::store::Entry;
 use super::super::theme::Theme;
-use super::tasks::truncate;
-use crate::compare::{Alignment, Kind};
-use crate::model::Step;
+pub use super::steps::Loaded;
+use super::steps::{self, Columns, Composed, Fold, Shown, Sides, StepCache};
+use crate::compare::Alignment;
 use crate::sanitize::sanitize_line;
 
-/// Rows of one side of a step: its header line with the action, more action, the reply.
-const SIDE_ROWS: usize = 3;
 /// Rows of the findings of the selected step.
 pub const FINDINGS_ROWS: u16 = 3;
 
-/// One side of the pair, loaded.
-pub struct Loaded {
-    pub entry: Arc<Entry>,
-    pub steps: Vec<Step>,
-    pub marks: TurnMarks,
+/// The body the rows go in: its size and the theme they are drawn in.
+#[derive(Clone, Copy)]
+pub struct Body<'a> {
+    pub theme: &'a Theme,
+    pub width: u16,
+    pub height: usize,
+}
+
+impl Body<'_> {
+    fn view(&self) -> usize {
+        self.height.max(1)
+    }
 }
 
 /// The pair on screen.
@@ -42,7 +46,9 @@ pub struct PairView {
     pub alignment: Alignment,
     /// The selected row of the alignment.
     pub cursor: usize,
+    /// The first row on screen, and how many of its lines are above the screen.
     pub top: usize,
+    pub skip: usize,
     /// Stack the sides (forced with `s`; automatic below 100 columns).
     pub stacked: Option<bool>,
     /// The side marks go to: 0 (A) or 1 (B).
@@ -51,35 +57,259 @@ pub struct PairView {
     /// (`j`/`k` scroll it).
     pub detail: bool,
     pub detail_top: usize,
+    /// The rendered turns.
+    cache: StepCache,
+    /// The rows on screen, composed by [`PairView::prepare`] for drawing.
+    shown: Vec<Shown>,
 }
 
 impl PairView {
+    pub fn new(
+        task: usize,
+        sides: [Option<Loaded>; 2],
+        missing: [Option<String>; 2],
+        alignment: Alignment,
+    ) -> PairView {
+        PairView {
+            task,
+            sides,
+            missing,
+            alignment,
+            cursor: 0,
+            top: 0,
+            skip: 0,
+            stacked: None,
+            side: 0,
+            detail: false,
+            detail_top: 0,
+            cache: StepCache::default(),
+            shown: Vec::new(),
+        }
+    }
+
     /// Whether the sides are stacked at this width.
     pub fn is_stacked(&self, width: u16) -> bool {
         self.stacked.unwrap_or(width < STACK_BELOW)
     }
 
-    /// Rows of the screen one aligned row takes.
-    pub fn row_height(&self, width: u16) -> usize {
-        if self.is_stacked(width) {
-            2 * SIDE_ROWS
-        } else {
-            SIDE_ROWS
+    pub fn columns(&self, width: u16) -> Columns {
+        Columns {
+            width,
+            stacked: self.is_stacked(width),
         }
     }
 
-    /// Select aligned row `row`, scrolling so it is in a body of `height` screen rows.
-    pub fn go(&mut self, row: usize, height: usize, width: u16) {
-        let last = self.alignment.rows.len().saturating_sub(1);
-        if row.min(last) != self.cursor {
+    /// The rows prepared for drawing.
+    pub fn shown(&self) -> &[Shown] {
+        &self.shown
+    }
+
+    /// Turns rendered and remembered.
+    pub fn rendered_turns(&self) -> usize {
+        self.cache.rendered()
+    }
+
+    /// The marks changed: render the turns again.
+    pub fn marks_changed(&mut self) {
+        self.cache.clear();
+    }
+
+    fn compose(&mut self, r: usize, b: Body, fold: Fold, target: Option<usize>) -> Composed {
+        let Some(row) = self.alignment.rows.get(r) else {
+            return Composed::default();
+        };
+        let sides = Sides {
+            sides: &self.sides,
+            missing: &self.missing,
+            theme: b.theme,
+        };
+        let columns = self.columns(b.width);
+        steps::compose(&sides, &mut self.cache, row, columns, fold, target)
+    }
+
+    /// Lines of aligned row `r` (folded).
+    fn height(&mut self, r: usize, b: Body) -> usize {
+        self.compose(r, b, Fold::Folded, None).height.max(1)
+    }
+
+    fn last(&self) -> usize {
+        self.alignment.rows.len().saturating_sub(1)
+    }
+
+    /// Where the view starts to show row `r` at its bottom: at the first row from which the
+    /// rows down to `r` fit (at `r` when it is taller than the view).
+    fn ending_at(&mut self, r: usize, b: Body) -> (usize, usize) {
+        let mut room = b.view().saturating_sub(self.height(r, b));
+        let mut top = r;
+        while top > 0 {
+            let h = self.height(top - 1, b);
+            if h > room {
+                break;
+            }
+            room -= h;
+            top -= 1;
+        }
+        (top, 0)
+    }
+
+    /// Lines from the top of the view to the end of the rows, counted up to `cap`.
+    fn lines_below(&mut self, b: Body, cap: usize) -> usize {
+        let mut n = 0;
+        let mut r = self.top;
+        while r < self.alignment.rows.len() && n < cap {
+            n += self
+                .height(r, b)
+                .saturating_sub(if r == self.top { self.skip } else { 0 });
+            r += 1;
+        }
+        n
+    }
+
+    /// Do not scroll past the end (the last row ends on the view's last line).
+    fn clamp(&mut self, b: Body) {
+        if self.lines_below(b, b.view()) < b.view() {
+            let end = self.ending_at(self.last(), b);
+            if end < (self.top, self.skip) {
+                (self.top, self.skip) = end;
+            }
+        }
+    }
+
+    /// Select aligned row `row`, scrolling so that it is on screen (its end, unless it is
+    /// taller than the view: then its start).
+    pub fn go(&mut self, row: usize, b: Body) {
+        let row = row.min(self.last());
+        if row != self.cursor {
             self.detail_top = 0;
         }
-        self.cursor = row.min(last);
-        let fit = (height / self.row_height(width)).max(1);
-        if self.cursor < self.top {
-            self.top = self.cursor;
-        } else if self.cursor >= self.top + fit {
-            self.top = self.cursor + 1 - fit;
+        self.cursor = row;
+        self.settle(b);
+        if row < self.top || (row == self.top && self.skip > 0) {
+            (self.top, self.skip) = (row, 0);
+        } else {
+            let mut y = -(self.skip as isize);
+            for r in self.top..row {
+                y += self.height(r, b) as isize;
+                if y >= b.view() as isize {
+                    break;
+                }
+            }
+            if y + self.height(row, b) as isize > b.view() as isize {
+                (self.top, self.skip) = self.ending_at(row, b);
+            }
+        }
+        self.clamp(b);
+    }
+
+    /// Keep the view's start within its row (the rows change height with the width).
+    fn settle(&mut self, b: Body) {
+        if self.top > self.last() {
+            (self.top, self.skip) = (0, 0);
+        }
+        self.skip = self.skip.min(self.height(self.top, b) - 1);
+    }
+
+    /// Scroll by `delta` lines; the cursor goes to the first row on screen when it leaves it.
+    pub fn scroll(&mut self, delta: isize, b: Body) {
+        self.settle(b);
+        let mut d = delta.unsigned_abs();
+        if delta > 0 {
+            while d > 0 {
+                let rest = self.height(self.top, b) - self.skip;
+                if d < rest || self.top >= self.last() {
+                    self.skip += d.min(rest.saturating_sub(1));
+                    break;
+                }
+                d -= rest;
+                (self.top, self.skip) = (self.top + 1, 0);
+            }
+            self.clamp(b);
+        } else {
+            while d > 0 {
+                if d <= self.skip || self.top == 0 {
+                    self.skip = self.skip.saturating_sub(d);
+                    break;
+                }
+                d -= self.skip + 1;
+                self.top -= 1;
+                self.skip = self.height(self.top, b) - 1;
+            }
+        }
+        let mut y = -(self.skip as isize);
+        let mut visible = false;
+        for r in self.top..=self.last() {
+            if y >= b.view() as isize {
+                break;
+            }
+            if r == self.cursor {
+                visible = true;
+                break;
+            }
+            y += self.height(r, b) as isize;
+        }
+        if !visible {
+            self.cursor = self.top;
+        }
+    }
+
+    /// A page down (`direction` 1) or up (-1): scroll by the view less two lines; the cursor
+    /// goes to the row at the top of the view, or the next when little of it is left there.
+    pub fn page(&mut self, direction: isize, b: Body) {
+        let amount = b.view().saturating_sub(2).max(1) as isize;
+        self.scroll(direction * amount, b);
+        let rest = self.height(self.top, b).saturating_sub(self.skip);
+        self.cursor = match self.skip > 0 && rest < b.view() / 2 && self.top < self.last() {
+            true => self.top + 1,
+            false => self.top,
+        };
+        self.detail_top = 0;
+    }
+
+    /// Compose the rows that will be on screen (the selected row whole when in detail).
+    pub fn prepare(&mut self, b: Body) {
+        self.shown.clear();
+        if self.alignment.rows.is_empty() {
+            return;
+        }
+        self.settle(b);
+        if self.detail {
+            let composed = self.compose(self.cursor, b, Fold::Full, Some(self.side));
+            let max = match self.is_stacked(b.width) {
+                // Each side in its half of the body, scrolled together.
+                true => (0..2)
+                    .map(|k| {
+                        let view = halves(b.height as u16)[k] as usize;
+                        steps::side_of(&composed, k).height.saturating_sub(view)
+                    })
+                    .max()
+                    .unwrap_or(0),
+                false => composed.height.saturating_sub(b.view()),
+            };
+            self.detail_top = self.detail_top.min(max);
+            let kind = self.alignment.rows[self.cursor].kind;
+            self.shown.push(Shown {
+                row: self.cursor,
+                y: -(self.detail_top as isize),
+                kind,
+                composed,
+            });
+            return;
+        }
+        let mut y = -(self.skip as isize);
+        let mut r = self.top;
+        while r <= self.last() && y < b.view() as isize {
+            let target = (r == self.cursor).then_some(self.side);
+            let composed = self.compose(r, b, Fold::Folded, target);
+            let next = y + composed.height as isize;
+            let kind = self.alignment.rows[r].kind;
+            self.shown.push(Shown {
+                row: r,
+                y,
+                kind,
+                composed,
+            });
+            y = next;
+            r += 1;
         }
     }
 
@@ -94,158 +324,50 @@ impl PairView {
     }
 }
 
-fn kind_glyph(kind: Kind) -> (&'static str, fn(&Theme) -> Style) {
-    match kind {
-        Kind::Same => ("=", |t| t.muted),
-        Kind::Differs => ("≠", |t| t.finding_warn),
-        Kind::LeftOnly => ("<", |t| t.finding_info),
-        Kind::RightOnly => (">", |t| t.finding_info),
-    }
+/// The heights of the halves of a body `height` rows tall (the sides of a stacked row in full).
+fn halves(height: u16) -> [u16; 2] {
+    [height / 2, height - height / 2]
 }
 
-/// The lines of one side of one step, `width` wide.
-fn side_lines(
-    side: Option<&Loaded>,
-    step: Option<usize>,
-    label: &str,
-    width: usize,
-    theme: &Theme,
-) -> Vec<Line<'static>> {
-    let (Some(side), Some(step)) = (side, step) else {
-        return vec![Line::styled(format!("{label}  ·"), theme.muted)];
-    };
-    let Some(s) = side.steps.get(step) else {
-        return Vec::new();
-    };
-    let t = &side.entry.trajectory;
-    let mut head = vec![Span::styled(
-        format!("{label}{:>3} ", step + 1),
-        theme.muted,
-    )];
-    let turns = s.agent.into_iter().chain(s.environment.0..s.environment.1);
-    let worst = turns.filter_map(|i| side.entry.worst_in(i)).max();
-    head.push(match worst {
-        Some(sev) => Span::styled("● ", theme.finding(sev)),
-        None => Span::raw("  "),
-    });
-    let mut text: Vec<String> = Vec::new();
-    let mut agent_style = theme.agent;
-    if let Some(a) = s.agent {
-        if let Some(badge) = side.marks.turns.get(&a) {
-            head.extend(badge_spans(badge, theme));
-            head.push(Span::raw(" "));
-        }
-        let turn = &t.turns[a];
-        if turn.demo {
-            agent_style = theme.demo;
-        }
-        let calls = turn
-            .tool_calls
-            .iter()
-            .map(|c| format!("{}({})", c.name, c.arguments));
-        text = turn
-            .text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .chain(calls)
-            .collect();
-    }
-    let used: usize = head.iter().map(|s| s.width()).sum();
-    let first = text.first().map_or(String::new(), |l| sanitize_line(l));
-    head.push(Span::styled(
-        truncate(&first, width.saturating_sub(used)),
-        agent_style,
-    ));
-    let mut lines = vec![Line::from(head)];
-    let second = text.get(1).map_or(String::new(), |l| sanitize_line(l));
-    lines.push(Line::styled(
-        format!("      {}", truncate(&second, width.saturating_sub(6))),
-        agent_style,
-    ));
-    let reply = (s.environment.0..s.environment.1)
-        .flat_map(|i| t.turns[i].text.lines())
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .map_or(String::new(), sanitize_line);
-    let mut tail = vec![Span::styled("    → ", theme.muted)];
-    if let Some(badge) = (s.environment.0 < s.environment.1)
-        .then(|| side.marks.turns.get(&s.environment.0))
-        .flatten()
-    {
-        tail.extend(badge_spans(badge, theme));
-        tail.push(Span::raw(" "));
-    }
-    let used: usize = tail.iter().map(|s| s.width()).sum();
-    tail.push(Span::styled(
-        truncate(&reply, width.saturating_sub(used)),
-        theme.environment,
-    ));
-    lines.push(Line::from(tail));
-    lines
-}
-
-/// Draw the aligned rows in `area`.
+/// Draw the rows prepared in `view` in `area`: in detail, the selected row from the line
+/// scrolled to (stacked, each side in its half), saying how many lines are below.
 pub fn draw_body(buf: &mut Buffer, area: Rect, view: &PairView, theme: &Theme) {
-    let stacked = view.is_stacked(area.width);
-    let height = view.row_height(area.width);
-    let fit = area.height as usize / height;
-    let half = area.width.saturating_sub(2) / 2;
-    for k in 0..fit {
-        let r = view.top + k;
-        let Some(row) = view.alignment.rows.get(r) else {
-            break;
-        };
-        let y = area.y + (k * height) as u16;
-        let selected = r == view.cursor;
-        let (glyph, style) = kind_glyph(row.kind);
-        let mark = if selected { "▶" } else { " " };
-        let gutter = Line::from(vec![
-            Span::styled(mark, theme.title),
-            Span::styled(glyph, style(theme)),
-        ]);
-        gutter.render(Rect::new(area.x, y, 2, 1), buf);
-        let rows = [row.left, row.right];
-        let place = |buf: &mut Buffer, side: usize, x: u16, y: u16, w: u16| {
-            let label = if side == 0 { "A" } else { "B" };
-            let lines = side_lines(
-                view.sides[side].as_ref(),
-                rows[side],
-                label,
-                w as usize,
-                theme,
-            );
-            for (j, l) in lines.into_iter().take(SIDE_ROWS).enumerate() {
-                l.render(Rect::new(x, y + j as u16, w, 1), buf);
-            }
-            if selected && side == view.side {
-                let r = Rect::new(x, y, w, SIDE_ROWS as u16);
-                buf.set_style(r, Style::new().add_modifier(Modifier::BOLD));
-            }
-        };
-        if stacked {
-            place(buf, 0, area.x + 2, y, area.width.saturating_sub(2));
-            place(
-                buf,
-                1,
-                area.x + 2,
-                y + SIDE_ROWS as u16,
-                area.width.saturating_sub(2),
-            );
-        } else {
-            place(buf, 0, area.x + 2, y, half);
-            let sep = Rect::new(area.x + 2 + half, y, 1, SIDE_ROWS as u16);
-            for j in 0..sep.height {
-                buf.set_string(sep.x, sep.y + j, "│", theme.border);
-            }
-            place(
-                buf,
-                1,
-                area.x + 4 + half,
-                y,
-                area.width.saturating_sub(4 + half),
-            );
+    let columns = view.columns(area.width);
+    let (true, Some(s)) = (view.detail, view.shown.first()) else {
+        steps::draw(buf, area, &view.shown, columns, view.cursor, theme);
+        return;
+    };
+    let parts: Vec<(Rect, Shown)> = match columns.stacked {
+        true => {
+            let h = halves(area.height);
+            (0..2)
+                .map(|k| {
+                    let y = area.y + if k == 0 { 0 } else { h[0] };
+                    let part = Shown {
+                        composed: steps::side_of(&s.composed, k),
+                        ..s.clone()
+                    };
+                    (Rect::new(area.x, y, area.width, h[k]), part)
+                })
+                .collect()
+        }
+        false => vec![(area, s.clone())],
+    };
+    for (rect, part) in parts {
+        steps::draw(
+            buf,
+            rect,
+            std::slice::from_ref(&part),
+            columns,
+            view.cursor,
+            theme,
+        );
+        let below = part.y + part.composed.height as isize - rect.height as isize;
+        if below > 0 && rect.height > 0 {
+            let tag = format!(" … {below} more lines (j/k scroll, enter back) ");
+            let x = rect.right().saturating_sub(tag.chars().count() as u16 + 1);
+            let y = rect.bottom() - 1;
+            buf.set_string(x, y, tag, theme.muted.add_modifier(Modifier::REVERSED));
         }
     }
 }

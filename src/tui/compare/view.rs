@@ -99,6 +99,7 @@ fn draw_pair(s: &CompareScreen, buf: &mut Buffer, area: Rect, p: &PairView) {
         th.title,
     )
     .render(Rect::new(area.x, area.y, area.width, 1), buf);
+    let columns = p.columns(area.width);
     let mut spans = Vec::new();
     for k in 0..2 {
         let label = ["A", "B"][k];
@@ -122,26 +123,32 @@ fn draw_pair(s: &CompareScreen, buf: &mut Buffer, area: Rect, p: &PairView) {
         } else {
             th.muted
         };
-        let width = w.saturating_sub(3) / 2;
-        spans.push(Span::styled(
-            format!(
-                "{:<width$}",
-                truncate(&crate::sanitize::sanitize_line(&text), width)
-            ),
-            style,
-        ));
-        if k == 0 {
-            spans.push(Span::styled(" │ ", th.border));
+        // Side by side, each side's line is over its column; stacked, they share the line.
+        let width = match columns.rule() {
+            Some(_) => columns.column(k).1,
+            None => w.saturating_sub(3) / 2,
+        };
+        let text = truncate(&crate::sanitize::sanitize_line(&text), width);
+        match columns.rule() {
+            Some(rule) => {
+                let x = area.x + columns.column(k).0;
+                Line::styled(text, style).render(Rect::new(x, area.y + 1, width as u16, 1), buf);
+                if k == 0 {
+                    buf.set_string(area.x + rule, area.y + 1, "│", th.border);
+                }
+            }
+            None => {
+                spans.push(Span::styled(format!("{text:<width$}"), style));
+                if k == 0 {
+                    spans.push(Span::styled(" │ ", th.border));
+                }
+            }
         }
     }
     Line::from(spans).render(Rect::new(area.x, area.y + 1, area.width, 1), buf);
     let body_h = area.height.saturating_sub(2 + pair::FINDINGS_ROWS + 2);
     let body = Rect::new(area.x, area.y + 2, area.width, body_h);
-    if p.detail {
-        super::detail::draw(buf, body, p, th);
-    } else {
-        pair::draw_body(buf, body, p, th);
-    }
+    pair::draw_body(buf, body, p, th);
     let rule_y = body.bottom();
     buf.set_string(area.x, rule_y, "─".repeat(w), th.border);
     let findings = Rect::new(area.x, rule_y + 1, area.width, pair::FINDINGS_ROWS);
