@@ -11,6 +11,7 @@ use ratatui::layout::Rect;
 use ratatui::Terminal;
 use serde_json::{json, Value};
 use trev::compare::KeySpec;
+use trev::labels::Event;
 use trev::rules::RuleSet;
 use trev::scan::Watch;
 use trev::session::compare::{compare, Options};
@@ -47,8 +48,14 @@ fn run_b(dir: &Path) -> std::path::PathBuf {
 }
 
 fn open(home: &Path, size: (u16, u16)) -> CompareScreen {
-    let a = format!("base={}", sample().display());
-    let b = format!("other={}", run_b(home).display());
+    let b = run_b(home);
+    open_runs(home, &sample(), &b, size)
+}
+
+/// The comparison screen of `base=a` against `other=b`, marks by alice in `home/ann`.
+fn open_runs(home: &Path, a: &Path, b: &Path, size: (u16, u16)) -> CompareScreen {
+    let a = format!("base={}", a.display());
+    let b = format!("other={}", b.display());
     let rules = RuleSet::builtin();
     let opts = Options {
         key: KeySpec::default(),
@@ -195,4 +202,125 @@ fn the_full_row_at_80x24_is_wrapped_and_sanitised() {
     keys(&mut s, "\x1b");
     assert!(!s.pair().unwrap().detail);
     assert_eq!(s.mode(), Mode::Pair);
+}
+
+/// A journal line of alice's on `run`'s trajectory `id`, made when turn `turn` read `text`.
+fn event(run: &str, id: &str, turn: usize, label: &str, text: &str) -> Event {
+    let mut e = Event::now("alice", id, Some(turn), Some(label));
+    e.at = "2026-11-22T10:00:00Z".into();
+    e.run = Some(run.into());
+    e.text_hash = Some(trev::labels::text_hash(text));
+    e
+}
+
+#[test]
+fn findings_are_highlighted_in_the_text_and_marks_show_as_badges() {
+    let home = tempfile::tempdir().unwrap();
+    // Alice marked A's step 3 right, and B's wrong (with a note) when its text was another.
+    let data: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(sample()).unwrap()).unwrap();
+    let agent5 = data[0]["conversations"][5]["value"].as_str().unwrap();
+    let mut stale = event("other", "os_1", 5, "wrong", "an older text");
+    stale.note = Some("counted the wrong shell".into());
+    let dir = home.path().join("ann");
+    std::fs::create_dir_all(&dir).unwrap();
+    let lines = [event("base", "os_1", 5, "right", agent5), stale]
+        .iter()
+        .map(|e| serde_json::to_string(e).unwrap() + "\n")
+        .collect::<String>();
+    std::fs::write(dir.join("alice.jsonl"), lines).unwrap();
+    let mut s = open(home.path(), (200, 50));
+    s.open_journal();
+    keys(&mut s, "\nk"); // os_1, the row before its first divergence: step 3
+    let size = s.size();
+    let mut t = Terminal::new(TestBackend::new(size.width, size.height)).unwrap();
+    t.draw(|f| s.draw(f)).unwrap();
+    let text = t.backend().to_string();
+    assert!(text.contains("agent #5 · gpt  ✓ right"), "{text}");
+    assert!(
+        text.contains("agent #5 · gpt  ✗ wrong (stale: text changed)"),
+        "{text}"
+    );
+    assert!(text.contains("✎ counted the wrong shell"), "{text}");
+    // The terminal title sequence in the reply is drawn in the warning's style, on both
+    // sides, and the turn has its mark in each side's gutter.
+    let warn = Theme::builtin("dark").unwrap().finding_warn;
+    let buf = t.backend().buffer();
+    let width = size.width as usize;
+    let mut highlighted = Vec::new();
+    for (y, row) in buf.content().chunks(width).enumerate() {
+        let line: String = row.iter().map(|c| c.symbol()).collect();
+        for (x, _) in line.match_indices("␛]0;") {
+            let x = line[..x].chars().count();
+            if row[x..x + 4].iter().all(|c| Some(c.bg) == warn.bg) {
+                highlighted.push((x, y));
+            }
+        }
+    }
+    assert_eq!(highlighted.len(), 2, "{highlighted:?}\n{text}");
+    let marks: Vec<usize> = text
+        .lines()
+        .filter(|l| l.contains("environment #6"))
+        .flat_map(|l| l.match_indices('●').map(|(i, _)| l[..i].chars().count()))
+        .collect();
+    assert_eq!(marks, [2, 102], "the gutter beside each side's reply");
+    insta::assert_snapshot!(text);
+}
+
+/// A run of one OS task with `steps` steps, the command of step `differs` (if any) another.
+fn long_run(dir: &Path, name: &str, steps: usize, differs: Option<usize>) -> std::path::PathBuf {
+    let data: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(sample()).unwrap()).unwrap();
+    let mut t = data[0].clone();
+    let conv = t["conversations"].as_array_mut().unwrap();
+    conv.truncate(5);
+    for i in 0..steps {
+        let cmd = match differs == Some(i) {
+            true => "echo another".to_string(),
+            false => format!("echo {i}"),
+        };
+        conv.push(json!({"from": "gpt", "loss": true,
+            "value": format!("Think: step {i}.\n\nAct: bash\n\n```bash\n{cmd}\n```")}));
+        conv.push(json!({"from": "human", "loss": null,
+            "value": format!("The output of the OS:\n{i}\n{}", "line\n".repeat(i % 30))}));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string(&[t]).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn a_long_pair_renders_only_the_rows_on_screen() {
+    let home = tempfile::tempdir().unwrap();
+    let a = long_run(home.path(), "a.json", 2000, None);
+    let b = long_run(home.path(), "b.json", 2000, Some(1500));
+    let mut s = open_runs(home.path(), &a, &b, (200, 50));
+    keys(&mut s, "\n");
+    let p = s.pair().unwrap();
+    // The two in-context demo steps, then the 2 000.
+    assert_eq!(p.alignment.rows.len(), 2002);
+    assert_eq!(p.cursor, 1502, "opens at the divergence");
+    let rendered = p.rendered_turns();
+    assert!(rendered < 60, "{rendered} turns rendered");
+    let text = screen(&s);
+    assert!(
+        text.contains("echo another") && text.contains("echo 1500"),
+        "{text}"
+    );
+    // To the end and back: still only what was on screen.
+    keys(&mut s, "Ggdjjj");
+    let p = s.pair().unwrap();
+    assert_eq!(p.cursor, 1505);
+    assert!(p.rendered_turns() < 200, "{}", p.rendered_turns());
+    // Paging by lines keeps the cursor on screen.
+    for _ in 0..40 {
+        keys(&mut s, " ");
+        let p = s.pair().unwrap();
+        let row = p.shown().iter().find(|r| r.row == p.cursor).unwrap();
+        assert!(
+            row.y + row.composed.height as isize > 0 && row.y < 43,
+            "{row:?}"
+        );
+    }
+    assert!(s.pair().unwrap().cursor > 1505);
 }
