@@ -296,6 +296,13 @@ fn two_agentbench_runs_built_from_the_corpus() {
     let s = out.last().unwrap();
     assert_eq!(s["basis"], "finished");
     assert_eq!(s["paired"], 100);
+    // Under finished vs failed, both succeeding says what is known: both finished.
+    let changes: Vec<&str> = out[..out.len() - 1]
+        .iter()
+        .map(|l| l["change"].as_str().unwrap())
+        .collect();
+    assert!(changes.contains(&"both-finished"), "{changes:?}");
+    assert!(!changes.contains(&"both-pass"), "{changes:?}");
     assert_eq!(s["table"]["a_only"], 0);
     assert_eq!(s["table"]["b_only"], 0);
     let failed = statuses

@@ -126,6 +126,28 @@ fn the_task_list_at_200x50_filtered_and_ordered() {
 }
 
 #[test]
+fn under_finished_vs_failed_both_succeeding_is_both_finished() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = open(home.path(), (80, 24));
+    keys(&mut s, "&both-pass\n");
+    let text = screen(&s);
+    assert!(
+        text.contains("both-pass: under finished vs failed it is both-finished"),
+        "{text}"
+    );
+    keys(
+        &mut s,
+        "&\x08\x08\x08\x08\x08\x08\x08\x08\x08both-finished\n",
+    );
+    let text = screen(&s);
+    assert!(text.contains("2 of 3 tasks shown"), "{text}");
+    assert!(
+        !text.contains("both-pass") && !text.contains("os_3"),
+        "{text}"
+    );
+}
+
+#[test]
 fn the_pair_opens_at_the_first_divergence_side_by_side_at_200x50() {
     let home = tempfile::tempdir().unwrap();
     let mut s = open(home.path(), (200, 50));

@@ -52,7 +52,12 @@ pub enum Change {
     Won,
     /// A succeeds where B does not.
     Lost,
+    /// Both pass (under *pass vs not*).
     BothPass,
+    /// Both ran to their end, correct or not (under *finished vs failed*, where whether they
+    /// passed is not known).
+    BothFinished,
+    /// Neither succeeds (did not pass, or did not finish).
     BothFail,
     /// The task is in one run only.
     AOnly,
@@ -65,6 +70,7 @@ impl Change {
             Change::Won => "won",
             Change::Lost => "lost",
             Change::BothPass => "both-pass",
+            Change::BothFinished => "both-finished",
             Change::BothFail => "both-fail",
             Change::AOnly => "a-only",
             Change::BOnly => "b-only",
@@ -114,7 +120,10 @@ impl Task {
     pub fn change(&self, basis: Basis) -> Change {
         match (&self.a, &self.b) {
             (Some(a), Some(b)) => match (basis.success(a), basis.success(b)) {
-                (true, true) => Change::BothPass,
+                (true, true) => match basis {
+                    Basis::Pass => Change::BothPass,
+                    Basis::Finished => Change::BothFinished,
+                },
                 (false, false) => Change::BothFail,
                 (true, false) => Change::Lost,
                 (false, true) => Change::Won,
@@ -372,5 +381,12 @@ mod tests {
         let tasks = p.finish();
         assert_eq!(basis(&tasks), Basis::Finished);
         assert_eq!(tasks[0].change(Basis::Finished), Change::Lost);
+        let mut p = Pairing::default();
+        p.add("t".into(), false, side("a", Verdict::Unknown, &[], &[]));
+        p.add("t".into(), true, side("b", Verdict::Pass, &[], &[]));
+        let tasks = p.finish();
+        assert_eq!(basis(&tasks), Basis::Finished);
+        assert_eq!(tasks[0].change(Basis::Finished), Change::BothFinished);
+        assert_eq!(Change::BothFinished.as_str(), "both-finished");
     }
 }

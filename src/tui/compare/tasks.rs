@@ -27,21 +27,38 @@ pub enum Term {
     Text(String),
 }
 
-const CHANGES: [Change; 6] = [
+const CHANGES: [Change; 7] = [
     Change::Won,
     Change::Lost,
     Change::BothPass,
+    Change::BothFinished,
     Change::BothFail,
     Change::AOnly,
     Change::BOnly,
 ];
 
 /// Parse a filter query (words; all must match).
-pub fn parse(query: &str, rules: &[std::sync::Arc<str>]) -> Result<Vec<Term>, String> {
+/// Under `basis` both succeeding is `both-pass` or `both-finished` (the other word matches
+/// nothing, and is refused).
+pub fn parse(
+    query: &str,
+    rules: &[std::sync::Arc<str>],
+    basis: Basis,
+) -> Result<Vec<Term>, String> {
+    let (both, not) = match basis {
+        Basis::Pass => (Change::BothPass, Change::BothFinished),
+        Basis::Finished => (Change::BothFinished, Change::BothPass),
+    };
     let mut terms = Vec::new();
     for word in query.split_whitespace() {
         let word = word.strip_prefix('&').unwrap_or(word);
-        let term = if let Some(c) = CHANGES.iter().find(|c| c.as_str() == word) {
+        let term = if word == not.as_str() {
+            let basis = match basis {
+                Basis::Pass => "pass vs not",
+                Basis::Finished => "finished vs failed",
+            };
+            return Err(format!("{word}: under {basis} it is {}", both.as_str()));
+        } else if let Some(c) = CHANGES.iter().find(|c| c.as_str() == word) {
             Term::Change(*c)
         } else if let Some(r) = word.strip_prefix("rule:") {
             if !rules.iter().any(|id| id.starts_with(r)) || r.is_empty() {
@@ -55,7 +72,8 @@ pub fn parse(query: &str, rules: &[std::sync::Arc<str>]) -> Result<Vec<Term>, St
                 "same" => Term::Diverges(false),
                 _ if word.contains(':') => {
                     return Err(format!(
-                        "unknown filter '{word}' (won, lost, both-pass, both-fail, a-only, b-only, paired, diverges, same, rule:ID, or text)"
+                        "unknown filter '{word}' (won, lost, {}, both-fail, a-only, b-only, paired, diverges, same, rule:ID, or text)",
+                        both.as_str()
                     ))
                 }
                 _ => Term::Text(word.to_lowercase()),
@@ -150,7 +168,7 @@ impl TaskList {
     }
 
     pub fn set_filter(&mut self, query: &str, c: &Comparison) -> Result<(), String> {
-        self.terms = parse(query, &c.rules)?;
+        self.terms = parse(query, &c.rules, c.summary.basis)?;
         self.query = query.trim().to_string();
         self.refresh(c);
         Ok(())
@@ -237,7 +255,7 @@ fn cells(t: &Task, basis: Basis) -> [String; 7] {
     ]
 }
 
-const WIDTHS: [usize; 6] = [15, 9, 9, 9, 5, 9];
+const WIDTHS: [usize; 6] = [15, 13, 9, 9, 5, 9];
 const HEADS: [&str; 6] = ["A/B", "change", "turns", "found", "±", "diverges"];
 
 fn style_of(change: Change, theme: &Theme) -> Style {
