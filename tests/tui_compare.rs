@@ -346,3 +346,28 @@ fn a_long_pair_renders_only_the_rows_on_screen() {
     }
     assert!(s.pair().unwrap().cursor > 1505);
 }
+
+#[test]
+fn the_screen_draws_on_tiny_screens() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = open(home.path(), (200, 50));
+    keys(&mut s, "\n");
+    for (w, h) in [
+        (1, 1),
+        (2, 3),
+        (4, 4),
+        (5, 8),
+        (9, 9),
+        (12, 6),
+        (30, 5),
+        (101, 7),
+    ] {
+        s.resize(w, h);
+        for k in [
+            "", "j", "s", "\n", "j", "\n", " ", "G", "s", "\x1b", "&x", "\n", "\n",
+        ] {
+            keys(&mut s, k);
+            let _ = screen(&s);
+        }
+    }
+}

@@ -367,7 +367,13 @@ pub fn draw_body(buf: &mut Buffer, area: Rect, view: &PairView, theme: &Theme) {
             let tag = format!(" … {below} more lines (j/k scroll, enter back) ");
             let x = rect.right().saturating_sub(tag.chars().count() as u16 + 1);
             let y = rect.bottom() - 1;
-            buf.set_string(x, y, tag, theme.muted.add_modifier(Modifier::REVERSED));
+            steps::put(
+                buf,
+                x,
+                y,
+                &tag,
+                theme.muted.add_modifier(Modifier::REVERSED),
+            );
         }
     }
 }
@@ -406,6 +412,6 @@ pub fn draw_findings(buf: &mut Buffer, area: Rect, view: &PairView, theme: &Them
     if more > 0 {
         let tag = format!(" +{more} more ");
         let x = area.right().saturating_sub(tag.len() as u16);
-        buf.set_string(x, area.bottom().saturating_sub(1), tag, theme.muted);
+        steps::put(buf, x, area.bottom().saturating_sub(1), &tag, theme.muted);
     }
 }

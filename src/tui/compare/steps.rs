@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
@@ -26,7 +26,7 @@ use crate::model::Step;
 
 /// Rows of a turn shown in full (`enter`) when it is too long to render whole.
 pub const DETAIL_ROWS: usize = 2_000;
-/// Said after `… N more lines` of a folded turn.
+/// Said after `… N more lines` of a folded turn (`enter` shows the row whole).
 const FOLD_HINT: &str = " (enter)";
 
 /// Where the columns of the pair go in a body `width` cells wide: side by side, a gutter (the
@@ -273,7 +273,10 @@ fn turn(
                 marks: &loaded.marks,
                 hits: &[],
                 highlight: true,
-                fold_hint: FOLD_HINT,
+                fold_hint: match fold {
+                    Fold::Folded => FOLD_HINT,
+                    Fold::Full => "",
+                },
             };
             render::render_turn(&paint, (t, width, limit))
         })
@@ -311,6 +314,14 @@ pub fn side_of(c: &Composed, side: usize) -> Composed {
     Composed { height, pieces }
 }
 
+/// Write `text` at (`x`, `y`) when that cell is in the buffer (a tiny screen clips, never
+/// panics).
+pub fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, style: Style) {
+    if buf.area.contains(Position { x, y }) {
+        buf.set_string(x, y, text, style);
+    }
+}
+
 /// Draw the rows prepared for `area`; `cursor` is the selected row.
 pub fn draw(
     buf: &mut Buffer,
@@ -328,32 +339,34 @@ pub fn draw(
         bottom = bottom.max(rows.end);
         for y in rows.clone().filter_map(on_screen) {
             if s.row == cursor {
-                buf.set_string(area.x, y, "▌", theme.border_focus);
+                put(buf, area.x, y, "▌", theme.border_focus);
             }
         }
         if let Some(y) = on_screen(s.y) {
             let (glyph, style) = kind_glyph(s.kind, theme);
-            buf.set_string(area.x + 1, y, glyph, style);
+            put(buf, area.x + 1, y, glyph, style);
         }
         for p in &s.composed.pieces {
             let (x, width) = columns.column(p.side);
             let top = s.y + p.row as isize;
             if let (Some(sev), Some(y)) = (p.mark, on_screen(top)) {
                 let x = area.x + columns.marks(p.side);
-                buf.set_string(x, y, "●", mark(theme.finding(sev)));
+                put(buf, x, y, "●", mark(theme.finding(sev)));
             }
             let skip = (-top).max(0) as usize;
             for (i, line) in p.lines.iter().enumerate().skip(skip) {
                 let Some(y) = on_screen(top + i as isize) else {
                     break;
                 };
-                buf.set_line(area.x + x, y, line, width as u16);
+                if buf.area.contains(Position { x: area.x + x, y }) {
+                    buf.set_line(area.x + x, y, line, width as u16);
+                }
             }
         }
     }
     if let Some(x) = columns.rule() {
         for y in (0..bottom.min(view)).filter_map(on_screen) {
-            buf.set_string(area.x + x, y, "│", theme.border);
+            put(buf, area.x + x, y, "│", theme.border);
         }
     }
 }

@@ -8,6 +8,7 @@ use ratatui::widgets::Widget;
 use ratatui::Frame;
 
 use super::pair::{self, PairView};
+use super::steps::put;
 use super::tasks::{self, truncate};
 use super::{CompareScreen, Mode, SUMMARY_ROWS};
 
@@ -134,7 +135,7 @@ fn draw_pair(s: &CompareScreen, buf: &mut Buffer, area: Rect, p: &PairView) {
                 let x = area.x + columns.column(k).0;
                 Line::styled(text, style).render(Rect::new(x, area.y + 1, width as u16, 1), buf);
                 if k == 0 {
-                    buf.set_string(area.x + rule, area.y + 1, "│", th.border);
+                    put(buf, area.x + rule, area.y + 1, "│", th.border);
                 }
             }
             None => {
@@ -150,7 +151,7 @@ fn draw_pair(s: &CompareScreen, buf: &mut Buffer, area: Rect, p: &PairView) {
     let body = Rect::new(area.x, area.y + 2, area.width, body_h);
     pair::draw_body(buf, body, p, th);
     let rule_y = body.bottom();
-    buf.set_string(area.x, rule_y, "─".repeat(w), th.border);
+    put(buf, area.x, rule_y, &"─".repeat(w), th.border);
     let findings = Rect::new(area.x, rule_y + 1, area.width, pair::FINDINGS_ROWS);
     pair::draw_findings(buf, findings, p, th);
 }
