@@ -203,6 +203,17 @@ fn marks_go_to_the_trajectory_of_the_side_they_are_made_on() {
     assert_eq!(lines[1]["label"], "wrong");
     let text = screen(&s);
     assert!(text.contains('✓') && text.contains('✗'), "{text}");
+    // A note on the mark just made (side A), typed after `e`; as on the review screen.
+    keys(&mut s, "eno count\n");
+    assert_eq!(s.mode(), Mode::Pair);
+    let journal = std::fs::read_to_string(home.path().join("ann/alice.jsonl")).unwrap();
+    let last: Value = serde_json::from_str(journal.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        (&last["run"], &last["label"], &last["note"]),
+        (&json!("base"), &json!("wrong"), &json!("no count"))
+    );
+    let text = screen(&s);
+    assert!(text.contains("✎ no count"), "{text}");
 }
 
 #[test]

@@ -34,6 +34,8 @@ pub enum Mode {
     Filter,
     /// Typing the annotator's name.
     Annotator,
+    /// Typing the note on the marked turn of the selected row's side.
+    Note,
 }
 
 /// The comparison screen.
@@ -190,7 +192,7 @@ impl CompareScreen {
     pub fn key(&mut self, k: KeyEvent) {
         self.message = None;
         match self.mode {
-            Mode::Filter | Mode::Annotator => self.typing(k),
+            Mode::Filter | Mode::Annotator | Mode::Note => self.typing(k),
             Mode::List => self.list_key(k),
             Mode::Pair => self.pair_key(k),
         }
@@ -211,6 +213,8 @@ impl CompareScreen {
                     if let Err(e) = self.list.set_filter(&text, &self.comparison) {
                         self.message = Some(e);
                     }
+                } else if typed == Mode::Note {
+                    self.note(&text);
                 } else {
                     match self.marking.set_annotator(&text) {
                         Ok(Some(action)) => self.mark(action),
@@ -335,6 +339,7 @@ impl CompareScreen {
                 a @ (Action::MarkRight
                 | Action::MarkWrong
                 | Action::ClearMark
+                | Action::EditNote
                 | Action::Accept
                 | Action::Reject
                 | Action::Undo
@@ -363,6 +368,23 @@ impl CompareScreen {
         let outcome = self
             .marking
             .act(action, entry.as_deref(), target, &self.keymap);
+        self.follow(outcome, action);
+    }
+
+    /// The note typed for the marked turn of the selected row's side.
+    fn note(&mut self, text: &str) {
+        let Some(p) = self.pair.as_ref() else { return };
+        let entry = p.sides[p.side].as_ref().map(|s| s.entry.clone());
+        let outcome = self.marking.note(text, entry.as_deref(), p.target(p.side));
+        self.follow(outcome, Action::EditNote);
+        if let (None, Some(unsaved)) = (&self.message, &self.marking.labels().unsaved) {
+            self.message = Some(unsaved.clone());
+        }
+    }
+
+    /// Do what a marking action's outcome asks.
+    fn follow(&mut self, outcome: Outcome, action: Action) {
+        let Some(p) = self.pair.as_mut() else { return };
         match outcome {
             Outcome::Marked(msg) => {
                 for s in p.sides.iter_mut().flatten() {
@@ -375,6 +397,10 @@ impl CompareScreen {
             Outcome::AskAnnotator => {
                 self.marking.ask(Some(action));
                 self.start_typing(Mode::Annotator);
+            }
+            Outcome::EditNote(text) => {
+                self.start_typing(Mode::Note);
+                self.input = text;
             }
             _ => {}
         }

@@ -17,7 +17,7 @@ pub fn draw(s: &CompareScreen, frame: &mut Frame) {
     let area = frame.area();
     let buf = frame.buffer_mut();
     match (&s.pair, s.mode, s.back) {
-        (Some(p), Mode::Pair, _) | (Some(p), Mode::Annotator, Mode::Pair) => {
+        (Some(p), Mode::Pair | Mode::Note, _) | (Some(p), Mode::Annotator, Mode::Pair) => {
             draw_pair(s, buf, area, p)
         }
         _ => draw_list(s, buf, area),
@@ -162,6 +162,7 @@ fn draw_status(s: &CompareScreen, buf: &mut Buffer, area: Rect) {
     let (mode, rest) = match s.mode {
         Mode::Filter => ("FILTER", format!("&{}", s.input)),
         Mode::Annotator => ("ANNOTATOR", format!("your name: {}", s.input)),
+        Mode::Note => ("NOTE", format!("note (enter saves, empty removes): {}", s.input)),
         Mode::List => (
             "COMPARE",
             s.message.clone().unwrap_or_else(|| {
@@ -173,7 +174,7 @@ fn draw_status(s: &CompareScreen, buf: &mut Buffer, area: Rect) {
             s.message.clone().unwrap_or_else(|| {
                 let side = s.pair.as_ref().map_or(0, |p| p.side);
                 format!(
-                    "d next divergence · enter full row · J/K task · s stack · tab side ({}) · y/x/c mark · esc list",
+                    "d next divergence · enter full row · J/K task · s stack · tab side ({}) · y/x/c mark · e note · esc list",
                     ["A", "B"][side]
                 )
             }),
