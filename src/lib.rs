@@ -3,13 +3,14 @@
 //! Layers, top to bottom (arrows point down only): the front-ends — [`cli`] (arguments, human
 //! and JSON output) and [`tui`] (the review screen, the only module that knows terminals); the
 //! use-cases both call ([`session`]); the core — [`model`], [`load`], [`rules`], [`labels`],
-//! [`agree`], [`export`], [`sample`], [`estimate`], [`sanitize`], the parallel [`scan`] and
+//! [`agree`], [`compare`], [`export`], [`sample`], [`estimate`], [`sanitize`], the parallel [`scan`] and
 //! [`safe_write`] (every whole file trev writes).
 
 #![forbid(unsafe_code)]
 
 pub mod agree;
 pub mod cli;
+pub mod compare;
 pub mod diag;
 pub mod estimate;
 pub mod export;

@@ -2,7 +2,6 @@
 //! worker threads parse (and check) records, and the caller receives the results in file
 //! order. Memory stays flat: only a few chunks are in flight at any time.
 
-use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -14,7 +13,7 @@ use crate::load::census::{self, Census};
 use crate::load::parquet_rows::{self, Rows};
 use crate::load::source::{self, Input, RunFile};
 use crate::load::split::{inspect, sessions, Layout, RecordSpan};
-use crate::load::{parse_record, LoadOptions, Loaded, RecordCtx};
+use crate::load::{LoadOptions, Loaded};
 use crate::model::Format;
 
 /// What the caller receives, in file order.
@@ -38,6 +37,8 @@ pub struct FileEnd {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+mod order;
+use order::{deliver, parse_in};
 mod rows;
 mod selected;
 pub use selected::scan_selected;
@@ -107,12 +108,30 @@ pub fn scan_watched<T, M, S>(
     opts: LoadOptions,
     workers: usize,
     map: M,
-    mut sink: S,
+    sink: S,
     watch: &Watch,
 ) -> io::Result<()>
 where
     T: Send,
     M: Fn(Result<Loaded, Diagnostic>) -> T + Sync,
+    S: FnMut(Event<T>) -> io::Result<()>,
+{
+    scan_records(paths, opts, workers, |r, _| map(r), sink, watch)
+}
+
+/// [`scan_watched`], `map` also given the record's own bytes (to read a field no reader
+/// keeps).
+pub fn scan_records<T, M, S>(
+    paths: &[PathBuf],
+    opts: LoadOptions,
+    workers: usize,
+    map: M,
+    mut sink: S,
+    watch: &Watch,
+) -> io::Result<()>
+where
+    T: Send,
+    M: Fn(Result<Loaded, Diagnostic>, &[u8]) -> T + Sync,
     S: FnMut(Event<T>) -> io::Result<()>,
 {
     let files = source::expand_runs(paths)?;
@@ -148,11 +167,11 @@ where
         let read = &watch.read;
         scope.spawn(move || read_files(files, work_tx, reader_tx, &recycle_rx, stop, forced, read));
         let again = |batch: &Batch, k: usize, census: &mut Census| {
-            let mut loaded = parse_in(batch, k, opts);
+            let (mut loaded, bytes) = parse_in(batch, k, opts);
             if let Ok(loaded) = &mut loaded {
                 census.rename(loaded);
             }
-            map(loaded)
+            map(loaded, &bytes)
         };
         let result = deliver(result_rx, &mut sink, &recycle_tx, again);
         if result.is_err() {
@@ -162,94 +181,6 @@ where
     })
 }
 
-/// Hand the results to `sink` in file order. The census of the file being delivered tells
-/// which ids are repeated; those records are parsed `again`, renamed. The batches' buffers go
-/// back to the reader.
-fn deliver<T, S, A>(
-    rx: Receiver<(u64, Message<T>)>,
-    sink: &mut S,
-    recycle: &Sender<Vec<u8>>,
-    again: A,
-) -> io::Result<()>
-where
-    S: FnMut(Event<T>) -> io::Result<()>,
-    A: Fn(&Batch, usize, &mut Census) -> T,
-{
-    let mut next = 0u64;
-    let mut pending = BTreeMap::new();
-    let mut census = Census::default();
-    for (seq, message) in rx {
-        pending.insert(seq, message);
-        while let Some(message) = pending.remove(&next) {
-            next += 1;
-            match message {
-                Message::Control(event) => {
-                    if let Event::FileStart(_) = event {
-                        census.clear();
-                    }
-                    sink(event)?;
-                }
-                Message::Records(results, batch) => {
-                    for (k, (r, key)) in results.into_iter().enumerate() {
-                        let line = line_of(&batch, k);
-                        let r = match key {
-                            Some(key) if !census.admit(key, line) => again(&batch, k, &mut census),
-                            _ => r,
-                        };
-                        sink(Event::Record(r))?;
-                    }
-                    if batch.keep_bytes {
-                        let _ = recycle.send(batch.bytes);
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The line (for a Parquet row, the row's number) of record `k` of `batch`.
-fn line_of(batch: &Batch, k: usize) -> u32 {
-    match &batch.group {
-        Some(_) => parquet_rows::row_span((batch.first + k) as u64).line,
-        None => batch.spans[k].line,
-    }
-}
-
-/// Parse record `k` of `batch` (read back from the file when the batch's bytes went back to
-/// the reader; decoded again from its row group for a Parquet row).
-fn parse_in(batch: &Batch, k: usize, opts: LoadOptions) -> Result<Loaded, Diagnostic> {
-    if let Some((rows, group)) = &batch.group {
-        return rows::row_again(rows, *group, batch, k, opts);
-    }
-    let span = &batch.spans[k];
-    let reread;
-    let bytes = if batch.bytes.is_empty() && span.end > span.start {
-        reread = std::fs::File::open(&*batch.file)
-            .and_then(|f| source::read_span(&f, span))
-            .map_err(|e| Diagnostic {
-                file: batch.file.clone(),
-                line: span.line,
-                column: span.column,
-                level: Level::Error,
-                message: format!("cannot read the record again: {e}"),
-            })?;
-        &reread[..]
-    } else {
-        let from = (span.start - batch.base) as usize;
-        let to = (span.end - batch.base) as usize;
-        &batch.bytes[from..to]
-    };
-    let ctx = RecordCtx {
-        file: &batch.file,
-        run: &batch.run,
-        ordinal: batch.first + k,
-        span,
-        unterminated: batch.unterminated_last && k + 1 == batch.spans.len(),
-    };
-    parse_record(bytes, ctx, opts)
-}
-
 fn work<T, M>(
     rx: &Mutex<Receiver<Batch>>,
     tx: &Sender<(u64, Message<T>)>,
@@ -257,7 +188,7 @@ fn work<T, M>(
     map: &M,
     opts: LoadOptions,
 ) where
-    M: Fn(Result<Loaded, Diagnostic>) -> T,
+    M: Fn(Result<Loaded, Diagnostic>, &[u8]) -> T,
 {
     loop {
         let batch = match rx.lock().unwrap_or_else(PoisonError::into_inner).recv() {
@@ -276,9 +207,9 @@ fn work<T, M>(
         }
         let results = (0..batch.spans.len())
             .map(|k| {
-                let loaded = parse_in(&batch, k, opts);
+                let (loaded, bytes) = parse_in(&batch, k, opts);
                 let key = loaded.as_ref().ok().map(|(t, _)| census::key(&t.id));
-                (map(loaded), key)
+                (map(loaded, &bytes), key)
             })
             .collect();
         let mut batch = batch;

@@ -64,6 +64,22 @@ pub struct ReviewArgs {
     pub sample: SampleArgs,
 }
 
+/// How a screen opens: its theme, whose marks, where the journals are (compare).
+#[derive(Debug, Clone, Args)]
+pub struct ScreenArgs {
+    /// Colour theme: dark, light, high-contrast, or a NAME.toml in the config dir's themes/.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+
+    /// Whose marks these are (else the config file's `annotator`, else the screen asks).
+    #[arg(long, value_name = "NAME")]
+    pub annotator: Option<String>,
+
+    /// Where the journals are kept (default: the user's data directory).
+    #[arg(long, value_name = "DIR")]
+    pub annotations: Option<PathBuf>,
+}
+
 /// Restrict a session to a reproducible random sample of the trajectories.
 #[derive(Debug, Clone, Args)]
 pub struct SampleArgs {
@@ -106,7 +122,7 @@ pub fn parse_format(name: &str) -> Result<Format, String> {
     })
 }
 
-fn parse_task(name: &str) -> Result<Task, String> {
+pub fn parse_task(name: &str) -> Result<Task, String> {
     Task::parse(name).ok_or_else(|| {
         let names: Vec<_> = Task::ALL.iter().map(|t| t.as_str()).collect();
         format!("unknown profile '{name}' (one of: {})", names.join(", "))

@@ -6,6 +6,7 @@ mod adjudicate;
 mod agree;
 mod args;
 mod check;
+mod compare;
 mod completions;
 mod diag;
 mod export;
@@ -50,6 +51,9 @@ pub enum Command {
     /// Settle annotators' disagreements one by one into gold labels (the review screen in
     /// adjudication mode; `--list` prints the queue).
     Adjudicate(adjudicate::AdjudicateArgs),
+    /// Compare two runs of the same tasks, paired by task, step by step: outcomes (McNemar's
+    /// exact test), findings per 100 agent turns, where the runs part.
+    Compare(compare::CompareArgs),
     /// Write a gold set for fine-tuning from the data, the journals and the rules.
     Export(export::ExportArgs),
     /// Print a completion script for bash, zsh or fish.
@@ -89,6 +93,7 @@ pub fn main() -> i32 {
                 hide_names: args.hide_names,
             },
         ),
+        Command::Compare(args) => compare::run(&args, cli.color),
         Command::Completions(args) => completions::run(&args, Cli::command()),
         Command::Man(args) => man::run(&args, Cli::command()),
     };

@@ -1,13 +1,41 @@
 //! Human output shared by the commands: tables with aligned columns, and whether to print
 //! colour.
 
+use anyhow::Result;
 use clap::ColorChoice;
+
+use crate::tui::{config, Theme};
 
 /// Whether to print colour (ripgrep's and bat's rule): `--color always` and `never` decide;
 /// `auto` means colour when the stream is a terminal and `NO_COLOR` is unset or empty.
 pub fn colour(choice: ColorChoice, is_terminal: bool) -> bool {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     decide(choice, no_color, is_terminal)
+}
+
+/// The theme of a screen: `--theme`, else the config file's, else the dark one; monochrome
+/// (without syntax colours) when colour is off (`--color never`, or `auto` with `NO_COLOR`).
+pub fn screen_theme(
+    arg: Option<&str>,
+    config: &config::Config,
+    dir: Option<&std::path::Path>,
+    color: ColorChoice,
+) -> Result<Theme> {
+    // Judged as if on a terminal: without one the screen does not open.
+    let no_color = !colour(color, true);
+    let theme = match (arg, config.theme.as_deref()) {
+        (None, None) if no_color => Theme::monochrome(),
+        (Some(name), _) | (None, Some(name)) => Theme::load(name, dir)?,
+        (None, None) => Theme::builtin("dark").expect("built in"),
+    };
+    Ok(if no_color {
+        Theme {
+            syntax: None,
+            ..Theme::monochrome()
+        }
+    } else {
+        theme
+    })
 }
 
 fn decide(choice: ColorChoice, no_color: bool, is_terminal: bool) -> bool {
@@ -35,19 +63,23 @@ pub fn aligned<R: AsRef<[String]>>(
     let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
     std::iter::once(&header[..])
         .chain(rows.iter().map(AsRef::as_ref))
-        .map(|r| {
-            let mut line = String::from("  ");
-            for (i, (cell, &w)) in r.iter().zip(&widths).enumerate() {
-                if left(i) {
-                    line.push_str(&format!("{cell:<w$}  "));
-                } else {
-                    line.push_str(&format!("{cell:>w$}  "));
-                }
-            }
-            line.truncate(line.trim_end().len());
-            line
-        })
+        .map(|r| aligned_line(r, &widths, &left))
         .collect()
+}
+
+/// One line of an [`aligned`] table whose column widths (in characters) are known, for a
+/// table printed as its rows are made.
+pub fn aligned_line(cells: &[String], widths: &[usize], left: impl Fn(usize) -> bool) -> String {
+    let mut line = String::from("  ");
+    for (i, (cell, &w)) in cells.iter().zip(widths).enumerate() {
+        if left(i) {
+            line.push_str(&format!("{cell:<w$}  "));
+        } else {
+            line.push_str(&format!("{cell:>w$}  "));
+        }
+    }
+    line.truncate(line.trim_end().len());
+    line
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use super::EXIT_OK;
 use crate::labels::{Journal, JournalError};
 use crate::load::Dataset;
 use crate::session;
-use crate::tui::{self, config, marks::Labels, Store, Theme};
+use crate::tui::{self, config, marks::Labels, Store};
 use anyhow::{bail, Context, Result};
 
 /// Open the screen; `color` is the global `--color` (`never`, or `auto` with `NO_COLOR` set,
@@ -21,21 +21,7 @@ pub fn run_in(args: &ReviewArgs, color: clap::ColorChoice, start: tui::Start) ->
     use std::io::IsTerminal;
     let dir = config::config_dir();
     let config = config::Config::load(dir.as_deref())?;
-    // Judged as if on a terminal: without one the screen does not open (below).
-    let no_color = !output::colour(color, true);
-    let theme = match (&args.theme, &config.theme) {
-        (None, None) if no_color => Theme::monochrome(),
-        (Some(name), _) | (None, Some(name)) => Theme::load(name, dir.as_deref())?,
-        (None, None) => Theme::builtin("dark").expect("built in"),
-    };
-    let theme = if no_color {
-        Theme {
-            syntax: None,
-            ..Theme::monochrome()
-        }
-    } else {
-        theme
-    };
+    let theme = output::screen_theme(args.theme.as_deref(), &config, dir.as_deref(), color)?;
     let mut opts = args.input.load_options();
     if opts.profile.is_none() {
         if let Some(p) = &config.profile {

@@ -29,6 +29,7 @@ use crate::model::{Role, Task, Trajectory, Turn};
 
 pub use builtin::RuleId;
 use builtin::BUILTIN;
+pub use repetition::action_key;
 pub use user::{RulesError, RulesFile};
 
 /// One rule as the user sees it in listings.

@@ -27,8 +27,9 @@ static PLEASANTRY: LazyLock<Regex> = LazyLock::new(|| {
 });
 const PLEASANTRY_MAX: usize = 300;
 
-/// What a turn does, as its task reads it: the command, SQL, call or action.
-fn action_key(task: Task, turn: &Turn) -> Option<Cow<'_, str>> {
+/// What a turn does, as its task reads it: the command, SQL, call or action (its tool calls
+/// when it makes any); `None` when the task's parser finds no action.
+pub fn action_key(task: Task, turn: &Turn) -> Option<Cow<'_, str>> {
     if !turn.tool_calls.is_empty() {
         return Some(Cow::Owned(calls_key(turn)));
     }

@@ -24,13 +24,14 @@ pub(super) fn row_results<T, M>(
     opts: LoadOptions,
 ) -> Vec<(T, Option<u128>)>
 where
-    M: Fn(Result<Loaded, Diagnostic>) -> T,
+    M: Fn(Result<Loaded, Diagnostic>, &[u8]) -> T,
 {
     let mut results = Vec::with_capacity(rows.group_rows(group).count());
     rows.each_row(group, |row, json| {
-        let loaded = parse_row(batch, row, json, opts);
+        let bytes: &[u8] = json.as_ref().map_or(&[], |j| j);
+        let loaded = parse_row(batch, row, json.as_deref().map_err(|e| e.to_string()), opts);
         let key = loaded.as_ref().ok().map(|(t, _)| census::key(&t.id));
-        results.push((map(loaded), key));
+        results.push((map(loaded, bytes), key));
     });
     results
 }
@@ -43,22 +44,25 @@ pub(super) fn row_again(
     batch: &Batch,
     k: usize,
     opts: LoadOptions,
-) -> Result<Loaded, Diagnostic> {
+) -> (Result<Loaded, Diagnostic>, Vec<u8>) {
     let wanted = (batch.first + k) as u64;
     let mut found = None;
     rows.each_row(group, |row, json| {
         if row == wanted {
-            found = Some(parse_row(batch, row, json, opts));
+            let bytes = json.as_ref().map_or_else(|_| Vec::new(), |j| j.to_vec());
+            let loaded = parse_row(batch, row, json.map_err(|e| e.to_string()), opts);
+            found = Some((loaded, bytes));
         }
     });
     found.unwrap_or_else(|| {
-        Err(Diagnostic {
+        let d = Diagnostic {
             file: batch.file.clone(),
             line: parquet_rows::row_span(wanted).line,
             column: 0,
             level: Level::Error,
             message: "cannot read the row again".into(),
-        })
+        };
+        (Err(d), Vec::new())
     })
 }
 

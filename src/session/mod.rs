@@ -11,6 +11,7 @@
 //! - [`judge`]: the rules as one more annotator, and each rule's precision against people.
 //! - [`categories`]: the error categories in use (the team's, the config's or the default).
 //! - [`adjudicate`]: the queue of disagreements to settle, and the gold answers so far.
+//! - [`compare`]: two runs of the same tasks, paired by task, step by step.
 //! - [`marks`]: the journals' marks resolved to the loaded trajectories (run and id).
 //! - [`readable`]: whether the data has a trajectory to show at all.
 
@@ -18,6 +19,7 @@ pub mod adjudicate;
 pub mod agreement;
 pub mod annotations;
 pub mod categories;
+pub mod compare;
 pub mod corrected;
 pub mod estimate;
 pub mod judge;

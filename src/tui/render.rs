@@ -31,6 +31,9 @@ pub struct Paint<'a> {
     /// Colour code and build the rows; off when only measuring (the rows of the text body are
     /// then empty, but as many).
     pub highlight: bool,
+    /// Said after `… N more lines` when a turn is folded (empty on the review screen; the pair
+    /// screen says which key shows the rest).
+    pub fold_hint: &'a str,
 }
 
 /// Rows of a turn: all of them (`first == 0`), or a window starting at turn row `first`.
@@ -254,7 +257,7 @@ fn body(p: &Paint, (index, width, limit): TurnKey) -> Vec<Line<'static>> {
         let more = total.saturating_sub(shown).max(1);
         let word = if more == 1 { "line" } else { "lines" };
         rows.push(Line::styled(
-            format!("… {} more {word}", text::grouped(more)),
+            format!("… {} more {word}{}", text::grouped(more), p.fold_hint),
             theme.muted.add_modifier(Modifier::ITALIC),
         ));
     }
@@ -436,6 +439,7 @@ mod tests {
             marks: &marks,
             hits: &hits,
             highlight: true,
+            fold_hint: "",
         };
         let key = (0, 57, None);
         let whole = render_turn(&p, key);

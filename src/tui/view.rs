@@ -189,8 +189,9 @@ fn draw_unreadable(buf: &mut Buffer, area: Rect, app: &App, d: &Diagnostic) {
         .render(inner, buf);
 }
 
-/// A severity mark for the gutter: the severity's colour as foreground, or its attributes.
-fn mark(style: Style) -> Style {
+/// A severity mark for the gutter: the severity's colour as foreground, or its attributes
+/// (the pair screen of `trev compare` draws its gutter with it too).
+pub fn mark(style: Style) -> Style {
     match style.bg {
         Some(bg) => Style::new().fg(bg).add_modifier(Modifier::BOLD),
         None => style,

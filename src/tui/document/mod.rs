@@ -180,6 +180,7 @@ impl Document {
             marks: canvas.marks,
             hits: &[],
             highlight: false,
+            fold_hint: "",
         };
         if self.doc.as_ref().is_none_or(|d| d.geometry != geometry) {
             let cache = &mut self.cache;
@@ -210,6 +211,7 @@ impl Document {
             marks: canvas.marks,
             hits,
             highlight: true,
+            fold_hint: "",
         };
         if self.cache.lines.len() > 2048 {
             self.cache.lines.clear();
