@@ -126,7 +126,7 @@ pub(super) const BUILTIN: &[Builtin] = &[
         "AgentBench v0.2 os L517-521; dbbench L123-130; knowledgegraph L194, L257; webshop L105"),
     rule(FinalAnswerMalformed, Warn, "a terminal action with a bad payload",
         "AgentBench v0.2 os L355-364; knowledgegraph L196-201; dbbench metrics L189-192"),
-    rule(TerminalSignature, Warn, "shell or TTY residue (escape sequences, prompts, BEL, CRLF) in an OS observation",
+    rule(TerminalSignature, Warn, "shell or TTY residue (escape sequences, prompts, BEL, CRLF) in an OS observation, one finding per observation",
         "AgentBench v0.2 os_interaction/task.py L90-102 (commit 5c1c96e); AgentTuning L77-78"),
     rule(AgentHallucinatedObservation, Error, "the agent writes the environment's part (an observation or an output)",
         "AgentBench v0.2 knowledgegraph/task.py L190; LangChain stop=[\"\\nObservation\"]"),

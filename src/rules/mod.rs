@@ -310,6 +310,30 @@ impl<'a> Checker<'a> {
         self.report_rule(id.index(), severity, turn, span, message);
     }
 
+    /// Report one finding that highlights several ranges of the turn (the first is its
+    /// `span`; at least one is needed).
+    pub fn report_spans(
+        &mut self,
+        id: RuleId,
+        turn: usize,
+        spans: &[(usize, usize)],
+        message: String,
+    ) {
+        let Some((&first, rest)) = spans.split_first() else {
+            return;
+        };
+        let before = self.findings.len();
+        self.report(id, turn, first, message);
+        if let Some((_, f)) = self.findings.get_mut(before) {
+            let text = &self.trajectory.turns[turn].text;
+            f.extra_spans = rest
+                .iter()
+                .copied()
+                .filter(|s| s.0 <= s.1 && text.is_char_boundary(s.0) && text.is_char_boundary(s.1))
+                .collect();
+        }
+    }
+
     /// Report a finding of the rule at `rule` in the rule list (a user rule reports by its
     /// index, as it has no [`RuleId`]).
     pub fn report_rule(
@@ -343,6 +367,7 @@ impl<'a> Checker<'a> {
                     .clone(),
                 turn: t.index,
                 span,
+                extra_spans: Vec::new(),
                 message,
             },
         ));

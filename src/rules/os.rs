@@ -441,6 +441,9 @@ fn word_run_start(text: &str, from: usize, at: usize) -> usize {
         .map_or(at, |(i, _)| from + i)
 }
 
+/// `terminal-signature`: one finding per observation with residue, on the environment turn,
+/// counting what it found (title sequences, CSI sequences, prompts, BEL, CRLF) and
+/// highlighting every occurrence.
 fn terminal_signature(cx: &mut Checker) {
     if !cx.on(RuleId::TerminalSignature) {
         return;
@@ -448,49 +451,66 @@ fn terminal_signature(cx: &mut Checker) {
     let mut turns: Vec<&Turn> = Vec::with_capacity(cx.turns().len());
     turns.extend(cx.live().filter(|t| t.role == Role::Environment));
     let mut found = Vec::new();
+    let mut spans = Vec::new();
     for turn in turns {
         let text = turn.text.as_str();
-        let mut crlf: Option<(usize, usize)> = None;
-        let mut crlf_count = 0;
         residue_into(text, &mut found);
-        for &(kind, span) in &found {
-            let s = &text[span.0..span.1];
-            let message = match kind {
-                Residue::Crlf => {
-                    crlf_count += 1;
-                    crlf.get_or_insert(span);
-                    continue;
-                }
-                Residue::Bel => "stray BEL (\\x07) left in the observation by the TTY".to_string(),
-                Residue::Title => {
-                    "terminal title sequence (OSC ESC]…BEL) left in the observation by the TTY"
-                        .to_string()
-                }
-                // `concat` sizes the message once (format! grows it piece by piece).
-                Residue::Escape => [
-                    "escape sequence `",
-                    &quote(s),
-                    "` left in the observation by the TTY",
-                ]
-                .concat(),
-                Residue::EscPrompt | Residue::Prompt => [
-                    "shell prompt `",
-                    &quote(s),
-                    "` left in the observation by the TTY",
-                ]
-                .concat(),
-            };
-            cx.report(RuleId::TerminalSignature, turn.index, span, message);
+        if found.is_empty() {
+            continue;
         }
-        if let Some(span) = crlf {
-            cx.report(
-                RuleId::TerminalSignature,
-                turn.index,
-                span,
-                format!("CRLF line endings from the TTY ({crlf_count} in this observation)"),
-            );
-        }
+        spans.clear();
+        spans.extend(found.iter().map(|&(_, span)| span));
+        cx.report_spans(
+            RuleId::TerminalSignature,
+            turn.index,
+            &spans,
+            residue_message(text, &found),
+        );
     }
+}
+
+/// What one observation's residue is made of: `TTY residue left in the observation: 3 title
+/// sequences, 12 CSI sequences, 2 shell prompts (`root@…:/# `), 1 BEL, 4 CRLF line endings`.
+fn residue_message(text: &str, found: &[(Residue, (usize, usize))]) -> String {
+    let count = |kinds: &[Residue]| found.iter().filter(|(k, _)| kinds.contains(k)).count();
+    let prompt = found
+        .iter()
+        .find(|(k, _)| matches!(k, Residue::Prompt | Residue::EscPrompt))
+        .map(|&(_, (s, e))| quote(&text[s..e]));
+    let mut parts: Vec<String> = Vec::with_capacity(5);
+    let mut part = |n: usize, one: &str, many: &str, extra: Option<String>| {
+        if n > 0 {
+            let what = if n == 1 { one } else { many };
+            let extra = extra.map_or(String::new(), |e| format!(" (`{e}`)"));
+            parts.push(format!("{n} {what}{extra}"));
+        }
+    };
+    part(
+        count(&[Residue::Title]),
+        "title sequence",
+        "title sequences",
+        None,
+    );
+    part(
+        count(&[Residue::Escape]),
+        "CSI sequence",
+        "CSI sequences",
+        None,
+    );
+    part(
+        count(&[Residue::Prompt, Residue::EscPrompt]),
+        "shell prompt",
+        "shell prompts",
+        prompt,
+    );
+    part(count(&[Residue::Bel]), "stray BEL", "stray BELs", None);
+    part(
+        count(&[Residue::Crlf]),
+        "CRLF line ending",
+        "CRLF line endings",
+        None,
+    );
+    format!("TTY residue left in the observation: {}", parts.join(", "))
 }
 
 #[cfg(test)]
@@ -557,7 +577,14 @@ mod tests {
             ],
         );
         let f = findings_of(&t, RuleId::TerminalSignature);
-        let spans: Vec<&str> = f.iter().map(|f| spanned(&t, f)).collect();
+        assert_eq!(f.len(), 1, "one finding per observation: {f:?}");
+        assert_eq!(f[0].turn, 2, "on the environment turn");
+        assert_eq!(
+            f[0].message,
+            "TTY residue left in the observation: 1 title sequence, 1 CSI sequence, \
+             1 shell prompt (`root@708762f582f8:/#`), 1 CRLF line ending"
+        );
+        let spans: Vec<&str> = f[0].spans().map(|(a, b)| &t.turns[2].text[a..b]).collect();
         assert_eq!(
             spans,
             [
