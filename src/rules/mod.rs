@@ -15,6 +15,7 @@ mod mind2web;
 mod os;
 mod react;
 mod repetition;
+mod residue;
 pub mod text;
 mod tools;
 pub mod user;
