@@ -580,3 +580,35 @@ fn one_repetition_finding_per_turn_and_confirmations_are_not_repetition() {
     assert!(repetitions > 50, "{repetitions}");
     assert!(confirmations >= 2, "{confirmations}");
 }
+
+/// The run's own verdict is a finding: every AgentBench episode whose recorded status is
+/// `agent invalid action` gets `outcome/failed` on its last agent turn, naming the status.
+#[test]
+fn recorded_agentbench_failures_are_findings_on_the_last_agent_turn() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let mut invalid = 0;
+    for (t, findings) in corpus_findings(&corpus.join("agentbench-runs")) {
+        let status = t
+            .meta
+            .iter()
+            .find(|(k, _)| k == "status")
+            .and_then(|(_, v)| v.as_str().map(str::to_string));
+        let failed: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| &*f.rule == "outcome/failed")
+            .collect();
+        if status.as_deref() == Some("agent invalid action") {
+            invalid += 1;
+            assert_eq!(failed.len(), 1, "{}", t.id);
+            let last = t.turns.iter().rposition(|x| x.role == Role::Agent).unwrap();
+            assert_eq!(failed[0].turn, last, "{}", t.id);
+            assert!(failed[0].message.contains("`agent invalid action`"));
+        }
+        if t.outcome.verdict == trev::model::Verdict::Pass {
+            assert!(failed.is_empty(), "{}", t.id);
+        }
+    }
+    assert_eq!(invalid, 16);
+}

@@ -13,6 +13,7 @@ mod generic;
 mod kg;
 mod mind2web;
 mod os;
+mod outcome;
 mod react;
 mod repetition;
 mod residue;
@@ -212,10 +213,11 @@ fn task_module(task: Task) -> Option<Module> {
 }
 
 /// The modules that run on every task profile, after its own.
-const EVERY_TASK: [Module; 3] = [
+const EVERY_TASK: [Module; 4] = [
     (tools::RULES, tools::check),
     (repetition::RULES, repetition::check),
     (generic::RULES, generic::check),
+    (outcome::RULES, outcome::check),
 ];
 
 fn matches_name(id: &str, name: &str) -> bool {
@@ -473,7 +475,8 @@ mod tests {
                 "repetition",
                 "final-answer",
                 "format",
-                "context"
+                "context",
+                "outcome"
             ]
         );
         for family in families {
