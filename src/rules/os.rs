@@ -132,11 +132,10 @@ pub const RULES: &[RuleId] = &[
     RuleId::FinalAnswerMalformed,
     RuleId::FinalAnswerMissing,
     RuleId::FormatMultipleActions,
-    RuleId::TerminalSignature,
 ];
 
 /// `invalid-action/os`, `final-answer/{missing,malformed}` and `format/multiple-actions` for
-/// the OS profile (task.py L338-373, L487-521), plus `terminal-signature` on observations.
+/// the OS profile (task.py L338-373, L487-521).
 pub fn check(cx: &mut Checker) {
     let mut committed = false;
     let mut rounds = 0;
@@ -219,7 +218,6 @@ pub fn check(cx: &mut Checker) {
             "`Act: answer(...)` or `Act: finish`",
         );
     }
-    super::residue::check(cx);
 }
 
 #[cfg(test)]

@@ -6,9 +6,23 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::engine::Triggers;
 use super::text::{is_ascii_word, is_word_char};
 use super::{quote, Checker, RuleId};
 use crate::model::{Role, Turn};
+
+/// The rules this module reports: it runs when one of them is on.
+pub const RULES: &[RuleId] = &[RuleId::TerminalSignature];
+
+/// Where residue can start: an ESC, a BEL, a CR, and the `@` of a prompt. The engine finds
+/// them in one pass with every other trigger of the profile; an observation without any is
+/// not looked at again.
+pub const TRIGGERS: Triggers = Triggers {
+    agent: &[],
+    other: &["\x1b", "\x07", "\r", "@"],
+};
+/// The index of `@` in [`TRIGGERS`]`.other`.
+const AT: usize = 3;
 
 /// The TTY residue AgentBench strips since commit 5c1c96e (task.py L90-102), and CRLF, as
 /// this regex finds it (alternatives tried left to right at each position, so an OSC title is
@@ -73,15 +87,33 @@ enum Residue {
 /// The residue in `text`, in order, as `(kind, span)`.
 #[cfg(test)]
 fn residue(text: &str) -> Vec<(Residue, (usize, usize))> {
+    let bytes = text.as_bytes();
+    let ctl: Vec<usize> = (0..bytes.len())
+        .filter(|&i| matches!(bytes[i], 0x1b | 0x07 | b'\r'))
+        .collect();
+    let ats: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] == b'@').collect();
     let mut out = Vec::new();
-    residue_into(text, &mut out);
+    residue_into(text, &ctl, &ats, &mut out);
     out
+}
+
+/// The first of the sorted `positions` at or after `from`.
+fn first_from(positions: &[usize], from: usize) -> Option<usize> {
+    positions
+        .get(positions.partition_point(|&p| p < from))
+        .copied()
 }
 
 /// The residue in `text`, in order, as `(kind, span)`: the matches of the whole residue regex
 /// (written out above [`ESC_PROMPT`]), into `out` (cleared first), which one trajectory's
-/// observations share.
-fn residue_into(text: &str, out: &mut Vec<(Residue, (usize, usize))>) {
+/// observations share. `ctl` holds the positions of every ESC, BEL and CR of the text, `ats`
+/// those of every `@`, in order (the engine's trigger hits).
+fn residue_into(
+    text: &str,
+    ctl: &[usize],
+    ats: &[usize],
+    out: &mut Vec<(Residue, (usize, usize))>,
+) {
     out.clear();
     let bytes = text.as_bytes();
     let mut pos = 0;
@@ -93,20 +125,17 @@ fn residue_into(text: &str, out: &mut Vec<(Residue, (usize, usize))>) {
     // costs one pass, not one per candidate: a title needs a BEL after it; an ESC prompt that
     // failed fails for every later ESC before the end of its line; a prompt tail that ran into
     // a stop byte fails for every `@` before that byte.
-    let last_bel = memchr::memrchr(0x07, bytes);
+    let last_bel = ctl.iter().rev().copied().find(|&c| bytes[c] == 0x07);
     let mut esc_prompt_fails_before = 0;
     let mut prompt_fails_before = 0;
     while pos < bytes.len() {
         let ctl = next_ctl
-            .at(pos, |from| {
-                memchr::memchr3(0x1b, 0x07, b'\r', &bytes[from..]).map(|i| (from + i, 0))
-            })
+            .at(pos, |from| first_from(ctl, from).map(|c| (c, 0)))
             .map(|(c, _)| c);
         // Where a prompt ending at the `@` could start: the run of word characters before it.
         let word = next_at
             .at(pos, |from| {
-                memchr::memchr(b'@', &bytes[from..])
-                    .map(|i| (from + i, word_run_start(text, from, from + i)))
+                first_from(ats, from).map(|a| (a, word_run_start(text, from, a)))
             })
             .map(|(a, start)| (start.max(pos), a));
         match (ctl, word) {
@@ -238,9 +267,22 @@ pub fn check(cx: &mut Checker) {
     turns.extend(cx.live().filter(|t| t.role == Role::Environment));
     let mut found = Vec::new();
     let mut spans = Vec::new();
+    let (mut ctl, mut ats) = (Vec::new(), Vec::new());
     for turn in turns {
+        ctl.clear();
+        ats.clear();
+        for (trigger, start) in cx.hits(turn.index) {
+            if trigger == AT {
+                ats.push(start);
+            } else {
+                ctl.push(start);
+            }
+        }
+        if ctl.is_empty() && ats.is_empty() {
+            continue;
+        }
         let text = turn.text.as_str();
-        residue_into(text, &mut found);
+        residue_into(text, &ctl, &ats, &mut found);
         if found.is_empty() {
             continue;
         }
