@@ -18,7 +18,9 @@ use super::{builtin::RuleId, Checker, RuleInfo};
 use crate::model::{Role, Task, Trajectory};
 
 /// What a module looks for: literals in agent turns, and literals in the other turns
-/// (environment, instruction, system). Every occurrence is a hit, overlapping ones included.
+/// (environment, instruction, system). Every occurrence is a hit: no two triggers of a profile
+/// may overlap (no end of one begins another, none holds another), so the one leftmost-first
+/// pass (aho-corasick's packed SIMD search) finds every occurrence of each; a test checks it.
 #[derive(Debug, Clone, Copy)]
 pub struct Triggers {
     pub agent: &'static [&'static str],
@@ -67,7 +69,7 @@ impl Automaton {
             return None;
         }
         let search = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostFirst)
             .build(&literals)
             .expect("the built-in triggers compile");
         Some(Automaton { search, owners })
@@ -171,7 +173,8 @@ fn scan(cx: &mut Checker, profile: &Profile) {
         };
         let Some(a) = automaton else { continue };
         let start = cx.hits.len() as u32;
-        for m in a.search.find_overlapping_iter(&turn.text) {
+        // In order of start; as no two triggers overlap, these are all their occurrences.
+        for m in a.search.find_iter(&turn.text) {
             let (slot, trigger) = a.owners[m.pattern().as_usize()];
             cx.hits.push(Hit {
                 slot,
@@ -179,10 +182,41 @@ fn scan(cx: &mut Checker, profile: &Profile) {
                 start: m.start() as u32,
             });
         }
-        // Overlapping matches come in order of their ends: by start, for the modules.
-        cx.hits[start as usize..].sort_unstable_by_key(|h| (h.start, h.slot, h.trigger));
         if let Some(range) = cx.hit_ranges.get_mut(turn.index) {
             *range = (start, cx.hits.len() as u32);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::modules;
+    use crate::model::Task;
+
+    /// Two triggers overlap when an end of one (or all of it) begins the other, or one holds
+    /// the other: then a leftmost-first pass could hide an occurrence.
+    fn overlap(a: &str, b: &str) -> bool {
+        (a != b && (a.contains(b) || b.contains(a)))
+            || (1..a.len()).any(|k| a.is_char_boundary(k) && b.starts_with(&a[k..]))
+    }
+
+    #[test]
+    fn no_two_triggers_of_a_profile_overlap() {
+        for task in Task::ALL {
+            let modules = modules(task);
+            for side in [0, 1] {
+                let literals: Vec<&str> = modules
+                    .iter()
+                    .flat_map(|(_, _, t)| if side == 0 { t.agent } else { t.other }.iter())
+                    .copied()
+                    .collect();
+                for a in &literals {
+                    for b in &literals {
+                        assert!(!overlap(a, b), "{task:?}: {a:?} and {b:?} overlap");
+                    }
+                }
+            }
+        }
+        assert!(overlap("abc", "bcd") && overlap("ab", "xaby") && !overlap("ab", "cd"));
     }
 }
