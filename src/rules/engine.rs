@@ -48,31 +48,84 @@ pub struct Hit {
     pub start: u32,
 }
 
-/// The compiled triggers of one profile, per side.
+/// The compiled triggers of one profile, per side: the one-byte triggers found by memchr,
+/// three at a time (an automaton pays a call per match, and bytes like CR or `@` match
+/// often), the longer ones by one aho-corasick automaton.
 struct Automaton {
-    search: AhoCorasick,
+    search: Option<AhoCorasick>,
     /// By pattern id: (module slot, trigger index).
     owners: Vec<(u8, u8)>,
+    /// The one-byte triggers, with their owners.
+    bytes: Vec<(u8, (u8, u8))>,
 }
 
 impl Automaton {
     fn build(modules: &[Module], side: fn(&Triggers) -> &'static [&'static str]) -> Option<Self> {
         let mut literals = Vec::new();
         let mut owners = Vec::new();
+        let mut bytes = Vec::new();
         for (slot, (_, _, triggers)) in modules.iter().enumerate() {
             for (i, literal) in side(triggers).iter().enumerate() {
-                literals.push(*literal);
-                owners.push((slot as u8, i as u8));
+                let owner = (slot as u8, i as u8);
+                match literal.as_bytes() {
+                    &[b] => bytes.push((b, owner)),
+                    _ => {
+                        literals.push(*literal);
+                        owners.push(owner);
+                    }
+                }
             }
         }
-        if literals.is_empty() {
+        if literals.is_empty() && bytes.is_empty() {
             return None;
         }
-        let search = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&literals)
-            .expect("the built-in triggers compile");
-        Some(Automaton { search, owners })
+        let search = (!literals.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&literals)
+                .expect("the built-in triggers compile")
+        });
+        Some(Automaton {
+            search,
+            owners,
+            bytes,
+        })
+    }
+
+    /// Every trigger occurrence in `text`, appended to `hits` in order of start.
+    fn find(&self, text: &str, hits: &mut Vec<Hit>) {
+        let first = hits.len();
+        let hit = |(slot, trigger): (u8, u8), start: usize| Hit {
+            slot,
+            trigger,
+            start: start as u32,
+        };
+        if let Some(search) = &self.search {
+            // As no two triggers overlap, these are all their occurrences.
+            for m in search.find_iter(text) {
+                hits.push(hit(self.owners[m.pattern().as_usize()], m.start()));
+            }
+        }
+        if self.bytes.is_empty() {
+            return;
+        }
+        let haystack = text.as_bytes();
+        let mut passes = 0;
+        for group in self.bytes.chunks(3) {
+            let owner = |b: u8| group.iter().find(|(x, _)| *x == b).map(|(_, o)| *o);
+            let b = |k: usize| group.get(k).map_or(group[0].0, |(b, _)| *b);
+            let before = hits.len();
+            for at in memchr::memchr3_iter(b(0), b(1), b(2), haystack) {
+                if let Some(o) = owner(haystack[at]) {
+                    hits.push(hit(o, at));
+                }
+            }
+            passes += usize::from(hits.len() > before);
+        }
+        // Merge the runs (each in order of start) when more than one found something.
+        if passes + usize::from(self.search.is_some()) > 1 {
+            hits[first..].sort_unstable_by_key(|h| h.start);
+        }
     }
 }
 
@@ -173,15 +226,7 @@ fn scan(cx: &mut Checker, profile: &Profile) {
         };
         let Some(a) = automaton else { continue };
         let start = cx.hits.len() as u32;
-        // In order of start; as no two triggers overlap, these are all their occurrences.
-        for m in a.search.find_iter(&turn.text) {
-            let (slot, trigger) = a.owners[m.pattern().as_usize()];
-            cx.hits.push(Hit {
-                slot,
-                trigger,
-                start: m.start() as u32,
-            });
-        }
+        a.find(&turn.text, &mut cx.hits);
         if let Some(range) = cx.hit_ranges.get_mut(turn.index) {
             *range = (start, cx.hits.len() as u32);
         }

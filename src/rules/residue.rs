@@ -14,13 +14,12 @@ use crate::model::{Role, Turn};
 /// The rules this module reports: it runs when one of them is on.
 pub const RULES: &[RuleId] = &[RuleId::TerminalSignature];
 
-/// Where residue can start: an ESC, a BEL, a CRLF (a lone CR is no residue), and the `@` of
-/// a prompt. The engine finds
+/// Where residue can start: an ESC, a BEL, a CR, and the `@` of a prompt. The engine finds
 /// them in one pass with every other trigger of the profile; an observation without any is
 /// not looked at again.
 pub const TRIGGERS: Triggers = Triggers {
     agent: &[],
-    other: &["\x1b", "\x07", "\r\n", "@"],
+    other: &["\x1b", "\x07", "\r", "@"],
 };
 /// The index of `@` in [`TRIGGERS`]`.other`.
 const AT: usize = 3;
@@ -90,7 +89,7 @@ enum Residue {
 fn residue(text: &str) -> Vec<(Residue, (usize, usize))> {
     let bytes = text.as_bytes();
     let ctl: Vec<usize> = (0..bytes.len())
-        .filter(|&i| matches!(bytes[i], 0x1b | 0x07) || bytes[i..].starts_with(b"\r\n"))
+        .filter(|&i| matches!(bytes[i], 0x1b | 0x07 | b'\r'))
         .collect();
     let ats: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] == b'@').collect();
     let mut out = Vec::new();
@@ -107,7 +106,7 @@ fn first_from(positions: &[usize], from: usize) -> Option<usize> {
 
 /// The residue in `text`, in order, as `(kind, span)`: the matches of the whole residue regex
 /// (written out above [`ESC_PROMPT`]), into `out` (cleared first), which one trajectory's
-/// observations share. `ctl` holds the positions of every ESC, BEL and CRLF of the text, `ats`
+/// observations share. `ctl` holds the positions of every ESC, BEL and CR of the text, `ats`
 /// those of every `@`, in order (the engine's trigger hits).
 fn residue_into(
     text: &str,
