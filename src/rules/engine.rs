@@ -115,10 +115,15 @@ impl Automaton {
             let owner = |b: u8| group.iter().find(|(x, _)| *x == b).map(|(_, o)| *o);
             let b = |k: usize| group.get(k).map_or(group[0].0, |(b, _)| *b);
             let before = hits.len();
-            for at in memchr::memchr3_iter(b(0), b(1), b(2), haystack) {
+            let mut push = |at: usize| {
                 if let Some(o) = owner(haystack[at]) {
                     hits.push(hit(o, at));
                 }
+            };
+            match group.len() {
+                1 => memchr::memchr_iter(b(0), haystack).for_each(&mut push),
+                2 => memchr::memchr2_iter(b(0), b(1), haystack).for_each(&mut push),
+                _ => memchr::memchr3_iter(b(0), b(1), b(2), haystack).for_each(&mut push),
             }
             passes += usize::from(hits.len() > before);
         }
