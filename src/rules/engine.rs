@@ -218,6 +218,20 @@ impl Engine {
     }
 }
 
+/// Run one module alone, with its own triggers (the tests' way to call a module's check).
+#[cfg(test)]
+pub fn run_module(cx: &mut Checker, module: Module) {
+    let profile = Profile {
+        agent: Automaton::build(&[module], |t| t.agent),
+        other: Automaton::build(&[module], |t| t.other),
+        modules: vec![module],
+    };
+    scan(cx, &profile);
+    cx.module = Some((module.0, 0));
+    (module.1)(cx);
+    cx.module = None;
+}
+
 /// Every trigger occurrence of every checked turn, into the checker (by turn).
 fn scan(cx: &mut Checker, profile: &Profile) {
     let turns = cx.trajectory.turns.as_slice();

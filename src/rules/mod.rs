@@ -210,7 +210,7 @@ fn task_modules(task: Task) -> &'static [Module] {
         ],
         Task::Db => &[(db::RULES, db::check, NONE)],
         Task::Kg => &[(kg::RULES, kg::check, NONE)],
-        Task::Alfworld => &[(alfworld::RULES, alfworld::check, NONE)],
+        Task::Alfworld => &[(alfworld::RULES, alfworld::check, alfworld::TRIGGERS)],
         Task::Webshop => &[(webshop::RULES, webshop::check, NONE)],
         Task::Mind2web => &[(mind2web::RULES, mind2web::check, NONE)],
         Task::React => &[(react::RULES, react::check, NONE)],
