@@ -84,16 +84,68 @@ fn every_terminal_title_sequence_is_found_with_its_exact_span() {
                 expected.push((t.id.clone(), turn.index, (m.start(), m.end())));
             }
         }
-        for f in rules.check(&t) {
-            let text = &t.turns[f.turn].text[f.span.0..f.span.1];
-            if &*f.rule == "terminal-signature" && text.starts_with("\x1b]") {
-                assert!(text.ends_with('\x07'));
-                got.push((t.id.clone(), f.turn, f.span));
+        let residue: Vec<Finding> = rules
+            .check(&t)
+            .into_iter()
+            .filter(|f| &*f.rule == "terminal-signature")
+            .collect();
+        for f in &residue {
+            // On the environment turn, once per observation.
+            assert_eq!(t.turns[f.turn].role, Role::Environment, "{} {f:?}", t.id);
+            assert_eq!(residue.iter().filter(|g| g.turn == f.turn).count(), 1);
+            for span in f.spans() {
+                let text = &t.turns[f.turn].text[span.0..span.1];
+                if text.starts_with("\x1b]") {
+                    assert!(text.ends_with('\x07'));
+                    got.push((t.id.clone(), f.turn, span));
+                }
             }
         }
     }
     assert_eq!(expected.len(), 14);
     assert_eq!(got, expected);
+}
+
+/// Terminal residue is one finding per observation, on the environment turn, that counts what
+/// it found and highlights every occurrence.
+#[test]
+fn terminal_residue_is_one_finding_per_observation() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let rules = RuleSet::builtin();
+    let any = Regex::new(r"\x1b|\x07|\r\n").unwrap();
+    let mut observations = 0;
+    for t in load(&agentinstruct(&corpus, "agentinstruct_os.json")) {
+        let findings = rules.check(&t);
+        for turn in t.turns.iter().filter(|x| !x.demo) {
+            let here: Vec<&Finding> = findings
+                .iter()
+                .filter(|f| &*f.rule == "terminal-signature" && f.turn == turn.index)
+                .collect();
+            if turn.role != Role::Environment {
+                assert!(here.is_empty(), "{} turn {}", t.id, turn.index);
+                continue;
+            }
+            let n = any.find_iter(&turn.text).count();
+            if n == 0 {
+                continue;
+            }
+            observations += 1;
+            assert_eq!(here.len(), 1, "{} turn {}", t.id, turn.index);
+            let f = here[0];
+            assert!(
+                f.spans().count() >= n,
+                "{} turn {}: {f:?}",
+                t.id,
+                turn.index
+            );
+            assert!(f
+                .message
+                .starts_with("TTY residue left in the observation: "));
+        }
+    }
+    assert!(observations >= 14, "{observations}");
 }
 
 #[test]
@@ -467,4 +519,96 @@ fn natural_positives_in_the_corpus() {
         "invalid-action/tool",
         1,
     );
+}
+
+/// Every trajectory of the corpus, with its findings.
+fn corpus_findings(corpus: &Path) -> Vec<(Trajectory, Vec<Finding>)> {
+    let rules = RuleSet::builtin();
+    let ds = Dataset::open(&[corpus.to_path_buf()], LoadOptions::default()).unwrap();
+    ds.wait();
+    (0..ds.len())
+        .filter_map(|i| ds.load(i).ok().map(|(t, _)| t))
+        .map(|t| {
+            let f = rules.check(&t);
+            (t, f)
+        })
+        .collect()
+}
+
+/// A turn that repeats an earlier one gets one repetition finding, the most specific; and a
+/// call the environment asked for again (Terminus' "Are you sure … include \"task_complete\":
+/// true … again") is not repetition.
+#[test]
+fn one_repetition_finding_per_turn_and_confirmations_are_not_repetition() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let mut repetitions = 0;
+    let mut confirmations = 0;
+    for (t, findings) in corpus_findings(&corpus) {
+        let mut turns: Vec<usize> = findings
+            .iter()
+            .filter(|f| f.rule.starts_with("repetition/"))
+            .map(|f| f.turn)
+            .collect();
+        repetitions += turns.len();
+        let n = turns.len();
+        turns.dedup();
+        assert_eq!(turns.len(), n, "{}: {findings:?}", t.id);
+        for turn in &t.turns {
+            let asks = turn.role == Role::Environment
+                && turn
+                    .text
+                    .contains("Are you sure you want to mark the task as complete");
+            if let Some(next) = t.turns[turn.index + 1..]
+                .iter()
+                .find(|x| x.role == Role::Agent)
+                .filter(|_| asks)
+            {
+                confirmations += 1;
+                assert!(
+                    !findings
+                        .iter()
+                        .any(|f| f.turn == next.index && f.rule.starts_with("repetition/")),
+                    "{} turn {}",
+                    t.id,
+                    next.index
+                );
+            }
+        }
+    }
+    assert!(repetitions > 50, "{repetitions}");
+    assert!(confirmations >= 2, "{confirmations}");
+}
+
+/// The run's own verdict is a finding: every AgentBench episode whose recorded status is
+/// `agent invalid action` gets `outcome/failed` on its last agent turn, naming the status.
+#[test]
+fn recorded_agentbench_failures_are_findings_on_the_last_agent_turn() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let mut invalid = 0;
+    for (t, findings) in corpus_findings(&corpus.join("agentbench-runs")) {
+        let status = t
+            .meta
+            .iter()
+            .find(|(k, _)| k == "status")
+            .and_then(|(_, v)| v.as_str().map(str::to_string));
+        let failed: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| &*f.rule == "outcome/failed")
+            .collect();
+        if status.as_deref() == Some("agent invalid action") {
+            invalid += 1;
+            assert_eq!(failed.len(), 1, "{}", t.id);
+            let last = t.turns.iter().rposition(|x| x.role == Role::Agent).unwrap();
+            assert_eq!(failed[0].turn, last, "{}", t.id);
+            assert!(failed[0].message.contains("`agent invalid action`"));
+        }
+        if t.outcome.verdict == trev::model::Verdict::Pass {
+            assert!(failed.is_empty(), "{}", t.id);
+        }
+    }
+    assert_eq!(invalid, 16);
 }

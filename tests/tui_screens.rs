@@ -83,6 +83,7 @@ fn sample_findings() -> FindingsProvider {
                     trajectory: t.id.as_str().into(),
                     turn: turn.index,
                     span: (at, at + 4),
+                    extra_spans: Vec::new(),
                     message: "grep is not allowed here (test finding)".into(),
                 });
             }
@@ -93,6 +94,7 @@ fn sample_findings() -> FindingsProvider {
                     trajectory: t.id.as_str().into(),
                     turn: turn.index,
                     span: (at, at + 5),
+                    extra_spans: Vec::new(),
                     message: "a shell prompt leaked into the observation".into(),
                 });
             }
@@ -103,6 +105,7 @@ fn sample_findings() -> FindingsProvider {
                     trajectory: t.id.as_str().into(),
                     turn: turn.index,
                     span: (0, 0),
+                    extra_spans: Vec::new(),
                     message: "answered after one command".into(),
                 });
             }
@@ -439,4 +442,52 @@ fn a_tool_result_names_the_call_it_answers() {
         text.contains("environment #3 · tool · answers c9: no such call"),
         "{text}"
     );
+}
+
+/// Only the environment's reply is flagged (the rules' terminal residue, on the environment
+/// turn): its mark is drawn beside the environment turn, on the divider side by side and in
+/// the gutter of the environment's own rows when stacked, never beside the agent.
+fn env_only_findings() -> FindingsProvider {
+    Box::new(|t: &trev::model::Trajectory| {
+        t.turns
+            .iter()
+            .filter(|turn| !turn.demo && turn.role == trev::model::Role::Environment)
+            .filter_map(|turn| {
+                let at = turn.text.find("root@")?;
+                Some(Finding {
+                    rule: "terminal-signature".into(),
+                    severity: Severity::Warn,
+                    trajectory: t.id.as_str().into(),
+                    turn: turn.index,
+                    span: (at, at + 5),
+                    extra_spans: Vec::new(),
+                    message: "TTY residue left in the observation (test finding)".into(),
+                })
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn environment_findings_are_marked_beside_the_environment() {
+    let path = sample("agentinstruct_os.json");
+    let app = open(&path, (140, 40), dark(), Some(env_only_findings()));
+    let text = screen(&app);
+    let row = text
+        .lines()
+        .find(|l| l.contains("environment #6"))
+        .expect("the step is on screen");
+    // Side by side: the mark is on the divider before the environment column, the agent's
+    // gutter is clear.
+    assert!(row.contains("●environment #6"), "{row}");
+    assert!(!row.contains("●agent"), "{row}");
+    insta::assert_snapshot!("env_mark_side_by_side", text);
+    let mut app = open(&path, (80, 30), dark(), Some(env_only_findings()));
+    keys(&mut app, "f");
+    let text = screen(&app);
+    let agent = text.lines().find(|l| l.contains("agent #5")).unwrap();
+    let env = text.lines().find(|l| l.contains("environment #6")).unwrap();
+    assert!(!agent.contains('●'), "{agent}");
+    assert!(env.contains("●environment #6"), "{env}");
+    insta::assert_snapshot!("env_mark_stacked", text);
 }

@@ -368,6 +368,7 @@ mod tests {
             trajectory: "t1".into(),
             turn: 3,
             span: (0, 0),
+            extra_spans: Vec::new(),
             message: "empty".into(),
         };
         let p = Policy {

@@ -62,8 +62,18 @@ pub struct Finding {
     /// Byte range `[start, end)` in the turn's text (empty when the finding is about the turn
     /// as a whole or about its tool calls).
     pub span: (usize, usize),
+    /// Further highlighted ranges after `span`, when the finding has several (terminal
+    /// residue: every escape sequence of one observation); empty otherwise.
+    pub extra_spans: Vec<(usize, usize)>,
     /// What is wrong in this turn.
     pub message: String,
+}
+
+impl Finding {
+    /// Every highlighted range: `span`, then the extra ones.
+    pub fn spans(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        std::iter::once(self.span).chain(self.extra_spans.iter().copied())
+    }
 }
 
 #[cfg(test)]

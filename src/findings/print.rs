@@ -21,7 +21,9 @@ pub fn excerpt(t: &Trajectory, finding: &Finding) -> String {
             .collect();
         text::excerpt(&calls.join("; "), (0, 0), 0, 120)
     } else {
-        text::excerpt(&turn.text, finding.span, 24, 120)
+        // From the first highlighted range to the end of the last (cut at 120 characters).
+        let end = finding.spans().map(|s| s.1).max().unwrap_or(finding.span.1);
+        text::excerpt(&turn.text, (finding.span.0, end), 24, 120)
     }
 }
 
@@ -59,6 +61,17 @@ pub fn write_json(out: &mut Vec<u8>, prefix: &[u8], f: &Finding, excerpt: &str) 
     out.extend_from_slice(n.format(f.span.0).as_bytes());
     out.push(b',');
     out.extend_from_slice(n.format(f.span.1).as_bytes());
+    out.extend_from_slice(br#"],"spans":["#);
+    for (i, (start, end)) in f.spans().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'[');
+        out.extend_from_slice(n.format(start).as_bytes());
+        out.push(b',');
+        out.extend_from_slice(n.format(end).as_bytes());
+        out.push(b']');
+    }
     out.extend_from_slice(br#"],"message":"#);
     json_string(out, &f.message);
     out.extend_from_slice(br#","excerpt":"#);
@@ -170,6 +183,7 @@ mod tests {
         rule: &'a str,
         severity: Severity,
         span: [usize; 2],
+        spans: Vec<[usize; 2]>,
         message: &'a str,
         excerpt: &'a str,
     }
@@ -187,6 +201,7 @@ mod tests {
             trajectory: t.id.as_str().into(),
             turn: 12,
             span: (3, 4000),
+            extra_spans: vec![(4001, 4002), (5000, 5010)],
             message: "a \"quoted\" \u{7} message\n".into(),
         };
         let excerpt = "…\r\n\u{1b}]0;x\u{7}…";
@@ -205,6 +220,7 @@ mod tests {
             rule: &f.rule,
             severity: f.severity,
             span: [f.span.0, f.span.1],
+            spans: f.spans().map(|(a, b)| [a, b]).collect(),
             message: &f.message,
             excerpt,
         };

@@ -24,6 +24,8 @@ pub fn of(format: Format, meta: &[(String, Value)]) -> Outcome {
         Format::FireAct => (fireact(meta), &["reward"]),
         Format::KnowAgent => (knowagent(meta), &["result"]),
         Format::OpenHandsEval => (openhands_eval(meta), &["error", "resolved"]),
+        // A sample that raised an error; its scores are not read (yet).
+        Format::Inspect => (inspect(meta), &["error"]),
         Format::ShareGpt | Format::RoleContent | Format::OpenAi => (
             chat(meta),
             &["error", "resolved", "success", "reward", "exit_status"],
@@ -150,6 +152,15 @@ fn openhands_eval(meta: &[(String, Value)]) -> Verdict {
         return Verdict::Error;
     }
     binary(get(meta, "resolved"))
+}
+
+/// Inspect AI: a sample's `error` (the sample did not finish).
+fn inspect(meta: &[(String, Value)]) -> Verdict {
+    if has_error(meta) {
+        Verdict::Error
+    } else {
+        Verdict::Unknown
+    }
 }
 
 /// Chat-shaped records say nothing of their own; a field some sources add does.

@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::engine::Triggers;
 use super::text::find;
 use super::{quote, Checker, RuleId};
 use crate::findings::Severity;
@@ -19,7 +20,12 @@ static NOTHING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Nothing happens
 /// The action of a turn as `process_action` reads it (stripped, lower case, first line), and
 /// the span of the text after `ACTION:`.
 pub fn action(text: &str) -> Option<(String, (usize, usize))> {
-    let at = find!(ACTION, text)? + ACTION.len();
+    action_from(text, find!(ACTION, text))
+}
+
+/// [`action`], given where the first `ACTION:` is (the engine's hit).
+fn action_from(text: &str, marker: Option<usize>) -> Option<(String, (usize, usize))> {
+    let at = marker? + ACTION.len();
     let v = text[at..].split('\n').next().unwrap_or("");
     let start = at + (v.len() - v.trim_start().len());
     let end = (at + v.trim_end().len()).max(start);
@@ -47,9 +53,9 @@ fn first_line(text: &str) -> (usize, usize) {
 }
 
 /// The AVAILABLE ACTIONS list AgentBench v0.2 appends to observations (task.py L149-151).
-fn available(observation: &str) -> Option<Vec<String>> {
-    const MARKER: &str = "AVAILABLE ACTIONS:";
-    let list = &observation[find!(MARKER, observation)? + MARKER.len()..];
+/// `marker` is where its first `AVAILABLE ACTIONS:` is (the engine's hit).
+fn available(observation: &str, marker: Option<usize>) -> Option<Vec<String>> {
+    let list = &observation[marker? + MARKER.len()..];
     Some(
         list.lines()
             .map(|l| l.trim().to_lowercase())
@@ -58,8 +64,18 @@ fn available(observation: &str) -> Option<Vec<String>> {
     )
 }
 
+/// The header of the AVAILABLE ACTIONS list.
+const MARKER: &str = "AVAILABLE ACTIONS:";
+
 /// The rules this module reports: it runs when one of them is on.
 pub const RULES: &[RuleId] = &[RuleId::InvalidActionAlfworld];
+
+/// `ACTION:` in agent turns, the AVAILABLE ACTIONS list in the others: each turn's first one
+/// is all the module reads.
+pub const TRIGGERS: Triggers = Triggers {
+    agent: &[ACTION],
+    other: &[MARKER],
+};
 
 /// `invalid-action/alfworld` (utils.py L27; task.py L191-194; AB-fc task.py L192).
 pub fn check(cx: &mut Checker) {
@@ -74,10 +90,10 @@ pub fn check(cx: &mut Checker) {
     for turn in cx.live() {
         match turn.role {
             crate::model::Role::Environment | crate::model::Role::Instruction => {
-                offered = available(&turn.text);
+                offered = available(&turn.text, cx.hits(turn.index).next().map(|(_, at)| at));
             }
             crate::model::Role::Agent => {
-                let found = action(&turn.text);
+                let found = action_from(&turn.text, cx.hits(turn.index).next().map(|(_, at)| at));
                 let key = action_key(&turn.text, found.as_ref().map(|(a, _)| a.clone()));
                 cx.remember_action(turn, key);
                 match found {

@@ -30,6 +30,7 @@ pub enum RuleId {
     FormatRoleAlternation,
     EmptyTurn,
     ContextTruncated,
+    OutcomeFailed,
 }
 
 use RuleId::*;
@@ -60,6 +61,7 @@ impl RuleId {
             FormatRoleAlternation => "format/role-alternation",
             EmptyTurn => "empty-turn",
             ContextTruncated => "context/truncated",
+            OutcomeFailed => "outcome/failed",
         }
     }
 
@@ -126,7 +128,7 @@ pub(super) const BUILTIN: &[Builtin] = &[
         "AgentBench v0.2 os L517-521; dbbench L123-130; knowledgegraph L194, L257; webshop L105"),
     rule(FinalAnswerMalformed, Warn, "a terminal action with a bad payload",
         "AgentBench v0.2 os L355-364; knowledgegraph L196-201; dbbench metrics L189-192"),
-    rule(TerminalSignature, Warn, "shell or TTY residue (escape sequences, prompts, BEL, CRLF) in an OS observation",
+    rule(TerminalSignature, Warn, "shell or TTY residue (escape sequences, prompts, BEL, CRLF) in an OS observation, one finding per observation",
         "AgentBench v0.2 os_interaction/task.py L90-102 (commit 5c1c96e); AgentTuning L77-78"),
     rule(AgentHallucinatedObservation, Error, "the agent writes the environment's part (an observation or an output)",
         "AgentBench v0.2 knowledgegraph/task.py L190; LangChain stop=[\"\\nObservation\"]"),
@@ -138,6 +140,8 @@ pub(super) const BUILTIN: &[Builtin] = &[
         "AgentBench v0.2 server/task.py L150-154; AgentTuning agent.py L84-91"),
     rule(ContextTruncated, Info, "the history was cut or an output was truncated",
         "AgentBench v0.2 server/task.py L134-136; os L505-508; dbbench Interaction.py L86-87"),
+    rule(OutcomeFailed, Error, "the run itself recorded a failure (AgentBench status, SWE-agent exit status, an error, a reward of 0), on the last agent turn; a recorded error of the run is a warning",
+        "AgentBench v0.2 src/typings/status.py L4-12; SWE-agent exit_status; load/outcome.rs"),
 ];
 
 // Each rule once, in the order of its variant: [`RuleId::index`] finds it.

@@ -5,9 +5,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+#[cfg(test)]
 use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::db::RESULT_LITERAL;
+use super::engine::Triggers;
 use super::text::{at_line_start, find, is_word_char};
 use super::{Checker, RuleId};
 use crate::model::{Format, Role, Task, Turn};
@@ -50,29 +52,22 @@ const LITERALS: [&str; 7] = [
     "```output",
 ];
 
-/// What the generic rules look for in one turn. In an agent turn, one multi-literal search
-/// (aho-corasick's packed SIMD search) finds every candidate, and each is then checked as its
-/// regex says. Other turns are searched only for truncation notices, by a memchr walk over `[`
-/// (observations and outputs matter only when the agent writes them).
-fn marks(text: &str, agent: bool) -> Marks {
-    static ALL: LazyLock<AhoCorasick> = LazyLock::new(|| {
-        AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(LITERALS)
-            .unwrap()
-    });
-    if !agent {
-        return Marks {
-            truncations: bracket_walk(text),
-            ..Marks::default()
-        };
-    }
-    let search = &*ALL;
+/// What the generic rules look for: in agent turns every literal of [`LITERALS`], in the
+/// other turns only the truncation notices' starts (observations and outputs matter only when
+/// the agent writes them). The engine finds them with the profile's other triggers.
+pub const TRIGGERS: Triggers = Triggers {
+    agent: &LITERALS,
+    other: &[NOTICE, "[truncated because", CUT],
+};
+
+/// What the generic rules look for in one turn, from the hits of [`TRIGGERS`] in it (in
+/// order of start; the notices are triggers 0 to 2 on both sides), each checked as its regex
+/// says.
+fn marks(text: &str, hits: impl Iterator<Item = (usize, usize)>) -> Marks {
     let mut marks = Marks::default();
     let mut cut_end = 0;
-    for hit in search.find_iter(text) {
-        let at = hit.start();
-        match hit.pattern().as_usize() {
+    for (pattern, at) in hits {
+        match pattern {
             0..=2 if at >= cut_end => {
                 if let Some(len) = truncation_len(&text[at..]) {
                     marks.truncations.push((at, at + len));
@@ -82,7 +77,7 @@ fn marks(text: &str, agent: bool) -> Marks {
             3 if marks.observation.is_none() && is_observation(text, at) => {
                 marks.observation = Some(at);
             }
-            4..=6 if marks.output.is_none() && is_output(text, at, hit.pattern().as_usize()) => {
+            4..=6 if marks.output.is_none() && is_output(text, at, pattern) => {
                 marks.output = Some(at);
             }
             _ => {}
@@ -91,60 +86,24 @@ fn marks(text: &str, agent: bool) -> Marks {
     marks
 }
 
-/// The truncation notices, found at each `[` (memchr). Most brackets open nothing of the kind;
-/// in a turn full of them (WebShop's `[SEP]`) the rest is searched for the notices themselves.
-fn bracket_walk(text: &str) -> Vec<(usize, usize)> {
-    const WALKED: usize = 4;
-    let mut out = Vec::new();
-    let mut pos = 0;
-    let bytes = text.as_bytes();
-    let mut seen = 0;
-    while let Some(i) = memchr::memchr(b'[', &bytes[pos..]) {
-        let at = pos + i;
-        seen += 1;
-        if seen > WALKED {
-            notices_from(text, at, &mut out);
-            break;
-        }
-        let len = match bytes.get(at + 1) {
-            Some(b'N' | b't' | b'T') => truncation_len(&text[at..]),
-            _ => None,
-        };
-        match len {
-            Some(len) => {
-                out.push((at, at + len));
-                pos = at + len;
-            }
-            None => pos = at + 1,
-        }
-    }
-    out
-}
-
-/// The truncation notices from `from` on, each literal searched for by itself. No notice holds
-/// a `[` after its first byte, so they cannot overlap: in order of start, they are what the
-/// walk over every `[` finds.
-fn notices_from(text: &str, from: usize, out: &mut Vec<(usize, usize)>) {
-    let start = out.len();
-    for k in 0..3 {
-        let mut pos = from;
-        loop {
-            let rest = &text[pos..];
-            let hit = match k {
-                0 => find!(NOTICE, rest),
-                1 => find!(CUT_LONG, rest),
-                _ => find!(CUT, rest),
-            };
-            let Some(i) = hit else { break };
-            let at = pos + i;
-            // `[` is one byte: the next position is a character boundary.
-            pos = at + 1;
-            if let Some(len) = truncation_len(&text[at..]) {
-                out.push((at, at + len));
-            }
-        }
-    }
-    out[start..].sort_unstable();
+/// [`marks`] of a text by itself (the tests' way in), with the triggers of its side.
+#[cfg(test)]
+fn marks_of(text: &str, agent: bool) -> Marks {
+    let literals = if agent {
+        TRIGGERS.agent
+    } else {
+        TRIGGERS.other
+    };
+    let search = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .build(literals)
+        .unwrap();
+    let mut hits: Vec<(usize, usize)> = search
+        .find_overlapping_iter(text)
+        .map(|m| (m.pattern().as_usize(), m.start()))
+        .collect();
+    hits.sort_unstable_by_key(|&(p, at)| (at, p));
+    marks(text, hits.into_iter())
 }
 
 /// The length of the truncation notice `rest` starts with, if it starts with one.
@@ -162,7 +121,7 @@ fn truncation_len(rest: &str) -> Option<usize> {
 /// The spans of the truncation notices in `text`.
 #[cfg(test)]
 fn truncations(text: &str) -> Vec<(usize, usize)> {
-    marks(text, false).truncations
+    marks_of(text, false).truncations
 }
 
 /// Where the agent starts writing the environment's part: KG cuts the agent text at
@@ -170,7 +129,7 @@ fn truncations(text: &str) -> Vec<(usize, usize)> {
 /// `(?m)^[ \t]*Observation(?: \d+)?:`, as the start of `Observation`.
 #[cfg(test)]
 fn observation_at(text: &str) -> Option<usize> {
-    marks(text, true).observation
+    marks_of(text, true).observation
 }
 
 /// Whether the `Observation` at `at` is followed by `(?: \d+)?:` and preceded on its line
@@ -185,7 +144,7 @@ fn is_observation(text: &str, at: usize) -> bool {
 /// `(?m)^[ \t]*(?:The output of the OS|Output:|```output\b)`, as the start of its literal.
 #[cfg(test)]
 fn output_at(text: &str) -> Option<usize> {
-    marks(text, true).output
+    marks_of(text, true).output
 }
 
 /// Whether the output marker `LITERALS[pattern]` at `at` starts its line (after spaces and
@@ -219,11 +178,25 @@ pub fn check(cx: &mut Checker) {
         if turn.role == Role::Agent && turn.tool_calls.is_empty() {
             let trimmed = text.trim();
             if trimmed.is_empty() {
+                // The harness's habit is a fact of the AgentBench tasks only.
+                let message = if matches!(
+                    task,
+                    Task::Os
+                        | Task::Db
+                        | Task::Kg
+                        | Task::Alfworld
+                        | Task::Webshop
+                        | Task::Mind2web
+                ) {
+                    "the agent turn is empty: AgentTuning's harness returns \"\" after an inference error"
+                } else {
+                    "the agent turn is empty"
+                };
                 cx.report(
                     RuleId::EmptyTurn,
                     turn.index,
                     (0, text.len()),
-                    "the agent turn is empty: AgentTuning's harness returns \"\" after an inference error".into(),
+                    message.into(),
                 );
             } else if SENTINELS.iter().any(|s| trimmed.eq_ignore_ascii_case(s)) {
                 let start = text.len() - text.trim_start().len();
@@ -235,7 +208,7 @@ pub fn check(cx: &mut Checker) {
                 );
             }
         }
-        let marks = marks(text, turn.role == Role::Agent);
+        let marks = marks(text, cx.hits(turn.index));
         if turn.role == Role::Agent && task != Task::Swe {
             hallucinated(cx, task, turn, &marks);
         }
@@ -411,7 +384,7 @@ mod tests {
                 assert_eq!(super::truncations(&text), want, "{text:?}");
                 if agent_pass {
                     // Agent turns find them in the same pass as observations and outputs.
-                    assert_eq!(super::marks(&text, true).truncations, want, "{text:?}");
+                    assert_eq!(super::marks_of(&text, true).truncations, want, "{text:?}");
                 }
             }
             found

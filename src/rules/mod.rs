@@ -9,12 +9,15 @@
 mod alfworld;
 mod builtin;
 mod db;
+mod engine;
 mod generic;
 mod kg;
 mod mind2web;
 mod os;
+mod outcome;
 mod react;
 mod repetition;
+mod residue;
 pub mod text;
 mod tools;
 pub mod user;
@@ -29,6 +32,7 @@ use crate::model::{Role, Task, Trajectory, Turn};
 
 pub use builtin::RuleId;
 use builtin::BUILTIN;
+use engine::{Engine, Hit, Module, Triggers};
 pub use repetition::action_key;
 pub use user::{RulesError, RulesFile};
 
@@ -61,6 +65,8 @@ pub struct RuleSet {
     /// The built-in rules first, each at its [`RuleId`]'s index, then the user rules.
     rules: Vec<RuleInfo>,
     user: Vec<user::UserRule>,
+    /// The triggers of the enabled rules, compiled per profile on first use.
+    engine: Engine,
 }
 
 impl RuleSet {
@@ -80,6 +86,7 @@ impl RuleSet {
                 })
                 .collect(),
             user: Vec::new(),
+            engine: Engine::default(),
         }
     }
 
@@ -129,6 +136,7 @@ impl RuleSet {
             });
             self.user.push(rule);
         }
+        self.engine = Engine::default();
         Ok(self)
     }
 
@@ -154,6 +162,7 @@ impl RuleSet {
                 r.enabled = false;
             }
         }
+        self.engine = Engine::default();
         Ok(())
     }
 
@@ -173,18 +182,16 @@ impl RuleSet {
     /// [`RuleSet::check`], each finding with the index of its rule in [`RuleSet::rules`].
     pub fn check_indexed(&self, trajectory: &Trajectory) -> Vec<(usize, Finding)> {
         let mut cx = Checker::new(trajectory, &self.rules);
-        // A module runs only when one of its rules is on: `--only` costs what it runs.
-        for (rules, check) in task_module(trajectory.task).into_iter().chain(EVERY_TASK) {
-            if rules.iter().any(|&id| cx.on(id)) {
-                cx.module = Some(rules);
-                check(&mut cx);
-            }
-        }
-        cx.module = None;
-        for rule in &self.user {
-            let index = self.rules.iter().position(|r| *r.id == *rule.id);
-            if let Some(index) = index.filter(|&i| self.rules[i].enabled) {
-                rule.check(&mut cx, index);
+        // One pass of the profile's triggers over each turn, then each module whose rules
+        // are on, with its hits: `--only` costs what it runs.
+        self.engine.run(&mut cx, modules);
+        // User rules run only on the turns their regex set matched.
+        for (turn, index) in self
+            .engine
+            .user_matches(trajectory, &self.rules, &self.user)
+        {
+            if let Some(rule) = self.user.iter().find(|u| *u.id == *self.rules[index].id) {
+                rule.check_turn(&mut cx, index, turn);
             }
         }
         let mut findings = cx.findings;
@@ -194,29 +201,40 @@ impl RuleSet {
     }
 }
 
-/// A rule module: the rules it reports (it runs when one of them is on) and its check.
-type Module = (&'static [RuleId], fn(&mut Checker));
-
-/// The module of a task profile's own rules.
-fn task_module(task: Task) -> Option<Module> {
+/// The modules of a task profile's own rules.
+fn task_modules(task: Task) -> &'static [Module] {
+    const NONE: Triggers = Triggers::NONE;
     match task {
-        Task::Os => Some((os::RULES, os::check)),
-        Task::Db => Some((db::RULES, db::check)),
-        Task::Kg => Some((kg::RULES, kg::check)),
-        Task::Alfworld => Some((alfworld::RULES, alfworld::check)),
-        Task::Webshop => Some((webshop::RULES, webshop::check)),
-        Task::Mind2web => Some((mind2web::RULES, mind2web::check)),
-        Task::React => Some((react::RULES, react::check)),
-        Task::Swe | Task::Generic => None,
+        Task::Os => &[
+            (os::RULES, os::check, NONE),
+            (residue::RULES, residue::check, residue::TRIGGERS),
+        ],
+        Task::Db => &[(db::RULES, db::check, NONE)],
+        Task::Kg => &[(kg::RULES, kg::check, NONE)],
+        Task::Alfworld => &[(alfworld::RULES, alfworld::check, alfworld::TRIGGERS)],
+        Task::Webshop => &[(webshop::RULES, webshop::check, NONE)],
+        Task::Mind2web => &[(mind2web::RULES, mind2web::check, NONE)],
+        Task::React => &[(react::RULES, react::check, NONE)],
+        Task::Swe | Task::Generic => &[],
     }
 }
 
 /// The modules that run on every task profile, after its own.
-const EVERY_TASK: [Module; 3] = [
-    (tools::RULES, tools::check),
-    (repetition::RULES, repetition::check),
-    (generic::RULES, generic::check),
+const EVERY_TASK: [Module; 4] = [
+    (tools::RULES, tools::check, Triggers::NONE),
+    (repetition::RULES, repetition::check, Triggers::NONE),
+    (generic::RULES, generic::check, generic::TRIGGERS),
+    (outcome::RULES, outcome::check, Triggers::NONE),
 ];
+
+/// Every module that runs on a profile, in order: its own, then those of every task.
+fn modules(task: Task) -> Vec<Module> {
+    task_modules(task)
+        .iter()
+        .copied()
+        .chain(EVERY_TASK)
+        .collect()
+}
 
 fn matches_name(id: &str, name: &str) -> bool {
     id == name
@@ -236,8 +254,13 @@ pub(crate) struct Checker<'a> {
     /// By turn index: the action a task's rules read from an agent turn, kept for
     /// [`repetition`] (which compares actions) so that each turn is read once.
     actions: Vec<Option<Option<Cow<'a, str>>>>,
-    /// The rules of the module running, which are all it may report (checked in debug builds).
-    module: Option<&'static [RuleId]>,
+    /// The rules of the module running, which are all it may report (checked in debug
+    /// builds), and its slot in the profile's module list (whose hits it reads).
+    module: Option<(&'static [RuleId], u8)>,
+    /// Every trigger occurrence of the checked turns ([`engine`]), by turn; `hit_ranges[i]`
+    /// is where the hits of the turn at index `i` are.
+    hits: Vec<Hit>,
+    hit_ranges: Vec<(u32, u32)>,
 }
 
 impl<'a> Checker<'a> {
@@ -249,6 +272,8 @@ impl<'a> Checker<'a> {
             trajectory_id: None,
             actions: Vec::new(),
             module: None,
+            hits: Vec::new(),
+            hit_ranges: Vec::new(),
         }
     }
 
@@ -304,11 +329,35 @@ impl<'a> Checker<'a> {
         message: String,
     ) {
         debug_assert!(
-            self.module.is_none_or(|rules| rules.contains(&id)),
+            self.module.is_none_or(|(rules, _)| rules.contains(&id)),
             "{} is reported by a module that does not list it",
             id.as_str()
         );
         self.report_rule(id.index(), severity, turn, span, message);
+    }
+
+    /// Report one finding that highlights several ranges of the turn (the first is its
+    /// `span`; at least one is needed).
+    pub fn report_spans(
+        &mut self,
+        id: RuleId,
+        turn: usize,
+        spans: &[(usize, usize)],
+        message: String,
+    ) {
+        let Some((&first, rest)) = spans.split_first() else {
+            return;
+        };
+        let before = self.findings.len();
+        self.report(id, turn, first, message);
+        if let Some((_, f)) = self.findings.get_mut(before) {
+            let text = &self.trajectory.turns[turn].text;
+            f.extra_spans = rest
+                .iter()
+                .copied()
+                .filter(|s| s.0 <= s.1 && text.is_char_boundary(s.0) && text.is_char_boundary(s.1))
+                .collect();
+        }
     }
 
     /// Report a finding of the rule at `rule` in the rule list (a user rule reports by its
@@ -344,6 +393,7 @@ impl<'a> Checker<'a> {
                     .clone(),
                 turn: t.index,
                 span,
+                extra_spans: Vec::new(),
                 message,
             },
         ));
@@ -365,6 +415,17 @@ impl<'a> Checker<'a> {
     /// The action kept for the turn at `index`, if the task's rules kept one.
     pub fn remembered_action(&mut self, index: usize) -> Option<Option<Cow<'a, str>>> {
         self.actions.get_mut(index)?.take()
+    }
+
+    /// The running module's trigger hits in the turn at `index`, in order of start: `(index
+    /// of the trigger in the module's list, start in the turn text)`.
+    pub fn hits(&self, index: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let slot = self.module.map_or(u8::MAX, |(_, slot)| slot);
+        let (start, end) = self.hit_ranges.get(index).copied().unwrap_or((0, 0));
+        self.hits[start as usize..end as usize]
+            .iter()
+            .filter(move |h| h.slot == slot)
+            .map(|h| (usize::from(h.trigger), h.start as usize))
     }
 
     /// The checked (non-demo) turns.
@@ -448,7 +509,8 @@ mod tests {
                 "repetition",
                 "final-answer",
                 "format",
-                "context"
+                "context",
+                "outcome"
             ]
         );
         for family in families {
@@ -470,7 +532,7 @@ mod tests {
         let mut listed = vec![false; BUILTIN.len()];
         for task in Task::ALL {
             let mut on_task = vec![0; BUILTIN.len()];
-            for (rules, _) in task_module(task).into_iter().chain(EVERY_TASK) {
+            for (rules, _, _) in modules(task) {
                 for id in rules {
                     on_task[id.index()] += 1;
                     listed[id.index()] = true;

@@ -82,29 +82,34 @@ pub fn check(cx: &mut Checker) {
         .collect();
     let mut raw_run = 1;
     let mut key_run = 1;
-    let mut loop_reported = vec![false; agents.len()];
+    // One repetition finding per turn, the most specific: exact, then tool-call, then loop,
+    // then closing-loop.
+    let mut reported = vec![false; agents.len()];
     for i in 1..agents.len() {
         let (prev, turn) = (agents[i - 1], agents[i]);
-        raw_run = if is_raw_equal(prev, turn) {
-            raw_run + 1
-        } else {
-            1
-        };
-        key_run = if keys[i].is_some() && keys[i] == keys[i - 1] {
-            key_run + 1
-        } else {
-            1
-        };
+        let raw_equal = is_raw_equal(prev, turn);
+        let key_equal = keys[i].is_some() && keys[i] == keys[i - 1];
+        // A call the environment asked for again (Terminus: "Are you sure…? If so, include
+        // \"task_complete\": true … again") is the protocol, not repetition: runs restart.
+        let asked = (raw_equal || key_equal) && asked_again(cx, prev, turn);
+        raw_run = if raw_equal && !asked { raw_run + 1 } else { 1 };
+        key_run = if key_equal && !asked { key_run + 1 } else { 1 };
         if raw_run >= EXACT_RUN {
+            // The threshold is ALFWorld's; only its own profile is told so.
+            let why = if task == Task::Alfworld {
+                " (AgentBench's ALFWorld fails an episode at 3)"
+            } else {
+                ""
+            };
+            reported[i] = true;
             cx.report(
                 RuleId::RepetitionExact,
                 turn.index,
                 (0, turn.text.len()),
-                format!(
-                    "the same output {raw_run} times in a row (AgentBench's ALFWorld fails an episode at 3)"
-                ),
+                format!("the same output {raw_run} times in a row{why}"),
             );
         } else if key_run >= EXACT_RUN {
+            reported[i] = true;
             cx.report(
                 RuleId::RepetitionExact,
                 turn.index,
@@ -115,8 +120,13 @@ pub fn check(cx: &mut Checker) {
                 ),
             );
         }
-        if !turn.tool_calls.is_empty() && calls_key(prev) == calls_key(turn) {
+        if !reported[i]
+            && !asked
+            && !turn.tool_calls.is_empty()
+            && calls_key(prev) == calls_key(turn)
+        {
             let names: Vec<&str> = turn.tool_calls.iter().map(|c| c.name.as_str()).collect();
+            reported[i] = true;
             cx.report(
                 RuleId::RepetitionToolCall,
                 turn.index,
@@ -128,8 +138,34 @@ pub fn check(cx: &mut Checker) {
             );
         }
     }
+    let mut loop_reported = reported.clone();
     long_term(cx, task, &agents, &keys, &mut loop_reported);
-    closing_loop(cx, &agents, &keys);
+    closing_loop(cx, &agents, &keys, &loop_reported);
+}
+
+/// Whether the environment's replies between two agent turns ask for the same call again: a
+/// confirmation question ("Are you sure …"), or "again" beside the name of one of the calls
+/// (or the name without its verb: `task_complete` for `mark_task_complete`).
+fn asked_again(cx: &Checker, prev: &Turn, turn: &Turn) -> bool {
+    let turns = cx.turns();
+    let replies = turns
+        .get(prev.index + 1..turn.index.min(turns.len()))
+        .unwrap_or(&[]);
+    replies
+        .iter()
+        .filter(|t| t.role == crate::model::Role::Environment)
+        .any(|reply| {
+            let text = reply.text.to_lowercase();
+            if text.contains("are you sure") {
+                return true;
+            }
+            text.contains("again")
+                && turn.tool_calls.iter().any(|c| {
+                    let name = c.name.to_lowercase();
+                    let bare = name.split_once('_').map_or("", |(_, rest)| rest);
+                    text.contains(&name) || (bare.len() >= 4 && text.contains(bare))
+                })
+        })
 }
 
 /// An action re-issued across the episode (KG: any re-issue of a call; otherwise the third
@@ -159,7 +195,7 @@ fn long_term(
         };
         // Reported when it is issued the threshold-th time, unless that repeats the turn
         // before (`repetition/exact` counts runs).
-        if i > 0 && keys[i - 1].as_deref() == Some(key) {
+        if reported[i] || (i > 0 && keys[i - 1].as_deref() == Some(key)) {
             continue;
         }
         let turns: Vec<String> = group[..threshold]
@@ -208,16 +244,21 @@ fn long_term(
 }
 
 /// Two or more consecutive agent turns that only thank, say goodbye or ask for more.
-fn closing_loop(cx: &mut Checker, agents: &[&Turn], keys: &[Option<Cow<'_, str>>]) {
+fn closing_loop(
+    cx: &mut Checker,
+    agents: &[&Turn],
+    keys: &[Option<Cow<'_, str>>],
+    reported: &[bool],
+) {
     let mut run = 0;
-    for (turn, key) in agents.iter().zip(keys) {
+    for ((turn, key), &reported) in agents.iter().zip(keys).zip(reported) {
         let text = turn.text.trim();
         let pleasantry = key.is_none()
             && turn.tool_calls.is_empty()
             && text.len() <= PLEASANTRY_MAX
             && PLEASANTRY.is_match(text);
         run = if pleasantry { run + 1 } else { 0 };
-        if run >= 2 {
+        if run >= 2 && !reported {
             let m = PLEASANTRY.find(&turn.text).unwrap();
             cx.report(
                 RuleId::RepetitionClosingLoop,
@@ -307,7 +348,8 @@ mod tests {
                 turns.extend(chunk.iter().map(|t| (A, t.as_str())));
                 let t = traj(task, &turns);
                 let mut cx = Checker::new(&t, set.rules());
-                check(&mut cx);
+                let (rules, _, triggers) = super::super::task_modules(task)[0];
+                super::super::engine::run_module(&mut cx, (rules, check, triggers));
                 for turn in t.turns.iter().filter(|t| t.role == A) {
                     let want = super::action_key(task, turn);
                     assert_eq!(
@@ -411,5 +453,66 @@ mod tests {
         let c = findings_of(&t, RuleId::RepetitionClosingLoop);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].turn, 6);
+    }
+
+    #[test]
+    fn a_call_the_environment_asks_for_again_is_not_repetition() {
+        let done = ToolCall {
+            id: None,
+            name: "mark_task_complete".into(),
+            arguments: "{}".into(),
+        };
+        let mut t = traj(
+            Task::Generic,
+            &[
+                (I, "q"),
+                (A, ""),
+                (E, "Are you sure you want to mark the task as complete? If so, include \"task_complete\": true in your JSON response again."),
+                (A, ""),
+                (E, "ok"),
+            ],
+        );
+        t.turns[1].tool_calls.push(done.clone());
+        t.turns[3].tool_calls.push(done);
+        let f = RuleSet::builtin().check(&t);
+        assert!(
+            f.iter().all(|f| !f.rule.starts_with("repetition/")),
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn one_repetition_finding_per_turn_and_alfworld_facts_only_on_alfworld() {
+        let call = ToolCall {
+            id: None,
+            name: "ls".into(),
+            arguments: "{}".into(),
+        };
+        let mut t = traj(
+            Task::Generic,
+            &[
+                (I, "q"),
+                (A, ""),
+                (E, "r"),
+                (A, ""),
+                (E, "r"),
+                (A, ""),
+                (E, "r"),
+            ],
+        );
+        for i in [1, 3, 5] {
+            t.turns[i].tool_calls.push(call.clone());
+        }
+        let f = RuleSet::builtin().check(&t);
+        let on_5: Vec<&str> = f.iter().filter(|f| f.turn == 5).map(|f| &*f.rule).collect();
+        assert_eq!(on_5, ["repetition/exact"]);
+        assert!(f.iter().all(|f| !f.message.contains("ALFWorld")), "{f:?}");
+        let a = "ACTION: look";
+        let alf = traj(
+            Task::Alfworld,
+            &[(I, "t"), (A, a), (E, "o"), (A, a), (E, "o"), (A, a)],
+        );
+        let f = findings_of(&alf, RuleId::RepetitionExact);
+        assert!(f[0].message.contains("ALFWorld fails an episode at 3"));
     }
 }

@@ -106,21 +106,22 @@ pub struct UserRule {
 const MAX_PER_TURN: usize = 100;
 
 impl UserRule {
-    /// Report the rule's matches; `rule` is its index in the rule list.
-    pub(crate) fn check(&self, cx: &mut Checker, rule: usize) {
+    /// Report the rule's matches in the turn at `turn` (one the engine's regex set found it
+    /// matching); `rule` is its index in the rule list.
+    pub(crate) fn check_turn(&self, cx: &mut Checker, rule: usize, turn: usize) {
         if !self.tasks.is_empty() && !self.tasks.contains(&cx.task()) {
             return;
         }
-        let turns: Vec<_> = cx
-            .live()
-            .filter(|t| self.role.is_none_or(|r| r == t.role))
-            .collect();
-        for turn in turns {
-            let matches = self.regex.find_iter(&turn.text).filter(|m| !m.is_empty());
-            for m in matches.take(MAX_PER_TURN) {
-                let message = self.message.replace("{match}", &super::quote(m.as_str()));
-                cx.report_rule(rule, None, turn.index, (m.start(), m.end()), message);
-            }
+        let Some(turn) = cx.turns().get(turn) else {
+            return;
+        };
+        if turn.demo || self.role.is_some_and(|r| r != turn.role) {
+            return;
+        }
+        let matches = self.regex.find_iter(&turn.text).filter(|m| !m.is_empty());
+        for m in matches.take(MAX_PER_TURN) {
+            let message = self.message.replace("{match}", &super::quote(m.as_str()));
+            cx.report_rule(rule, None, turn.index, (m.start(), m.end()), message);
         }
     }
 }

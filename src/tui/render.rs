@@ -181,15 +181,18 @@ fn base(turn: &Turn, theme: &Theme) -> Style {
 /// Finding spans and search hits of turn `index` as display runs of `clean` (made from the
 /// first `src_len` bytes of the turn).
 fn spans(p: &Paint, index: usize, clean: &Sanitized, src_len: usize) -> [Vec<Run>; 2] {
-    let findings = p
+    // Every span of every finding: one finding may highlight several ranges.
+    let mut findings: Vec<Run> = p
         .entry
         .findings_in(index)
-        .filter(|f| f.span.0 < f.span.1 && f.span.0 < src_len)
-        .map(|f| {
-            let (a, b) = clean.range_to_display(f.span);
-            (a, b, p.theme.finding(f.severity))
+        .flat_map(|f| f.spans().map(move |span| (span, f.severity)))
+        .filter(|&(span, _)| span.0 < span.1 && span.0 < src_len)
+        .map(|(span, severity)| {
+            let (a, b) = clean.range_to_display(span);
+            (a, b, p.theme.finding(severity))
         })
         .collect();
+    findings.sort_by_key(|r| (r.0, r.1));
     let first = p.hits.partition_point(|h| h.turn < index);
     let hits = p.hits[first..]
         .iter()
@@ -405,6 +408,7 @@ mod tests {
             trajectory: "t".into(),
             turn: 0,
             span: (100_000, 100_050),
+            extra_spans: Vec::new(),
             message: "m".into(),
         }];
         Entry {

@@ -131,20 +131,21 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
                 }
             }
         }
-        let placed_rows = placed.clone();
         for p in placed {
             let x = match p.column {
                 0 => area.x + GUTTER,
                 _ => area.x + GUTTER + left as u16 + 1,
             };
             let width = p.key.1 as u16;
-            let worst = placed_rows
-                .iter()
-                .filter(|q| q.row == p.row)
-                .filter_map(|q| entry.worst_in(q.turn))
-                .max();
-            if let (Some(severity), Some(y)) = (worst, screen(p.row)) {
-                buf.set_string(area.x + 1, y, "●", mark(theme.finding(severity)));
+            // Each turn's mark beside that turn: in the gutter for the left (or only) column,
+            // on the divider for the environment column, so a finding on what the environment
+            // returned is never drawn beside the agent.
+            if let (Some(severity), Some(y)) = (entry.worst_in(p.turn), screen(p.row)) {
+                let mark_x = match p.column {
+                    0 => area.x + 1,
+                    _ => x - 1,
+                };
+                buf.set_string(mark_x, y, "●", mark(theme.finding(severity)));
             }
             let Some(rendered) = app.cache().lines.get(&p.key) else {
                 continue;
