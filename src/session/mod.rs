@@ -11,6 +11,8 @@
 //! - [`judge`]: the rules as one more annotator, and each rule's precision against people.
 //! - [`categories`]: the error categories in use (the team's, the config's or the default).
 //! - [`adjudicate`]: the queue of disagreements to settle, and the gold answers so far.
+//! - [`turns`]: a turn sample stratified by a judge's labels, for blind review, and the judge
+//!   against each person on it.
 //! - [`marks`]: the journals' marks resolved to the loaded trajectories (run and id).
 
 pub mod adjudicate;
@@ -23,3 +25,4 @@ pub mod judge;
 pub mod marks;
 pub mod rules;
 pub mod sample;
+pub mod turns;
