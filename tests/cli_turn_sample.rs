@@ -135,16 +135,23 @@ fn a_judge_without_labels_a_bad_record_and_a_missing_judge_are_errors() {
         .assert()
         .code(2);
     std::fs::write(ann.join("turn-sample.json"), "{\"v\":1,").unwrap();
-    let out = common::trev(home.path())
-        .arg("agree")
-        .arg(&ann)
-        .assert()
-        .code(2);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    assert!(
-        err.contains("turn-sample.json: not a sample record"),
-        "{err}"
-    );
+    for args in [&["agree"][..], &["review", "--annotator", "alice"]] {
+        let mut cmd = common::trev(home.path());
+        cmd.args(args);
+        if args[0] == "review" {
+            cmd.arg("--annotations")
+                .arg(&ann)
+                .arg(common::sample_data());
+        } else {
+            cmd.arg(&ann);
+        }
+        let out = cmd.assert().code(2);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(
+            err.contains("turn-sample.json: not a sample record"),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 /// A turn sample of `right` + `wrong` turns written by hand (trajectory `t{k}`, turn 1), the
@@ -273,4 +280,72 @@ fn only_the_sampled_turns_count_and_each_person_has_a_table() {
     std::fs::remove_file(ann.join("turn-sample.json")).unwrap();
     let (v, _) = agree(home.path(), &ann);
     assert!(v.get("turn_sample").is_none());
+}
+
+#[test]
+fn review_draws_the_turn_sample_and_the_judge_cannot_review_it() {
+    let home = tempfile::tempdir().unwrap();
+    let ann = judged(home.path());
+    let review = |extra: &[&str]| {
+        let out = common::trev(home.path())
+            .arg("review")
+            .args(extra)
+            .arg("--annotations")
+            .arg(&ann)
+            .arg(common::sample_data())
+            .assert()
+            .code(2);
+        String::from_utf8_lossy(&out.get_output().stderr).to_string()
+    };
+    // Drawn and recorded before the screen is found missing.
+    let err = review(&[
+        "--annotator",
+        "alice",
+        "--sample-turns",
+        "6",
+        "--by",
+        "gpt4",
+    ]);
+    assert!(err.contains("needs a terminal"), "{err}");
+    let record = trev::sample::turns::recorded(&ann).unwrap().unwrap();
+    assert_eq!((record.count(false), record.count(true)), (3, 3));
+    let err = review(&["--annotator", "gpt4"]);
+    assert!(
+        err.contains("gpt4 is the judge of the turn sample"),
+        "{err}"
+    );
+    let err = review(&["--annotator", "alice", "--sample-turns", "6"]);
+    assert!(err.contains("--by"), "{err}");
+    let out = common::trev(home.path())
+        .args([
+            "adjudicate",
+            "--annotator",
+            "carol",
+            "--sample-turns",
+            "6",
+            "--by",
+            "gpt4",
+        ])
+        .arg("--annotations")
+        .arg(&ann)
+        .arg(common::sample_data())
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("never blind"), "{err}");
+    // A recorded turn sample of other data.
+    let elsewhere = common::sample_data().join("agentinstruct_db.jsonl");
+    let out = common::trev(home.path())
+        .args(["review", "--annotator", "alice", "--annotations"])
+        .arg(&ann)
+        .arg(elsewhere)
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains(
+            "turn-sample.json: the recorded turn sample's trajectories are not in this data"
+        ),
+        "{err}"
+    );
 }

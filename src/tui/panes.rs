@@ -172,7 +172,10 @@ pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
             )
         })
         .collect();
-    items.push(("outcome", t.outcome.verdict.to_string()));
+    let outcome = entry
+        .cut
+        .map_or(t.outcome.verdict.as_str(), |_| "hidden (blind)");
+    items.push(("outcome", outcome.to_string()));
     let counts = t.role_counts();
     items.push((
         "turns",
@@ -327,6 +330,9 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
     if let Some(a) = app.marking().adjudicating() {
         spans.push(Span::styled(format!(" {} ", a.status()), theme.status_mode));
     }
+    if let Some(b) = app.marking().blind_status() {
+        spans.push(Span::styled(format!(" {b} "), theme.status_mode));
+    }
     let len = app.store().len();
     let mut left = match app.list().counted(app.selected(), len) {
         None => format!(" trajectory {}/{}", app.selected() + 1, len),
@@ -422,7 +428,9 @@ fn label_status(app: &App) -> Vec<Span<'static>> {
     let theme = app.theme();
     let l = app.marking().labels();
     let mut spans = Vec::new();
-    if let Some(sample) = l.sample {
+    // Under blind review the status bar begins with the turn sample instead.
+    let blind = l.blind.is_some();
+    if let (false, Some(sample)) = (blind, l.sample) {
         spans.push(Span::styled(format!(" · sample of {sample}"), theme.status));
     }
     if l.target_env {
@@ -434,7 +442,8 @@ fn label_status(app: &App) -> Vec<Span<'static>> {
     match (&l.annotator, &l.journal) {
         (Some(_), Some(j)) => {
             // The annotator's progress over the whole data, once every id is read.
-            let whole = app.marking().whole().map_or(String::new(), |w| {
+            let whole = app.marking().whole().filter(|_| !blind);
+            let whole = whole.map_or(String::new(), |w| {
                 format!(
                     " {}/{} turns, {}/{} done",
                     w.marked, w.turns, w.complete, w.trajectories

@@ -400,6 +400,7 @@ mod tests {
             findings,
             warnings: Vec::new(),
             settled: true,
+            cut: None,
         }
     }
 
