@@ -276,6 +276,14 @@ fn only_the_sampled_turns_count_and_each_person_has_a_table() {
         text.contains("gpt4 × carol: 1 of 10 sampled turns marked"),
         "{text}"
     );
+    // Verdicts and categories are not turns: no such table there.
+    let out = common::trev(home.path())
+        .args(["agree", "--json", "--level", "trajectory"])
+        .arg(&ann)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(v.get("turn_sample").is_none());
     // Without a turn sample, no such table.
     std::fs::remove_file(ann.join("turn-sample.json")).unwrap();
     let (v, _) = agree(home.path(), &ann);

@@ -121,9 +121,11 @@ pub fn run(args: &AgreeArgs) -> Result<i32> {
     let agreement = agree::agreement(&ratings);
     let by_category = (args.level == Level::Category).then(|| agree::specific_agreement(&ratings));
     let upheld = session::agreement::upheld(&replay, args.level.at());
-    // A judge's turn sample recorded in a directory given: the judge against each person on it.
+    // A judge's turn sample recorded in a directory given: the judge against each person on
+    // it (turns, so at the turn level).
     let mut turn_sample = None;
-    for dir in args.journals.iter().filter(|p| p.is_dir()) {
+    let dirs = args.journals.iter().filter(|p| p.is_dir());
+    for dir in dirs.filter(|_| args.level == Level::Turn) {
         if let Some(record) = crate::sample::turns::recorded(dir)? {
             turn_sample = Some(session::turns::table(&replay, &record));
             break;
