@@ -4,7 +4,7 @@
 //! and each person's 2×2 table against the judge over the sampled turns, with percent
 //! agreement and Cohen's κ (`trev agree`).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use anyhow::{bail, Result};
@@ -178,8 +178,9 @@ pub struct JudgeTable {
 
 /// Each person's table against the judge on the turns of `r`. The judge's label is the one
 /// recorded (its stratum, what it said when the sample was drawn); a person's is their latest
-/// mark on the turn, by a line naming the turn's run or, where the journals name no run for the
-/// trajectory, naming none. Labels other than right and wrong are left out.
+/// mark on the turn, a line naming the turn's run before one naming none (which applies only
+/// where the sample has that trajectory id in one run). Labels other than right and wrong are
+/// left out.
 pub fn table(replay: &Replay, r: &TurnSampleRecord) -> JudgeTable {
     let wanted: HashMap<(&str, &str, usize), bool> = r
         .turns
@@ -205,27 +206,32 @@ pub fn table(replay: &Replay, r: &TurnSampleRecord) -> JudgeTable {
             "wrong" => true,
             _ => continue,
         };
-        let runs: Vec<&str> = match &key.run {
-            Some(run) => vec![run.as_str()],
-            None => r
-                .turns
-                .iter()
-                .filter(|t| t.trajectory == key.trajectory && t.turn == turn)
-                .map(|t| t.run.as_str())
-                .collect(),
+        let run = match &key.run {
+            Some(run) => run.as_str(),
+            // A line naming no run: on the one run sampled with that id (several: ambiguous).
+            None => {
+                let runs: BTreeSet<&str> = r
+                    .turns
+                    .iter()
+                    .filter(|t| t.trajectory == key.trajectory)
+                    .map(|t| t.run.as_str())
+                    .collect();
+                match (runs.len(), runs.first()) {
+                    (1, Some(&run)) => run,
+                    _ => continue,
+                }
+            }
         };
-        for run in runs {
-            if !wanted.contains_key(&(run, key.trajectory.as_str(), turn)) {
-                continue;
-            }
-            let slot = (key.annotator.as_str(), run, key.trajectory.as_str(), turn);
-            let new = (key.run.is_some(), mark.at.as_str(), wrong);
-            if said
-                .get(&slot)
-                .is_none_or(|old| (old.0, old.1) <= (new.0, new.1))
-            {
-                said.insert(slot, new);
-            }
+        if !wanted.contains_key(&(run, key.trajectory.as_str(), turn)) {
+            continue;
+        }
+        let slot = (key.annotator.as_str(), run, key.trajectory.as_str(), turn);
+        let new = (key.run.is_some(), mark.at.as_str(), wrong);
+        if said
+            .get(&slot)
+            .is_none_or(|old| (old.0, old.1) <= (new.0, new.1))
+        {
+            said.insert(slot, new);
         }
     }
     let mut people: BTreeMap<String, [[u64; 2]; 2]> = BTreeMap::new();
@@ -257,5 +263,61 @@ pub fn table(replay: &Replay, r: &TurnSampleRecord) -> JudgeTable {
         judge_right: r.count(false),
         judge_wrong: r.count(true),
         people,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn turn(run: &str, id: &str, judge: &str) -> SampledTurn {
+        SampledTurn {
+            run: run.into(),
+            trajectory: id.into(),
+            turn: 1,
+            judge: judge.into(),
+        }
+    }
+
+    #[test]
+    fn a_line_naming_no_run_counts_only_where_the_sample_has_its_id_in_one_run() {
+        let record = TurnSampleRecord {
+            v: 1,
+            kind: "turns".into(),
+            judge: "gpt4".into(),
+            spec: TurnSpec { size: 3, seed: 0 },
+            records: 3,
+            turns: vec![
+                turn("a", "x", "right"),
+                turn("b", "x", "wrong"),
+                turn("a", "y", "wrong"),
+            ],
+        };
+        let lines = [
+            // Two runs sampled x: ambiguous, left out.
+            r#"{"annotator":"bob","trajectory":"x","turn":1,"label":"right"}"#,
+            // y only in run a.
+            r#"{"annotator":"bob","trajectory":"y","turn":1,"label":"wrong"}"#,
+            // Named: counts, and wins over an unnamed line on the same turn.
+            r#"{"at":"2026-01-01T00:00:00Z","annotator":"bob","run":"b","trajectory":"x","turn":1,"label":"right"}"#,
+            r#"{"at":"2026-01-02T00:00:00Z","annotator":"carol","trajectory":"y","turn":1,"label":"right"}"#,
+            r#"{"at":"2026-01-01T00:00:00Z","annotator":"carol","run":"a","trajectory":"y","turn":1,"label":"wrong"}"#,
+            // Not sampled, or the judge's own, or another label: left out.
+            r#"{"annotator":"bob","run":"a","trajectory":"x","turn":2,"label":"wrong"}"#,
+            r#"{"annotator":"gpt4","run":"a","trajectory":"x","turn":1,"label":"right"}"#,
+            r#"{"annotator":"dan","run":"a","trajectory":"x","turn":1,"label":"unsure"}"#,
+        ];
+        let mut replay = Replay::new();
+        let file: Arc<Path> = Arc::from(Path::new("j.jsonl"));
+        replay.read_str(&(lines.join("\n") + "\n"), &file, "j");
+        let t = table(&replay, &record);
+        assert_eq!((t.judge_right, t.judge_wrong), (1, 2));
+        assert_eq!(t.people.keys().collect::<Vec<_>>(), ["bob", "carol"]);
+        // bob: x@b judged wrong, said right; y@a judged wrong, said wrong.
+        assert_eq!(t.people["bob"].confusion, [[0, 0], [1, 1]]);
+        assert_eq!(t.people["bob"].percent_agreement, Ok(0.5));
+        // carol: the named line, though older.
+        assert_eq!(t.people["carol"].confusion, [[0, 0], [0, 1]]);
     }
 }
