@@ -134,6 +134,22 @@ fn a_judge_without_labels_a_bad_record_and_a_missing_judge_are_errors() {
         .arg(common::sample_data())
         .assert()
         .code(2);
+    for (args, why) in [
+        (["--sample-turns", "0", "--by", "gpt4"], "at least one turn"),
+        (["--sample-turns", "4", "--by", "rules"], "not by the rules"),
+    ] {
+        let out = common::trev(home.path())
+            .arg("stats")
+            .args(args)
+            .arg("--annotations")
+            .arg(&ann)
+            .arg(common::sample_data())
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(err.contains(why), "{err}");
+    }
+    assert!(!ann.join("turn-sample.json").exists(), "nothing recorded");
     std::fs::write(ann.join("turn-sample.json"), "{\"v\":1,").unwrap();
     for args in [&["agree"][..], &["review", "--annotator", "alice"]] {
         let mut cmd = common::trev(home.path());

@@ -23,6 +23,9 @@ pub fn draw(data: &Dataset, dir: &Path, judge: &str, spec: TurnSpec) -> Result<T
     if judge == super::judge::RULES {
         bail!("a turn sample is drawn by a judge's journal (--by NAME), not by the rules");
     }
+    if spec.size == 0 {
+        bail!("--sample-turns needs at least one turn");
+    }
     let mut replay = Replay::new();
     if dir.exists() {
         replay.read_path(dir)?;

@@ -116,7 +116,7 @@ impl Store {
     }
 
     /// Whether `slot`, loaded as trajectory `i` before its id was final, should be loaded
-    /// again because it now is.
+    /// again because it now is; or, under blind review, because its cut changed.
     pub fn stale(&self, i: usize, slot: &Slot) -> bool {
         slot.as_ref()
             .is_ok_and(|e| (!e.settled && self.dataset.id_settled(i)) || e.cut != self.cut(i))
