@@ -164,6 +164,7 @@ fn marking_a_sampled_turn_shows_the_next_and_marks_go_to_the_journal() {
         "{s}"
     );
     assert!(!s.contains("answer 4120"), "{s}");
+    assert!(s.contains("(reply hidden: blind review)"), "{s}");
     keys(&mut app, "y");
     let mut r = Replay::new();
     r.read_file(&dir.path().join("alice.jsonl")).unwrap();
