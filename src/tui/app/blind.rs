@@ -1,7 +1,7 @@
 //! The review screen reviewing a turn sample blind: each sampled trajectory is shown up to its
 //! first sampled turn not yet marked (the store leaves out every turn after it, its findings
 //! and the outcome), the cursor starts on that turn, and the panels that would show the judge's
-//! labels stay closed.
+//! labels (agreement, estimate) stay closed.
 
 use super::super::action::Action;
 use super::App;
@@ -31,11 +31,15 @@ impl App {
     /// A panel that cannot open during blind review, and why.
     pub(super) fn closed_when_blind(&self, action: Action) -> Option<String> {
         let b = self.marking.labels().blind.as_ref()?;
-        (action == Action::Agreement).then(|| {
-            format!(
-                "blind review: the agreement panel would show {}'s labels (trev agree shows the judge against each person)",
-                b.judge
-            )
-        })
+        let panel = match action {
+            Action::Agreement => "agreement",
+            // It combines every journal's marks, the judge's too.
+            Action::Estimate => "estimate",
+            _ => return None,
+        };
+        Some(format!(
+            "blind review: the {panel} panel would show what {} said (trev agree shows the judge against each person)",
+            b.judge
+        ))
     }
 }
