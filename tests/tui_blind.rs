@@ -134,14 +134,13 @@ fn later_turns_and_the_judges_marks_are_hidden() {
     keys(&mut app, "y&disagree\n");
     assert_eq!(app.list().filter().unwrap().matches, [0]);
     keys(&mut app, "&\n");
-    // The agreement panel stays closed.
-    keys(&mut app, "a");
-    assert!(app.panel().is_none());
-    assert!(
-        app.message().unwrap().contains("blind review"),
-        "{:?}",
-        app.message()
-    );
+    // The agreement and estimate panels stay closed.
+    for key in ["a", "E"] {
+        keys(&mut app, key);
+        assert!(app.panel().is_none());
+        let message = app.message().unwrap_or_default();
+        assert!(message.contains("blind review"), "{message}");
+    }
 }
 
 #[test]
