@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use crate::parallel::parallel_map;
 
+pub mod turns;
+
 /// SplitMix64: small, fast, and fully specified.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
@@ -197,6 +199,26 @@ pub enum RecordError {
     Differs {
         path: std::path::PathBuf,
         recorded: Box<SampleRecord>,
+    },
+    #[error("{path}: a record of kind '{kind}', which this trev does not know (it reads turns)")]
+    Kind {
+        path: std::path::PathBuf,
+        kind: String,
+    },
+    #[error("{path}: a sampled turn's judge label is '{label}' (right or wrong expected)")]
+    Stratum {
+        path: std::path::PathBuf,
+        label: String,
+    },
+    #[error(
+        "{path} records another turn sample (by {judge}, size {size}, seed {seed}, {turns} turns); use the same options, or remove the file to draw a new sample"
+    )]
+    DiffersTurns {
+        path: std::path::PathBuf,
+        judge: String,
+        size: usize,
+        seed: u64,
+        turns: usize,
     },
 }
 

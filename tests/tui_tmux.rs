@@ -357,6 +357,39 @@ fn an_adjudication_survives_kill_9_and_reopening_resumes_after_it() {
 }
 
 /// Say why a test cannot run here and return, or fail when `TREV_REQUIRE_CORPUS=1` (as in CI).
+#[test]
+fn a_judges_turn_sample_is_drawn_and_reviewed_blind() {
+    let annotations = tempfile::tempdir().unwrap();
+    let judge = |id: &str, turn: usize, label: &str| {
+        format!(
+            "{{\"annotator\":\"gpt4\",\"run\":\"agentinstruct_os\",\"trajectory\":\"{id}\",\"turn\":{turn},\"label\":\"{label}\"}}\n"
+        )
+    };
+    let lines = [judge("os_1", 5, "right"), judge("os_1", 7, "wrong")];
+    std::fs::write(annotations.path().join("gpt4.jsonl"), lines.concat()).unwrap();
+    let shell = format!(
+        "sh -c '{} --sample-turns 2 --by gpt4; echo EXITED:$?; sleep 30'",
+        command_in("agentinstruct_os.json", annotations.path())
+    );
+    let Some(t) = Tmux::start("blind", &shell) else {
+        return;
+    };
+    t.wait("blind review", |t| {
+        t.screen()
+            .contains("blind: turn sample of 2 by gpt4, 0/2 marked")
+    });
+    let s = t.screen();
+    assert!(s.contains("outcome hidden (blind)"), "{s}");
+    assert!(!s.contains("Two users use bash"), "turn 7 waits: {s}");
+    t.keys(&["y"]);
+    t.wait("the next sampled turn", |t| {
+        t.screen().contains("1/2 marked") && t.screen().contains("Two users use bash")
+    });
+    t.keys(&["q"]);
+    t.wait("the exit", |t| t.screen().contains("EXITED:0"));
+    assert!(annotations.path().join("turn-sample.json").exists());
+}
+
 fn skip(why: &str) {
     if std::env::var_os("TREV_REQUIRE_CORPUS").is_some_and(|v| v == "1") {
         panic!("{why}, and TREV_REQUIRE_CORPUS=1 requires this test to run");

@@ -121,6 +121,16 @@ pub fn run(args: &AgreeArgs) -> Result<i32> {
     let agreement = agree::agreement(&ratings);
     let by_category = (args.level == Level::Category).then(|| agree::specific_agreement(&ratings));
     let upheld = session::agreement::upheld(&replay, args.level.at());
+    // A judge's turn sample recorded in a directory given: the judge against each person on
+    // it (turns, so at the turn level).
+    let mut turn_sample = None;
+    let dirs = args.journals.iter().filter(|p| p.is_dir());
+    for dir in dirs.filter(|_| args.level == Level::Turn) {
+        if let Some(record) = crate::sample::turns::recorded(dir)? {
+            turn_sample = Some(session::turns::table(&replay, &record));
+            break;
+        }
+    }
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
         let report = Report {
@@ -128,6 +138,7 @@ pub fn run(args: &AgreeArgs) -> Result<i32> {
             rules: rule_scores.as_ref(),
             by_category: by_category.as_ref(),
             adjudicated: (!upheld.is_empty()).then_some(&upheld),
+            turn_sample: turn_sample.as_ref(),
         };
         serde_json::to_writer(&mut out, &report)?;
         writeln!(out)?;
@@ -140,6 +151,9 @@ pub fn run(args: &AgreeArgs) -> Result<i32> {
             write_specific(&mut out, by)?;
         }
         write_upheld(&mut out, &upheld)?;
+        if let Some(t) = &turn_sample {
+            write_judge(&mut out, t)?;
+        }
     }
     out.flush()?;
     Ok(EXIT_OK)
@@ -156,6 +170,8 @@ struct Report<'a> {
     by_category: Option<&'a BTreeMap<String, agree::Specific>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     adjudicated: Option<&'a BTreeMap<String, session::agreement::Upheld>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    turn_sample: Option<&'a session::turns::JudgeTable>,
 }
 
 fn num(s: &Stat) -> String {
@@ -276,6 +292,45 @@ fn write_specific(out: &mut impl Write, by: &BTreeMap<String, agree::Specific>) 
             s.agreed,
             s.used
         )?;
+    }
+    Ok(())
+}
+
+/// The judge against each person on the recorded turn sample: a 2×2 table each.
+fn write_judge(out: &mut impl Write, t: &session::turns::JudgeTable) -> io::Result<()> {
+    writeln!(out)?;
+    let judge = line(&t.judge).to_string();
+    writeln!(
+        out,
+        "{judge} against each person on the turn sample ({} turns: {} {judge} called right, {} wrong; rows {judge}, columns the person):",
+        t.turns, t.judge_right, t.judge_wrong
+    )?;
+    if t.people.is_empty() {
+        return writeln!(out, "  nobody has marked a sampled turn yet");
+    }
+    let labels = ["right".to_string(), "wrong".to_string()];
+    for (person, p) in &t.people {
+        let pct = p.percent_agreement.map_or_else(
+            |why| format!("undefined ({why})"),
+            |v| format!("{:.1} %", v * 100.0),
+        );
+        writeln!(
+            out,
+            "{judge} × {}: {} of {} sampled turns marked, agreement {pct}, Cohen's kappa {}",
+            line(person),
+            p.n,
+            t.turns,
+            num(&p.cohen_kappa)
+        )?;
+        if p.n > 0 {
+            write_confusion(
+                out,
+                &labels,
+                &p.confusion,
+                &judge,
+                &line(person).to_string(),
+            )?;
+        }
     }
     Ok(())
 }

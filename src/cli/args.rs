@@ -62,6 +62,19 @@ pub struct ReviewArgs {
 
     #[command(flatten)]
     pub sample: SampleArgs,
+
+    /// Verify a judge: draw N agent turns, half among those JUDGE (`--by`) labelled right and
+    /// half among those it labelled wrong (one of each from a trajectory where it can), record
+    /// them beside the journals, and review them blind: each turn with only the turns before
+    /// it, and the judge's marks hidden. A turn sample recorded in the annotations directory is
+    /// reviewed blind without this option.
+    #[arg(long, value_name = "N", requires = "by", conflicts_with_all = ["sample", "per_task"])]
+    pub sample_turns: Option<usize>,
+
+    /// With --sample-turns: the judge whose labels the turns are drawn by (the annotator NAME
+    /// of its journal, e.g. imported with `trev label --import`).
+    #[arg(long, value_name = "JUDGE", requires = "sample_turns")]
+    pub by: Option<String>,
 }
 
 /// How a screen opens: its theme, whose marks, where the journals are (compare).

@@ -54,10 +54,12 @@ pub fn run_in(args: &ReviewArgs, color: clap::ColorChoice, start: tui::Start) ->
     let spec = args.sample.spec();
     let sample = session::sample::for_review(&dataset, spec.as_ref(), &dir)?;
     let annotator = args.annotator.clone().or(config.annotator.clone());
+    let blind = blind(args, &dataset, &dir, start, annotator.as_deref())?;
     if annotator.is_none() && matches!(start, tui::Start::Adjudicate { .. }) {
         bail!("trev adjudicate needs --annotator NAME (or `annotator` in the config): decisions are saved under it");
     }
     let mut labels = Labels::new(Some(dir.clone()), annotator);
+    labels.blind = blind;
     // A bad category set is an error here, not a silent fallback to the default on the screen.
     labels.categories = session::categories::configured(Some(&dir))?;
     labels.sample = sample.as_ref().map(Vec::len);
@@ -91,4 +93,54 @@ pub fn run_in(args: &ReviewArgs, color: clap::ColorChoice, start: tui::Start) ->
         start,
     )?;
     Ok(EXIT_OK)
+}
+
+/// The turn sample to review blind: drawn (and recorded) with `--sample-turns N --by JUDGE`,
+/// else the one recorded in `dir` (when reviewing; settling disagreements is never blind).
+fn blind(
+    args: &ReviewArgs,
+    data: &Dataset,
+    dir: &std::path::Path,
+    start: tui::Start,
+    annotator: Option<&str>,
+) -> Result<Option<tui::blind::Blind>> {
+    let record = match (args.sample_turns, start) {
+        (Some(_), tui::Start::Adjudicate { .. }) => {
+            bail!("trev adjudicate settles disagreements and is never blind: leave out --sample-turns")
+        }
+        (Some(size), _) => {
+            let spec = crate::sample::turns::TurnSpec {
+                size,
+                seed: args.sample.seed,
+            };
+            let judge = args.by.as_deref().unwrap_or_default();
+            Some(session::turns::draw(data, dir, judge, spec)?)
+        }
+        (None, tui::Start::Review) => crate::sample::turns::recorded(dir)?,
+        (None, _) => None,
+    };
+    let Some(record) = record else {
+        return Ok(None);
+    };
+    if annotator == Some(record.judge.as_str()) {
+        bail!(
+            "{} is the judge of the turn sample recorded in {}: a person reviews it blind",
+            record.judge,
+            dir.display()
+        );
+    }
+    let found = session::turns::in_data(data, dir, &record)?;
+    let turns = found
+        .into_iter()
+        .map(|(i, k)| tui::blind::SampledAt {
+            record: i,
+            run: record.turns[k].run.clone(),
+            trajectory: record.turns[k].trajectory.clone(),
+            turn: record.turns[k].turn,
+        })
+        .collect();
+    Ok(Some(tui::blind::Blind {
+        judge: record.judge,
+        turns,
+    }))
 }

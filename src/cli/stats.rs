@@ -52,12 +52,24 @@ pub struct StatsArgs {
 
     /// With --estimate: also the share of trajectories with a wrong agent turn by a model
     /// judge (the annotator NAME's journal) or by the rules (`rules`) over the whole dataset,
-    /// corrected for its errors against people on the reviewed sample (Rogan–Gladen).
-    #[arg(long, value_name = "JUDGE|rules", requires = "estimate")]
+    /// corrected for its errors against people on the reviewed sample (Rogan–Gladen). With
+    /// --sample-turns: the judge whose labels the turns are drawn by.
+    #[arg(long, value_name = "JUDGE|rules")]
     pub by: Option<String>,
+
+    /// Draw and record (beside the journals) a sample of N agent turns stratified by the labels
+    /// of the judge `--by JUDGE`: half it called right, half wrong, for blind review.
+    #[arg(long, value_name = "N", requires = "by", conflicts_with_all = ["sample", "per_task", "estimate"])]
+    pub sample_turns: Option<usize>,
 }
 
 pub fn run(args: &StatsArgs) -> Result<i32> {
+    if let Some(n) = args.sample_turns {
+        return turn_sample(args, n);
+    }
+    if args.by.is_some() && !args.estimate {
+        anyhow::bail!("--by needs --estimate or --sample-turns N");
+    }
     if args.estimate {
         return estimate(args);
     }
@@ -131,6 +143,29 @@ fn exit_code(args: &StatsArgs, files: &[FileStats], printer: &DiagnosticPrinter)
         return EXIT_ERROR;
     }
     EXIT_OK
+}
+
+/// `--sample-turns N --by JUDGE`: draw the turn sample and record it beside the journals.
+fn turn_sample(args: &StatsArgs, size: usize) -> Result<i32> {
+    let judge = args.by.as_deref().unwrap_or_default();
+    let dir = session::annotations::dir(args.annotations.as_deref())?;
+    let data = Dataset::open(&args.input.files, args.input.load_options())?;
+    let spec = crate::sample::turns::TurnSpec {
+        size,
+        seed: args.sample.seed,
+    };
+    let record = session::turns::draw(&data, &dir, judge, spec)?;
+    let path = dir.join(crate::sample::turns::TURN_RECORD_FILE);
+    let mut out = BufWriter::new(io::stdout().lock());
+    if args.json {
+        serde_json::to_writer(&mut out, &record)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{}", line(&session::turns::summary(&record)))?;
+        writeln!(out, "recorded in {}", line(&path.display().to_string()))?;
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
 }
 
 /// Stats over a sample: the index is built, the sampled records alone are read.

@@ -12,6 +12,8 @@
 //! - [`categories`]: the error categories in use (the team's, the config's or the default).
 //! - [`adjudicate`]: the queue of disagreements to settle, and the gold answers so far.
 //! - [`compare`]: two runs of the same tasks, paired by task, step by step.
+//! - [`turns`]: a turn sample stratified by a judge's labels, for blind review, and the judge
+//!   against each person on it.
 //! - [`marks`]: the journals' marks resolved to the loaded trajectories (run and id).
 //! - [`readable`]: whether the data has a trajectory to show at all.
 
@@ -27,3 +29,4 @@ pub mod marks;
 pub mod readable;
 pub mod rules;
 pub mod sample;
+pub mod turns;

@@ -5,6 +5,7 @@
 //! mark shows as saved only once the journal has it on disk; a failed append shows as UNSAVED.
 
 mod adjudicate;
+mod blind;
 mod categories;
 mod whole;
 
@@ -14,7 +15,7 @@ use std::time::{Duration, Instant};
 use super::action::{Action, Keymap};
 use super::adjudicating::Adjudicating;
 use super::doc::{Block, BlockKind};
-use super::marks::{agent_turns, Labels, TurnMarks, Whole};
+use super::marks::{Labels, TurnMarks, Whole};
 use super::store::Entry;
 use crate::labels::{self, Event};
 use crate::model::Trajectory;
@@ -453,7 +454,7 @@ impl Marking {
     /// the annotator's.
     pub fn unmarked_after(&self, t: &Trajectory, after: Option<usize>) -> Option<usize> {
         let mine = self.labels.mine_in(&t.run, &t.id);
-        agent_turns(t)
+        self.to_mark(t)
             .into_iter()
             .find(|t| after.is_none_or(|a| *t > a) && !mine.contains_key(t))
     }

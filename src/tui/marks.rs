@@ -56,6 +56,8 @@ pub struct Labels {
     /// Categories read that the set does not name (another team's): kept and shown, with a
     /// warning naming where each was first seen.
     pub category_warnings: Vec<String>,
+    /// Reviewing a turn sample blind: the judge's marks are never read with the others'.
+    pub blind: Option<super::blind::Blind>,
 }
 
 /// One turn's marks, as drawn.
@@ -161,7 +163,7 @@ impl Labels {
             .map(ToString::to_string)
             .collect();
         for (key, mark) in replay.marks() {
-            if key.annotator == me {
+            if key.annotator == me || self.blind.as_ref().is_some_and(|b| b.hides(&key.annotator)) {
                 continue;
             }
             if let (Some(turn), Some(c)) = (key.turn, &mark.category) {

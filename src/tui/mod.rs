@@ -8,6 +8,7 @@ pub mod action;
 mod adjudicating;
 mod agreement;
 pub mod app;
+pub mod blind;
 pub mod compare;
 pub mod config;
 pub mod doc;

@@ -45,7 +45,9 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
     // The task column only when the ids still get room; the marked column once there is a
     // journal.
     let marking = app.marking().labels().journal.is_some();
-    let wide = width >= if marking { 44 } else { 36 };
+    let wide = width >= if marking { 47 } else { 39 };
+    // The outcome column while the ids keep 6 cells.
+    let outcome = width >= 6 + 3 + 6 + 9 + if marking { 8 } else { 0 };
     for row in 0..inner.height.saturating_sub(1) {
         let pos = app.list().top() + row as usize;
         if pos >= shown {
@@ -77,7 +79,14 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
         };
         let mut right = vec![
             Span::styled(task, base.patch(theme.muted)),
-            Span::styled(format!(" {glyph} "), base.patch(style)),
+            Span::styled(
+                if outcome {
+                    format!(" {glyph} ")
+                } else {
+                    String::new()
+                },
+                base.patch(style),
+            ),
             Span::styled(format!("{:>5} ", r.turns), base.patch(theme.muted)),
         ];
         if marking {
@@ -121,8 +130,9 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
     }
     // The column heads, as wide as the columns of the rows.
     let right = format!(
-        "{} o turns {}E  W  I  ",
+        "{}{}turns {}E  W  I  ",
         if wide { " task    " } else { "" },
+        if outcome { " o " } else { "" },
         if marking { " marked " } else { "" }
     );
     let id_w = width.saturating_sub(super::text::cells(&right));
@@ -188,7 +198,10 @@ pub fn draw_header(buf: &mut Buffer, area: Rect, app: &App) {
         let done = app.marking().labels().marked(&t.run, &t.id, &agent);
         items.push(("marked", format!("{done}/{}", agent.len())));
     }
-    items.push(("outcome", t.outcome.verdict.to_string()));
+    let outcome = entry
+        .cut
+        .map_or(t.outcome.verdict.as_str(), |_| "hidden (blind)");
+    items.push(("outcome", outcome.to_string()));
     let counts = t.role_counts();
     items.push((
         "turns",
@@ -341,6 +354,9 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
     if let Some(a) = app.marking().adjudicating() {
         spans.push(Span::styled(format!(" {} ", a.status()), theme.status_mode));
     }
+    if let Some(b) = app.marking().blind_status() {
+        spans.push(Span::styled(format!(" {b} "), theme.status_mode));
+    }
     let len = app.store().len();
     let mut left = match app.list().counted(app.selected(), len) {
         None => format!(" trajectory {}/{}", app.selected() + 1, len),
@@ -436,7 +452,9 @@ fn label_status(app: &App) -> Vec<Span<'static>> {
     let theme = app.theme();
     let l = app.marking().labels();
     let mut spans = Vec::new();
-    if let Some(sample) = l.sample {
+    // Under blind review the status bar begins with the turn sample instead.
+    let blind = l.blind.is_some();
+    if let (false, Some(sample)) = (blind, l.sample) {
         spans.push(Span::styled(format!(" · sample of {sample}"), theme.status));
     }
     if l.target_env {
@@ -448,7 +466,8 @@ fn label_status(app: &App) -> Vec<Span<'static>> {
     match (&l.annotator, &l.journal) {
         (Some(_), Some(j)) => {
             // The annotator's progress over the whole data, once every id is read.
-            let whole = app.marking().whole().map_or(String::new(), |w| {
+            let whole = app.marking().whole().filter(|_| !blind);
+            let whole = whole.map_or(String::new(), |w| {
                 format!(
                     " {}/{} turns, {}/{} done",
                     w.marked, w.turns, w.complete, w.trajectories

@@ -416,6 +416,7 @@ mod tests {
             findings,
             warnings: Vec::new(),
             settled: true,
+            cut: None,
         }
     }
 

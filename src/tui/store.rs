@@ -22,6 +22,9 @@ pub struct Entry {
     /// The id is final: the census has read the ids before it in its file (until then a
     /// repeated id would still have to be renamed, so marks wait).
     pub settled: bool,
+    /// Under blind review, the last turn shown: the turns after it, their findings and the
+    /// outcome fields are left out.
+    pub cut: Option<usize>,
 }
 
 impl Entry {
@@ -72,6 +75,8 @@ pub struct Store {
     rows: Vec<Option<Row>>,
     /// The widest id of the rows seen, in terminal cells.
     widest_id: usize,
+    /// Blind review: the last turn shown of each sampled trajectory.
+    cuts: std::collections::HashMap<usize, usize>,
 }
 
 impl Store {
@@ -83,6 +88,7 @@ impl Store {
             lru: Vec::new(),
             rows: Vec::new(),
             widest_id: 0,
+            cuts: Default::default(),
         }
     }
 
@@ -116,10 +122,28 @@ impl Store {
     }
 
     /// Whether `slot`, loaded as trajectory `i` before its id was final, should be loaded
-    /// again because it now is.
+    /// again because it now is; or, under blind review, because its cut changed.
     pub fn stale(&self, i: usize, slot: &Slot) -> bool {
         slot.as_ref()
-            .is_ok_and(|e| !e.settled && self.dataset.id_settled(i))
+            .is_ok_and(|e| (!e.settled && self.dataset.id_settled(i)) || e.cut != self.cut(i))
+    }
+
+    /// Under blind review, the last turn of trajectory `i` shown.
+    pub fn cut(&self, i: usize) -> Option<usize> {
+        self.cuts.get(&i).copied()
+    }
+
+    /// Show trajectory `i` up to turn `cut` only (`None`: whole); loaded again when it changes.
+    pub fn set_cut(&mut self, i: usize, cut: Option<usize>) {
+        if self.cut(i) != cut {
+            match cut {
+                Some(c) => self.cuts.insert(i, c),
+                None => self.cuts.remove(&i),
+            };
+            if let Some(Some(row)) = self.rows.get_mut(i) {
+                row.settled = false;
+            }
+        }
     }
 
     /// The parsed trajectory `i`, from the cache if it is there.
@@ -136,17 +160,26 @@ impl Store {
         }
         let (loaded, settled) = self.dataset.load_now(i);
         let slot = match loaded {
-            Ok(((trajectory, warnings), _)) => {
+            Ok(((mut trajectory, warnings), _)) => {
                 let mut findings = self
                     .provider
                     .as_ref()
                     .map_or(Vec::new(), |p| p(&trajectory));
                 findings.sort_by_key(|f| (f.turn, f.span));
+                let cut = self.cut(i);
+                if let Some(last) = cut {
+                    // Blind: nothing of what came after the turn, nor how it ended.
+                    trajectory.turns.truncate(last + 1);
+                    findings.retain(|f| f.turn <= last);
+                    trajectory.meta.clear();
+                    trajectory.outcome = Default::default();
+                }
                 Ok(Arc::new(Entry {
                     trajectory,
                     findings,
                     warnings,
                     settled,
+                    cut,
                 }))
             }
             Err(d) => Err(Arc::new(d)),

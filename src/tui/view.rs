@@ -105,7 +105,13 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
                 buf.set_line(area.x + GUTTER, y, &line, left as u16);
             }
         }
-        if let BlockKind::Step { env, .. } = block.kind {
+        if let BlockKind::Step { env, agent } = block.kind {
+            // Under blind review the sampled turn's reply is left out, not missing.
+            let cut = app.current().and_then(|e| e.cut);
+            let none = match cut.is_some() && agent == cut {
+                true => "(reply hidden: blind review)",
+                false => "(no reply)",
+            };
             if env.0 == env.1 {
                 let (x, row) = match geometry.stacked {
                     true => (
@@ -117,8 +123,7 @@ pub fn draw_doc(buf: &mut Buffer, area: Rect, app: &App) {
                     false => (area.x + GUTTER + left as u16 + 1, 0),
                 };
                 if let Some(y) = screen(row) {
-                    let line =
-                        Line::styled("(no reply)", theme.muted.add_modifier(Modifier::ITALIC));
+                    let line = Line::styled(none, theme.muted.add_modifier(Modifier::ITALIC));
                     buf.set_line(x, y, &line, area.width.saturating_sub(x - area.x));
                 }
             }

@@ -226,6 +226,10 @@ impl App {
             self.set_mode(Mode::Browse);
             return;
         }
+        if let Some(why) = self.closed_when_blind(action) {
+            self.message = Some(why);
+            return;
+        }
         let mut data = Data {
             store: &mut self.store,
             labels: self.marking.labels(),

@@ -4,6 +4,7 @@
 //! drawing only reads.
 
 mod adjudicate;
+mod blind;
 mod keys;
 mod moves;
 
@@ -230,16 +231,20 @@ impl App {
     /// Begin a session: the labels, the sample; then ask for the annotator when unknown, or
     /// resume at the first unmarked agent turn.
     pub fn start(&mut self, setup: super::Setup) {
-        let sample = setup.sample.as_ref().map(Vec::len);
+        // A turn sample under blind review restricts the list to its trajectories.
+        let blind = setup.labels.blind.as_ref().map(|b| b.records());
+        let setup_sample = blind.or(setup.sample);
+        let sample = setup_sample.as_ref().map(Vec::len);
         self.marking.begin(setup.labels, sample);
-        if let Some(sample) = setup.sample {
+        self.marking.open_journal();
+        self.recut_all();
+        if let Some(sample) = setup_sample {
             let first = sample.first().copied();
             self.list.restrict(sample);
             if let Some(first) = first {
                 self.select(first);
             }
         }
-        self.marking.open_journal();
         self.marking.resume_later();
         self.try_resume();
         if let Some(warning) = self.marking.journal_warning() {
@@ -262,6 +267,7 @@ impl App {
         let shown = self.document.current().map(|e| &e.trajectory);
         let changed = self.marking.refresh(shown);
         self.document.redraw_turns(&changed);
+        self.recut_all();
     }
 
     /// Background work between events: follow the growing index, scan for the filter.
@@ -318,6 +324,7 @@ impl App {
     pub fn select(&mut self, i: usize) {
         if self.document.select(i) {
             self.prepare();
+            self.cursor_on_sampled_turn();
         }
     }
 
