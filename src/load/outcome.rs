@@ -25,7 +25,7 @@ pub fn of(format: Format, meta: &[(String, Value)]) -> Outcome {
         Format::KnowAgent => (knowagent(meta), &["result"]),
         Format::OpenHandsEval => (openhands_eval(meta), &["error", "resolved"]),
         // A sample that raised an error; its scores are not read (yet).
-        Format::Inspect => (inspect(meta), &["error"]),
+        Format::Inspect => (inspect(meta), &["error", "scores"]),
         Format::ShareGpt | Format::RoleContent | Format::OpenAi => (
             chat(meta),
             &["error", "resolved", "success", "reward", "exit_status"],
@@ -154,10 +154,37 @@ fn openhands_eval(meta: &[(String, Value)]) -> Verdict {
     binary(get(meta, "resolved"))
 }
 
-/// Inspect AI: a sample's `error` (the sample did not finish).
+/// Inspect AI: a sample's `error` (the sample did not finish), else its `scores`: each
+/// scorer's `value` is Inspect's `C` (correct), `I` (incorrect), `P` (partial: not a pass),
+/// `N` (no answer), a boolean or a number (1 correct, 0 not; a grade in between says neither).
+/// Every scorer correct is a pass, any one wrong a fail.
 fn inspect(meta: &[(String, Value)]) -> Verdict {
     if has_error(meta) {
-        Verdict::Error
+        return Verdict::Error;
+    }
+    let Some(Value::Object(scores)) = get(meta, "scores") else {
+        return Verdict::Unknown;
+    };
+    let verdicts: Vec<Verdict> = scores
+        .values()
+        .map(|score| match score.get("value") {
+            Some(Value::String(v)) => match v.as_str() {
+                "C" | "correct" => Verdict::Pass,
+                "I" | "P" | "N" | "incorrect" | "partial" | "noanswer" => Verdict::Fail,
+                _ => Verdict::Unknown,
+            },
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(x) if x >= 1.0 => Verdict::Pass,
+                Some(x) if x <= 0.0 => Verdict::Fail,
+                _ => Verdict::Unknown,
+            },
+            other => binary(other),
+        })
+        .collect();
+    if verdicts.contains(&Verdict::Fail) {
+        Verdict::Fail
+    } else if !verdicts.is_empty() && verdicts.iter().all(|v| *v == Verdict::Pass) {
+        Verdict::Pass
     } else {
         Verdict::Unknown
     }
@@ -389,6 +416,25 @@ mod tests {
         assert_eq!(verdict(f, json!({"exit_status": "exit_cost"})), Fail);
         assert_eq!(verdict(Format::ShareGpt, json!({"reward": 1.0})), Pass);
         assert_eq!(verdict(Format::RoleContent, json!({"error": "x"})), Error);
+    }
+
+    #[test]
+    fn inspect_reads_every_scorer() {
+        let f = Format::Inspect;
+        let score = |v: Value| json!({"scores": {"match": {"value": v}}});
+        assert_eq!(verdict(f, score(json!("C"))), Pass);
+        assert_eq!(verdict(f, score(json!("I"))), Fail);
+        assert_eq!(verdict(f, score(json!("P"))), Fail);
+        assert_eq!(verdict(f, score(json!(1))), Pass);
+        assert_eq!(verdict(f, score(json!(0.5))), Unknown);
+        assert_eq!(verdict(f, score(json!(true))), Pass);
+        let two = json!({"scores": {"a": {"value": "C"}, "b": {"value": "I"}}});
+        assert_eq!(verdict(f, two), Fail);
+        assert_eq!(verdict(f, json!({"scores": null})), Unknown);
+        assert_eq!(
+            verdict(f, json!({"error": "boom", "scores": {"a": {"value": "C"}}})),
+            Error
+        );
     }
 
     #[test]
