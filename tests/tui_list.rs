@@ -126,3 +126,45 @@ fn outcome_and_status_filter_the_list() {
     keys(&mut app, "&\x15outcome:error status:exit_env\n");
     assert_eq!(app.list().filter().unwrap().matches, [2]);
 }
+
+#[test]
+fn s_sorts_the_list_round_by_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(&write_runs(dir.path()), (80, 24));
+    let order = |app: &App| -> Vec<usize> { (0..6).map(|p| app.list().at(p)).collect() };
+    keys(&mut app, "S");
+    assert!(app.message().unwrap().contains("sorting by id"));
+    while app.list().scanning(6) {
+        app.tick();
+    }
+    assert_eq!(
+        order(&app),
+        [0, 1, 2, 3, 4, 5],
+        "the ids sort as the file has them"
+    );
+    keys(&mut app, "S");
+    while app.list().scanning(6) {
+        app.tick();
+    }
+    // Failed first, then the error, the unknown, the passes; file order breaks ties.
+    assert_eq!(order(&app), [1, 5, 2, 4, 0, 3]);
+    app.prepare();
+    let s = screen(&app);
+    assert!(s.contains(" 6 trajectories · by outcom"), "{s}");
+    insta::assert_snapshot!(s);
+    // J walks the sorted list: from the first (t01) to t05; the selection stays where it was
+    // when the list was sorted.
+    assert!(app.current().unwrap().trajectory.id.ends_with("_t00"));
+    app.select(1);
+    keys(&mut app, "J");
+    assert!(app.current().unwrap().trajectory.id.ends_with("_t05"));
+    // A filter keeps the sort: the failed ones, in sorted order.
+    keys(&mut app, "&outcome:fail\n");
+    while app.list().scanning(6) {
+        app.tick();
+    }
+    assert_eq!((0..2).map(|p| app.list().at(p)).collect::<Vec<_>>(), [1, 5]);
+    // Round to turns, findings, marked, then back to file order.
+    keys(&mut app, "SSSS");
+    assert_eq!(app.message(), Some("in file order"));
+}

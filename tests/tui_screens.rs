@@ -345,7 +345,7 @@ fn help_scrolls_when_it_does_not_fit() {
         !screen(&app).contains("quit"),
         "the last line is below the fold"
     );
-    keys(&mut app, "jjjjjjjjjjjjjjjjjjjj");
+    keys(&mut app, "jjjjjjjjjjjjjjjjjjjjjjjjj");
     assert_eq!(app.mode(), trev::tui::Mode::Panel);
     assert_eq!(app.mode_name(), "HELP");
     assert!(screen(&app).contains("quit"), "scrolled to the end");

@@ -31,6 +31,7 @@ pub enum Action {
     NextFinding,
     PrevFinding,
     Filter,
+    Sort,
     JumpToId,
     MarkRight,
     MarkWrong,
@@ -148,8 +149,14 @@ pub const ACTIONS: &[ActionInfo] = &[
     info(
         Action::Filter,
         "filter",
-        "filter: severity:S rule:R task:T category:C marked unmarked disagree text",
+        "filter: sev: rule: task: cat: outcome: status: marked disagree text",
         &["&"],
+    ),
+    info(
+        Action::Sort,
+        "sort",
+        "sort the list: file order, id, outcome, turns, findings, marked (round)",
+        &["S"],
     ),
     info(
         Action::JumpToId,

@@ -6,6 +6,10 @@ use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
 
+mod order;
+
+use order::{Order, SortBy};
+
 use super::marks::Labels;
 use super::store::Store;
 use crate::findings::Severity;
@@ -150,10 +154,16 @@ pub struct List {
     top: usize,
     /// The sample the list is restricted to (global indices, increasing), if any.
     sample: Option<Vec<usize>>,
+    /// The sort, when not file order.
+    order: Option<Order>,
     /// What the last look at the data saw: trajectories indexed, whether the index is
-    /// complete, and the filter's progress.
-    seen: (usize, bool, Option<(usize, usize)>),
+    /// complete, the filter's progress and the sort's.
+    seen: Seen,
 }
+
+/// What [`List::changed`] compares: trajectories indexed, the index complete, the filter's
+/// (matches, scanned), the sort's (rows read, sorted).
+type Seen = (usize, bool, Option<(usize, usize)>, Option<(usize, bool)>);
 
 impl List {
     pub fn filter(&self) -> Option<&Filter> {
@@ -174,8 +184,12 @@ impl List {
         self.sample = Some(sample);
     }
 
-    /// The rows shown when they are not all: the filter's matches, else the sample.
+    /// The rows shown when they are not all in file order: sorted, else the filter's matches,
+    /// else the sample.
     fn rows(&self) -> Option<&[usize]> {
+        if let Some(rows) = self.sorted().and_then(Order::rows) {
+            return Some(rows);
+        }
         match (&self.filter, &self.sample) {
             (Some(f), _) => Some(&f.matches),
             (None, Some(s)) => Some(s),
@@ -183,8 +197,22 @@ impl List {
         }
     }
 
+    /// The sort, once its rows are sorted.
+    fn sorted(&self) -> Option<&Order> {
+        self.order.as_ref().filter(|o| o.done())
+    }
+
     /// The trajectory `delta` rows away from `from` in the shown rows.
     pub fn neighbour(&self, from: usize, delta: isize, len: usize) -> Option<usize> {
+        if let Some(o) = self.sorted() {
+            let rows = o.rows().unwrap_or_default();
+            let to = match o.position(from) {
+                Some(p) => p.checked_add_signed(delta)?,
+                None if delta > 0 => 0,
+                None => return None,
+            };
+            return rows.get(to).copied();
+        }
         match self.rows() {
             None => {
                 let to = from.checked_add_signed(delta)?;
@@ -214,6 +242,9 @@ impl List {
 
     /// Position of trajectory `i` in the shown rows (where it is or would be).
     pub fn position(&self, i: usize) -> usize {
+        if let Some(o) = self.sorted() {
+            return o.position(i).unwrap_or(0);
+        }
         self.rows().map_or(i, |r| r.partition_point(|&m| m < i))
     }
 
@@ -226,6 +257,26 @@ impl List {
 
     pub fn scanning(&self, len: usize) -> bool {
         self.filter.as_ref().is_some_and(|f| f.scanned < len)
+            || self.order.as_ref().is_some_and(|o| !o.done())
+    }
+
+    /// Sort by the next key of `S`'s round; what to say in the status bar.
+    pub fn cycle_sort(&mut self) -> String {
+        let by = self.order.as_ref().map_or(SortBy::File, |o| o.by).next();
+        self.order = (by != SortBy::File).then(|| Order::new(by));
+        match by {
+            SortBy::File => "in file order".into(),
+            by => format!("sorting by {} (S for the next sort)", by.as_str()),
+        }
+    }
+
+    /// What the list's title says of the sort: by what, or how far reading its rows has come.
+    pub fn sort_title(&self, len: usize) -> Option<String> {
+        let o = self.order.as_ref()?;
+        Some(match o.done() {
+            true => format!("by {}", o.by.as_str()),
+            false => format!("sorting {}%", (o.read * 100).checked_div(len).unwrap_or(0)),
+        })
     }
 
     pub fn progress(&self) -> Option<(usize, usize)> {
@@ -237,8 +288,12 @@ impl List {
     /// scan of the `len` trajectories is still running, how many it has looked at.
     pub fn counted(&self, selected: usize, len: usize) -> Option<Counted> {
         let f = self.filter.as_ref()?;
+        let position = match self.sorted() {
+            Some(o) => o.position(selected),
+            None => f.matches.binary_search(&selected).ok(),
+        };
         Some(Counted {
-            position: f.matches.binary_search(&selected).ok().map(|p| p + 1),
+            position: position.map(|p| p + 1),
             matches: f.matches.len(),
             scanned: (f.scanned < len).then_some(f.scanned),
         })
@@ -247,7 +302,8 @@ impl List {
     /// Whether the data or the filter's scan moved on since the last look (the list shows
     /// both).
     pub fn changed(&mut self, len: usize, complete: bool) -> bool {
-        let now = (len, complete, self.progress());
+        let sort = self.order.as_ref().map(|o| (o.read, o.done()));
+        let now = (len, complete, self.progress(), sort);
         if now == self.seen {
             return false;
         }
@@ -265,6 +321,9 @@ impl List {
     ) -> Result<(), String> {
         if query.trim().is_empty() {
             self.filter = None;
+            if let Some(o) = &mut self.order {
+                o.invalidate();
+            }
             return Ok(());
         }
         let filter = Filter::parse(query, store.rule_ids())?;
@@ -279,6 +338,9 @@ impl List {
             }
         }
         self.filter = Some(filter);
+        if let Some(o) = &mut self.order {
+            o.invalidate();
+        }
         self.scan(store, labels, Duration::from_millis(150));
         Ok(())
     }
@@ -309,6 +371,20 @@ impl List {
             }
             f.scanned = i + 1;
         }
+        // The sort reads its rows in what is left of the budget, and sorts the rows shown once
+        // the filter (if any) has seen every trajectory.
+        let Some(mut order) = self.order.take() else {
+            return;
+        };
+        let complete =
+            store.dataset().is_complete() && self.filter.as_ref().is_none_or(|f| f.scanned >= len);
+        let shown = match (&self.filter, &self.sample) {
+            (Some(f), _) => Some(f.matches.as_slice()),
+            (None, Some(s)) => Some(s.as_slice()),
+            (None, None) => None,
+        };
+        order.advance(store, labels, shown, complete, || start.elapsed() <= budget);
+        self.order = Some(order);
     }
 
     /// Start a type-ahead jump from trajectory `from`.

@@ -25,6 +25,10 @@ pub fn draw_list(buf: &mut Buffer, area: Rect, app: &App) {
             None => format!(" {len} trajectories "),
         },
     };
+    let title = match app.list().sort_title(len) {
+        Some(sort) => format!("{title}· {sort} "),
+        None => title,
+    };
     // Records the index could not split (a torn last line, a broken array) are counted here;
     // records that do not parse show as red rows.
     let problems = app.store().dataset().diagnostics().len();

@@ -2,6 +2,8 @@
 //! (an action in Browse, the input line's editing, or the open panel's), and each action goes
 //! to the part it is about — the document, the list, marking, a panel.
 
+use std::time::Duration;
+
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::super::action::Action;
@@ -201,6 +203,15 @@ impl App {
                     .list
                     .filter()
                     .map_or(String::new(), |f| f.query.clone());
+            }
+            Action::Sort => {
+                let said = self.list.cycle_sort();
+                self.list.scan(
+                    &mut self.store,
+                    self.marking.labels(),
+                    Duration::from_millis(150),
+                );
+                self.message = Some(said);
             }
             Action::JumpToId => {
                 self.list.start_jump(self.selected());
