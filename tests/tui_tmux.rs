@@ -396,3 +396,81 @@ fn skip(why: &str) {
     }
     eprintln!("notice: {why}; test skipped");
 }
+
+/// `O` hands the turn under the cursor to `$PAGER` on its input (sanitised: no escape byte of
+/// the data reaches it), with the screen left for it and taken back after; `V` gives `$EDITOR`
+/// a read-only copy that is removed after.
+#[test]
+fn the_pager_and_the_editor_get_the_turn_and_the_screen_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let got = dir.path().join("pager.txt");
+    let pager = dir.path().join("pager.sh");
+    // The pager records what it got and whether the screen was left for it, then waits for a
+    // key like a real pager.
+    std::fs::write(
+        &pager,
+        format!(
+            "#!/bin/sh\ncat > {got}\necho PAGER-RAN\nread answer < /dev/tty\n",
+            got = got.display()
+        ),
+    )
+    .unwrap();
+    let edited = dir.path().join("editor.txt");
+    let editor = dir.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        format!(
+            "#!/bin/sh\ncp \"$1\" {e}\nstat -c %a \"$1\" >> {e}.mode\necho \"$1\" > {e}.path\n",
+            e = edited.display()
+        ),
+    )
+    .unwrap();
+    for script in [&pager, &editor] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let annotations = tempfile::tempdir().unwrap();
+    let shell = format!(
+        "sh -c 'PAGER={} EDITOR={} {}; echo EXITED:$?; sleep 30'",
+        pager.display(),
+        editor.display(),
+        command_in("agentinstruct_os.json", annotations.path())
+    );
+    let Some(t) = Tmux::start("pager", &shell) else {
+        return;
+    };
+    t.wait("the review screen", |t| t.screen().contains("trajectories"));
+    // To the step whose reply holds the terminal's escape sequences, its reply under the cursor.
+    t.keys(&["O"]);
+    t.wait("the pager", |t| t.screen().contains("PAGER-RAN"));
+    assert_eq!(
+        t.var("alternate_on"),
+        "0",
+        "the screen was left for the pager"
+    );
+    t.keys(&["Enter"]);
+    t.wait("the screen again", |t| t.screen().contains("pager `"));
+    assert_eq!(t.var("alternate_on"), "1");
+    let text = std::fs::read_to_string(&got).unwrap();
+    assert!(
+        text.starts_with("# os_1 · run agentinstruct_os · turn "),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+    t.keys(&["V"]);
+    t.wait("the editor's end", |t| t.screen().contains("editor `"));
+    let copy = std::fs::read_to_string(&edited).unwrap();
+    assert_eq!(copy, text, "the same turn, the same text");
+    let mode = std::fs::read_to_string(edited.with_extension("txt.mode")).unwrap();
+    assert_eq!(mode.trim(), "444", "read-only");
+    let path = std::fs::read_to_string(edited.with_extension("txt.path")).unwrap();
+    assert!(!Path::new(path.trim()).exists(), "the copy is removed");
+    // Still the review screen: keys work.
+    t.keys(&["J"]);
+    t.wait("the next trajectory", |t| t.screen().contains("os_2"));
+    t.keys(&["q"]);
+    t.wait("the exit", |t| t.screen().contains("EXITED:0"));
+}

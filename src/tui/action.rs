@@ -32,6 +32,8 @@ pub enum Action {
     PrevFinding,
     Filter,
     Sort,
+    OpenPager,
+    OpenEditor,
     JumpToId,
     MarkRight,
     MarkWrong,
@@ -151,6 +153,18 @@ pub const ACTIONS: &[ActionInfo] = &[
         "filter",
         "filter: sev: rule: task: cat: outcome: status: marked disagree text",
         &["&"],
+    ),
+    info(
+        Action::OpenPager,
+        "open_pager",
+        "the turn under the cursor in $PAGER (less)",
+        &["O"],
+    ),
+    info(
+        Action::OpenEditor,
+        "open_editor",
+        "the turn under the cursor in $EDITOR, read-only",
+        &["V"],
     ),
     info(
         Action::Sort,

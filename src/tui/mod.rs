@@ -21,6 +21,7 @@ pub mod layout;
 pub mod listing;
 mod marking;
 pub mod marks;
+pub mod outside;
 pub mod panel;
 mod panes;
 pub mod render;
@@ -96,7 +97,16 @@ fn run_loop(guard: &mut terminal::Guard, app: &mut App) -> Result<()> {
         };
         match guard.next(timeout) {
             Some(terminal::Input::Event(e)) => match e {
-                Event::Key(k) => app.key(k),
+                Event::Key(k) => {
+                    app.key(k);
+                    if let Some(request) = app.take_outside() {
+                        let said = match guard.outside(|| outside::run(&request))? {
+                            Ok(said) => said,
+                            Err(e) => format!("could not open the turn: {e}"),
+                        };
+                        app.say(crate::sanitize::sanitize_line(&said));
+                    }
+                }
                 Event::Mouse(m) => app.mouse(m),
                 Event::Resize(w, h) => app.resize(w, h),
                 Event::Paste(text) => app.paste(&text),

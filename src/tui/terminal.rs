@@ -24,6 +24,12 @@ use ratatui::Terminal;
 /// Set once the terminal was restored, so that restoring twice does nothing.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
+/// A program runs outside the screen (a pager, an editor): the input thread leaves the
+/// terminal to it, and SIGINT is the program's, not a reason to end the session.
+static OUTSIDE: AtomicBool = AtomicBool::new(false);
+/// The input thread has seen [`OUTSIDE`] and reads nothing until it is cleared.
+static READER_IDLE: AtomicBool = AtomicBool::new(false);
+
 /// What the loop reads next.
 #[derive(Debug)]
 pub enum Input {
@@ -74,6 +80,41 @@ impl Guard {
         })
     }
 
+    /// Run `program` with the terminal as it was before the screen (cooked mode, the main
+    /// screen, no mouse capture), the input thread holding off; then take the screen back and
+    /// draw it whole.
+    pub fn outside<T>(&mut self, program: impl FnOnce() -> T) -> io::Result<T> {
+        OUTSIDE.store(true, Ordering::SeqCst);
+        // The input thread looks at the flag at least every 50 ms.
+        for _ in 0..100 {
+            if READER_IDLE.load(Ordering::SeqCst) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let mut stdout = io::stdout();
+        execute!(
+            stdout,
+            DisableBracketedPaste,
+            DisableMouseCapture,
+            LeaveAlternateScreen,
+            cursor::Show
+        )?;
+        disable_raw_mode()?;
+        let result = program();
+        enable_raw_mode()?;
+        execute!(
+            stdout,
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste,
+            cursor::Hide
+        )?;
+        self.terminal.clear()?;
+        OUTSIDE.store(false, Ordering::SeqCst);
+        Ok(result)
+    }
+
     pub fn signalled(&self) -> bool {
         self.signalled.load(Ordering::Relaxed)
     }
@@ -96,7 +137,11 @@ fn spawn_signals(signalled: Arc<AtomicBool>, send: Sender<Input>) -> io::Result<
     std::thread::Builder::new()
         .name("trev-signals".into())
         .spawn(move || {
-            for _ in signals.forever() {
+            for signal in signals.forever() {
+                // ctrl-c in a pager reaches the whole process group: the pager's to handle.
+                if signal == SIGINT && OUTSIDE.load(Ordering::SeqCst) {
+                    continue;
+                }
                 signalled.store(true, Ordering::SeqCst);
                 let _ = send.send(Input::End);
             }
@@ -111,8 +156,20 @@ fn spawn_reader(send: Sender<Input>) -> io::Result<()> {
     std::thread::Builder::new()
         .name("trev-input".into())
         .spawn(move || loop {
-            let input = match event::read() {
-                Ok(e) => Input::Event(e),
+            // While a program runs outside the screen the terminal's input is its own: look
+            // again a little later. Otherwise wait a little for an event, then read it.
+            if OUTSIDE.load(Ordering::SeqCst) {
+                READER_IDLE.store(true, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+            READER_IDLE.store(false, Ordering::SeqCst);
+            let input = match event::poll(Duration::from_millis(50)) {
+                Ok(false) => continue,
+                Ok(true) => match event::read() {
+                    Ok(e) => Input::Event(e),
+                    Err(_) => Input::End,
+                },
                 Err(_) => Input::End,
             };
             let end = matches!(input, Input::End);

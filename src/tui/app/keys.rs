@@ -8,6 +8,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::super::action::Action;
 use super::super::marking::Outcome;
+use super::super::outside::Program;
 use super::super::panel::{Data, Open};
 use super::{App, Mode, PANELS};
 
@@ -203,6 +204,15 @@ impl App {
                     .list
                     .filter()
                     .map_or(String::new(), |f| f.query.clone());
+            }
+            Action::OpenPager | Action::OpenEditor => {
+                let program = match action {
+                    Action::OpenPager => Program::Pager,
+                    _ => Program::Editor,
+                };
+                if self.document.open_outside(program).is_none() {
+                    self.message = Some("no turn under the cursor: move to a step".into());
+                }
             }
             Action::Sort => {
                 let said = self.list.cycle_sort();

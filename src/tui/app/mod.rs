@@ -193,6 +193,16 @@ impl App {
     }
 
     /// The first turn of the selected block.
+    /// The turn a key asked to open outside the screen (a pager, an editor).
+    pub fn take_outside(&mut self) -> Option<super::outside::Request> {
+        self.document.take_outside()
+    }
+
+    /// Say `message` in the status bar.
+    pub fn say(&mut self, message: String) {
+        self.message = Some(message);
+    }
+
     pub fn cursor_turn(&self) -> Option<usize> {
         self.document.cursor_turn()
     }

@@ -79,9 +79,46 @@ pub struct Document {
     entry: Option<(usize, Slot)>,
     doc: Option<Doc>,
     cache: TurnCache,
+    /// The turn under the cursor, to open in a program outside the screen.
+    outside: Option<crate::tui::outside::Request>,
 }
 
 impl Document {
+    /// Open the turn under the cursor in `program` once the key is handled; `None` when there
+    /// is no turn under the cursor.
+    pub fn open_outside(&mut self, program: crate::tui::outside::Program) -> Option<()> {
+        let turn = self.cursor_turn()?;
+        let entry = self.current()?;
+        let t = &entry.trajectory;
+        let x = t.turns.get(turn)?;
+        let heading = format!(
+            "# {} · run {} · turn {} · {} ({})\n\n",
+            t.id,
+            t.run,
+            turn,
+            x.role.as_str(),
+            x.source_role
+        );
+        let mut text = crate::sanitize::sanitize(&heading).text;
+        text.push_str(&crate::sanitize::sanitize(&x.text).text);
+        for call in &x.tool_calls {
+            let call = format!("\n\n{}({})", call.name, call.arguments);
+            text.push_str(&crate::sanitize::sanitize(&call).text);
+        }
+        text.push('\n');
+        self.outside = Some(crate::tui::outside::Request {
+            program,
+            name: crate::tui::outside::file_name(&t.id, turn),
+            text,
+        });
+        Some(())
+    }
+
+    /// The turn to open outside the screen, if a key asked for one.
+    pub fn take_outside(&mut self) -> Option<crate::tui::outside::Request> {
+        self.outside.take()
+    }
+
     /// Global index of the trajectory on screen.
     pub fn selected(&self) -> usize {
         self.selected
