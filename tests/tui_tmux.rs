@@ -397,6 +397,15 @@ fn skip(why: &str) {
     eprintln!("notice: {why}; test skipped");
 }
 
+/// An executable shell script `name` in `dir` running `body`.
+fn script(dir: &Path, name: &str, body: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
 /// `O` hands the turn under the cursor to `$PAGER` on its input (sanitised: no escape byte of
 /// the data reaches it), with the screen left for it and taken back after; `V` gives `$EDITOR`
 /// a read-only copy that is removed after.
@@ -404,31 +413,25 @@ fn skip(why: &str) {
 fn the_pager_and_the_editor_get_the_turn_and_the_screen_comes_back() {
     let dir = tempfile::tempdir().unwrap();
     let got = dir.path().join("pager.txt");
-    let pager = dir.path().join("pager.sh");
-    // The pager records what it got and whether the screen was left for it, then waits for a
-    // key like a real pager.
-    std::fs::write(
-        &pager,
-        format!(
-            "#!/bin/sh\ncat > {got}\necho PAGER-RAN\nread answer < /dev/tty\n",
-            got = got.display()
-        ),
-    )
-    .unwrap();
     let edited = dir.path().join("editor.txt");
-    let editor = dir.path().join("editor.sh");
-    std::fs::write(
-        &editor,
-        format!(
-            "#!/bin/sh\ncp \"$1\" {e}\nstat -c %a \"$1\" >> {e}.mode\necho \"$1\" > {e}.path\n",
+    // The pager records what it got, says it ran, and waits for a key like a real pager; the
+    // editor copies its file and records the file's mode and path.
+    let pager = script(
+        dir.path(),
+        "pager.sh",
+        &format!(
+            "cat > {}\necho PAGER-RAN\nread answer < /dev/tty",
+            got.display()
+        ),
+    );
+    let editor = script(
+        dir.path(),
+        "editor.sh",
+        &format!(
+            "cp \"$1\" {e}\nstat -c %a \"$1\" >> {e}.mode\necho \"$1\" > {e}.path",
             e = edited.display()
         ),
-    )
-    .unwrap();
-    for script in [&pager, &editor] {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    );
     let annotations = tempfile::tempdir().unwrap();
     let shell = format!(
         "sh -c 'PAGER={} EDITOR={} {}; echo EXITED:$?; sleep 30'",
