@@ -74,19 +74,17 @@ fn named(arg: &Path) -> (Option<Arc<str>>, PathBuf) {
 /// would share a name take the shortest end of their paths that tells them apart
 /// (`a/run1/runs.jsonl` and `a/run2/runs.jsonl` are `run1/runs` and `run2/runs`).
 fn run_names(files: &[(PathBuf, Option<Arc<str>>)]) -> Vec<Arc<str>> {
-    // The last `k` components of a path, the file's extensions dropped.
+    // The last `k` names of a path (never its root), the file's extensions dropped.
     fn tail(path: &Path, k: usize) -> String {
         let parts: Vec<String> = path
             .components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
         let from = parts.len().saturating_sub(k);
         let mut tail = parts[from..].to_vec();
         if let Some(last) = tail.last_mut() {
-            let stem = last.split('.').next().unwrap_or_default();
-            if !stem.is_empty() {
-                *last = stem.to_string();
-            }
+            *last = without_extensions(last).to_string();
         }
         tail.join("/")
     }
@@ -111,7 +109,20 @@ fn run_names(files: &[(PathBuf, Option<Arc<str>>)]) -> Vec<Arc<str>> {
             .map(|&i| files[i].0.components().count())
             .max()
             .unwrap_or(0);
-        if clashing.is_empty() || k >= longest {
+        if clashing.is_empty() {
+            break;
+        }
+        if k >= longest {
+            // The whole paths differ only in their extensions (`a.json`, `a.jsonl`): keep them.
+            for i in clashing {
+                let parts: Vec<String> = files[i]
+                    .0
+                    .components()
+                    .filter(|c| matches!(c, std::path::Component::Normal(_)))
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                names[i] = Some(parts.join("/"));
+            }
             break;
         }
         k += 1;
@@ -127,6 +138,32 @@ fn run_names(files: &[(PathBuf, Option<Arc<str>>)]) -> Vec<Arc<str>> {
             None => Arc::from(name.unwrap_or_default()),
         })
         .collect()
+}
+
+/// A file name without the extensions that say what kind of file it is (`.jsonl`, `.json`,
+/// `.gz`, `.traj`, ATIF's `.trajectory`, …, any number of them); a dot inside the name stays
+/// (`llama-3.3_runs`, `gpt-3.5-turbo`).
+fn without_extensions(name: &str) -> &str {
+    const KNOWN: &[&str] = &[
+        "jsonl",
+        "json",
+        "ndjson",
+        "gz",
+        "traj",
+        "trajectory",
+        "eval",
+        "parquet",
+        "txt",
+        "zip",
+    ];
+    let mut stem = name;
+    while let Some((rest, ext)) = stem.rsplit_once('.') {
+        if rest.is_empty() || !KNOWN.contains(&ext.to_ascii_lowercase().as_str()) {
+            break;
+        }
+        stem = rest;
+    }
+    stem
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
@@ -295,6 +332,24 @@ mod tests {
         assert_eq!(
             names(files(&["m1/x/runs.jsonl", "m2/x/runs.jsonl"])),
             ["m1/x/runs", "m2/x/runs"]
+        );
+        // A dot inside a name is not an extension; a root is not a name.
+        assert_eq!(
+            names(files(&[
+                "/c/medagentbench_llama-3.3_runs.jsonl",
+                "/c/medagentbench_llama-3.3_overall.json",
+                "/c/hotpotqa_gpt-3.5-turbo.json",
+            ])),
+            [
+                "medagentbench_llama-3.3_runs",
+                "medagentbench_llama-3.3_overall",
+                "hotpotqa_gpt-3.5-turbo"
+            ]
+        );
+        assert_eq!(
+            names(files(&["/d/a.json", "/d/a.jsonl"])),
+            ["d/a.json", "d/a.jsonl"],
+            "names that differ only in their extensions keep them"
         );
         let mut given = files(&["a/runs.jsonl", "b/runs.jsonl"]);
         given[0].1 = Some(Arc::from("gpt"));
