@@ -612,3 +612,156 @@ fn recorded_agentbench_failures_are_findings_on_the_last_agent_turn() {
     }
     assert_eq!(invalid, 16);
 }
+
+/// `repetition/loop` is an action answered the same way again. SWE-Gym's agents re-run their
+/// reproduction script after each edit and get a new answer each time: no loop. KnowAgent's
+/// stuck runs get `Nothing happens.` for the same action three times: a repetition finding on
+/// the third. Both are read here from the files with serde_json, the KnowAgent string split
+/// by hand; and AgentInstruct's last action, the one that solved the task, is not a loop.
+#[test]
+fn a_rerun_after_an_edit_is_not_a_loop_and_a_stuck_action_is() {
+    use serde_json::Value;
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let rules = RuleSet::builtin();
+    let rule_on = |f: &[Finding], turn: usize, prefix: &str| {
+        f.iter()
+            .any(|f| f.turn == turn && f.rule.starts_with(prefix))
+    };
+
+    // SWE-Gym: an `execute_bash` command issued the third time or later, with an edit
+    // (`str_replace_editor` create/str_replace/insert) since its previous issue and a tool
+    // reply none of its earlier issues got. Turn index = message index.
+    let file = corpus.join("openai-chat-messages/swe_gym_openhands_sampled.json");
+    let records: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let trajectories = load(&file);
+    assert_eq!(records.len(), trajectories.len());
+    let mut reruns = 0;
+    for (record, t) in records.iter().zip(&trajectories) {
+        let findings = rules.check(t);
+        let messages = record["messages"].as_array().unwrap();
+        let calls = |m: &Value| -> Vec<(String, String)> {
+            m["tool_calls"].as_array().map_or(Vec::new(), |calls| {
+                calls
+                    .iter()
+                    .map(|c| {
+                        let f = &c["function"];
+                        let name = f["name"].as_str().unwrap().to_string();
+                        (name, f["arguments"].as_str().unwrap().trim().to_string())
+                    })
+                    .collect()
+            })
+        };
+        let is_edit = |m: &Value| {
+            calls(m).iter().any(|(name, args)| {
+                let args: Value = serde_json::from_str(args).unwrap();
+                name == "str_replace_editor"
+                    && matches!(
+                        args["command"].as_str(),
+                        Some("create" | "str_replace" | "insert")
+                    )
+            })
+        };
+        let mut issues: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+        for (k, m) in messages.iter().enumerate() {
+            for (name, args) in calls(m) {
+                if name == "execute_bash" {
+                    issues.entry(args).or_default().push(k);
+                }
+            }
+        }
+        for ks in issues.values() {
+            let reply = |k: usize| messages[k + 1]["content"].as_str().unwrap_or("");
+            for n in 2..ks.len() {
+                let edited = messages[ks[n - 1] + 1..ks[n]].iter().any(is_edit);
+                let new_reply = ks[..n].iter().all(|&e| reply(e) != reply(ks[n]));
+                if !(edited && new_reply) {
+                    continue;
+                }
+                reruns += 1;
+                assert_eq!(t.turns[ks[n]].role, Role::Agent);
+                assert!(
+                    !rule_on(&findings, ks[n], "repetition/"),
+                    "{} turn {}: {findings:?}",
+                    t.id,
+                    ks[n]
+                );
+            }
+        }
+    }
+    // getmoto (turns 22, 26, 32) and MONAI (22, 28, 34, 40).
+    assert_eq!(reruns, 7);
+
+    // KnowAgent: lines starting with `> ` are the agent's turns, the lines between them one
+    // environment turn, the lines before the first action the task.
+    let file = corpus.join("knowagent-text-traj/KnowAgentALFWorld_llama-2-13b_D0_first150.jsonl");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let trajectories = load(&file);
+    let mut stuck = 0;
+    for (line, t) in text.lines().zip(&trajectories) {
+        let record: Value = serde_json::from_str(line).unwrap();
+        let mut turns: Vec<(bool, String)> = Vec::new();
+        for l in record["traj"].as_str().unwrap().lines() {
+            match l.strip_prefix("> ") {
+                Some(action) => turns.push((true, action.to_string())),
+                None => match turns.last_mut() {
+                    Some((false, obs)) => {
+                        obs.push('\n');
+                        obs.push_str(l);
+                    }
+                    _ => turns.push((false, l.to_string())),
+                },
+            }
+        }
+        assert_eq!(turns.len(), t.turns.len(), "{}", t.id);
+        let findings = rules.check(t);
+        let mut issues: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+        for (k, (agent, text)) in turns.iter().enumerate() {
+            assert_eq!(&t.turns[k].text, text);
+            // Thoughts and plans are not actions; `go to` is how ALFWorld is searched.
+            let action = *agent
+                && !["Think:", "ActionPath:", "go to "]
+                    .iter()
+                    .any(|p| text.starts_with(p));
+            if action {
+                issues.entry(text).or_default().push(k);
+            }
+        }
+        for ks in issues.values().filter(|ks| ks.len() >= 3) {
+            let nothing =
+                |k: &usize| turns.get(k + 1).map(|(_, o)| o.as_str()) == Some("Nothing happens.");
+            if ks[..3].iter().all(nothing) {
+                stuck += 1;
+                assert!(
+                    rule_on(&findings, ks[2], "repetition/"),
+                    "{} turn {}: {findings:?}",
+                    t.id,
+                    ks[2]
+                );
+            }
+        }
+    }
+    assert_eq!(stuck, 18);
+    // A stuck `put` between other tries is the loop itself.
+    let mug = trajectories
+        .iter()
+        .find(|t| {
+            t.id.starts_with("pick_cool_then_place_in_recep-Mug-None-Cabinet-6/")
+        })
+        .unwrap();
+    assert!(rule_on(&rules.check(mug), 59, "repetition/loop"));
+
+    // AgentInstruct ends on the action that solved the task; its earlier issues had been
+    // answered with something else (`You pick up the cellphone 1 …`).
+    let alfworld = load(&agentinstruct(
+        &corpus,
+        "agentinstruct_alfworld_full336.json",
+    ));
+    for (id, turn) in [("alfworld_294", 55), ("alfworld_209", 57)] {
+        let t = alfworld.iter().find(|t| t.id == id).unwrap();
+        assert_eq!(t.turns.len(), turn + 1, "{id} ends on the action");
+        assert!(!rule_on(&rules.check(t), turn, "repetition/"), "{id}");
+    }
+}

@@ -168,8 +168,33 @@ fn asked_again(cx: &Checker, prev: &Turn, turn: &Turn) -> bool {
         })
 }
 
+/// The environment's reply to an agent turn: the environment turns right after it (one per
+/// call when a turn makes several), trimmed.
+fn reply<'t>(turns: &'t [Turn], agent: &Turn) -> impl Iterator<Item = &'t str> + Clone {
+    turns
+        .get(agent.index + 1..)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|t| t.role == crate::model::Role::Environment && !t.demo)
+        .map(|t| t.text.trim())
+}
+
+/// Whether re-issuing an action got something new: its reply differs from the reply of every
+/// earlier issue (the agent changed something in between, such as an edit before re-running a
+/// test script, or taking the object a failed `put` needed). The same action answered the same
+/// way again is a loop. A missing reply is an empty one: where no issue has a reply, every
+/// re-issue repeats; a run's last action, whose reply the record does not hold (AgentInstruct
+/// ends on the action that solved the task), repeats nothing the earlier issues got.
+fn got_something_new(turns: &[Turn], agents: &[&Turn], earlier: &[usize], now: usize) -> bool {
+    let answer = reply(turns, agents[now]);
+    earlier
+        .iter()
+        .all(|&k| !answer.clone().eq(reply(turns, agents[k])))
+}
+
 /// An action re-issued across the episode (KG: any re-issue of a call; otherwise the third
-/// time), or a cycle of period 2 to 4 seen twice in a row (A B A B).
+/// time, counting on past issues that got a new reply), or a cycle of period 2 to 4 seen
+/// twice in a row (A B A B).
 fn long_term(
     cx: &mut Checker,
     task: Task,
@@ -189,18 +214,27 @@ fn long_term(
             .filter(|(key, _)| !(task == Task::Alfworld && key.starts_with("go to "))),
     );
     order.sort_by_key(|&(key, _)| key);
+    let all = cx.turns();
+    let mut issues: Vec<usize> = Vec::new();
     for group in order.chunk_by(|a, b| a.0 == b.0) {
-        let Some(&(key, i)) = group.get(threshold - 1) else {
+        issues.clear();
+        issues.extend(group.iter().map(|&(_, k)| k));
+        // The threshold-th issue, or the first after it, that got no new reply. A KG call is a
+        // pure lookup: its replies differ only by the new variable's number, so any re-issue
+        // counts.
+        let Some(n) = (threshold - 1..issues.len()).find(|&n| {
+            task == Task::Kg || !got_something_new(all, agents, &issues[..n], issues[n])
+        }) else {
             continue;
         };
-        // Reported when it is issued the threshold-th time, unless that repeats the turn
-        // before (`repetition/exact` counts runs).
+        let (key, i) = group[n];
+        // Not reported when it repeats the turn before (`repetition/exact` counts runs).
         if reported[i] || (i > 0 && keys[i - 1].as_deref() == Some(key)) {
             continue;
         }
-        let turns: Vec<String> = group[..threshold]
+        let turns: Vec<String> = issues[..=n]
             .iter()
-            .map(|&(_, k)| agents[k].index.to_string())
+            .map(|&k| agents[k].index.to_string())
             .collect();
         reported[i] = true;
         cx.report(
@@ -208,8 +242,9 @@ fn long_term(
             agents[i].index,
             (0, 0),
             format!(
-                "`{}` issued again ({threshold} times, turns {})",
+                "`{}` issued again ({} times, turns {})",
                 quote(key),
+                n + 1,
                 turns.join(", ")
             ),
         );
@@ -423,6 +458,97 @@ mod tests {
                 (A, "Action: get_neighbors(x, r)"),
                 (E, "o"),
                 (A, "Action: get_relations(x)"),
+            ],
+        );
+        assert_eq!(findings_of(&kg, RuleId::RepetitionLoop)[0].turn, 5);
+    }
+
+    /// The same action answered the same way again is a loop; a re-run that gets a new answer
+    /// (an edit in between) is not, nor is a last action with no recorded answer. A KG call
+    /// counts whatever it is answered.
+    #[test]
+    fn a_loop_is_the_same_action_answered_the_same_way_again() {
+        let run = "Act: bash\n\n```bash\npython repro.py\n```";
+        let edit = |n: &str| format!("Act: bash\n\n```bash\nsed -i s/a/{n}/ x.py\n```");
+        let (e1, e2) = (edit("b"), edit("c"));
+        let rerun = |answers: [&str; 3]| {
+            traj(
+                Task::Os,
+                &[
+                    (I, "fix it"),
+                    (A, run),
+                    (E, answers[0]),
+                    (A, &e1),
+                    (E, ""),
+                    (A, run),
+                    (E, answers[1]),
+                    (A, &e2),
+                    (E, ""),
+                    (A, run),
+                    (E, answers[2]),
+                ],
+            )
+        };
+        assert!(findings_of(
+            &rerun(["KeyError", "TypeError", "ok"]),
+            RuleId::RepetitionLoop
+        )
+        .is_empty());
+        let f = findings_of(
+            &rerun(["KeyError", "TypeError", "KeyError"]),
+            RuleId::RepetitionLoop,
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].turn, 9);
+        assert!(
+            f[0].message.contains("3 times, turns 1, 5, 9"),
+            "{}",
+            f[0].message
+        );
+        // A fourth issue that repeats an answer is the loop when the third was progress.
+        let mut four = rerun(["KeyError", "TypeError", "ok"]);
+        for (role, text) in [(A, e1.as_str()), (E, ""), (A, run), (E, "ok")] {
+            let index = four.turns.len();
+            let mut turn = four.turns[1].clone();
+            (turn.index, turn.role, turn.text) = (index, role, text.to_string());
+            four.turns.push(turn);
+        }
+        let f = findings_of(&four, RuleId::RepetitionLoop);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].turn, 13);
+        assert!(
+            f[0].message.contains("4 times, turns 1, 5, 9, 13"),
+            "{}",
+            f[0].message
+        );
+        // The last action, whose answer the record does not hold.
+        let put = "ACTION: put mug 1 in/on desk 1";
+        let last = traj(
+            Task::Alfworld,
+            &[
+                (I, "t"),
+                (A, put),
+                (E, "You pick up the cup 1 from the desk 1."),
+                (A, "ACTION: look"),
+                (E, "o"),
+                (A, put),
+                (E, "You pick up the cup 1 from the desk 1."),
+                (A, "ACTION: take mug 1 from shelf 1"),
+                (E, "You pick up the mug 1 from the shelf 1."),
+                (A, put),
+            ],
+        );
+        assert!(findings_of(&last, RuleId::RepetitionLoop).is_empty());
+        let kg = traj(
+            Task::Kg,
+            &[
+                (I, "q"),
+                (A, "Action: get_relations(x)"),
+                (E, "Observation: [a, b]"),
+                (A, "Action: get_neighbors(x, a)"),
+                (E, "Observation: variable #0"),
+                (A, "Action: get_relations(x)"),
+                (E, "Observation: [a, b] (again)"),
             ],
         );
         assert_eq!(findings_of(&kg, RuleId::RepetitionLoop)[0].turn, 5);
