@@ -271,3 +271,43 @@ fn keys_are_answered_while_the_scan_runs() {
     assert_eq!(app.mode(), Mode::Browse);
     assert!(!app.busy() || app.list().filter().is_some());
 }
+
+/// Over the benchmark file (`bench-data/`, not in the repository): how long the count takes
+/// between keys and the longest a key waits. Run by hand:
+/// `TREV_BENCH_FILE=agentinstruct_200m.json cargo test --release --test tui_overview --
+/// --ignored --nocapture`.
+#[test]
+#[ignore]
+fn the_count_over_the_benchmark_file() {
+    let name = std::env::var("TREV_BENCH_FILE").unwrap_or("bench_40m.jsonl".into());
+    let data = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("bench-data")
+        .join(name);
+    if !data.exists() {
+        return common::skip(&format!("{} is absent", data.display()));
+    }
+    let home = tempfile::tempdir().unwrap();
+    let start = std::time::Instant::now();
+    let mut app = open(&data, &home.path().join("ann"), (200, 50));
+    let opened = start.elapsed();
+    let start = std::time::Instant::now();
+    keys(&mut app, "C");
+    let (mut ticks, mut longest_key) = (0, std::time::Duration::ZERO);
+    while app.busy() {
+        app.tick();
+        ticks += 1;
+        if ticks % 20 == 0 {
+            let key = std::time::Instant::now();
+            keys(&mut app, "j");
+            screen(&app);
+            longest_key = longest_key.max(key.elapsed());
+        }
+    }
+    let tally = app.overview().unwrap().tally();
+    eprintln!(
+        "opened in {opened:?}; counted {} trajectories in {:?} over {ticks} slices; \
+         longest key with a frame {longest_key:?}",
+        tally.trajectories,
+        start.elapsed()
+    );
+}
