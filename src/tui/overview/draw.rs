@@ -25,14 +25,20 @@ pub enum Tone {
 }
 
 impl Tone {
+    /// The bar's style: the colour that means it (a finding's highlight is its background)
+    /// as the bar's foreground, on the screen's own background.
     fn style(self, theme: &Theme) -> Style {
-        match self {
+        let meant = match self {
             Tone::Error => theme.finding_error,
             Tone::Warn => theme.finding_warn,
             Tone::Info => theme.finding_info,
             Tone::Right => theme.label_right,
             Tone::Wrong => theme.label_wrong,
             Tone::Muted => theme.muted,
+        };
+        Style {
+            fg: meant.bg.or(meant.fg),
+            ..Style::new()
         }
     }
 }
@@ -291,4 +297,49 @@ fn bars(buf: &mut Buffer, area: Rect, theme: &Theme, chart: Bars, selected: Opti
         .bar_gap(0)
         .max(max)
         .render(Rect::new(x, area.y + 1, bar_w, rows.len() as u16), buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_take_the_colour_that_means_them_and_leave_the_background() {
+        let theme = Theme::builtin("dark").unwrap();
+        let row = |label: &str, value: u64, tone| BarRow {
+            label: label.into(),
+            counts: [value.to_string(), String::new()],
+            value,
+            tone,
+            term: Some(format!("rule:{label}")),
+        };
+        let sections = vec![Section {
+            title: "findings by rule".into(),
+            body: Body::Bars {
+                head: ["rule", "findings", "trajectories"],
+                axis: "findings",
+                rows: vec![row("a", 4, Tone::Error), row("b", 2, Tone::Right)],
+                empty: "none",
+            },
+        }];
+        let l = layout(&["head".into()], &sections, 60);
+        let buf = canvas(&l, &sections, &theme, Some("rule:b"));
+        let bar_row = |y: usize| -> Vec<&ratatui::buffer::Cell> {
+            (0..60)
+                .map(|x| &buf[(x, y as u16)])
+                .filter(|c| c.symbol() == "█")
+                .collect()
+        };
+        let (a, b) = (bar_row(l.items[0].row), bar_row(l.items[1].row));
+        assert_eq!(a.len(), 2 * b.len(), "bars in proportion");
+        assert_eq!(a[0].fg, theme.finding_error.bg.unwrap());
+        assert_eq!(b[0].fg, theme.label_right.fg.unwrap());
+        assert_eq!(
+            a[0].bg,
+            ratatui::style::Color::Reset,
+            "no highlight behind a bar"
+        );
+        let marked = (0..60).any(|x| buf[(x, l.items[1].row as u16)].symbol() == "›");
+        assert!(marked, "the selected row is marked");
+    }
 }
