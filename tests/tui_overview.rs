@@ -20,6 +20,11 @@ use trev::tui::{view, App, Keymap, Mode, Setup, Store, Theme};
 /// The screen over `data` with the built-in rules, as `trev review` opens it, with alice's
 /// journal in `ann`.
 fn open(data: &Path, ann: &Path, size: (u16, u16)) -> App {
+    open_sample(data, ann, size, None)
+}
+
+/// [`open`], the list restricted to `sample`.
+fn open_sample(data: &Path, ann: &Path, size: (u16, u16), sample: Option<Vec<usize>>) -> App {
     let dataset = Dataset::open(&[data.to_path_buf()], LoadOptions::default()).unwrap();
     dataset.wait();
     let rules = RuleSet::builtin();
@@ -33,7 +38,7 @@ fn open(data: &Path, ann: &Path, size: (u16, u16)) -> App {
     );
     app.start(Setup {
         labels: Labels::new(Some(ann.to_path_buf()), Some("alice".into())),
-        sample: None,
+        sample,
     });
     // Every id read: the progress is counted.
     for _ in 0..50 {
@@ -239,6 +244,33 @@ fn enter_on_a_bar_filters_the_list() {
     assert_eq!(app.list().filter().unwrap().matches.len(), 1);
 }
 
+/// With a sample, the list's rows are the sample's: the overview counts those, and the
+/// progress is over the sample as in the status bar.
+#[test]
+fn the_overview_of_a_sample_counts_its_rows() {
+    let home = tempfile::tempdir().unwrap();
+    let ann = home.path().join("ann");
+    journals(&ann);
+    let mut app = open_sample(
+        &common::sample_data(),
+        &ann,
+        (200, 50),
+        Some(vec![0, 1, 2, 5]),
+    );
+    overview(&mut app);
+    let text = screen(&app);
+    assert!(
+        text.contains("Counted over the sample: 4 trajectories"),
+        "{text}"
+    );
+    assert!(
+        text.contains("progress: your marks over the sample"),
+        "{text}"
+    );
+    let tally = app.overview().unwrap().tally();
+    assert_eq!(tally.trajectories + tally.unreadable, 4);
+}
+
 #[test]
 fn keys_are_answered_while_the_scan_runs() {
     let home = tempfile::tempdir().unwrap();
@@ -269,7 +301,7 @@ fn keys_are_answered_while_the_scan_runs() {
     assert!(screen(&app).contains("scanned"));
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.mode(), Mode::Browse);
-    assert!(!app.busy() || app.list().filter().is_some());
+    assert!(!app.busy(), "closing the panel ends its count");
 }
 
 /// Over the benchmark file (`bench-data/`, not in the repository): how long the count takes
