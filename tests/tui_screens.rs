@@ -190,7 +190,7 @@ fn search_hits_are_highlighted() {
 
 #[test]
 fn help_overlay_lists_every_action() {
-    let mut app = open(&sample("agentinstruct_os.json"), (100, 44), dark(), None);
+    let mut app = open(&sample("agentinstruct_os.json"), (100, 46), dark(), None);
     keys(&mut app, "?");
     let text = screen(&app);
     for info in trev::tui::action::ACTIONS {

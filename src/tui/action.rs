@@ -1,10 +1,13 @@
 //! The one table of actions: each has a name (used by the config file), a help line (used by
 //! the help overlay) and default keys (used by the keymap). Nothing else lists keys.
 
-use std::collections::HashMap;
-use std::fmt;
+mod key;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::HashMap;
+
+use ratatui::crossterm::event::KeyEvent;
+
+pub use key::Key;
 
 /// Everything a key can do on the review screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,6 +54,7 @@ pub enum Action {
     RevealOthers,
     Agreement,
     Estimate,
+    Overview,
     Cancel,
 }
 
@@ -317,6 +321,12 @@ pub const ACTIONS: &[ActionInfo] = &[
         "the dataset's defect rate estimated from the reviewed sample",
         &["E"],
     ),
+    info(
+        Action::Overview,
+        "overview",
+        "overview: charts of findings by rule, outcomes, progress, categories",
+        &["C"],
+    ),
     info(Action::Help, "help", "show / hide this help", &["?", "f1"]),
     info(
         Action::Cancel,
@@ -355,82 +365,6 @@ impl Action {
 
     pub fn from_name(name: &str) -> Option<Action> {
         ACTIONS.iter().find(|i| i.name == name).map(|i| i.action)
-    }
-}
-
-/// A key with its modifiers, as written in the config file (`j`, `G`, `ctrl-d`, `pagedown`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Key {
-    pub code: KeyCode,
-    pub ctrl: bool,
-    pub alt: bool,
-}
-
-impl Key {
-    pub fn parse(s: &str) -> Result<Key, String> {
-        let mut ctrl = false;
-        let mut alt = false;
-        let mut rest = s;
-        loop {
-            if let Some(r) = rest.strip_prefix("ctrl-") {
-                ctrl = true;
-                rest = r;
-            } else if let Some(r) = rest.strip_prefix("alt-") {
-                alt = true;
-                rest = r;
-            } else {
-                break;
-            }
-        }
-        let code = match rest {
-            "enter" => KeyCode::Enter,
-            "esc" => KeyCode::Esc,
-            "tab" => KeyCode::Tab,
-            "backtab" => KeyCode::BackTab,
-            "space" => KeyCode::Char(' '),
-            "backspace" => KeyCode::Backspace,
-            "up" => KeyCode::Up,
-            "down" => KeyCode::Down,
-            "left" => KeyCode::Left,
-            "right" => KeyCode::Right,
-            "home" => KeyCode::Home,
-            "end" => KeyCode::End,
-            "pageup" => KeyCode::PageUp,
-            "pagedown" => KeyCode::PageDown,
-            f if f.len() > 1 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
-                KeyCode::F(f[1..].parse().unwrap())
-            }
-            c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap()),
-            _ => return Err(format!("unknown key '{s}'")),
-        };
-        Ok(Key { code, ctrl, alt })
-    }
-
-    pub fn from_event(e: &KeyEvent) -> Key {
-        Key {
-            code: e.code,
-            ctrl: e.modifiers.contains(KeyModifiers::CONTROL),
-            alt: e.modifiers.contains(KeyModifiers::ALT),
-        }
-    }
-}
-
-impl fmt::Display for Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.ctrl {
-            f.write_str("ctrl-")?;
-        }
-        if self.alt {
-            f.write_str("alt-")?;
-        }
-        match self.code {
-            KeyCode::Char(' ') => f.write_str("space"),
-            KeyCode::Char(c) => write!(f, "{c}"),
-            KeyCode::F(n) => write!(f, "f{n}"),
-            KeyCode::PageUp => f.write_str("pgup"),
-            KeyCode::PageDown => f.write_str("pgdn"),
-            other => write!(f, "{}", format!("{other:?}").to_lowercase()),
-        }
     }
 }
 
@@ -495,6 +429,7 @@ impl Keymap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
     #[test]
     fn every_action_has_a_unique_name_and_valid_keys() {

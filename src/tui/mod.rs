@@ -22,6 +22,7 @@ pub mod listing;
 mod marking;
 pub mod marks;
 pub mod outside;
+pub mod overview;
 pub mod panel;
 mod panes;
 pub mod render;

@@ -10,7 +10,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Widget};
 
 use super::action::{Action, Keymap};
-use super::marks::Labels;
+use super::listing::Filter;
+use super::marks::{Labels, Whole};
 use super::store::Store;
 use super::theme::Theme;
 
@@ -21,11 +22,15 @@ pub struct Data<'a> {
     pub labels: &'a Labels,
     /// The sample the list is restricted to (global indices, increasing), if any.
     pub sample: Option<&'a [usize]>,
+    /// The list's filter, with its scan so far, if one is on.
+    pub filter: Option<&'a Filter>,
+    /// The annotator's progress over the whole data (or the sample), once counted.
+    pub whole: Option<Whole>,
 }
 
 /// A panel over the screen. It owns its state; the screen holds the open one and forwards keys
 /// to it.
-pub trait Panel {
+pub trait Panel: std::any::Any {
     /// Compute the panel; `Err` is a message for the status bar, and the panel does not open.
     fn open(data: &mut Data) -> Result<Self, String>
     where
@@ -40,6 +45,23 @@ pub trait Panel {
 
     /// Draw the panel over `screen`.
     fn draw(&self, buf: &mut Buffer, screen: Rect, theme: &Theme, keymap: &Keymap);
+
+    /// Background work between keys, for at most `budget`: true when the panel should be
+    /// drawn again. Most panels compute everything when they open.
+    fn tick(&mut self, _data: &mut Data, _budget: std::time::Duration) -> bool {
+        false
+    }
+
+    /// Whether [`Panel::tick`] has work left (the screen's loop wakes up soon).
+    fn busy(&self) -> bool {
+        false
+    }
+
+    /// The list filter a key asked for as it closed the panel (`rule:ID`, `outcome:fail`…),
+    /// taken once.
+    fn take_filter(&mut self) -> Option<String> {
+        None
+    }
 }
 
 /// Opens a panel, boxed (the type of each entry in the list of panels).

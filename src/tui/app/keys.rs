@@ -32,12 +32,15 @@ impl App {
             Mode::Panel => {
                 let action = self.keymap.action(&e);
                 let (screen, keymap) = (self.screen.size(), &self.keymap);
-                if !self
-                    .panel
-                    .as_mut()
-                    .is_some_and(|(_, p)| p.key(action, screen, keymap))
-                {
+                let (used, filter) = match self.panel.as_mut() {
+                    Some((_, p)) => (p.key(action, screen, keymap), p.take_filter()),
+                    None => (false, None),
+                };
+                if !used {
                     self.set_mode(Mode::Browse);
+                }
+                if let Some(term) = filter {
+                    self.narrow_filter(&term);
                 }
             }
             Mode::Search
@@ -119,21 +122,11 @@ impl App {
                 }
             }
             Mode::Filter => {
-                match self
-                    .list
-                    .set_filter(&input, &mut self.store, self.marking.labels())
-                {
-                    Ok(()) => {
-                        if let Some(first) = self.list.instead_of(self.selected()) {
-                            self.select(first);
-                        }
-                    }
-                    // Not applied: the query stays on the input line, with what is wrong.
-                    Err(message) => {
-                        self.input = input;
-                        self.message = Some(message);
-                        return;
-                    }
+                // Not applied: the query stays on the input line, with what is wrong.
+                if let Err(message) = self.apply_filter(&input) {
+                    self.input = input;
+                    self.message = Some(message);
+                    return;
                 }
             }
             Mode::Jump => {
@@ -255,6 +248,8 @@ impl App {
             store: &mut self.store,
             labels: self.marking.labels(),
             sample: self.list.sample(),
+            filter: self.list.filter(),
+            whole: self.marking.whole(),
         };
         match open(&mut data) {
             Ok(panel) => {
@@ -263,6 +258,31 @@ impl App {
             }
             Err(message) => self.message = Some(message),
         }
+    }
+
+    /// Add `term` to the list's filter (or make it the filter when none is on), as if typed
+    /// after `&`; a term already there is not added twice.
+    fn narrow_filter(&mut self, term: &str) {
+        let query = match self.list.filter() {
+            Some(f) if f.query.split_whitespace().any(|w| w == term) => f.query.clone(),
+            Some(f) => format!("{} {term}", f.query.trim_end()),
+            None => term.to_string(),
+        };
+        self.message = Some(match self.apply_filter(&query) {
+            Ok(()) => format!("filter: {query}"),
+            Err(message) => message,
+        });
+    }
+
+    /// Filter the list by `query` and show its first match when the trajectory on screen is
+    /// not one; `Err` says what is wrong with the query.
+    fn apply_filter(&mut self, query: &str) -> Result<(), String> {
+        self.list
+            .set_filter(query, &mut self.store, self.marking.labels())?;
+        if let Some(first) = self.list.instead_of(self.selected()) {
+            self.select(first);
+        }
+        Ok(())
     }
 
     /// Do a marking action.

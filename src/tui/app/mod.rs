@@ -21,6 +21,7 @@ use super::help::HelpPanel;
 use super::layout::{Areas, Screen};
 use super::listing::List;
 use super::marking::Marking;
+use super::overview::OverviewPanel;
 use super::panel::{self, Open, Panel};
 use super::render::TurnCache;
 use super::store::{Entry, Slot, Store};
@@ -31,6 +32,7 @@ const PANELS: &[(Action, Open)] = &[
     (Action::Help, panel::open::<HelpPanel>),
     (Action::Agreement, panel::open::<AgreementPanel>),
     (Action::Estimate, panel::open::<EstimatePanel>),
+    (Action::Overview, panel::open::<OverviewPanel>),
 ];
 
 /// What the keyboard is doing.
@@ -170,6 +172,12 @@ impl App {
         self.panel.as_ref().map(|(_, p)| p.as_ref())
     }
 
+    /// The overview panel, when it is the one open.
+    pub fn overview(&self) -> Option<&OverviewPanel> {
+        let panel: &dyn std::any::Any = self.panel()?;
+        panel.downcast_ref()
+    }
+
     /// Global index of the trajectory on screen.
     pub fn selected(&self) -> usize {
         self.document.selected()
@@ -287,6 +295,7 @@ impl App {
         let budget = std::time::Duration::from_millis(30);
         self.list
             .scan(&mut self.store, self.marking.labels(), budget);
+        let panel_moved = self.tick_panel(budget);
         // While the filter is on, the trajectory on screen is a match once there is one.
         if let Some(first) = self.list.instead_of(self.selected()) {
             self.select(first);
@@ -316,7 +325,7 @@ impl App {
             if resumed {
                 self.prepare();
             }
-            return resumed;
+            return resumed || panel_moved;
         }
         self.prepare();
         true
@@ -328,6 +337,22 @@ impl App {
             || !self.store.dataset().is_complete()
             || !self.store.dataset().ids_final()
             || self.list.scanning(self.store.len())
+            || self.panel.as_ref().is_some_and(|(_, p)| p.busy())
+    }
+
+    /// The open panel's background work, for at most `budget`: true when it moved on.
+    fn tick_panel(&mut self, budget: std::time::Duration) -> bool {
+        let Some((_, panel)) = self.panel.as_mut() else {
+            return false;
+        };
+        let mut data = panel::Data {
+            store: &mut self.store,
+            labels: self.marking.labels(),
+            sample: self.list.sample(),
+            filter: self.list.filter(),
+            whole: self.marking.whole(),
+        };
+        panel.tick(&mut data, budget)
     }
 
     /// Show trajectory `i` from its first step.
