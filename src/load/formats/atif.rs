@@ -2,6 +2,7 @@
 //! `source`, tool calls and observation results, under an `ATIF-v…` `schema_version`.
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::calls::arguments_text;
@@ -49,7 +50,7 @@ fn read_atif(raw: Raw, record: &mut RawRecord) -> Result<(), ReadError> {
     struct AtifCall {
         tool_call_id: Option<String>,
         function_name: Option<String>,
-        arguments: Option<Value>,
+        arguments: Option<Box<RawValue>>,
     }
     #[derive(Deserialize)]
     struct Observation {
@@ -71,7 +72,7 @@ fn read_atif(raw: Raw, record: &mut RawRecord) -> Result<(), ReadError> {
             .map(|c| ToolCall {
                 id: c.tool_call_id,
                 name: c.function_name.unwrap_or_default(),
-                arguments: arguments_text(c.arguments),
+                arguments: arguments_text(c.arguments.as_deref()),
             })
             .collect();
         let demo = turn.demo;
