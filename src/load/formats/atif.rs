@@ -87,5 +87,29 @@ fn read_atif(raw: Raw, record: &mut RawRecord) -> Result<(), ReadError> {
             record.turns.push(obs);
         }
     }
+    task_from_copied_context(&mut record.turns);
     Ok(())
+}
+
+/// A continuation (the trajectory after a context summary) can open on copied context alone:
+/// the original prompt, the handoff, the questions and answers, all `is_copied_context`, and
+/// no user step of its own before the agent's first. Its task is then the first copied user
+/// step, the original prompt, which is read as the instruction rather than as context.
+fn task_from_copied_context(turns: &mut [RawTurn]) {
+    let first_live_agent = turns
+        .iter()
+        .position(|t| t.speaker == Speaker::Agent && !t.demo)
+        .unwrap_or(turns.len());
+    let asked = turns[..first_live_agent]
+        .iter()
+        .any(|t| t.speaker == Speaker::User && !t.demo);
+    if asked {
+        return;
+    }
+    if let Some(prompt) = turns[..first_live_agent]
+        .iter_mut()
+        .find(|t| t.speaker == Speaker::User && t.demo)
+    {
+        prompt.demo = false;
+    }
 }
