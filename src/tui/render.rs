@@ -286,7 +286,7 @@ fn tail(p: &Paint, (index, width, limit): TurnKey) -> Vec<Line<'static>> {
         base(turn, theme),
         p.highlight,
         width,
-        limit.is_some(),
+        limit,
     ));
     if let Some(note) = p
         .marks

@@ -12,7 +12,8 @@ use super::super::theme::Theme;
 use crate::model::Turn;
 use crate::sanitize::{sanitize, sanitize_line};
 
-/// Rows a call's arguments take at most when the turn is folded.
+/// Rows a call's arguments take at most beside the turn's own text when the turn is folded
+/// (a turn that is only its calls gives them the turn's rows).
 const FOLDED_CALL_ROWS: usize = 6;
 
 /// Whether the turn's text is its one tool call as JSON (`{"name": …, "arguments": …}`), so
@@ -31,15 +32,16 @@ pub fn text_is_call(turn: &Turn) -> bool {
 }
 
 /// The rows of every call of `turn` at `width` cells, the arguments cut to a few rows when
-/// `folded`.
+/// the turn is folded to `limit` rows.
 pub fn call_rows(
     turn: &Turn,
     theme: &Theme,
     base: Style,
     highlight_on: bool,
     width: usize,
-    folded: bool,
+    limit: Option<usize>,
 ) -> Vec<Line<'static>> {
+    let calls_only = turn.text.trim().is_empty() || text_is_call(turn);
     let mut rows = Vec::new();
     for call in &turn.tool_calls {
         rows.push(Line::from(vec![
@@ -55,7 +57,11 @@ pub fn call_rows(
         if let (true, Some(syntax)) = (highlight_on, &theme.syntax) {
             layers.push(highlight::runs_as(&clean.text, "json", syntax));
         }
-        let max_rows = if folded { FOLDED_CALL_ROWS } else { usize::MAX };
+        let max_rows = match limit {
+            None => usize::MAX,
+            Some(n) if calls_only => n,
+            Some(n) => n.min(FOLDED_CALL_ROWS),
+        };
         let w = text::wrap(
             &clean.text,
             &layers,
