@@ -39,6 +39,27 @@ pub enum BlockKind {
     },
 }
 
+impl BlockKind {
+    /// What the block is, as the status bar says it (`step` for a step, which it numbers).
+    pub fn name(self) -> &'static str {
+        match self {
+            BlockKind::Prompt(_) => "prompt",
+            BlockKind::Instruction(_) => "instruction",
+            BlockKind::User(_) => "user",
+            BlockKind::Demo { .. } => "demo",
+            BlockKind::Step { .. } => "step",
+        }
+    }
+}
+
+/// `1 step`, `4 steps`.
+pub fn steps_text(n: usize) -> String {
+    match n {
+        1 => "1 step".to_string(),
+        n => format!("{n} steps"),
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Block {
     pub kind: BlockKind,

@@ -388,11 +388,8 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
                     + 1;
                 format!("step {k}/{steps}")
             }
-            Some(BlockKind::Instruction(_)) => format!("instruction · {}", count(steps)),
-            Some(BlockKind::Prompt(_)) => format!("prompt · {}", count(steps)),
-            Some(BlockKind::User(_)) => format!("user · {}", count(steps)),
-            Some(BlockKind::Demo { .. }) => format!("demo · {}", count(steps)),
-            None => count(steps),
+            Some(kind) => format!("{} · {}", kind.name(), super::doc::steps_text(steps)),
+            None => super::doc::steps_text(steps),
         };
         left.push_str(&format!(" · {at}"));
         if let Some(turn) = app.cursor_turn() {
@@ -453,14 +450,6 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
 
 /// The label part of the status bar: the sample, the marking target when it is the
 /// environment, whether others' marks show, and who marks into which journal.
-/// `1 step`, `4 steps`.
-fn count(steps: usize) -> String {
-    match steps {
-        1 => "1 step".to_string(),
-        n => format!("{n} steps"),
-    }
-}
-
 fn label_status(app: &App) -> Vec<Span<'static>> {
     let theme = app.theme();
     let l = app.marking().labels();
