@@ -521,6 +521,28 @@ mod tests {
     }
 
     #[test]
+    fn the_task_is_the_first_instruction_after_the_example_not_a_follow_up() {
+        use Role::*;
+        // A chat: the task, an answer, the user's follow-up.
+        let t = traj(&[Instruction, Agent, Environment, Agent, Instruction, Agent]);
+        assert_eq!(t.instruction().map(|x| x.index), Some(0));
+        // AgentInstruct: the prompt, the example (demo), the real problem.
+        let mut t = traj(&[Instruction, Agent, Environment, Agent, Instruction, Agent]);
+        for i in 1..4 {
+            t.turns[i].demo = true;
+        }
+        assert_eq!(t.instruction().map(|x| x.index), Some(4));
+        // An example between the task and the agent (a thinking block): the task stays.
+        let mut t = traj(&[Instruction, Agent, Agent]);
+        t.turns[1].demo = true;
+        assert_eq!(t.instruction().map(|x| x.index), Some(0));
+        // No agent turn at all: the first instruction after the example.
+        let mut t = traj(&[Instruction, Agent, Instruction, Instruction]);
+        t.turns[1].demo = true;
+        assert_eq!(t.instruction().map(|x| x.index), Some(2));
+    }
+
+    #[test]
     fn environment_without_agent_is_its_own_step() {
         use Role::*;
         let t = traj(&[Instruction, Environment, Agent]);

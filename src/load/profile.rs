@@ -401,4 +401,42 @@ mod tests {
         ]);
         assert_eq!(detect_task(None, &record(turns)), Task::React);
     }
+
+    #[test]
+    fn a_later_user_turn_is_the_users_where_the_environment_has_its_own_role() {
+        use Speaker::Tool;
+        let chat = || {
+            raw(&[
+                (User, "find it"),
+                (Agent, "{\"name\": \"search\"}"),
+                (Tool, "found"),
+                (Agent, "here it is"),
+                (User, "thanks, and the other one?"),
+            ])
+        };
+        let rec = record(chat());
+        assert!(environment_has_its_own_role(&rec));
+        let roles: Vec<Role> = assign_roles(Task::Generic, chat(), true)
+            .iter()
+            .map(|t| t.role)
+            .collect();
+        use Role::{Agent as A, Environment as E, Instruction as I};
+        assert_eq!(roles, [I, A, E, A, I]);
+        // Observations in user turns (AgentInstruct): no tool turn, no tools declared.
+        let plain = record(raw(&[(User, "task"), (Agent, "ls"), (User, "out")]));
+        assert!(!environment_has_its_own_role(&plain));
+        // Declared tools say the same, even before any call; an empty list says nothing.
+        let mut declared = record(raw(&[(User, "hi"), (Agent, "hello"), (User, "more")]));
+        declared.tools = Some(serde_json::json!([{"name": "search"}]));
+        assert!(environment_has_its_own_role(&declared));
+        declared.tools = Some(serde_json::json!([]));
+        assert!(!environment_has_its_own_role(&declared));
+        // A demo user turn stays the environment's.
+        let mut turns = chat();
+        turns[4].demo = true;
+        assert_eq!(
+            assign_roles(Task::Generic, turns, true)[4].role,
+            Role::Environment
+        );
+    }
 }
