@@ -16,12 +16,15 @@ use crate::sanitize::{sanitize, sanitize_line};
 /// (a turn that is only its calls gives them the turn's rows).
 const FOLDED_CALL_ROWS: usize = 6;
 
-/// Whether the turn's text is its one tool call as JSON (`{"name": …, "arguments": …}`), so
-/// the rows of the call say all the text says.
+/// Whether the turn's text is its one tool call as JSON (`{"name": …, "arguments": …}` and
+/// nothing else), so the rows of the call say all the text says.
 pub fn text_is_call(turn: &Turn) -> bool {
     #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
     struct Named {
         name: String,
+        #[serde(default, rename = "arguments")]
+        _arguments: Option<serde::de::IgnoredAny>,
     }
     let [call] = turn.tool_calls.as_slice() else {
         return false;
@@ -117,6 +120,9 @@ mod tests {
             &[("search", "{}"), ("search", "{}")]
         )));
         assert!(!text_is_call(&turn(call, &[])));
+        // A key beside the call would be hidden: the text shows.
+        let more = r#"{"name": "search", "arguments": {}, "thought": "look it up"}"#;
+        assert!(!text_is_call(&turn(more, &[("search", "{}")])));
     }
 
     #[test]
