@@ -284,6 +284,29 @@ fn a_follow_up_is_the_users_turn_where_the_environment_has_its_own_role() {
         }
     }
 
+    // OpenHands events name who speaks: every message the user sends is the user's, in a
+    // chat without a single tool call too.
+    for name in ["basic.json", "basic_interactions.json"] {
+        let path = corpus.join("openhands-event-stream").join(name);
+        let events = read(&path);
+        let said: Vec<&str> = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["source"] == "user" && e["action"] == "message")
+            .map(|e| e["args"]["content"].as_str().unwrap())
+            .collect();
+        let t = &load(&path)[0];
+        let users: Vec<&str> = t
+            .turns
+            .iter()
+            .filter(|x| x.role == Role::Instruction)
+            .map(|x| x.text.as_str())
+            .collect();
+        assert_eq!(users, said, "{name}");
+        assert_eq!(t.instruction().unwrap().text, said[0]);
+    }
+
     // AgentInstruct (observations in user turns): unchanged, every user turn after the
     // example's is the environment's.
     let mut users = 0;

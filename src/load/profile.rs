@@ -138,8 +138,16 @@ fn demo_range(task: Task, turns: &[RawTurn]) -> Option<(usize, usize)> {
 /// Whether the environment answers in turns of its own role (`tool`, `observation`,
 /// `tool_result`, …) or the record declares tools to call: then a user turn after the task is
 /// the user speaking again, not an observation (AgentInstruct, AgentBench and FireAct put the
-/// environment's replies in user turns, and have neither).
+/// environment's replies in user turns, and have neither). Formats that name who speaks
+/// (OpenHands' `source`, ATIF's step `source`, Claude Code's `tool_result` blocks) always
+/// keep the user apart, even in a chat without a tool call.
 pub fn environment_has_its_own_role(record: &RawRecord) -> bool {
+    if matches!(
+        record.format,
+        Format::OpenHandsEvents | Format::OpenHandsEval | Format::Atif | Format::ClaudeCode
+    ) {
+        return true;
+    }
     let declared = match &record.tools {
         None | Some(serde_json::Value::Null) => false,
         Some(serde_json::Value::Array(list)) => !list.is_empty(),
