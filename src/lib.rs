@@ -15,6 +15,7 @@ pub mod diag;
 pub mod estimate;
 pub mod export;
 pub mod findings;
+pub mod json_text;
 pub mod labels;
 pub mod load;
 pub mod model;

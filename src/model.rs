@@ -379,13 +379,25 @@ impl Trajectory {
             .filter(|t| t.role == Role::Agent && !t.demo)
     }
 
-    /// The task as posed: the last instruction turn that is not part of an in-context example
-    /// (AgentInstruct states the real problem after the example).
+    /// The task as posed: the first instruction turn between the in-context example and the
+    /// agent's first turn (AgentInstruct states the real problem after the example; the user's
+    /// follow-ups in a chat come after the agent's first answer), else the first instruction
+    /// that is not part of an example.
     pub fn instruction(&self) -> Option<&Turn> {
-        self.turns
+        let live = |t: &&Turn| t.role == Role::Instruction && !t.demo;
+        let first_agent = self
+            .agent_turns()
+            .next()
+            .map_or(self.turns.len(), |t| t.index)
+            .min(self.turns.len());
+        let after_example = self.turns[..first_agent]
             .iter()
-            .rev()
-            .find(|t| t.role == Role::Instruction && !t.demo)
+            .rposition(|t| t.demo)
+            .map_or(0, |i| i + 1);
+        self.turns[after_example..first_agent]
+            .iter()
+            .find(live)
+            .or_else(|| self.turns.iter().find(live))
     }
 
     /// Index of the first turn after the preamble (system prompt and instruction).
@@ -506,6 +518,28 @@ mod tests {
         let steps = t.steps();
         assert_eq!(steps.len(), 2);
         assert_eq!(steps[1].agent, Some(4));
+    }
+
+    #[test]
+    fn the_task_is_the_first_instruction_after_the_example_not_a_follow_up() {
+        use Role::*;
+        // A chat: the task, an answer, the user's follow-up.
+        let t = traj(&[Instruction, Agent, Environment, Agent, Instruction, Agent]);
+        assert_eq!(t.instruction().map(|x| x.index), Some(0));
+        // AgentInstruct: the prompt, the example (demo), the real problem.
+        let mut t = traj(&[Instruction, Agent, Environment, Agent, Instruction, Agent]);
+        for i in 1..4 {
+            t.turns[i].demo = true;
+        }
+        assert_eq!(t.instruction().map(|x| x.index), Some(4));
+        // An example between the task and the agent (a thinking block): the task stays.
+        let mut t = traj(&[Instruction, Agent, Agent]);
+        t.turns[1].demo = true;
+        assert_eq!(t.instruction().map(|x| x.index), Some(0));
+        // No agent turn at all: the first instruction after the example.
+        let mut t = traj(&[Instruction, Agent, Instruction, Instruction]);
+        t.turns[1].demo = true;
+        assert_eq!(t.instruction().map(|x| x.index), Some(2));
     }
 
     #[test]

@@ -24,8 +24,10 @@ struct Counts {
     sessions: usize,
     /// Assistant lines (each is one agent turn; these files have no thinking blocks).
     agent: usize,
-    /// Tool results plus the user's text messages after the first of each session.
+    /// Tool results.
     environment: usize,
+    /// The user's text messages after the first of each session: the user speaking again.
+    follow_ups: usize,
     tool_calls: usize,
     tool_results: usize,
 }
@@ -55,7 +57,7 @@ fn independent(path: &Path) -> Counts {
                 let session = line["sessionId"].as_str().unwrap().to_string();
                 let first = sessions.insert(session);
                 if of("tool_result") == 0 && !first {
-                    counts.environment += 1;
+                    counts.follow_ups += 1;
                 }
             }
             _ => {}
@@ -71,10 +73,12 @@ fn counted(trajectories: &[Trajectory]) -> Counts {
         ..Counts::default()
     };
     for t in trajectories {
+        let task = t.instruction().map(|x| x.index);
         for turn in t.turns.iter().filter(|turn| !turn.demo) {
             match turn.role {
                 Role::Agent => counts.agent += 1,
                 Role::Environment => counts.environment += 1,
+                Role::Instruction if Some(turn.index) != task => counts.follow_ups += 1,
                 _ => {}
             }
             counts.tool_calls += turn.tool_calls.len();
@@ -138,7 +142,8 @@ fn each_session_is_one_trajectory_with_the_counts_of_its_json() {
                 Counts {
                     sessions: 1,
                     agent: 5,
-                    environment: 5,
+                    environment: 2,
+                    follow_ups: 3,
                     tool_calls: 2,
                     tool_results: 2
                 }
@@ -148,7 +153,8 @@ fn each_session_is_one_trajectory_with_the_counts_of_its_json() {
                 Counts {
                     sessions: 1,
                     agent: 6,
-                    environment: 4,
+                    environment: 3,
+                    follow_ups: 1,
                     tool_calls: 3,
                     tool_results: 3
                 }
@@ -167,14 +173,16 @@ fn the_todowrite_session_follows_its_parent_links() {
     assert_eq!(first_call.tool_calls[0].name, "TodoWrite");
     let args: Value = serde_json::from_str(&first_call.tool_calls[0].arguments).unwrap();
     assert!(args["todos"].is_array());
-    // The user's follow-up comes after the third tool result, as its parentUuid says.
+    // The user's follow-up comes after the third tool result, as its parentUuid says, and is
+    // the user's turn (the environment answers in tool results).
     let follow_up = t
         .turns
         .iter()
         .position(|x| x.text.starts_with("Can you add a task for security review"))
         .unwrap();
     assert_eq!(t.turns[follow_up - 1].source_role, "tool_result");
-    assert_eq!(t.turns[follow_up].role, Role::Environment);
+    assert_eq!(t.turns[follow_up].role, Role::Instruction);
+    assert_eq!(t.instruction().unwrap().index, 0);
 }
 
 #[test]

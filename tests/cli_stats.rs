@@ -158,7 +158,7 @@ fn a_forced_format_that_does_not_fit_says_what_is_missing() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "a `atif` record needs a `steps` list",
+            "an `atif` record needs a `steps` list",
         ));
     common::trev(home.path())
         .args(["stats", "--format", "nope"])

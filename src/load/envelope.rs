@@ -173,8 +173,9 @@ pub(super) struct Message {
     pub(super) role: Option<Cow<'static, str>>,
     pub(super) content: Option<Text>,
     pub(super) loss: Option<bool>,
-    pub(super) tool_calls: Option<Value>,
-    pub(super) function_call: Option<Value>,
+    /// Kept as text, so the calls' arguments keep the source's key order.
+    pub(super) tool_calls: Option<Box<RawValue>>,
+    pub(super) function_call: Option<Box<RawValue>>,
     /// The call a `tool` message answers.
     pub(super) tool_call_id: Option<Cow<'static, str>>,
 }

@@ -84,7 +84,8 @@ pub fn parse_record(bytes: &[u8], ctx: RecordCtx, opts: LoadOptions) -> Result<L
         .profile
         .unwrap_or_else(|| profile::detect_task(id.as_deref(), &raw));
     let id = id.unwrap_or_else(|| fallback_id(ctx));
-    let turns = profile::assign_roles(task, raw.turns);
+    let follow_ups = profile::environment_has_its_own_role(&raw);
+    let turns = profile::assign_roles(task, raw.turns, follow_ups);
     if !turns.iter().any(|t| t.role == Role::Agent) {
         warnings.push(diagnostic(
             ctx,

@@ -135,8 +135,33 @@ fn demo_range(task: Task, turns: &[RawTurn]) -> Option<(usize, usize)> {
     None
 }
 
-/// Turn raw turns into model turns for a record whose task is known.
-pub fn assign_roles(task: Task, raw: Vec<RawTurn>) -> Vec<Turn> {
+/// Whether the environment answers in turns of its own role (`tool`, `observation`,
+/// `tool_result`, …) or the record declares tools to call: then a user turn after the task is
+/// the user speaking again, not an observation (AgentInstruct, AgentBench and FireAct put the
+/// environment's replies in user turns, and have neither). Formats that name who speaks
+/// (OpenHands' `source`, ATIF's step `source`, Claude Code's `tool_result` blocks) always
+/// keep the user apart, even in a chat without a tool call.
+pub fn environment_has_its_own_role(record: &RawRecord) -> bool {
+    if matches!(
+        record.format,
+        Format::OpenHandsEvents | Format::OpenHandsEval | Format::Atif | Format::ClaudeCode
+    ) {
+        return true;
+    }
+    let declared = match &record.tools {
+        None | Some(serde_json::Value::Null) => false,
+        Some(serde_json::Value::Array(list)) => !list.is_empty(),
+        Some(serde_json::Value::Object(map)) => !map.is_empty(),
+        Some(serde_json::Value::String(s)) => !s.trim().is_empty() && s.trim() != "[]",
+        Some(_) => true,
+    };
+    declared || record.turns.iter().any(|t| t.speaker == Speaker::Tool)
+}
+
+/// Turn raw turns into model turns for a record whose task is known. `follow_ups`: a user turn
+/// after the task is the user's (an instruction), not the environment's (see
+/// [`environment_has_its_own_role`]).
+pub fn assign_roles(task: Task, raw: Vec<RawTurn>, follow_ups: bool) -> Vec<Turn> {
     let demo = demo_range(task, &raw);
     let mut seen_user = false;
     raw.into_iter()
@@ -152,6 +177,8 @@ pub fn assign_roles(task: Task, raw: Vec<RawTurn>) -> Vec<Turn> {
                 Speaker::User if starts_problem => Role::Instruction,
                 // The task prompt is the first user turn that is not part of an example.
                 Speaker::User if !seen_user && !t.demo => Role::Instruction,
+                // The user speaking again, where the environment has a role of its own.
+                Speaker::User if follow_ups && !t.demo => Role::Instruction,
                 Speaker::User => Role::Environment,
             };
             if t.speaker == Speaker::User && !t.demo {
@@ -222,7 +249,7 @@ mod tests {
         ]);
         let task = detect_task(None, &record(turns.clone()));
         assert_eq!(task, Task::Os);
-        let turns = assign_roles(task, turns);
+        let turns = assign_roles(task, turns, false);
         let got: Vec<(Role, bool)> = turns.iter().map(|t| (t.role, t.demo)).collect();
         assert_eq!(
             got,
@@ -253,7 +280,7 @@ mod tests {
         ]);
         let task = detect_task(None, &record(turns.clone()));
         assert_eq!(task, Task::Kg);
-        let turns = assign_roles(task, turns);
+        let turns = assign_roles(task, turns, false);
         let demo: Vec<bool> = turns.iter().map(|t| t.demo).collect();
         assert_eq!(demo, [false, true, true, true, false, false]);
         assert_eq!(turns[4].role, Role::Instruction);
@@ -272,7 +299,7 @@ mod tests {
         ]);
         turns[1].loss = Some(false);
         turns[3].loss = Some(true);
-        let turns = assign_roles(Task::Db, turns);
+        let turns = assign_roles(Task::Db, turns, false);
         assert!(turns[1].demo);
         assert_eq!(turns[2].role, Role::Instruction);
         assert!(!turns[3].demo);
@@ -296,7 +323,7 @@ mod tests {
         turns[1].loss = Some(true);
         turns[4].loss = Some(true);
         turns[6].loss = Some(false);
-        let turns = assign_roles(Task::Os, turns);
+        let turns = assign_roles(Task::Os, turns, false);
         assert!(turns[1].demo, "found by structure");
         assert_eq!(turns[3].role, Role::Instruction);
         assert!(!turns[6].demo);
@@ -317,7 +344,7 @@ mod tests {
         turns[1].loss = Some(true);
         turns[3].loss = Some(true);
         let task = detect_task(Some("os_7"), &record(turns.clone()));
-        let turns = assign_roles(task, turns);
+        let turns = assign_roles(task, turns, false);
         let got: Vec<(Role, bool)> = turns.iter().map(|t| (t.role, t.demo)).collect();
         assert_eq!(
             got,
@@ -341,7 +368,7 @@ mod tests {
         ]);
         let task = detect_task(Some("alfworld_3"), &record(turns.clone()));
         assert_eq!(task, Task::Alfworld);
-        let turns = assign_roles(task, turns);
+        let turns = assign_roles(task, turns, false);
         assert!(turns[1].demo);
         assert_eq!(turns[2].role, Role::Instruction);
         assert_eq!(turns[4].role, Role::Environment);
@@ -353,7 +380,7 @@ mod tests {
         let turns = raw(&[(User, "hi"), (Agent, "hello"), (User, "more")]);
         let task = detect_task(None, &record(turns.clone()));
         assert_eq!(task, Task::Generic);
-        let turns = assign_roles(task, turns);
+        let turns = assign_roles(task, turns, false);
         assert!(turns.iter().all(|t| !t.demo));
         assert_eq!(turns[2].role, Role::Environment);
     }
@@ -368,7 +395,7 @@ mod tests {
         ]);
         turns[0].demo = true;
         turns[1].demo = true;
-        let turns = assign_roles(Task::Swe, turns);
+        let turns = assign_roles(Task::Swe, turns, false);
         assert_eq!(turns[0].role, Role::Environment);
         assert_eq!(turns[2].role, Role::Instruction);
         assert!(!turns[2].demo);
@@ -381,5 +408,43 @@ mod tests {
             (Agent, "Thought: I should search.\nAction: search[x]"),
         ]);
         assert_eq!(detect_task(None, &record(turns)), Task::React);
+    }
+
+    #[test]
+    fn a_later_user_turn_is_the_users_where_the_environment_has_its_own_role() {
+        use Speaker::Tool;
+        let chat = || {
+            raw(&[
+                (User, "find it"),
+                (Agent, "{\"name\": \"search\"}"),
+                (Tool, "found"),
+                (Agent, "here it is"),
+                (User, "thanks, and the other one?"),
+            ])
+        };
+        let rec = record(chat());
+        assert!(environment_has_its_own_role(&rec));
+        let roles: Vec<Role> = assign_roles(Task::Generic, chat(), true)
+            .iter()
+            .map(|t| t.role)
+            .collect();
+        use Role::{Agent as A, Environment as E, Instruction as I};
+        assert_eq!(roles, [I, A, E, A, I]);
+        // Observations in user turns (AgentInstruct): no tool turn, no tools declared.
+        let plain = record(raw(&[(User, "task"), (Agent, "ls"), (User, "out")]));
+        assert!(!environment_has_its_own_role(&plain));
+        // Declared tools say the same, even before any call; an empty list says nothing.
+        let mut declared = record(raw(&[(User, "hi"), (Agent, "hello"), (User, "more")]));
+        declared.tools = Some(serde_json::json!([{"name": "search"}]));
+        assert!(environment_has_its_own_role(&declared));
+        declared.tools = Some(serde_json::json!([]));
+        assert!(!environment_has_its_own_role(&declared));
+        // A demo user turn stays the environment's.
+        let mut turns = chat();
+        turns[4].demo = true;
+        assert_eq!(
+            assign_roles(Task::Generic, turns, true)[4].role,
+            Role::Environment
+        );
     }
 }

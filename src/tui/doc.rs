@@ -27,6 +27,9 @@ pub enum BlockKind {
     Prompt(usize),
     /// The task as posed.
     Instruction(usize),
+    /// The user speaking again after the task (a follow-up in a chat): an instruction turn
+    /// after the task's.
+    User(usize),
     /// The in-context demo turns, hidden behind one row.
     Demo { turns: usize },
     /// An agent turn and the environment turns `[start, end)` answering it.
@@ -34,6 +37,27 @@ pub enum BlockKind {
         agent: Option<usize>,
         env: (usize, usize),
     },
+}
+
+impl BlockKind {
+    /// What the block is, as the status bar says it (`step` for a step, which it numbers).
+    pub fn name(self) -> &'static str {
+        match self {
+            BlockKind::Prompt(_) => "prompt",
+            BlockKind::Instruction(_) => "instruction",
+            BlockKind::User(_) => "user",
+            BlockKind::Demo { .. } => "demo",
+            BlockKind::Step { .. } => "step",
+        }
+    }
+}
+
+/// `1 step`, `4 steps`.
+pub fn steps_text(n: usize) -> String {
+    match n {
+        1 => "1 step".to_string(),
+        n => format!("{n} steps"),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -49,7 +73,7 @@ impl Block {
     /// The turns the block shows, in order.
     pub fn turns(&self) -> Vec<usize> {
         match self.kind {
-            BlockKind::Prompt(t) | BlockKind::Instruction(t) => vec![t],
+            BlockKind::Prompt(t) | BlockKind::Instruction(t) | BlockKind::User(t) => vec![t],
             BlockKind::Demo { .. } => Vec::new(),
             BlockKind::Step { agent, env } => agent.into_iter().chain(env.0..env.1).collect(),
         }
@@ -132,6 +156,11 @@ impl Doc {
                 continue;
             }
             match turn.role {
+                // After the task, the user speaking again.
+                Role::Instruction if main.is_some_and(|m| i > m) => {
+                    kinds.push(BlockKind::User(i));
+                    i += 1;
+                }
                 Role::Instruction | Role::System => {
                     if Some(i) != main {
                         kinds.push(BlockKind::Prompt(i));
@@ -162,7 +191,7 @@ impl Doc {
         let (left, right) = geometry.columns();
         for kind in kinds {
             let body = match kind {
-                BlockKind::Prompt(t) | BlockKind::Instruction(t) => {
+                BlockKind::Prompt(t) | BlockKind::Instruction(t) | BlockKind::User(t) => {
                     height_of((t, geometry.full(), limit(kind, t, folds)))
                 }
                 BlockKind::Demo { .. } => 1,
@@ -240,7 +269,7 @@ pub fn place(
     let (left, right) = geometry.columns();
     let height = |key: &TurnKey| heights.get(key).copied().unwrap_or(1);
     match block.kind {
-        BlockKind::Prompt(t) | BlockKind::Instruction(t) => vec![Placed {
+        BlockKind::Prompt(t) | BlockKind::Instruction(t) | BlockKind::User(t) => vec![Placed {
             turn: t,
             column: 0,
             row: 0,

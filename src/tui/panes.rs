@@ -388,10 +388,8 @@ pub fn draw_status(buf: &mut Buffer, area: Rect, app: &App) {
                     + 1;
                 format!("step {k}/{steps}")
             }
-            Some(BlockKind::Instruction(_)) => format!("instruction · {steps} steps"),
-            Some(BlockKind::Prompt(_)) => format!("prompt · {steps} steps"),
-            Some(BlockKind::Demo { .. }) => format!("demo · {steps} steps"),
-            None => format!("{steps} steps"),
+            Some(kind) => format!("{} · {}", kind.name(), super::doc::steps_text(steps)),
+            None => super::doc::steps_text(steps),
         };
         left.push_str(&format!(" · {at}"));
         if let Some(turn) = app.cursor_turn() {

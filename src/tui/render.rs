@@ -17,6 +17,10 @@ use super::theme::Theme;
 use crate::model::{Role, Task, Turn};
 use crate::sanitize::{sanitize, sanitize_line, Sanitized};
 
+mod call;
+
+pub use call::{arguments_pretty, text_is_call};
+
 /// Unfolded turns longer than this (in bytes) are rendered a window at a time.
 pub const LONG_TURN: usize = 128 * 1024;
 
@@ -74,7 +78,7 @@ impl BodyLayout {
 
 /// True when `turn` is rendered a window at a time under `key`.
 pub fn is_long(turn: &Turn, key: TurnKey) -> bool {
-    key.2.is_none() && turn.text.len() > LONG_TURN
+    key.2.is_none() && turn.text.len() > LONG_TURN && !call::text_is_call(turn)
 }
 
 /// Rendered turns, remembered per trajectory (cleared when the trajectory changes; the rows,
@@ -209,6 +213,10 @@ fn spans(p: &Paint, index: usize, clean: &Sanitized, src_len: usize) -> [Vec<Run
 fn body(p: &Paint, (index, width, limit): TurnKey) -> Vec<Line<'static>> {
     let theme = p.theme;
     let turn = &p.entry.trajectory.turns[index];
+    // A call shows once, as the call (in the rows after the text).
+    if (turn.text.is_empty() && !turn.tool_calls.is_empty()) || call::text_is_call(turn) {
+        return Vec::new();
+    }
     if turn.text.is_empty() {
         return vec![Line::styled(
             "(empty)",
@@ -272,37 +280,14 @@ fn tail(p: &Paint, (index, width, limit): TurnKey) -> Vec<Line<'static>> {
     let theme = p.theme;
     let turn = &p.entry.trajectory.turns[index];
     let mut rows = Vec::new();
-    for call in &turn.tool_calls {
-        rows.push(Line::from(vec![
-            Span::styled("→ ", theme.muted),
-            Span::styled(sanitize_line(&call.name), theme.agent),
-        ]));
-        let args = serde_json::from_str::<serde_json::Value>(&call.arguments)
-            .ok()
-            .and_then(|v| serde_json::to_string_pretty(&v).ok())
-            .unwrap_or_else(|| call.arguments.clone());
-        let clean = sanitize(&args);
-        let mut layers = Layers::default();
-        if let (true, Some(syntax)) = (p.highlight, &theme.syntax) {
-            layers.push(highlight::runs_as(&clean.text, "json", syntax));
-        }
-        let call_rows = limit.map_or(usize::MAX, |n| n.min(6));
-        let w = text::wrap(
-            &clean.text,
-            &layers,
-            base(turn, theme),
-            width.saturating_sub(2),
-            call_rows,
-        );
-        let cut = w.consumed < clean.text.len();
-        rows.extend(w.rows.into_iter().map(|mut l| {
-            l.spans.insert(0, Span::raw("  "));
-            l
-        }));
-        if cut {
-            rows.push(Line::styled("  …", theme.muted));
-        }
-    }
+    rows.extend(call::call_rows(
+        turn,
+        theme,
+        base(turn, theme),
+        p.highlight,
+        width,
+        limit,
+    ));
     if let Some(note) = p
         .marks
         .turns

@@ -12,7 +12,7 @@ mod cursor;
 use std::borrow::Cow;
 use std::cell::RefCell;
 
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::envelope::{Envelope, Message, Raw};
 use super::text::Text;
@@ -169,8 +169,8 @@ impl<'a> Cursor<'a, '_> {
                 Field::Value => m.value = c.text(DEPTH)?,
                 Field::Content => m.content = c.text(DEPTH)?,
                 Field::Loss => m.loss = c.bool_or_null()?,
-                Field::ToolCalls => m.tool_calls = c.value(DEPTH)?,
-                Field::FunctionCall => m.function_call = c.value(DEPTH)?,
+                Field::ToolCalls => m.tool_calls = c.owned_raw(DEPTH)?,
+                Field::FunctionCall => m.function_call = c.owned_raw(DEPTH)?,
                 Field::ToolCallId => m.tool_call_id = c.name()?,
             }
             Some(())
@@ -213,10 +213,11 @@ impl<'a> Cursor<'a, '_> {
     }
 
     /// Any value, through serde (`null` as none).
-    fn value(&mut self, depth: u32) -> Option<Option<Value>> {
+    /// A value kept as its text (`null` as none, as serde reads an `Option`).
+    fn owned_raw(&mut self, depth: u32) -> Option<Option<Box<RawValue>>> {
         match self.raw(depth)? {
             None => Some(None),
-            Some(raw) => serde_json::from_str(raw.get()).ok().map(Some),
+            Some(raw) => RawValue::from_string(raw.get().to_string()).ok().map(Some),
         }
     }
 }

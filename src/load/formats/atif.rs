@@ -2,6 +2,7 @@
 //! `source`, tool calls and observation results, under an `ATIF-v…` `schema_version`.
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::calls::arguments_text;
@@ -49,7 +50,7 @@ fn read_atif(raw: Raw, record: &mut RawRecord) -> Result<(), ReadError> {
     struct AtifCall {
         tool_call_id: Option<String>,
         function_name: Option<String>,
-        arguments: Option<Value>,
+        arguments: Option<Box<RawValue>>,
     }
     #[derive(Deserialize)]
     struct Observation {
@@ -71,7 +72,7 @@ fn read_atif(raw: Raw, record: &mut RawRecord) -> Result<(), ReadError> {
             .map(|c| ToolCall {
                 id: c.tool_call_id,
                 name: c.function_name.unwrap_or_default(),
-                arguments: arguments_text(c.arguments),
+                arguments: arguments_text(c.arguments.as_deref()),
             })
             .collect();
         let demo = turn.demo;
@@ -86,5 +87,29 @@ fn read_atif(raw: Raw, record: &mut RawRecord) -> Result<(), ReadError> {
             record.turns.push(obs);
         }
     }
+    task_from_copied_context(&mut record.turns);
     Ok(())
+}
+
+/// A continuation (the trajectory after a context summary) can open on copied context alone:
+/// the original prompt, the handoff, the questions and answers, all `is_copied_context`, and
+/// no user step of its own before the agent's first. Its task is then the first copied user
+/// step, the original prompt, which is read as the instruction rather than as context.
+fn task_from_copied_context(turns: &mut [RawTurn]) {
+    let first_live_agent = turns
+        .iter()
+        .position(|t| t.speaker == Speaker::Agent && !t.demo)
+        .unwrap_or(turns.len());
+    let asked = turns[..first_live_agent]
+        .iter()
+        .any(|t| t.speaker == Speaker::User && !t.demo);
+    if asked {
+        return;
+    }
+    if let Some(prompt) = turns[..first_live_agent]
+        .iter_mut()
+        .find(|t| t.speaker == Speaker::User && t.demo)
+    {
+        prompt.demo = false;
+    }
 }

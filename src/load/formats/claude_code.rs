@@ -18,6 +18,8 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::reader::{Missing, RawRecord, RawTurn, ReadError, Reader, Speaker};
@@ -37,6 +39,50 @@ pub(super) const READER: Reader = Reader {
 struct Entry {
     line: u32,
     map: Map<String, Value>,
+    /// The `input` of each `tool_use` block, in order, as compact JSON in the source's key
+    /// order (the map's values have their keys sorted).
+    inputs: Vec<String>,
+}
+
+/// The `input` of each `tool_use` block of a line's message, kept in the source's key order.
+fn tool_inputs(text: &str) -> Vec<String> {
+    #[derive(Deserialize)]
+    struct Line {
+        message: Option<Message>,
+    }
+    #[derive(Deserialize)]
+    struct Message {
+        content: Option<Box<RawValue>>,
+    }
+    #[derive(Deserialize)]
+    struct Block {
+        #[serde(rename = "type")]
+        kind: Option<String>,
+        input: Option<Box<RawValue>>,
+    }
+    if memchr::memmem::find(text.as_bytes(), b"tool_use").is_none() {
+        return Vec::new();
+    }
+    let Ok(Line {
+        message: Some(Message {
+            content: Some(content),
+        }),
+    }) = serde_json::from_str::<Line>(text)
+    else {
+        return Vec::new();
+    };
+    let Ok(blocks) = serde_json::from_str::<Vec<Block>>(content.get()) else {
+        return Vec::new();
+    };
+    blocks
+        .into_iter()
+        .filter(|b| b.kind.as_deref() == Some("tool_use"))
+        .map(|b| {
+            b.input
+                .and_then(|raw| crate::json_text::compact(raw.get()))
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 impl Entry {
@@ -61,7 +107,11 @@ fn read(_env: &mut Envelope, record: &mut RawRecord, missing: &Missing) -> Resul
     let mut entries = Vec::with_capacity(lines.len());
     for (line, text) in lines {
         match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(map)) => entries.push(Entry { line, map }),
+            Ok(Value::Object(map)) => entries.push(Entry {
+                line,
+                map,
+                inputs: tool_inputs(text),
+            }),
             Ok(_) => record
                 .notes
                 .push((line, "not a JSON object; line skipped".into())),
@@ -158,7 +208,7 @@ fn turns_of(entry: &Entry, out: &mut Vec<RawTurn>) -> bool {
             let content = entry.map.get("message").and_then(|m| m.get("content"));
             match kind {
                 "user" => user_turns(content, out),
-                _ => assistant_turns(content, out),
+                _ => assistant_turns(content, &entry.inputs, out),
             }
         }
         Some("system") => out.push(RawTurn::new(
@@ -224,9 +274,10 @@ fn user_turns(content: Option<&Value>, out: &mut Vec<RawTurn>) {
 
 /// An assistant message: a demo turn per thinking block, then one agent turn with its text and
 /// tool calls.
-fn assistant_turns(content: Option<&Value>, out: &mut Vec<RawTurn>) {
+fn assistant_turns(content: Option<&Value>, inputs: &[String], out: &mut Vec<RawTurn>) {
     let mut turn = RawTurn::new(Speaker::Agent, "assistant", String::new());
     let mut thoughts = 0;
+    let mut inputs = inputs.iter();
     for block in blocks(content) {
         match block.get("type").and_then(Value::as_str) {
             Some(kind @ ("thinking" | "redacted_thinking")) => {
@@ -247,9 +298,11 @@ fn assistant_turns(content: Option<&Value>, out: &mut Vec<RawTurn>) {
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_string(),
-                arguments: block
-                    .get("input")
-                    .map_or_else(String::new, Value::to_string),
+                // The input as the source wrote it (its keys in order), else as read.
+                arguments: match (inputs.next(), block.get("input")) {
+                    (Some(raw), _) if !raw.is_empty() => raw.clone(),
+                    (_, input) => input.map_or_else(String::new, Value::to_string),
+                },
             }),
             _ => push_text(&mut turn.text, &block_text(block)),
         }

@@ -10,8 +10,10 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::calls::arguments_text;
 use super::reader::{speaker_of, Missing, RawRecord, RawTurn, ReadError, Reader, Speaker};
 use crate::load::envelope::Envelope;
 use crate::load::text::Text;
@@ -52,7 +54,7 @@ struct Call {
     #[serde(default)]
     function: String,
     #[serde(default)]
-    arguments: Value,
+    arguments: Option<Box<RawValue>>,
 }
 
 #[derive(Deserialize)]
@@ -104,10 +106,7 @@ fn turn(message: Message) -> RawTurn {
         .map(|call| ToolCall {
             id: call.id,
             name: call.function,
-            arguments: match call.arguments {
-                Value::String(s) => s,
-                other => other.to_string(),
-            },
+            arguments: arguments_text(call.arguments.as_deref()),
         })
         .collect();
     turn

@@ -2,7 +2,7 @@
 //! `function_call`), the `tools` offered, and SWE-style `info`.
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::calls::{arguments_text, tool_calls_of};
 use super::reader::{speaker_of, Missing, RawRecord, RawTurn, ReadError, Reader};
@@ -40,14 +40,14 @@ pub(super) fn read_messages(messages: Vec<Message>, record: &mut RawRecord) {
         let role = m.role.or(m.from).unwrap_or_default();
         let text = m.content.or(m.value).unwrap_or_default().0;
         let mut turn = RawTurn::with_role(speaker_of(&role), role, text);
-        turn.tool_calls = tool_calls_of(m.tool_calls);
+        turn.tool_calls = tool_calls_of(m.tool_calls.as_deref());
         turn.answers = m.tool_call_id.map(|id| id.into_owned());
-        if let Some(call) = m.function_call.filter(|v| !v.is_null()) {
-            if let Ok(call) = serde_json::from_value::<OpenAiFunctionCall>(call) {
+        if let Some(call) = m.function_call {
+            if let Ok(call) = serde_json::from_str::<OpenAiFunctionCall>(call.get()) {
                 turn.tool_calls.push(ToolCall {
                     id: None,
                     name: call.name,
-                    arguments: arguments_text(call.arguments),
+                    arguments: arguments_text(call.arguments.as_deref()),
                 });
             }
         }
@@ -58,7 +58,7 @@ pub(super) fn read_messages(messages: Vec<Message>, record: &mut RawRecord) {
 #[derive(Deserialize)]
 struct OpenAiFunctionCall {
     name: String,
-    arguments: Option<Value>,
+    arguments: Option<Box<RawValue>>,
 }
 
 #[cfg(test)]

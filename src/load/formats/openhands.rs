@@ -157,6 +157,8 @@ fn turn_of(event: Event) -> Option<RawTurn> {
     let speaker = match (action.as_str(), event.source.as_deref()) {
         ("system", _) => Speaker::System,
         (_, Some("agent")) => Speaker::Agent,
+        // `recall` is the harness fetching context for the user's message, not the user.
+        ("recall", Some("user")) => Speaker::Tool,
         (_, Some("user")) => Speaker::User,
         _ => Speaker::Tool,
     };

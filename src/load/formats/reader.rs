@@ -116,11 +116,16 @@ pub(super) struct Missing<'t> {
 }
 
 impl Missing<'_> {
-    /// "a `openai` record needs a `messages` list; it has keys …"
+    /// "an `openai` record needs a `messages` list; it has keys …"
     pub(super) fn list(&self, key: &str) -> ReadError {
+        let name = self.format.as_str();
+        // The article as the name is read aloud: "an `openai`", "an `atif`", "a `sharegpt`".
+        let article = match name.as_bytes().first() {
+            Some(b'a' | b'e' | b'i' | b'o' | b'u') => "an",
+            _ => "a",
+        };
         ReadError::Shape(format!(
-            "a `{}` record needs a `{key}` list; {}",
-            self.format.as_str(),
+            "{article} `{name}` record needs a `{key}` list; {}",
             describe_keys(self.bytes)
         ))
     }

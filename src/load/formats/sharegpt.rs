@@ -2,7 +2,7 @@
 //! messages have `from`/`value` (ShareGPT, with glaive's function calls) or `role`/`content`.
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::calls::arguments_text;
 use super::reader::{speaker_of, Missing, RawRecord, RawTurn, ReadError, Reader};
@@ -76,13 +76,13 @@ fn function_call_text(text: &str) -> Option<ToolCall> {
     #[derive(Deserialize)]
     struct Call {
         name: String,
-        arguments: Option<Value>,
+        arguments: Option<Box<RawValue>>,
     }
     let call: Call = serde_json::from_str(text).ok()?;
     Some(ToolCall {
         id: None,
         name: call.name,
-        arguments: arguments_text(call.arguments),
+        arguments: arguments_text(call.arguments.as_deref()),
     })
 }
 

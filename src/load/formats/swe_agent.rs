@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::de::IgnoredAny;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::calls::tool_calls_of;
 use super::reader::{speaker_of, Missing, RawRecord, RawTurn, ReadError, Reader, Speaker};
@@ -69,14 +69,14 @@ fn read_swe_history(raw: Raw, record: &mut RawRecord) -> Result<(), ReadError> {
         role: Option<String>,
         content: Option<Text>,
         is_demo: Option<bool>,
-        tool_calls: Option<Value>,
+        tool_calls: Option<Box<RawValue>>,
     }
     let items: Vec<Item> = serde_json::from_str(raw.get())?;
     for item in items {
         let role = item.role.unwrap_or_default();
         let mut turn = RawTurn::new(speaker_of(&role), &role, item.content.unwrap_or_default().0);
         turn.demo = item.is_demo.unwrap_or(false);
-        turn.tool_calls = tool_calls_of(item.tool_calls);
+        turn.tool_calls = tool_calls_of(item.tool_calls.as_deref());
         record.turns.push(turn);
     }
     Ok(())

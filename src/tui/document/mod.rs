@@ -100,9 +100,14 @@ impl Document {
             x.source_role
         );
         let mut text = crate::sanitize::sanitize(&heading).text;
-        text.push_str(&crate::sanitize::sanitize(&x.text).text);
+        // A turn that is its call written out shows as the call alone, as on the screen.
+        let is_call = crate::tui::render::text_is_call(x);
+        if !is_call {
+            text.push_str(&crate::sanitize::sanitize(&x.text).text);
+        }
         for call in &x.tool_calls {
-            let call = format!("\n\n{}({})", call.name, call.arguments);
+            let args = crate::tui::render::arguments_pretty(&call.arguments);
+            let call = format!("\n\n→ {}\n{args}", call.name);
             text.push_str(&crate::sanitize::sanitize(&call).text);
         }
         text.push('\n');
