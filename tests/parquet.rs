@@ -128,7 +128,8 @@ fn sharegpt(n: usize) -> Table<'static> {
                     "gpt".into(),
                     format!("Think: step {k}.\n\nAct: bash\n\n```bash\nls /tmp/{i}\n```"),
                 ));
-                turns.push(("human".into(), format!("The output of the OS:\n\nfile{k}")));
+                // The same listing each time: from the third `ls` on, a repetition.
+                turns.push(("human".into(), "The output of the OS:\n\nfile0".into()));
             }
             turns.push(("gpt".into(), "Act: answer(done)".into()));
             Row {

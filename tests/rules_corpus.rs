@@ -446,6 +446,8 @@ fn rules_without_a_natural_positive_fire_on_edited_real_turns() {
             push(t, Role::Environment, "ok");
             let j = push(t, Role::Agent, "");
             t.turns[j].tool_calls = copy.tool_calls;
+            // Answered as the call before it was: a call answered otherwise is progress.
+            push(t, Role::Environment, "ok");
             j
         },
     );
@@ -613,6 +615,38 @@ fn recorded_agentbench_failures_are_findings_on_the_last_agent_turn() {
     assert_eq!(invalid, 16);
 }
 
+/// The tool calls of a chat message read with serde_json: name and trimmed arguments.
+fn chat_calls(m: &serde_json::Value) -> Vec<(String, String)> {
+    m["tool_calls"].as_array().map_or(Vec::new(), |calls| {
+        calls
+            .iter()
+            .map(|c| {
+                let f = &c["function"];
+                let name = f["name"].as_str().unwrap().to_string();
+                (name, f["arguments"].as_str().unwrap().trim().to_string())
+            })
+            .collect()
+    })
+}
+
+/// A KnowAgent record's turns, split by hand: lines starting with `> ` are the agent's, the
+/// lines between them one environment turn, the lines before the first action the task.
+fn knowagent_turns(line: &str) -> Vec<(bool, String)> {
+    let record: serde_json::Value = serde_json::from_str(line).unwrap();
+    let mut turns: Vec<(bool, String)> = Vec::new();
+    for l in record["traj"].as_str().unwrap().lines() {
+        match (l.strip_prefix("> "), turns.last_mut()) {
+            (Some(action), _) => turns.push((true, action.to_string())),
+            (None, Some((false, obs))) => {
+                obs.push('\n');
+                obs.push_str(l);
+            }
+            (None, _) => turns.push((false, l.to_string())),
+        }
+    }
+    turns
+}
+
 /// `repetition/loop` is an action answered the same way again. SWE-Gym's agents re-run their
 /// reproduction script after each edit and get a new answer each time: no loop. KnowAgent's
 /// stuck runs get `Nothing happens.` for the same action three times: a repetition finding on
@@ -642,20 +676,8 @@ fn a_rerun_after_an_edit_is_not_a_loop_and_a_stuck_action_is() {
     for (record, t) in records.iter().zip(&trajectories) {
         let findings = rules.check(t);
         let messages = record["messages"].as_array().unwrap();
-        let calls = |m: &Value| -> Vec<(String, String)> {
-            m["tool_calls"].as_array().map_or(Vec::new(), |calls| {
-                calls
-                    .iter()
-                    .map(|c| {
-                        let f = &c["function"];
-                        let name = f["name"].as_str().unwrap().to_string();
-                        (name, f["arguments"].as_str().unwrap().trim().to_string())
-                    })
-                    .collect()
-            })
-        };
         let is_edit = |m: &Value| {
-            calls(m).iter().any(|(name, args)| {
+            chat_calls(m).iter().any(|(name, args)| {
                 let args: Value = serde_json::from_str(args).unwrap();
                 name == "str_replace_editor"
                     && matches!(
@@ -666,7 +688,7 @@ fn a_rerun_after_an_edit_is_not_a_loop_and_a_stuck_action_is() {
         };
         let mut issues: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
         for (k, m) in messages.iter().enumerate() {
-            for (name, args) in calls(m) {
+            for (name, args) in chat_calls(m) {
                 if name == "execute_bash" {
                     issues.entry(args).or_default().push(k);
                 }
@@ -701,20 +723,7 @@ fn a_rerun_after_an_edit_is_not_a_loop_and_a_stuck_action_is() {
     let trajectories = load(&file);
     let mut stuck = 0;
     for (line, t) in text.lines().zip(&trajectories) {
-        let record: Value = serde_json::from_str(line).unwrap();
-        let mut turns: Vec<(bool, String)> = Vec::new();
-        for l in record["traj"].as_str().unwrap().lines() {
-            match l.strip_prefix("> ") {
-                Some(action) => turns.push((true, action.to_string())),
-                None => match turns.last_mut() {
-                    Some((false, obs)) => {
-                        obs.push('\n');
-                        obs.push_str(l);
-                    }
-                    _ => turns.push((false, l.to_string())),
-                },
-            }
-        }
+        let turns = knowagent_turns(line);
         assert_eq!(turns.len(), t.turns.len(), "{}", t.id);
         let findings = rules.check(t);
         let mut issues: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
@@ -764,4 +773,110 @@ fn a_rerun_after_an_edit_is_not_a_loop_and_a_stuck_action_is() {
         assert_eq!(t.turns.len(), turn + 1, "{id} ends on the action");
         assert!(!rule_on(&rules.check(t), turn, "repetition/"), "{id}");
     }
+}
+
+/// Outside ALFWorld, an identical call the environment answers differently from the issue
+/// before it is progress: SWE-Gym's `Project-MONAI__MONAI-3715_4` undoes six edits one by one
+/// (turns 46–56), each answered with the file one edit further back, and gets no repetition
+/// finding; getmoto's `view` of the same directory, answered the same way four times, keeps
+/// its. KnowAgent (ALFWorld) keeps the benchmark's rule: every agent line equal to the two
+/// before it is `repetition/exact` (`open fridge 1` 47 times, answered `Nothing happens.`).
+/// Both files are read here with serde_json, the KnowAgent string split by hand.
+#[test]
+fn an_identical_call_answered_differently_is_progress_and_a_stuck_line_is_not() {
+    use serde_json::Value;
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let rules = RuleSet::builtin();
+    let rules_on = |f: &[Finding], turn: usize, prefix: &str| {
+        f.iter()
+            .filter(|f| f.turn == turn && f.rule.starts_with(prefix))
+            .count()
+    };
+
+    // SWE-Gym: assistant messages with tool calls; a re-issue is one whose calls (name and
+    // trimmed arguments) equal those of the assistant message before it. Its answer is the
+    // tool messages right after it. Turn index = message index.
+    let file = corpus.join("openai-chat-messages/swe_gym_openhands_sampled.json");
+    let records: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let trajectories = load(&file);
+    assert_eq!(records.len(), trajectories.len());
+    let (mut progress, mut repeats) = (Vec::new(), Vec::new());
+    for (record, t) in records.iter().zip(&trajectories) {
+        let findings = rules.check(t);
+        let messages = record["messages"].as_array().unwrap();
+        let answer = |k: usize| -> Vec<&str> {
+            messages[k + 1..]
+                .iter()
+                .take_while(|m| m["role"] == "tool")
+                .map(|m| m["content"].as_str().unwrap_or("").trim())
+                .collect()
+        };
+        let assistants: Vec<usize> = (0..messages.len())
+            .filter(|&k| messages[k]["role"] == "assistant")
+            .collect();
+        for pair in assistants.windows(2) {
+            let (before, k) = (pair[0], pair[1]);
+            if chat_calls(&messages[k]).is_empty()
+                || chat_calls(&messages[k]) != chat_calls(&messages[before])
+            {
+                continue;
+            }
+            assert_eq!(t.turns[k].role, Role::Agent);
+            if answer(k) == answer(before) {
+                repeats.push((t.id.clone(), k));
+                assert_eq!(rules_on(&findings, k, "repetition/"), 1, "{} {k}", t.id);
+            } else {
+                progress.push((t.id.clone(), k));
+                assert_eq!(rules_on(&findings, k, "repetition/"), 0, "{} {k}", t.id);
+            }
+        }
+    }
+    let monai = |turns: &[usize]| -> Vec<(String, usize)> {
+        turns
+            .iter()
+            .map(|&k| ("Project-MONAI__MONAI-3715_4".to_string(), k))
+            .collect()
+    };
+    assert_eq!(progress, monai(&[48, 50, 52, 54, 56]));
+    let moto: Vec<(String, usize)> = [4, 6, 8]
+        .iter()
+        .map(|&k| ("getmoto__moto-6387_0".to_string(), k))
+        .collect();
+    assert_eq!(repeats, moto);
+
+    // KnowAgent: the agent's lines and the environment's between them.
+    let file = corpus.join("knowagent-text-traj/KnowAgentALFWorld_llama-2-13b_D0_first150.jsonl");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let trajectories = load(&file);
+    let (mut stuck, mut fridge) = (0, 0);
+    for (line, t) in text.lines().zip(&trajectories) {
+        let turns = knowagent_turns(line);
+        assert_eq!(turns.len(), t.turns.len(), "{}", t.id);
+        let findings = rules.check(t);
+        let agents: Vec<usize> = (0..turns.len()).filter(|&k| turns[k].0).collect();
+        for w in agents.windows(3) {
+            if turns[w[0]].1 != turns[w[1]].1 || turns[w[1]].1 != turns[w[2]].1 {
+                continue;
+            }
+            stuck += 1;
+            let answer = turns.get(w[2] + 1).filter(|(agent, _)| !agent);
+            if turns[w[2]].1 == "open fridge 1" {
+                assert_eq!(answer.unwrap().1, "Nothing happens.");
+                fridge += 1;
+            }
+            assert_eq!(
+                rules_on(&findings, w[2], "repetition/exact"),
+                1,
+                "{} turn {}: {findings:?}",
+                t.id,
+                w[2]
+            );
+        }
+    }
+    // 45 `open fridge 1` in one run (47 in a row) and 1 in each of two others; 10 `Think:` in a
+    // row; 3 more lines of the run that opened the fridge three times.
+    assert_eq!((stuck, fridge), (60, 47));
 }

@@ -1,6 +1,8 @@
 //! Repetition: the same output three times in a row (ALFWorld's only hard-coded rule),
 //! long-term repetition and cycles (AgentTuning's error analysis, WebArena), repeated tool
-//! calls, and pleasantry loops (LTP).
+//! calls, and pleasantry loops (LTP). Outside ALFWorld's own rule, a re-issue counts only when
+//! the environment answers it as it answered the issue it repeats: paging with `scroll_down`
+//! or undoing edits one by one gets a new answer each time, and is progress.
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -89,17 +91,38 @@ pub fn check(cx: &mut Checker) {
         let (prev, turn) = (agents[i - 1], agents[i]);
         let raw_equal = is_raw_equal(prev, turn);
         let key_equal = keys[i].is_some() && keys[i] == keys[i - 1];
+        let calls_equal = !turn.tool_calls.is_empty() && calls_key(prev) == calls_key(turn);
         // A call the environment asked for again (Terminus: "Are you sure…? If so, include
         // \"task_complete\": true … again") is the protocol, not repetition: runs restart.
         let asked = (raw_equal || key_equal) && asked_again(cx, prev, turn);
-        raw_run = if raw_equal && !asked { raw_run + 1 } else { 1 };
-        key_run = if key_equal && !asked { key_run + 1 } else { 1 };
+        // A re-issue the environment answered differently from the issue before it made
+        // progress (the next page, the next edit undone): runs restart. ALFWorld's own rule,
+        // identical outputs in a row, fails the episode whatever the answers; its environment
+        // is a fixed world, where the same action in a row is never paging.
+        let benchmark = task == Task::Alfworld;
+        let answered_alike = (raw_equal || key_equal || calls_equal)
+            && (benchmark || reply(cx.turns(), prev).eq(reply(cx.turns(), turn)));
+        raw_run = if raw_equal && !asked && answered_alike {
+            raw_run + 1
+        } else {
+            1
+        };
+        key_run = if key_equal && !asked && answered_alike {
+            key_run + 1
+        } else {
+            1
+        };
+        let alike = if benchmark {
+            ""
+        } else {
+            ", answered the same way each time"
+        };
         if raw_run >= EXACT_RUN {
             // The threshold is ALFWorld's; only its own profile is told so.
-            let why = if task == Task::Alfworld {
+            let why = if benchmark {
                 " (AgentBench's ALFWorld fails an episode at 3)"
             } else {
-                ""
+                alike
             };
             reported[i] = true;
             cx.report(
@@ -115,16 +138,12 @@ pub fn check(cx: &mut Checker) {
                 turn.index,
                 (0, 0),
                 format!(
-                    "the same action `{}` {key_run} times in a row",
+                    "the same action `{}` {key_run} times in a row{alike}",
                     quote(keys[i].as_deref().unwrap_or(""))
                 ),
             );
         }
-        if !reported[i]
-            && !asked
-            && !turn.tool_calls.is_empty()
-            && calls_key(prev) == calls_key(turn)
-        {
+        if !reported[i] && !asked && calls_equal && answered_alike {
             let names: Vec<&str> = turn.tool_calls.iter().map(|c| c.name.as_str()).collect();
             reported[i] = true;
             cx.report(
@@ -132,7 +151,7 @@ pub fn check(cx: &mut Checker) {
                 turn.index,
                 (0, 0),
                 format!(
-                    "the identical call to {} (same arguments) as in the previous turn",
+                    "the identical call to {} (same arguments) as in the previous turn, answered the same way",
                     names.join(", ")
                 ),
             );
@@ -579,6 +598,126 @@ mod tests {
         let c = findings_of(&t, RuleId::RepetitionClosingLoop);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].turn, 6);
+    }
+
+    /// Outside ALFWorld, an identical output the environment answers differently from the
+    /// issue before it is progress (undoing edits one by one, paging): no repetition finding of
+    /// any kind. The same output answered the same way is flagged as before, the run counting
+    /// from the first issue answered as its successors were; on ALFWorld, the benchmark's rule
+    /// (three identical outputs in a row fail the episode) stands whatever the answers.
+    #[test]
+    fn an_identical_output_answered_differently_is_progress_outside_alfworld() {
+        let undo = ToolCall {
+            id: None,
+            name: "str_replace_editor".into(),
+            arguments: "{\"command\":\"undo_edit\",\"path\":\"/r.py\"}".into(),
+        };
+        let calls = |task: Task, answers: &[&str]| {
+            let mut turns = vec![(I, "fix it")];
+            for answer in answers {
+                turns.extend([(A, ""), (E, *answer)]);
+            }
+            let mut t = traj(task, &turns);
+            for turn in t.turns.iter_mut().filter(|t| t.role == A) {
+                turn.tool_calls.push(undo.clone());
+            }
+            t
+        };
+        let repetitions = |t: &crate::model::Trajectory| -> Vec<(usize, String)> {
+            RuleSet::builtin()
+                .check(t)
+                .into_iter()
+                .filter(|f| f.rule.starts_with("repetition/"))
+                .map(|f| (f.turn, f.rule.to_string()))
+                .collect()
+        };
+        let undone = [
+            "undone: 1 a",
+            "undone: 1 b",
+            "undone: 1 c",
+            "undone: 1 d",
+            "undone: 1",
+        ];
+        for task in [Task::Generic, Task::Swe, Task::Os] {
+            assert_eq!(repetitions(&calls(task, &undone)), [], "{task:?}");
+        }
+        // The same answer each time: the call, then the run.
+        let same = calls(
+            Task::Swe,
+            &["No edit history", "No edit history", "No edit history"],
+        );
+        assert_eq!(
+            repetitions(&same),
+            [
+                (3, "repetition/tool-call".into()),
+                (5, "repetition/exact".into())
+            ]
+        );
+        let f = findings_of(&same, RuleId::RepetitionExact);
+        assert!(
+            f[0].message
+                .ends_with("3 times in a row, answered the same way each time"),
+            "{}",
+            f[0].message
+        );
+        // One undo that worked, then the same error three times: the run starts at the error.
+        let stuck = calls(
+            Task::Swe,
+            &["undone", "none left", "none left", "none left"],
+        );
+        assert_eq!(
+            repetitions(&stuck),
+            [
+                (5, "repetition/tool-call".into()),
+                (7, "repetition/exact".into())
+            ]
+        );
+        // A command (an action key, not a tool call): `scroll_down` paging through a file.
+        let scroll = "Act: bash\n\n```bash\nscroll_down\n```";
+        let pages = traj(
+            Task::Os,
+            &[
+                (I, "q"),
+                (A, scroll),
+                (E, "lines 1-100"),
+                (A, scroll),
+                (E, "lines 101-200"),
+            ]
+            .into_iter()
+            .chain([
+                (A, scroll),
+                (E, "lines 201-300"),
+                (A, scroll),
+                (E, "lines 201-300"),
+            ])
+            .collect::<Vec<_>>(),
+        );
+        assert_eq!(repetitions(&pages), []);
+        // The last issue has no recorded answer: it repeats nothing (as for `repetition/loop`).
+        let open = calls(Task::Swe, &["x", "x"]);
+        let mut last = open.clone();
+        let mut turn = last.turns[1].clone();
+        turn.index = last.turns.len();
+        last.turns.push(turn);
+        assert_eq!(repetitions(&last), [(3, "repetition/tool-call".into())]);
+        // ALFWorld: the benchmark's rule, whatever the answers.
+        let a = "ACTION: open fridge 1";
+        let alf = traj(
+            Task::Alfworld,
+            &[
+                (I, "t"),
+                (A, a),
+                (E, "o 1"),
+                (A, a),
+                (E, "o 2"),
+                (A, a),
+                (E, "o 3"),
+            ],
+        );
+        let f = findings_of(&alf, RuleId::RepetitionExact);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].turn, 5);
+        assert!(f[0].message.contains("ALFWorld fails an episode at 3"));
     }
 
     #[test]
