@@ -83,6 +83,15 @@ fn name_at(names: &[String], v: f64, cut: usize) -> String {
         .map_or_else(String::new, |n| short(n, cut))
 }
 
+/// A tick's number: whole numbers without decimals (counts), others with one.
+fn tick(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
 /// Write `names` under the x axis reading downwards, each starting at its category's tick:
 /// plotters centres a turned axis label on its tick, which puts half of it over the plot.
 fn names_down<X, Y>(
@@ -128,9 +137,9 @@ pub fn bars(b: &Bars) -> Result<String> {
     let bars_in = |c: usize| b.values[c].iter().filter(|s| !s.is_empty()).count().max(1);
     let per = (0..b.values.len()).map(bars_in).max().unwrap_or(1);
     let all: usize = (0..b.values.len()).map(bars_in).sum();
-    let width = (160 + all * 34).clamp(520, 1800) as u32 + LEGEND_WIDTH;
+    let width = (160 + all * 48).clamp(520, 1800) as u32 + LEGEND_WIDTH;
     // Names wider than their bars turn to read downwards.
-    let rotate = longest(&b.categories) * 7 > per * 34;
+    let rotate = longest(&b.categories) * 7 > per * 48;
     let x_area = if rotate {
         30 + 7 * longest(&b.categories).min(28) as u32
     } else {
@@ -171,6 +180,7 @@ pub fn bars(b: &Bars) -> Result<String> {
             .x_label_formatter(&|v| name_at(on_axis, *v, 28))
             .x_label_style((FONT, 12))
             .y_label_style((FONT, 12))
+            .y_label_formatter(&|v| tick(*v))
             .x_desc(&b.x_desc)
             .y_desc(&b.y_desc)
             .axis_desc_style((FONT, 13))
