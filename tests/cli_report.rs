@@ -476,3 +476,53 @@ fn figures_are_named_and_outputs_are_safe() {
         .success();
     assert_eq!(a, std::fs::read(&md).unwrap());
 }
+
+#[test]
+fn a_sample_is_reported_as_such() {
+    let home = tempfile::tempdir().unwrap();
+    let data = common::sample_data().display().to_string();
+    let args = ["--sample", "6", "--seed", "3"];
+    let r = read_json(&report(
+        home.path(),
+        std::slice::from_ref(&data),
+        &args,
+        "s.json",
+    ));
+    assert!(r["sample"]
+        .as_str()
+        .unwrap()
+        .starts_with("Over a sample of 6 of "));
+    let drawn: u64 = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["trajectories"].as_u64().unwrap() + f["skipped"].as_u64().unwrap())
+        .sum();
+    assert_eq!(drawn, 6);
+    // The same sample as `trev stats --sample`: trajectories per file.
+    let mut stats: Vec<&str> = vec!["stats", "--json"];
+    stats.extend(args);
+    let per_file: BTreeMap<String, u64> = run_json(home.path(), &stats, &[data])
+        .iter()
+        .filter(|l| l["task"] == "*" && l["trajectories"].as_u64() > Some(0))
+        .map(|l| {
+            (
+                l["file"].as_str().unwrap().to_string(),
+                l["trajectories"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mine: BTreeMap<String, u64> = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["trajectories"].as_u64() > Some(0))
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["trajectories"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(mine, per_file);
+}

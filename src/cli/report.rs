@@ -142,17 +142,7 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
         Some(spec) => {
             data = Dataset::open(&args.input.files, args.input.load_options())?;
             selected = session::sample::draw(&data, &spec, args.annotations.as_deref())?;
-            let what = format!(
-                "A sample of {} of {} records (seed {}{}).",
-                selected.len(),
-                data.len(),
-                spec.seed,
-                if spec.per_task.is_some() || spec.stratify {
-                    ", by task"
-                } else {
-                    ""
-                }
-            );
+            let what = format!("Over {}.", spec.describe(selected.len(), data.len()));
             Some((&data, selected.as_slice(), what))
         }
     };

@@ -117,6 +117,11 @@ pub fn collect(inputs: &Inputs, watch: &Watch, mut note: impl FnMut(Note)) -> io
     let marked = inputs
         .journals
         .map_or_else(HashSet::new, |(r, _, _)| marked_ids(r));
+    // Each file's run, also for a file none of whose records is read.
+    let run_of: HashMap<PathBuf, Arc<str>> = crate::load::source::expand_runs(inputs.files)?
+        .into_iter()
+        .map(|f| (f.path, f.run))
+        .collect();
     let nrules = inputs.rules.rules().len();
     let mut files: Vec<FileRow> = Vec::new();
     let mut formats: Vec<BTreeSet<&'static str>> = Vec::new();
@@ -133,7 +138,10 @@ pub fn collect(inputs: &Inputs, watch: &Watch, mut note: impl FnMut(Note)) -> io
             Event::FileStart(path) => {
                 files.push(FileRow {
                     file: path.display().to_string(),
-                    run: String::new(),
+                    run: run_of
+                        .get(&*path)
+                        .map(|r| r.to_string())
+                        .unwrap_or_default(),
                     formats: Vec::new(),
                     trajectories: 0,
                     skipped: 0,
@@ -195,6 +203,10 @@ pub fn collect(inputs: &Inputs, watch: &Watch, mut note: impl FnMut(Note)) -> io
     }
     for (file, f) in files.iter_mut().zip(formats) {
         file.formats = f.into_iter().map(str::to_string).collect();
+    }
+    // A sample lists the files it drew from.
+    if inputs.sample.is_some() {
+        files.retain(|f| f.trajectories + f.skipped > 0);
     }
     let labels = inputs.journals.map(|(replay, dir, set)| {
         let marks = labels::marks(

@@ -102,3 +102,24 @@ pub fn render(r: &Report) -> Result<String> {
     out.push_str("</body>\n</html>\n");
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_made_visible() {
+        assert_eq!(
+            escape("<a href=\"x\">&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
+        );
+        // A control character never reaches the page (XML forbids most of them).
+        assert!(!escape("run\u{1b}[31m\u{7}").contains(['\u{1b}', '\u{7}']));
+    }
+
+    #[test]
+    fn numbers_are_aligned_right() {
+        assert!(numeric("12") && numeric("33.3"));
+        assert!(!numeric("") && !numeric("os") && !numeric("-"));
+    }
+}

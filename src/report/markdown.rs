@@ -39,3 +39,14 @@ pub fn render(r: &Report) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_cannot_break_its_table() {
+        assert_eq!(cell("a|b"), "a\\|b");
+        assert!(!cell("x\ny\u{1b}").contains(['\n', '\u{1b}']));
+    }
+}
