@@ -92,6 +92,16 @@ fn tick(v: f64) -> String {
     }
 }
 
+/// How many ticks an axis up to `top` asks for: one per whole number below 10 (counts never
+/// show halves), else 10.
+fn ticks(top: f64) -> usize {
+    if top < 10.0 {
+        top.ceil() as usize + 1
+    } else {
+        10
+    }
+}
+
 /// Write `names` under the x axis reading downwards, each starting at its category's tick:
 /// plotters centres a turned axis label on its tick, which puts half of it over the plot.
 fn names_down<X, Y>(
@@ -180,6 +190,7 @@ pub fn bars(b: &Bars) -> Result<String> {
             .x_label_formatter(&|v| name_at(on_axis, *v, 28))
             .x_label_style((FONT, 12))
             .y_label_style((FONT, 12))
+            .y_labels(ticks(top * headroom))
             .y_label_formatter(&|v| tick(*v))
             .x_desc(&b.x_desc)
             .y_desc(&b.y_desc)
@@ -341,7 +352,8 @@ fn heat_on(area: &DrawingArea<SVGBackend, Shift>, h: &Heat) -> Result<()> {
 /// Heat maps side by side, under one title, as an SVG document.
 pub fn heat_maps(title: &str, maps: &[Heat]) -> Result<String> {
     let sizes: Vec<(u32, u32)> = maps.iter().map(heat_size).collect();
-    let width: u32 = sizes.iter().map(|s| s.0).sum::<u32>().max(320);
+    let title_width = 40 + 9 * title.chars().count() as u32;
+    let width: u32 = sizes.iter().map(|s| s.0).sum::<u32>().max(title_width);
     let height: u32 = 40 + sizes.iter().map(|s| s.1).max().unwrap_or(120);
     let mut svg = String::new();
     {
