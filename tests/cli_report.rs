@@ -526,3 +526,47 @@ fn a_sample_is_reported_as_such() {
         .collect();
     assert_eq!(mine, per_file);
 }
+
+#[test]
+fn names_with_control_characters_stay_out_of_the_files() {
+    let home = tempfile::tempdir().unwrap();
+    let ann = home.path().join("ann");
+    std::fs::create_dir_all(&ann).unwrap();
+    let data = format!(
+        "os={}",
+        common::sample_data()
+            .join("agentinstruct_os.json")
+            .display()
+    );
+    let mut lines = String::new();
+    for (who, turn, label) in [
+        ("al\u{1b}[31mice", 5, "right"),
+        ("bob|x", 5, "wrong"),
+        ("al\u{1b}[31mice", 7, "wrong"),
+        ("bob|x", 7, "wrong"),
+    ] {
+        let line = serde_json::json!({"v": 1, "at": "2026-11-22T10:04:05Z", "annotator": who, "run": "os", "trajectory": "os_1", "turn": turn, "label": label});
+        lines.push_str(&format!("{line}\n"));
+    }
+    std::fs::write(ann.join("marks.jsonl"), lines).unwrap();
+    let ann_arg = ann.display().to_string();
+    for name in ["r.html", "r.md"] {
+        let path = report(
+            home.path(),
+            std::slice::from_ref(&data),
+            &["--annotations", &ann_arg],
+            name,
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(!text.contains('\u{1b}'), "{name}");
+        if name.ends_with(".html") {
+            let opts = roxmltree::ParsingOptions {
+                allow_dtd: true,
+                ..Default::default()
+            };
+            roxmltree::Document::parse_with_options(&text, opts).unwrap();
+        } else {
+            assert!(text.contains("bob\\|x"));
+        }
+    }
+}

@@ -300,10 +300,11 @@ fn agreement(r: &Report) -> Result<String> {
     for (a, row) in &g.pairs {
         for (b, p) in row {
             let max = p.confusion.iter().flatten().copied().max().unwrap_or(0) as f64;
+            let (a, b) = (draw::short(a, 40), draw::short(b, 40));
             maps.push(Heat {
                 title: format!("{a} × {b}"),
-                x_desc: b.clone(),
-                y_desc: a.clone(),
+                x_desc: b,
+                y_desc: a,
                 columns: g.labels.clone(),
                 rows: g.labels.clone(),
                 values: p

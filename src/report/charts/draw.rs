@@ -52,8 +52,10 @@ pub struct Bars {
     pub y_max: Option<f64>,
 }
 
-/// A short label: at most `n` characters, `…` when cut.
-fn short(text: &str, n: usize) -> String {
+/// A short label: the text made safe (control characters shown as visible glyphs, which XML
+/// allows), at most `n` characters, `…` when cut.
+pub fn short(text: &str, n: usize) -> String {
+    let text = crate::sanitize::line(text).to_string();
     if text.chars().count() <= n {
         text.to_string()
     } else {
@@ -384,4 +386,18 @@ pub fn empty(title: &str, why: &str) -> Result<String> {
         root.present()?;
     }
     Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_safe_and_short() {
+        assert!(!short("run\u{1b}[31m\u{0}", 40).contains(['\u{1b}', '\u{0}']));
+        assert_eq!(short("invalid-action/alfworld", 10), "invalid-a…");
+        assert_eq!(tick(3.0), "3");
+        assert_eq!(tick(0.5), "0.5");
+        assert_eq!(ticks(5.4), 7);
+    }
 }
