@@ -327,6 +327,8 @@ fn the_markdown_tables_carry_the_report_numbers() {
     for row in &funnel {
         let g = &groups[&(row[0].clone(), row[1].clone())];
         assert_eq!(row[3], g["kept"].to_string());
+        let dropped = g["tally"]["trajectories"].as_u64().unwrap() - g["kept"].as_u64().unwrap();
+        assert_eq!(row[4], dropped.to_string());
     }
     let wrong = md_table(&md, "Wrong agent turns per task");
     assert_eq!(
