@@ -32,6 +32,12 @@ pub struct Proportion {
 }
 
 impl Proportion {
+    /// `count` of `of` draws, with the Wilson interval at `of` draws.
+    pub fn simple(count: u64, of: u64) -> Proportion {
+        let r = ratio(count, of);
+        proportion(count, of, r.map(|r| (r, 0.0)))
+    }
+
     /// Scale to a population of `total`: (estimate, low, high), rounded.
     pub fn extrapolate(&self, total: u64) -> Option<(u64, u64, u64)> {
         let t = total as f64;

@@ -2,7 +2,7 @@
 //!
 //! Layers, top to bottom (arrows point down only): the front-ends — [`cli`] (arguments, human
 //! and JSON output) and [`tui`] (the review screen, the only module that knows terminals); the
-//! use-cases both call ([`session`]); the core — [`model`], [`load`], [`rules`], [`labels`],
+//! use-cases both call ([`session`], and [`report`], the error-analysis report); the core — [`model`], [`load`], [`rules`], [`labels`],
 //! [`agree`], [`compare`], [`export`], [`sample`], [`estimate`], [`sanitize`], the parallel [`scan`] and
 //! [`safe_write`] (every whole file trev writes).
 
@@ -21,6 +21,7 @@ pub mod load;
 pub mod model;
 pub mod numbers;
 pub mod parallel;
+pub mod report;
 pub mod rules;
 pub mod safe_write;
 pub mod sample;

@@ -125,6 +125,21 @@ pub struct SampleSpec {
     pub per_task: Option<usize>,
 }
 
+impl SampleSpec {
+    /// What was drawn, in words: `a sample of 12 of 30 records (seed 5, by task)`.
+    pub fn describe(&self, drawn: usize, of: usize) -> String {
+        let by_task = if self.per_task.is_some() || self.stratify {
+            ", by task"
+        } else {
+            ""
+        };
+        format!(
+            "a sample of {drawn} of {of} records (seed {}{by_task})",
+            self.seed
+        )
+    }
+}
+
 /// The records (global indices into `data`, in increasing order) a sample selects. A uniform
 /// sample needs only the index; a stratified one reads every record once for its task.
 pub fn select(data: &crate::load::Dataset, spec: &SampleSpec) -> Vec<usize> {

@@ -9,14 +9,14 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, ValueEnum};
 
 use super::args::{InputArgs, SampleArgs};
+use super::args_policy::PolicyArgs;
 use super::diag::{share, DiagnosticPrinter, ProgressLine};
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::export::labels::{label_rows_of, labels_table};
 use crate::export::output::GoldFile;
-use crate::export::policy::{self, Policy};
 use crate::export::render;
 use crate::export::{self as gold, Fallback, Job, Report};
-use crate::findings::{Finding, Severity};
+use crate::findings::Finding;
 use crate::labels::replay::journal_files;
 use crate::labels::resolve::resolve;
 use crate::labels::votes::{self, key_of, TrajectoryKey, TrajectoryVotes};
@@ -41,46 +41,12 @@ pub struct ExportArgs {
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 
-    /// Count only these annotators (default: all).
-    #[arg(long, value_name = "A,B", value_delimiter = ',')]
-    pub annotators: Vec<String>,
-
-    /// How annotators' marks on a turn combine (`adjudicated`: the adjudicated answer where
-    /// there is one, `--then` elsewhere).
-    #[arg(long, value_enum, default_value_t = Agree::Majority)]
-    pub agree: Agree,
-
-    /// With `--agree adjudicated`: how marks combine where nothing was adjudicated.
-    #[arg(long, value_enum, value_name = "POLICY", default_value_t = Agree::Majority)]
-    pub then: Agree,
-
-    /// What a trajectory needs to be kept.
-    #[arg(long, value_enum, default_value_t = Require::NoWrong)]
-    pub require: Require,
-
-    /// Keep trajectories nobody reviewed.
-    #[arg(long)]
-    pub keep_unreviewed: bool,
-
-    /// Also drop trajectories with rule findings at this level or above.
-    #[arg(long, value_name = "LEVEL", value_parser = ["error", "warn"])]
-    pub drop_findings: Option<String>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 
     /// A rules file for --drop-findings (as for `trev check`).
     #[arg(long, value_name = "FILE", requires = "drop_findings")]
     pub rules: Option<PathBuf>,
-
-    /// Keep trajectories with wrong agent turns, with the training loss of those turns off.
-    #[arg(long)]
-    pub mask_wrong: bool,
-
-    /// Switch the loss off on in-context example (demo) agent turns too.
-    #[arg(long)]
-    pub mask_demo: bool,
-
-    /// Keep the prefix before the first wrong agent turn.
-    #[arg(long, conflicts_with = "mask_wrong")]
-    pub truncate_at_first_wrong: bool,
 
     /// Replace each dropped trajectory with the record of the same id from this file.
     #[arg(long, value_name = "FILE")]
@@ -108,57 +74,6 @@ pub struct ExportArgs {
 
     #[command(flatten)]
     pub sample: SampleArgs,
-}
-
-/// `--agree`: how several annotators' marks on one turn combine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Agree {
-    /// A mark stands only when every annotator who marked the turn gave it; otherwise the turn
-    /// is disputed (not wrong, but not right either).
-    Unanimous,
-    /// The mark most annotators gave; a tie counts as wrong.
-    Majority,
-    /// Wrong when any annotator marked it wrong; right when all marked it right.
-    Any,
-    /// The adjudicated answer (`trev adjudicate`) where there is one; `--then` elsewhere.
-    Adjudicated,
-}
-
-impl ExportArgs {
-    /// How marks combine where nothing was adjudicated.
-    fn combine(&self) -> Result<votes::Agree> {
-        let rule = |a: Agree| match a {
-            Agree::Unanimous => Some(votes::Agree::Unanimous),
-            Agree::Majority => Some(votes::Agree::Majority),
-            Agree::Any => Some(votes::Agree::Any),
-            Agree::Adjudicated => None,
-        };
-        rule(self.agree)
-            .or(rule(self.then))
-            .ok_or_else(|| anyhow!("--then adjudicated: say what applies where nothing was adjudicated (majority, unanimous or any)"))
-    }
-}
-
-/// `--require`: what a trajectory needs to be kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Require {
-    /// The combined trajectory verdict is accept.
-    Accepted,
-    /// No agent turn is judged wrong (with --mask-wrong or --truncate-at-first-wrong, wrong
-    /// turns are masked or cut instead).
-    NoWrong,
-    /// Every agent turn is judged right.
-    AllRight,
-}
-
-impl From<Require> for policy::Require {
-    fn from(r: Require) -> policy::Require {
-        match r {
-            Require::Accepted => policy::Require::Accepted,
-            Require::NoWrong => policy::Require::NoWrong,
-            Require::AllRight => policy::Require::AllRight,
-        }
-    }
 }
 
 /// `--to`: the output format of kept records.
@@ -192,23 +107,15 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
     }
     let mut printer = DiagnosticPrinter::new(20);
     replay.warnings().iter().for_each(|w| printer.print(w));
-    let only: BTreeSet<&str> = args.annotators.iter().map(String::as_str).collect();
+    let only = args.policy.only();
 
-    let rules = match &args.drop_findings {
+    let rules = match &args.policy.drop_findings {
         None => None,
         Some(_) => Some(session::rules::configured(args.rules.as_deref())?),
     };
     let findings =
         |t: &Trajectory| -> Vec<Finding> { rules.as_ref().map_or_else(Vec::new, |r| r.check(t)) };
-    let policy = Policy {
-        agree: args.combine()?,
-        require: args.require.into(),
-        keep_unreviewed: args.keep_unreviewed,
-        drop_findings: args.drop_findings.as_deref().and_then(Severity::parse),
-        mask_wrong: args.mask_wrong,
-        mask_demo: args.mask_demo,
-        truncate_at_first_wrong: args.truncate_at_first_wrong,
-    };
+    let policy = args.policy.policy()?;
 
     let to = destinations(args, &dir)?;
     // A dry run writes nothing: the destinations are checked, never opened.
@@ -233,7 +140,7 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
     if let Some(notice) = resolved.notice() {
         eprintln!("trev: warning: {}", line(&notice));
     }
-    let adjudicated = args.agree == Agree::Adjudicated;
+    let adjudicated = args.policy.adjudicated();
     let mut votes = votes::votes(&resolved, &only);
     if adjudicated {
         votes::add_gold(&mut votes, &resolve(replay.adjudications(), &index));

@@ -5,6 +5,7 @@
 mod adjudicate;
 mod agree;
 mod args;
+mod args_policy;
 mod check;
 mod compare;
 mod completions;
@@ -13,6 +14,7 @@ mod export;
 mod label;
 mod man;
 mod output;
+mod report;
 mod review;
 mod stats;
 
@@ -56,6 +58,9 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Write a gold set for fine-tuning from the data, the journals and the rules.
     Export(export::ExportArgs),
+    /// Write the error-analysis report: dataset, findings per task and rule, the filter
+    /// funnel and, with journals, marks and agreement — as HTML, SVG, Markdown or JSON.
+    Report(report::ReportArgs),
     /// Print a completion script for bash, zsh or fish.
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff).
@@ -85,6 +90,7 @@ pub fn main() -> i32 {
         Command::Label(args) => label::run(&args),
         Command::Agree(args) => agree::run(&args),
         Command::Export(args) => export::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Adjudicate(args) if args.list => adjudicate::run(&args),
         Command::Adjudicate(args) => review::run_in(
             &args.review,

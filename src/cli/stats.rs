@@ -201,15 +201,8 @@ fn run_sample(args: &StatsArgs, spec: &SampleSpec) -> Result<i32> {
     data.diagnostics().iter().for_each(|d| printer.print(d));
     let _ = writeln!(
         io::stderr(),
-        "trev: a sample of {} of {} records (seed {}{})",
-        selected.len(),
-        data.len(),
-        spec.seed,
-        if spec.per_task.is_some() || spec.stratify {
-            ", by task"
-        } else {
-            ""
-        }
+        "trev: {}",
+        spec.describe(selected.len(), data.len())
     );
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {

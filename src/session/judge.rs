@@ -46,7 +46,6 @@ pub struct Judged {
 /// that people's ratings are compared on the same items).
 pub fn judge(replay: &Replay, files: &[PathBuf], rules: &RuleSet) -> Result<(Judged, Resolved)> {
     let marked = super::marks::marked_ids(replay);
-    let rule_ids: Vec<String> = rules.rules().iter().map(|r| r.id.to_string()).collect();
     // The marked trajectories, in file order: key, turn hashes, agent turns, findings.
     let mut found = Vec::new();
     scan::scan(
@@ -70,6 +69,21 @@ pub fn judge(replay: &Replay, files: &[PathBuf], rules: &RuleSet) -> Result<(Jud
             Ok(())
         },
     )?;
+    Ok(judge_found(replay, found, rules))
+}
+
+/// One labelled trajectory as the rules judge it: its index entry, its agent turns and its
+/// findings.
+pub type Found = (
+    super::marks::Entry,
+    Vec<usize>,
+    Vec<crate::findings::Finding>,
+);
+
+/// [`judge`] over trajectories already read: those of `found` (every loaded trajectory whose
+/// id the journals mark).
+pub fn judge_found(replay: &Replay, mut found: Vec<Found>, rules: &RuleSet) -> (Judged, Resolved) {
+    let rule_ids: Vec<String> = rules.rules().iter().map(|r| r.id.to_string()).collect();
     let mut index = Index::default();
     for ((run, id, hashes), _, _) in &mut found {
         index.add(run.clone(), id.clone(), std::mem::take(hashes));
@@ -134,5 +148,5 @@ pub fn judge(replay: &Replay, files: &[PathBuf], rules: &RuleSet) -> Result<(Jud
         s.precision = ratio(s.true_positive, s.true_positive + s.false_positive);
         s.recall = ratio(s.true_positive, s.true_positive + s.false_negative);
     }
-    Ok((Judged { triples, scores }, resolved))
+    (Judged { triples, scores }, resolved)
 }
