@@ -53,29 +53,45 @@ pub struct Hit {
 /// often), the longer ones by one aho-corasick automaton.
 struct Automaton {
     search: Option<AhoCorasick>,
-    /// By pattern id: (module slot, trigger index).
-    owners: Vec<(u8, u8)>,
+    /// By pattern id: its first owner (module slot, trigger index), and where its other
+    /// owners are in `shared` (a literal several modules declare is searched once).
+    owners: Vec<((u8, u8), (u32, u32))>,
+    /// The owners after the first of the literals several modules declare.
+    shared: Vec<(u8, u8)>,
     /// The one-byte triggers, with their owners.
     bytes: Vec<(u8, (u8, u8))>,
 }
 
 impl Automaton {
     fn build(modules: &[Module], side: fn(&Triggers) -> &'static [&'static str]) -> Option<Self> {
-        let mut literals = Vec::new();
-        let mut owners = Vec::new();
+        let mut literals: Vec<&str> = Vec::new();
+        // By pattern id: every owner of the literal.
+        let mut all_owners: Vec<Vec<(u8, u8)>> = Vec::new();
         let mut bytes = Vec::new();
         for (slot, (_, _, triggers)) in modules.iter().enumerate() {
             for (i, literal) in side(triggers).iter().enumerate() {
                 let owner = (slot as u8, i as u8);
                 match literal.as_bytes() {
                     &[b] => bytes.push((b, owner)),
-                    _ => {
-                        literals.push(*literal);
-                        owners.push(owner);
-                    }
+                    _ => match literals.iter().position(|l| l == literal) {
+                        Some(k) => all_owners[k].push(owner),
+                        None => {
+                            literals.push(literal);
+                            all_owners.push(vec![owner]);
+                        }
+                    },
                 }
             }
         }
+        let mut shared = Vec::new();
+        let owners = all_owners
+            .into_iter()
+            .map(|o| {
+                let from = shared.len() as u32;
+                shared.extend_from_slice(&o[1..]);
+                (o[0], (from, shared.len() as u32))
+            })
+            .collect();
         if literals.is_empty() && bytes.is_empty() {
             return None;
         }
@@ -88,6 +104,7 @@ impl Automaton {
         Some(Automaton {
             search,
             owners,
+            shared,
             bytes,
         })
     }
@@ -103,7 +120,11 @@ impl Automaton {
         if let Some(search) = &self.search {
             // As no two triggers overlap, these are all their occurrences.
             for m in search.find_iter(text) {
-                hits.push(hit(self.owners[m.pattern().as_usize()], m.start()));
+                let (first, (from, to)) = self.owners[m.pattern().as_usize()];
+                hits.push(hit(first, m.start()));
+                for &owner in &self.shared[from as usize..to as usize] {
+                    hits.push(hit(owner, m.start()));
+                }
             }
         }
         if self.bytes.is_empty() {
@@ -131,6 +152,40 @@ impl Automaton {
         if passes + usize::from(self.search.is_some()) > 1 {
             hits[first..].sort_unstable_by_key(|h| h.start);
         }
+    }
+}
+
+/// One module's own literals, searched alone: how a module's parsers read a text outside a
+/// check (repetition compares the actions of a profile whose module is off, the tests), with
+/// the hits the engine would hand the module. Built on first use.
+pub struct Own {
+    literals: &'static [&'static str],
+    search: OnceLock<AhoCorasick>,
+}
+
+impl Own {
+    pub const fn new(literals: &'static [&'static str]) -> Own {
+        Own {
+            literals,
+            search: OnceLock::new(),
+        }
+    }
+
+    /// Every occurrence of each literal in `text`: `(index of the literal, start)`, in order
+    /// of start.
+    pub fn hits(&self, text: &str) -> Vec<(usize, usize)> {
+        let search = self.search.get_or_init(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(self.literals)
+                .expect("the built-in triggers compile")
+        });
+        let mut hits: Vec<(usize, usize)> = search
+            .find_overlapping_iter(text)
+            .map(|m| (m.pattern().as_usize(), m.start()))
+            .collect();
+        hits.sort_unstable_by_key(|&(p, at)| (at, p));
+        hits
     }
 }
 
@@ -255,6 +310,8 @@ fn scan(cx: &mut Checker, profile: &Profile) {
 #[cfg(test)]
 mod tests {
     use super::super::modules;
+    use super::super::testing::random_texts;
+    use super::{Automaton, Own, Triggers};
     use crate::model::Task;
 
     /// Two triggers overlap when an end of one (or all of it) begins the other, or one holds
@@ -282,5 +339,63 @@ mod tests {
             }
         }
         assert!(overlap("abc", "bcd") && overlap("ab", "xaby") && !overlap("ab", "cd"));
+    }
+
+    /// The one pass over a turn hands each module exactly the occurrences of its own
+    /// literals: what searching them alone finds ([`Own`]), on texts made of every literal of
+    /// the profile (a literal several modules declare goes to each of them).
+    #[test]
+    fn each_module_gets_what_its_own_search_finds() {
+        for task in Task::ALL {
+            let modules = modules(task);
+            for side in [0, 1] {
+                let of: fn(&Triggers) -> &'static [&'static str] =
+                    if side == 0 { |t| t.agent } else { |t| t.other };
+                let automaton = Automaton::build(&modules, of);
+                let mut pieces: Vec<&str> = modules
+                    .iter()
+                    .flat_map(|m| of(&m.2).iter().copied())
+                    .collect();
+                if pieces.is_empty() {
+                    assert!(automaton.is_none());
+                    continue;
+                }
+                pieces.extend(["x", " ", "\n", "é", ":", "["]);
+                let own: Vec<Own> = modules.iter().map(|m| Own::new(of(&m.2))).collect();
+                for text in random_texts(task as u64, &pieces, 12, 2_000) {
+                    let mut hits = Vec::new();
+                    automaton.as_ref().unwrap().find(&text, &mut hits);
+                    assert!(hits.windows(2).all(|w| w[0].start <= w[1].start));
+                    for (slot, own) in own.iter().enumerate() {
+                        let got: Vec<(usize, usize)> = hits
+                            .iter()
+                            .filter(|h| usize::from(h.slot) == slot)
+                            .map(|h| (usize::from(h.trigger), h.start as usize))
+                            .collect();
+                        assert_eq!(got, own.hits(&text), "{task:?} slot {slot}: {text:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// A one-byte trigger is searched by memchr for one owner: no two modules share one.
+    #[test]
+    fn no_one_byte_trigger_is_shared() {
+        for task in Task::ALL {
+            let modules = modules(task);
+            for side in [0, 1] {
+                let mut bytes: Vec<&str> = modules
+                    .iter()
+                    .flat_map(|(_, _, t)| if side == 0 { t.agent } else { t.other }.iter())
+                    .copied()
+                    .filter(|l| l.len() == 1)
+                    .collect();
+                let n = bytes.len();
+                bytes.sort_unstable();
+                bytes.dedup();
+                assert_eq!(bytes.len(), n, "{task:?}");
+            }
+        }
     }
 }

@@ -300,45 +300,59 @@ pub fn check(cx: &mut Checker) {
 /// What one observation's residue is made of: `TTY residue left in the observation: 3 title
 /// sequences, 12 CSI sequences, 2 shell prompts (`root@…:/# `), 1 BEL, 4 CRLF line endings`.
 fn residue_message(text: &str, found: &[(Residue, (usize, usize))]) -> String {
-    let count = |kinds: &[Residue]| found.iter().filter(|(k, _)| kinds.contains(k)).count();
-    let prompt = found
-        .iter()
-        .find(|(k, _)| matches!(k, Residue::Prompt | Residue::EscPrompt))
-        .map(|&(_, (s, e))| quote(&text[s..e]));
-    let mut parts: Vec<String> = Vec::with_capacity(5);
-    let mut part = |n: usize, one: &str, many: &str, extra: Option<String>| {
-        if n > 0 {
-            let what = if n == 1 { one } else { many };
-            let extra = extra.map_or(String::new(), |e| format!(" (`{e}`)"));
-            parts.push(format!("{n} {what}{extra}"));
+    use std::fmt::Write;
+    // One pass counts every kind (an observation may hold thousands of sequences).
+    let mut counts = [0usize; 6];
+    let mut prompt = None;
+    for &(kind, span) in found {
+        counts[kind as usize] += 1;
+        if prompt.is_none() && matches!(kind, Residue::Prompt | Residue::EscPrompt) {
+            prompt = Some(span);
+        }
+    }
+    let count = |kind: Residue| counts[kind as usize];
+    let mut message = String::from("TTY residue left in the observation: ");
+    let mut first = true;
+    let mut part = |n: usize, one: &str, many: &str, extra: Option<(usize, usize)>| {
+        if n == 0 {
+            return;
+        }
+        if !first {
+            message.push_str(", ");
+        }
+        first = false;
+        let what = if n == 1 { one } else { many };
+        let _ = write!(message, "{n} {what}");
+        if let Some((s, e)) = extra {
+            let _ = write!(message, " (`{}`)", quote(&text[s..e]));
         }
     };
     part(
-        count(&[Residue::Title]),
+        count(Residue::Title),
         "title sequence",
         "title sequences",
         None,
     );
     part(
-        count(&[Residue::Escape]),
+        count(Residue::Escape),
         "CSI sequence",
         "CSI sequences",
         None,
     );
     part(
-        count(&[Residue::Prompt, Residue::EscPrompt]),
+        count(Residue::Prompt) + count(Residue::EscPrompt),
         "shell prompt",
         "shell prompts",
         prompt,
     );
-    part(count(&[Residue::Bel]), "stray BEL", "stray BELs", None);
+    part(count(Residue::Bel), "stray BEL", "stray BELs", None);
     part(
-        count(&[Residue::Crlf]),
+        count(Residue::Crlf),
         "CRLF line ending",
         "CRLF line endings",
         None,
     );
-    format!("TTY residue left in the observation: {}", parts.join(", "))
+    message
 }
 
 #[cfg(test)]
