@@ -1,12 +1,21 @@
 //! The trigger engine: rule modules declare the literals they look for ([`Triggers`]); for
 //! each task profile the engine compiles the triggers of the modules that run there into one
 //! aho-corasick automaton per side (agent turns, other turns), runs it once over each checked
-//! turn, and hands each module only its own hits, by turn. User rules' regexes go through
-//! one [`RegexSet`] per trajectory turn the same way: a rule runs only on the turns the set
-//! says it matches.
+//! turn, and hands each module only its own hits, by turn ([`Checker::hits`]). A module reads
+//! the turn only from its hits (the line after an `Act:`, the block a ```` ```sql ```` opens);
+//! where its benchmark's parser is a regex, it runs it from its first hit. A literal that
+//! several modules declare is searched once and handed to each. User rules' regexes go
+//! through one [`RegexSet`] per trajectory turn the same way: a rule runs only on the turns
+//! the set says it matches.
+//!
+//! Modules without triggers: `tools` (it reads tool calls and the start of each reply),
+//! `repetition` (it compares turns, and looks for pleasantries only in short turns) and
+//! `outcome` (it reads the record).
 //!
 //! Adding a rule module is one [`Module`] line (its rules, its check, its triggers); a module
-//! whose rules are all off (`--only`, `--skip`, `[builtin]`) contributes no trigger.
+//! whose rules are all off (`--only`, `--skip`, `[builtin]`) contributes no trigger. Outside a
+//! check (repetition reading the action of a turn whose module is off, the tests), a module's
+//! parsers search its own literals alone with [`Own`], which finds the same hits.
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -19,8 +28,12 @@ use crate::model::{Role, Task, Trajectory};
 
 /// What a module looks for: literals in agent turns, and literals in the other turns
 /// (environment, instruction, system). Every occurrence is a hit: no two triggers of a profile
-/// may overlap (no end of one begins another, none holds another), so the one leftmost-first
-/// pass (aho-corasick's packed SIMD search) finds every occurrence of each; a test checks it.
+/// may overlap (no end of one begins another, none holds another; two modules may declare the
+/// same literal of two bytes or more), so the one leftmost-first pass (aho-corasick's packed
+/// SIMD search) finds every occurrence of each; tests check it, and that each module gets what
+/// searching its literals alone finds. A literal that would overlap another is declared
+/// shorter and its neighbour checked at the hit (`Final Answer:` for DBBench's `\nFinal
+/// Answer:`).
 #[derive(Debug, Clone, Copy)]
 pub struct Triggers {
     pub agent: &'static [&'static str],
@@ -50,9 +63,10 @@ pub struct Hit {
 
 /// The compiled triggers of one profile, per side: the one-byte triggers found by memchr,
 /// three at a time (an automaton pays a call per match, and bytes like CR or `@` match
-/// often), the longer ones by one aho-corasick automaton.
+/// often), the longer ones by one packed (Teddy) searcher, or an aho-corasick automaton where
+/// the CPU has no Teddy.
 struct Automaton {
-    search: Option<AhoCorasick>,
+    search: Option<Search>,
     /// By pattern id: its first owner (module slot, trigger index), and where its other
     /// owners are in `shared` (a literal several modules declare is searched once).
     owners: Vec<((u8, u8), (u32, u32))>,
@@ -95,12 +109,7 @@ impl Automaton {
         if literals.is_empty() && bytes.is_empty() {
             return None;
         }
-        let search = (!literals.is_empty()).then(|| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostFirst)
-                .build(&literals)
-                .expect("the built-in triggers compile")
-        });
+        let search = (!literals.is_empty()).then(|| Search::build(&literals));
         Some(Automaton {
             search,
             owners,
@@ -119,13 +128,13 @@ impl Automaton {
         };
         if let Some(search) = &self.search {
             // As no two triggers overlap, these are all their occurrences.
-            for m in search.find_iter(text) {
-                let (first, (from, to)) = self.owners[m.pattern().as_usize()];
-                hits.push(hit(first, m.start()));
+            search.each(text, |pattern, start| {
+                let (first, (from, to)) = self.owners[pattern];
+                hits.push(hit(first, start));
                 for &owner in &self.shared[from as usize..to as usize] {
-                    hits.push(hit(owner, m.start()));
+                    hits.push(hit(owner, start));
                 }
-            }
+            });
         }
         if self.bytes.is_empty() {
             return;
@@ -186,6 +195,46 @@ impl Own {
             .collect();
         hits.sort_unstable_by_key(|&(p, at)| (at, p));
         hits
+    }
+}
+
+/// A leftmost-first search for several literals. Teddy is asked for directly: an automaton
+/// would choose a one-byte prefilter where all literals start with one byte (`[` for the
+/// truncation notices), which stops at every `[` of a page full of `[SEP]`, where Teddy's
+/// fingerprint of the first three bytes does not.
+enum Search {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Search {
+    fn build(literals: &[&str]) -> Search {
+        let packed = aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(literals)
+            .build();
+        match packed {
+            Some(p) => Search::Packed(p),
+            None => Search::Automaton(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(literals)
+                    .expect("the built-in triggers compile"),
+            ),
+        }
+    }
+
+    /// Every leftmost-first match in `text`: `(pattern, start)`.
+    fn each(&self, text: &str, mut f: impl FnMut(usize, usize)) {
+        match self {
+            Search::Packed(p) => p
+                .find_iter(text)
+                .for_each(|m| f(m.pattern().as_usize(), m.start())),
+            Search::Automaton(a) => a
+                .find_iter(text)
+                .for_each(|m| f(m.pattern().as_usize(), m.start())),
+        }
     }
 }
 
