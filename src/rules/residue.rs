@@ -300,7 +300,6 @@ pub fn check(cx: &mut Checker) {
 /// What one observation's residue is made of: `TTY residue left in the observation: 3 title
 /// sequences, 12 CSI sequences, 2 shell prompts (`root@…:/# `), 1 BEL, 4 CRLF line endings`.
 fn residue_message(text: &str, found: &[(Residue, (usize, usize))]) -> String {
-    use std::fmt::Write;
     // One pass counts every kind (an observation may hold thousands of sequences).
     let mut counts = [0usize; 6];
     let mut prompt = None;
@@ -321,10 +320,13 @@ fn residue_message(text: &str, found: &[(Residue, (usize, usize))]) -> String {
             message.push_str(", ");
         }
         first = false;
-        let what = if n == 1 { one } else { many };
-        let _ = write!(message, "{n} {what}");
+        message.push_str(itoa::Buffer::new().format(n));
+        message.push(' ');
+        message.push_str(if n == 1 { one } else { many });
         if let Some((s, e)) = extra {
-            let _ = write!(message, " (`{}`)", quote(&text[s..e]));
+            message.push_str(" (`");
+            message.push_str(&quote(&text[s..e]));
+            message.push_str("`)");
         }
     };
     part(
