@@ -353,11 +353,11 @@ impl<'a> Checker<'a> {
         self.report(id, turn, first, message);
         if let Some((_, f)) = self.findings.get_mut(before) {
             let text = &self.trajectory.turns[turn].text;
-            f.extra_spans = rest
-                .iter()
-                .copied()
-                .filter(|s| s.0 <= s.1 && text.is_char_boundary(s.0) && text.is_char_boundary(s.1))
-                .collect();
+            let mut extra = Vec::with_capacity(rest.len());
+            extra.extend(rest.iter().copied().filter(|s| {
+                s.0 <= s.1 && text.is_char_boundary(s.0) && text.is_char_boundary(s.1)
+            }));
+            f.extra_spans = extra;
         }
     }
 

@@ -310,7 +310,10 @@ fn residue_message(text: &str, found: &[(Residue, (usize, usize))]) -> String {
         }
     }
     let count = |kind: Residue| counts[kind as usize];
-    let mut message = String::from("TTY residue left in the observation: ");
+    const HEAD: &str = "TTY residue left in the observation: ";
+    // Room for the usual message, which then never grows.
+    let mut message = String::with_capacity(HEAD.len() + 160);
+    message.push_str(HEAD);
     let mut first = true;
     let mut part = |n: usize, one: &str, many: &str, extra: Option<(usize, usize)>| {
         if n == 0 {
