@@ -6,29 +6,71 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::text::{fences, find, line_at};
+use super::engine::{Own, Triggers};
+use super::text::{fences, line_at};
 use super::{quote, Checker, RuleId};
 use crate::model::Turn;
 
-/// `re.search(r"Action: (.*?)\n", res)` (L101, L120): needs a newline after the action word.
-/// The group ends at the first line break after the first `Action: `; without one, no later
-/// `Action: ` has one either. Returns the match start and the group's span.
-fn action(text: &str) -> Option<(usize, (usize, usize))> {
-    const ACTION: &str = "Action: ";
-    let start = find!(ACTION, text)?;
-    let from = start + ACTION.len();
-    let end = from + memchr::memchr(b'\n', &text.as_bytes()[from..])?;
-    Some((start, (from, end)))
-}
+const ACTION: &str = "Action: ";
 /// `re.search(r"```sql\n([\s\S]*?)\n```", res)` (L104): the first block only runs.
 const SQL: &str = "```sql\n";
-/// `re.search(r"\nFinal Answer:(.*)", res)` (L123): needs a newline before it. The span of
-/// the group: the rest of that line.
-fn final_answer(text: &str) -> Option<(usize, usize)> {
-    const FINAL: &str = "\nFinal Answer:";
-    let at = find!(FINAL, text)? + FINAL.len();
-    let end = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |k| at + k);
-    Some((at, end))
+/// The literal of `\nFinal Answer:` (without its newline, which other triggers may end with).
+const FINAL: &str = "Final Answer:";
+
+/// What the module reads of an agent turn: `Action: `, the ```sql blocks and `Final Answer:`,
+/// from every occurrence of these literals (the engine's hits; they are all the module
+/// searches for). A MySQL error is read at the start of a reply, not searched for.
+pub const TRIGGERS: Triggers = Triggers {
+    agent: &[ACTION, SQL, FINAL],
+    other: &[],
+};
+/// [`TRIGGERS`] searched alone, for [`sql`] outside a check.
+static OWN: Own = Own::new(TRIGGERS.agent);
+
+/// What the module reads of one agent turn, from its hits (as `(trigger, start)`, in order of
+/// start).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Parsed {
+    /// `re.search(r"Action: (.*?)\n", res)` (L101, L120): needs a newline after the action
+    /// word. The group ends at the first line break after the first `Action: `; without one,
+    /// no later `Action: ` has one either. The match start and the group's span.
+    action: Option<(usize, (usize, usize))>,
+    /// `re.search(r"\nFinal Answer:(.*)", res)` (L123): needs a newline before it. The span
+    /// of the group: the rest of that line.
+    final_answer: Option<(usize, usize)>,
+}
+
+/// Read the turn `text` whose hits are `hits`; the starts of its ```sql hits go to `sql`
+/// (cleared first).
+fn read(text: &str, hits: impl Iterator<Item = (usize, usize)>, sql: &mut Vec<usize>) -> Parsed {
+    let bytes = text.as_bytes();
+    let line_end = |from: usize| memchr::memchr(b'\n', &bytes[from..]).map(|k| from + k);
+    let mut parsed = Parsed::default();
+    let mut first_action = true;
+    sql.clear();
+    for (trigger, at) in hits {
+        match trigger {
+            0 if first_action => {
+                first_action = false;
+                let from = at + ACTION.len();
+                parsed.action = line_end(from).map(|end| (at, (from, end)));
+            }
+            1 => sql.push(at),
+            2 if parsed.final_answer.is_none() && at > 0 && bytes[at - 1] == b'\n' => {
+                let from = at + FINAL.len();
+                parsed.final_answer = Some((from, line_end(from).unwrap_or(text.len())));
+            }
+            _ => {}
+        }
+    }
+    parsed
+}
+
+/// [`read`] of a text by itself, with its ```sql hits.
+fn parse(text: &str) -> (Parsed, Vec<usize>) {
+    let mut sql = Vec::new();
+    let parsed = read(text, OWN.hits(text).into_iter(), &mut sql);
+    (parsed, sql)
 }
 /// A MySQL error as `Interaction.py` L84-85 returns it: `1146 (42S02): Table … doesn't exist`.
 static MYSQL_ERROR: LazyLock<Regex> =
@@ -42,19 +84,19 @@ const ROUND_LIMIT: usize = 15;
 
 /// The SQL of an Operation turn (the first block, one line), for repetition.
 pub fn sql(text: &str) -> Option<Cow<'_, str>> {
-    fences(text, SQL).next().map(|f| {
-        let sql = text[f.content.0..f.content.1].trim();
-        if sql.contains('\n') {
-            Cow::Owned(sql.replace('\n', " "))
-        } else {
-            Cow::Borrowed(sql)
-        }
-    })
+    fences(text, SQL, parse(text).1)
+        .next()
+        .map(|f| statement(text, f.content))
 }
 
-/// The span of the first SQL block's statement, if any.
-pub fn sql_span(text: &str) -> Option<(usize, usize)> {
-    fences(text, SQL).next().map(|f| f.content)
+/// The SQL statement at `content` (a block's content) on one line, as repetition compares it.
+fn statement(text: &str, content: (usize, usize)) -> Cow<'_, str> {
+    let sql = text[content.0..content.1].trim();
+    if sql.contains('\n') {
+        Cow::Owned(sql.replace('\n', " "))
+    } else {
+        Cow::Borrowed(sql)
+    }
 }
 
 /// The rules this module reports: it runs when one of them is on.
@@ -71,14 +113,31 @@ pub const RULES: &[RuleId] = &[
 pub fn check(cx: &mut Checker) {
     let mut rounds = 0;
     let mut last: Option<&Turn> = None;
+    // Whether the last agent turn has a `Final Answer:`.
+    let mut last_answered = false;
+    // The span of the first SQL statement of each agent turn, by turn index (for the error
+    // replies).
+    let mut statements: Vec<Option<(usize, usize)>> = Vec::new();
+    let mut sql = Vec::new();
     for turn in cx.agent_turns() {
         rounds += 1;
         last = Some(turn);
         let text = turn.text.as_str();
-        let action = action(text);
+        let Parsed {
+            action,
+            final_answer,
+        } = read(text, cx.hits(turn.index), &mut sql);
+        last_answered = final_answer.is_some();
+        let blocks: Vec<_> = fences(text, SQL, sql.iter().copied()).collect();
+        if let Some(first) = blocks.first() {
+            if statements.len() <= turn.index {
+                statements.resize(turn.index + 1, None);
+            }
+            statements[turn.index] = Some(first.content);
+        }
+        cx.remember_action(turn, blocks.first().map(|f| statement(text, f.content)));
         let operation = action.is_some_and(|(_, (s, e))| &text[s..e] == "Operation");
         if operation {
-            let blocks: Vec<_> = fences(text, SQL).collect();
             if blocks.is_empty() {
                 let (start, _) = action.unwrap();
                 cx.report(
@@ -97,7 +156,7 @@ pub fn check(cx: &mut Checker) {
             }
             continue;
         }
-        match final_answer(text) {
+        match final_answer {
             None => {
                 let (span, what) = match action {
                     Some((start, (s, e))) => (
@@ -130,7 +189,7 @@ pub fn check(cx: &mut Checker) {
         }
     }
     if let Some(last) = last {
-        if final_answer(&last.text).is_none() {
+        if !last_answered {
             cx.missing_final(
                 last.index,
                 rounds,
@@ -149,7 +208,7 @@ pub fn check(cx: &mut Checker) {
             let message = format!("the database answered `{}`", quote(&env.text));
             match agent {
                 Some(a) => {
-                    let span = sql_span(&a.text).unwrap_or((0, 0));
+                    let span = statements.get(a.index).copied().flatten().unwrap_or((0, 0));
                     cx.report(RuleId::EnvErrorDb, a.index, span, message);
                 }
                 None => {
@@ -188,12 +247,13 @@ mod tests {
                 let g = c.get(1).unwrap();
                 (c.get(0).unwrap().start(), (g.start(), g.end()))
             });
-            assert_eq!(super::action(&text), want, "{text:?}");
+            let (parsed, _) = super::parse(&text);
+            assert_eq!(parsed.action, want, "{text:?}");
             let want_final = fin.captures(&text).map(|c| {
                 let g = c.get(1).unwrap();
                 (g.start(), g.end())
             });
-            assert_eq!(super::final_answer(&text), want_final, "{text:?}");
+            assert_eq!(parsed.final_answer, want_final, "{text:?}");
             found += usize::from(want.is_some()) + usize::from(want_final.is_some());
         }
         assert!(found > 2_000, "{found}");

@@ -1,12 +1,21 @@
 //! The trigger engine: rule modules declare the literals they look for ([`Triggers`]); for
 //! each task profile the engine compiles the triggers of the modules that run there into one
 //! aho-corasick automaton per side (agent turns, other turns), runs it once over each checked
-//! turn, and hands each module only its own hits, by turn. User rules' regexes go through
-//! one [`RegexSet`] per trajectory turn the same way: a rule runs only on the turns the set
-//! says it matches.
+//! turn, and hands each module only its own hits, by turn ([`Checker::hits`]). A module reads
+//! the turn only from its hits (the line after an `Act:`, the block a ```` ```sql ```` opens);
+//! where its benchmark's parser is a regex, it runs it from its first hit. A literal that
+//! several modules declare is searched once and handed to each. User rules' regexes go
+//! through one [`RegexSet`] per trajectory turn the same way: a rule runs only on the turns
+//! the set says it matches.
+//!
+//! Modules without triggers: `tools` (it reads tool calls and the start of each reply),
+//! `repetition` (it compares turns, and looks for pleasantries only in short turns) and
+//! `outcome` (it reads the record).
 //!
 //! Adding a rule module is one [`Module`] line (its rules, its check, its triggers); a module
-//! whose rules are all off (`--only`, `--skip`, `[builtin]`) contributes no trigger.
+//! whose rules are all off (`--only`, `--skip`, `[builtin]`) contributes no trigger. Outside a
+//! check (repetition reading the action of a turn whose module is off, the tests), a module's
+//! parsers search its own literals alone with [`Own`], which finds the same hits.
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -19,8 +28,12 @@ use crate::model::{Role, Task, Trajectory};
 
 /// What a module looks for: literals in agent turns, and literals in the other turns
 /// (environment, instruction, system). Every occurrence is a hit: no two triggers of a profile
-/// may overlap (no end of one begins another, none holds another), so the one leftmost-first
-/// pass (aho-corasick's packed SIMD search) finds every occurrence of each; a test checks it.
+/// may overlap (no end of one begins another, none holds another; two modules may declare the
+/// same literal of two bytes or more), so the one leftmost-first pass (aho-corasick's packed
+/// SIMD search) finds every occurrence of each; tests check it, and that each module gets what
+/// searching its literals alone finds. A literal that would overlap another is declared
+/// shorter and its neighbour checked at the hit (`Final Answer:` for DBBench's `\nFinal
+/// Answer:`).
 #[derive(Debug, Clone, Copy)]
 pub struct Triggers {
     pub agent: &'static [&'static str],
@@ -50,44 +63,57 @@ pub struct Hit {
 
 /// The compiled triggers of one profile, per side: the one-byte triggers found by memchr,
 /// three at a time (an automaton pays a call per match, and bytes like CR or `@` match
-/// often), the longer ones by one aho-corasick automaton.
+/// often), the longer ones by one packed (Teddy) searcher, or an aho-corasick automaton where
+/// the CPU has no Teddy.
 struct Automaton {
-    search: Option<AhoCorasick>,
-    /// By pattern id: (module slot, trigger index).
-    owners: Vec<(u8, u8)>,
+    search: Option<Search>,
+    /// By pattern id: its first owner (module slot, trigger index), and where its other
+    /// owners are in `shared` (a literal several modules declare is searched once).
+    owners: Vec<((u8, u8), (u32, u32))>,
+    /// The owners after the first of the literals several modules declare.
+    shared: Vec<(u8, u8)>,
     /// The one-byte triggers, with their owners.
     bytes: Vec<(u8, (u8, u8))>,
 }
 
 impl Automaton {
     fn build(modules: &[Module], side: fn(&Triggers) -> &'static [&'static str]) -> Option<Self> {
-        let mut literals = Vec::new();
-        let mut owners = Vec::new();
+        let mut literals: Vec<&str> = Vec::new();
+        // By pattern id: every owner of the literal.
+        let mut all_owners: Vec<Vec<(u8, u8)>> = Vec::new();
         let mut bytes = Vec::new();
         for (slot, (_, _, triggers)) in modules.iter().enumerate() {
             for (i, literal) in side(triggers).iter().enumerate() {
                 let owner = (slot as u8, i as u8);
                 match literal.as_bytes() {
                     &[b] => bytes.push((b, owner)),
-                    _ => {
-                        literals.push(*literal);
-                        owners.push(owner);
-                    }
+                    _ => match literals.iter().position(|l| l == literal) {
+                        Some(k) => all_owners[k].push(owner),
+                        None => {
+                            literals.push(literal);
+                            all_owners.push(vec![owner]);
+                        }
+                    },
                 }
             }
         }
+        let mut shared = Vec::new();
+        let owners = all_owners
+            .into_iter()
+            .map(|o| {
+                let from = shared.len() as u32;
+                shared.extend_from_slice(&o[1..]);
+                (o[0], (from, shared.len() as u32))
+            })
+            .collect();
         if literals.is_empty() && bytes.is_empty() {
             return None;
         }
-        let search = (!literals.is_empty()).then(|| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostFirst)
-                .build(&literals)
-                .expect("the built-in triggers compile")
-        });
+        let search = (!literals.is_empty()).then(|| Search::build(&literals));
         Some(Automaton {
             search,
             owners,
+            shared,
             bytes,
         })
     }
@@ -102,9 +128,13 @@ impl Automaton {
         };
         if let Some(search) = &self.search {
             // As no two triggers overlap, these are all their occurrences.
-            for m in search.find_iter(text) {
-                hits.push(hit(self.owners[m.pattern().as_usize()], m.start()));
-            }
+            search.each(text, |pattern, start| {
+                let (first, (from, to)) = self.owners[pattern];
+                hits.push(hit(first, start));
+                for &owner in &self.shared[from as usize..to as usize] {
+                    hits.push(hit(owner, start));
+                }
+            });
         }
         if self.bytes.is_empty() {
             return;
@@ -130,6 +160,80 @@ impl Automaton {
         // Merge the runs (each in order of start) when more than one found something.
         if passes + usize::from(self.search.is_some()) > 1 {
             hits[first..].sort_unstable_by_key(|h| h.start);
+        }
+    }
+}
+
+/// One module's own literals, searched alone: how a module's parsers read a text outside a
+/// check (repetition compares the actions of a profile whose module is off, the tests), with
+/// the hits the engine would hand the module. Built on first use.
+pub struct Own {
+    literals: &'static [&'static str],
+    search: OnceLock<AhoCorasick>,
+}
+
+impl Own {
+    pub const fn new(literals: &'static [&'static str]) -> Own {
+        Own {
+            literals,
+            search: OnceLock::new(),
+        }
+    }
+
+    /// Every occurrence of each literal in `text`: `(index of the literal, start)`, in order
+    /// of start.
+    pub fn hits(&self, text: &str) -> Vec<(usize, usize)> {
+        let search = self.search.get_or_init(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(self.literals)
+                .expect("the built-in triggers compile")
+        });
+        let mut hits: Vec<(usize, usize)> = search
+            .find_overlapping_iter(text)
+            .map(|m| (m.pattern().as_usize(), m.start()))
+            .collect();
+        hits.sort_unstable_by_key(|&(p, at)| (at, p));
+        hits
+    }
+}
+
+/// A leftmost-first search for several literals. Teddy is asked for directly: an automaton
+/// would choose a one-byte prefilter where all literals start with one byte (`[` for the
+/// truncation notices), which stops at every `[` of a page full of `[SEP]`, where Teddy's
+/// fingerprint of the first three bytes does not.
+enum Search {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Search {
+    fn build(literals: &[&str]) -> Search {
+        let packed = aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(literals)
+            .build();
+        match packed {
+            Some(p) => Search::Packed(p),
+            None => Search::Automaton(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(literals)
+                    .expect("the built-in triggers compile"),
+            ),
+        }
+    }
+
+    /// Every leftmost-first match in `text`: `(pattern, start)`.
+    fn each(&self, text: &str, mut f: impl FnMut(usize, usize)) {
+        match self {
+            Search::Packed(p) => p
+                .find_iter(text)
+                .for_each(|m| f(m.pattern().as_usize(), m.start())),
+            Search::Automaton(a) => a
+                .find_iter(text)
+                .for_each(|m| f(m.pattern().as_usize(), m.start())),
         }
     }
 }
@@ -255,6 +359,8 @@ fn scan(cx: &mut Checker, profile: &Profile) {
 #[cfg(test)]
 mod tests {
     use super::super::modules;
+    use super::super::testing::random_texts;
+    use super::{Automaton, Own, Triggers};
     use crate::model::Task;
 
     /// Two triggers overlap when an end of one (or all of it) begins the other, or one holds
@@ -282,5 +388,63 @@ mod tests {
             }
         }
         assert!(overlap("abc", "bcd") && overlap("ab", "xaby") && !overlap("ab", "cd"));
+    }
+
+    /// The one pass over a turn hands each module exactly the occurrences of its own
+    /// literals: what searching them alone finds ([`Own`]), on texts made of every literal of
+    /// the profile (a literal several modules declare goes to each of them).
+    #[test]
+    fn each_module_gets_what_its_own_search_finds() {
+        for task in Task::ALL {
+            let modules = modules(task);
+            for side in [0, 1] {
+                let of: fn(&Triggers) -> &'static [&'static str] =
+                    if side == 0 { |t| t.agent } else { |t| t.other };
+                let automaton = Automaton::build(&modules, of);
+                let mut pieces: Vec<&str> = modules
+                    .iter()
+                    .flat_map(|m| of(&m.2).iter().copied())
+                    .collect();
+                if pieces.is_empty() {
+                    assert!(automaton.is_none());
+                    continue;
+                }
+                pieces.extend(["x", " ", "\n", "é", ":", "["]);
+                let own: Vec<Own> = modules.iter().map(|m| Own::new(of(&m.2))).collect();
+                for text in random_texts(task as u64, &pieces, 12, 2_000) {
+                    let mut hits = Vec::new();
+                    automaton.as_ref().unwrap().find(&text, &mut hits);
+                    assert!(hits.windows(2).all(|w| w[0].start <= w[1].start));
+                    for (slot, own) in own.iter().enumerate() {
+                        let got: Vec<(usize, usize)> = hits
+                            .iter()
+                            .filter(|h| usize::from(h.slot) == slot)
+                            .map(|h| (usize::from(h.trigger), h.start as usize))
+                            .collect();
+                        assert_eq!(got, own.hits(&text), "{task:?} slot {slot}: {text:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// A one-byte trigger is searched by memchr for one owner: no two modules share one.
+    #[test]
+    fn no_one_byte_trigger_is_shared() {
+        for task in Task::ALL {
+            let modules = modules(task);
+            for side in [0, 1] {
+                let mut bytes: Vec<&str> = modules
+                    .iter()
+                    .flat_map(|(_, _, t)| if side == 0 { t.agent } else { t.other }.iter())
+                    .copied()
+                    .filter(|l| l.len() == 1)
+                    .collect();
+                let n = bytes.len();
+                bytes.sort_unstable();
+                bytes.dedup();
+                assert_eq!(bytes.len(), n, "{task:?}");
+            }
+        }
     }
 }

@@ -7,26 +7,85 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::engine::{Own, Triggers};
 use super::text::find;
 use super::{quote, Checker, RuleId};
 use crate::model::Turn;
 
-/// `re.findall(r'(?:Find|Final) Answer: #(\d+)', message)` (task.py L194): the span of the
-/// number of the first match. Each ` Answer: #` is a candidate (a match starts right before
-/// its own, so candidates come in the order of matches), checked as the regex says.
-fn final_answer(text: &str) -> Option<(usize, usize)> {
-    const MIDDLE: &str = " Answer: #";
-    let mut pos = 0;
-    while let Some(i) = find!(MIDDLE, &text[pos..]) {
-        let at = pos + i;
-        let before = &text[..at];
+/// What the module looks for in agent turns: `Observation` (the task cuts the turn at
+/// `Observation:`), `Action` (the action lines) and `Answer: #` (the final answer); in the
+/// replies, the numbers of the variables it creates and two of its rejections. The engine's
+/// hits of these are all the module searches for (`Observation` is also a trigger of
+/// [`super::generic`]: the engine searches it once for both).
+pub const TRIGGERS: Triggers = Triggers {
+    agent: &[OBSERVATION, ACTION, ANSWER],
+    other: &[VARIABLE, "cannot be executed", "I may make a syntax error"],
+};
+const OBSERVATION: &str = "Observation";
+const ACTION: &str = "Action";
+/// ` Answer: #` without its space (other triggers may end with one).
+const ANSWER: &str = "Answer: #";
+const VARIABLE: &str = "variable #";
+
+/// [`TRIGGERS`] searched alone, for [`call`] outside a check.
+static OWN: Own = Own::new(TRIGGERS.agent);
+
+/// What the module reads of an agent turn, from its hits.
+#[derive(Debug, Default)]
+struct Parsed {
+    /// The length of the part the task reads: everything before `Observation:` (L190).
+    part: usize,
+    /// The starts of the `Action` and `Answer: #` hits in that part (buffers reused turn after
+    /// turn).
+    actions: Vec<usize>,
+    answers: Vec<usize>,
+}
+
+impl Parsed {
+    fn read(&mut self, text: &str, hits: impl Iterator<Item = (usize, usize)>) {
+        self.actions.clear();
+        self.answers.clear();
+        self.part = text.len();
+        for (trigger, at) in hits {
+            match trigger {
+                0 if text.as_bytes().get(at + OBSERVATION.len()) == Some(&b':') => {
+                    self.part = at;
+                    break;
+                }
+                1 => self.actions.push(at),
+                2 => self.answers.push(at),
+                _ => {}
+            }
+        }
+        let part = self.part;
+        // No hit that ends after the part is in it.
+        self.actions.retain(|&at| at + ACTION.len() <= part);
+        self.answers.retain(|&at| at + ANSWER.len() <= part);
+    }
+
+    fn of(text: &str) -> Parsed {
+        let mut parsed = Parsed::default();
+        parsed.read(text, OWN.hits(text).into_iter());
+        parsed
+    }
+}
+
+/// `re.findall(r'(?:Find|Final) Answer: #(\d+)', message)` (task.py L194) in the part the
+/// task reads: the span of the number of the first match. Each ` Answer: #` (a hit of
+/// `Answer: #` after a space, in `answers`) is a candidate (a match starts right before its
+/// own, so candidates come in the order of matches), checked as the regex says.
+fn final_answer(part: &str, answers: &[usize]) -> Option<(usize, usize)> {
+    for &hit in answers {
+        let Some(at) = hit.checked_sub(1).filter(|&at| part.as_bytes()[at] == b' ') else {
+            continue;
+        };
+        let before = &part[..at];
         if before.ends_with("Find") || before.ends_with("Final") {
-            let number = at + MIDDLE.len();
-            if let Some(len) = digits(&text[number..]) {
+            let number = hit + ANSWER.len();
+            if let Some(len) = digits(&part[number..]) {
                 return Some((number, number + len));
             }
         }
-        pos = at + 1;
     }
     None
 }
@@ -50,75 +109,68 @@ fn is_action_line(line: &str) -> bool {
 }
 
 /// The env's rejections (L199, L208, L241-245, L256): a reply that starts with one of its
-/// error sentences, or says anywhere that a call cannot be executed or may be a syntax error.
-fn is_rejection(reply: &str) -> bool {
+/// error sentences, or says anywhere that a call cannot be executed or may be a syntax error
+/// (`hits`: the reply's hits, of which those two sentences are triggers 1 and 2).
+fn is_rejection(reply: &str, mut hits: impl Iterator<Item = (usize, usize)>) -> bool {
     const STARTS: [&str; 3] = [
         "No executable function found!",
         "Invalid variable id!",
         "Function is not executed!",
     ];
-    STARTS.iter().any(|s| reply.starts_with(s))
-        || find!("cannot be executed", reply).is_some()
-        || find!("I may make a syntax error", reply).is_some()
+    STARTS.iter().any(|s| reply.starts_with(s)) || hits.any(|(trigger, _)| trigger != 0)
 }
 
 /// `Observation: variable #N, which are instances of …` (api.py L95): the numbers of
-/// `variable #(\d+)`, in order.
-fn variables(text: &str) -> impl Iterator<Item = &str> + '_ {
-    const VARIABLE: &str = "variable #";
+/// `variable #(\d+)`, in order, from the reply's hits (those of `variable #` are trigger 0).
+fn variables<'t>(
+    text: &'t str,
+    hits: impl Iterator<Item = (usize, usize)> + 't,
+) -> impl Iterator<Item = &'t str> + 't {
+    // A `variable #` inside the previous match is no match (none is: digits hold none).
     let mut pos = 0;
-    std::iter::from_fn(move || {
-        while let Some(i) = find!(VARIABLE, &text[pos..]) {
-            let number = pos + i + VARIABLE.len();
-            pos = number;
-            if let Some(len) = digits(&text[number..]) {
-                pos = number + len;
-                return Some(&text[number..number + len]);
+    hits.filter(|&(trigger, _)| trigger == 0)
+        .filter_map(move |(_, at)| {
+            if at < pos {
+                return None;
             }
-        }
-        None
-    })
+            let number = at + VARIABLE.len();
+            pos = number;
+            let len = digits(&text[number..])?;
+            pos = number + len;
+            Some(&text[number..number + len])
+        })
 }
 
 /// The KG round limit (task.py L72).
 const ROUND_LIMIT: usize = 15;
 
-/// The part of an agent turn the task reads: everything before `Observation:` (L190).
-fn read_part(text: &str) -> &str {
-    find!("Observation:", text).map_or(text, |i| &text[..i])
-}
-
-/// The action lines of a turn, with their spans (the first one runs, L252).
-fn action_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    action_lines_in(read_part(text))
-}
-
-/// The action lines of the part of a turn the task reads ([`read_part`]): each `Action` that
-/// starts a line, up to the line's end, when an `:` follows it there.
-fn action_lines_in(part: &str) -> impl Iterator<Item = (usize, &str)> {
-    const ACTION: &str = "Action";
+/// The action lines of the part of a turn the task reads (`part`, everything before
+/// `Observation:`), from `actions`, the starts of every `Action` in it: each `Action` that
+/// starts a line, up to the line's end, when an `:` follows it there (the first one runs,
+/// L252).
+fn action_lines<'t>(part: &'t str, actions: &[usize]) -> Vec<(usize, &'t str)> {
     let mut pos = 0;
-    std::iter::from_fn(move || {
-        while let Some(i) = find!(ACTION, &part[pos..]) {
-            let at = pos + i;
-            pos = at + ACTION.len();
-            if at > 0 && part.as_bytes()[at - 1] != b'\n' {
-                continue;
+    actions
+        .iter()
+        .filter_map(|&at| {
+            if at < pos || (at > 0 && part.as_bytes()[at - 1] != b'\n') {
+                return None;
             }
             let end = memchr::memchr(b'\n', &part.as_bytes()[at..]).map_or(part.len(), |k| at + k);
             pos = end;
             let line = &part[at..end];
-            if is_action_line(line) {
-                return Some((at, line));
-            }
-        }
-        None
-    })
+            is_action_line(line).then_some((at, line))
+        })
+        .collect()
 }
 
 /// The call of a turn (`get_relations(Fair division)`), for repetition.
 pub fn call(text: &str) -> Option<Cow<'_, str>> {
-    action_lines(text).next().map(|(_, l)| call_of(l))
+    let parsed = Parsed::of(text);
+    let part = &text[..parsed.part];
+    action_lines(part, &parsed.actions)
+        .first()
+        .map(|&(_, l)| call_of(l))
 }
 
 /// The call an action line makes: what follows its first `:`, `\_` read as `_`.
@@ -146,16 +198,18 @@ pub fn check(cx: &mut Checker) {
     let mut rejected = HashSet::new();
     let replies: Vec<_> = cx
         .replies()
-        .filter(|(env, _)| is_rejection(&env.text))
+        .filter(|(env, _)| is_rejection(&env.text, cx.hits(env.index)))
         .collect();
+    let mut parsed = Parsed::default();
     for (env, agent) in replies {
         let message = format!("the environment answered `{}`", quote(&env.text));
         match agent {
             Some(a) => {
                 rejected.insert(a.index);
-                let span = action_lines(&a.text)
-                    .next()
-                    .map_or((0, 0), |(s, l)| (s, s + l.trim_end_matches('\r').len()));
+                parsed.read(&a.text, cx.hits(a.index));
+                let span = action_lines(&a.text[..parsed.part], &parsed.actions)
+                    .first()
+                    .map_or((0, 0), |&(s, l)| (s, s + l.trim_end_matches('\r').len()));
                 cx.report(RuleId::InvalidActionKg, a.index, span, message);
             }
             None => cx.report(RuleId::InvalidActionKg, env.index, (0, 0), message),
@@ -167,7 +221,7 @@ pub fn check(cx: &mut Checker) {
     let mut last: Option<&Turn> = None;
     for turn in cx.live() {
         if turn.role == crate::model::Role::Environment {
-            for number in variables(&turn.text) {
+            for number in variables(&turn.text, cx.hits(turn.index)) {
                 let n: usize = number.parse().unwrap_or(0);
                 created = created.max(n.saturating_add(1));
             }
@@ -178,10 +232,11 @@ pub fn check(cx: &mut Checker) {
         }
         rounds += 1;
         last = Some(turn);
-        let text = read_part(&turn.text);
-        let actions: Vec<_> = action_lines_in(text).collect();
+        parsed.read(&turn.text, cx.hits(turn.index));
+        let text = &turn.text[..parsed.part];
+        let actions = action_lines(text, &parsed.actions);
         cx.remember_action(turn, actions.first().map(|&(_, line)| call_of(line)));
-        if let Some((start, end)) = final_answer(text) {
+        if let Some((start, end)) = final_answer(text, &parsed.answers) {
             answered = true;
             let number = &text[start..end];
             let k: usize = number.parse().unwrap_or(usize::MAX);
@@ -277,28 +332,34 @@ mod tests {
             let want = fin
                 .captures(&text)
                 .map(|c| (c.get(1).unwrap().start(), c.get(1).unwrap().end()));
-            assert_eq!(super::final_answer(&text), want, "{text:?}");
+            let answers: Vec<usize> = super::OWN
+                .hits(&text)
+                .into_iter()
+                .filter(|&(trigger, _)| trigger == 2)
+                .map(|(_, at)| at)
+                .collect();
+            assert_eq!(super::final_answer(&text, &answers), want, "{text:?}");
+            let parsed = super::Parsed::of(&text);
             finals += usize::from(want.is_some());
             let want: Vec<&str> = var
                 .captures_iter(&text)
                 .map(|c| c.get(1).unwrap().as_str())
                 .collect();
+            let replies = super::Own::new(super::TRIGGERS.other);
+            let hits = replies.hits(&text).into_iter();
             assert_eq!(
-                super::variables(&text).collect::<Vec<_>>(),
+                super::variables(&text, hits).collect::<Vec<_>>(),
                 want,
                 "{text:?}"
             );
             vars += want.len();
             // The lines the task reads, by the line-by-line definition.
-            let part = super::read_part(&text);
+            let part = &text[..text.find("Observation:").unwrap_or(text.len())];
+            assert_eq!(part.len(), parsed.part);
             let want: Vec<(usize, &str)> = super::super::text::lines(part)
                 .filter(|(_, l)| action.is_match(l))
                 .collect();
-            assert_eq!(
-                super::action_lines(&text).collect::<Vec<_>>(),
-                want,
-                "{text:?}"
-            );
+            assert_eq!(super::action_lines(part, &parsed.actions), want, "{text:?}");
             actions += want.len();
         }
         assert!(

@@ -1,19 +1,48 @@
 //! Mind2Web (AgentBench `mind2web/task.py`): one multiple-choice answer per turn, an action
 //! verb from CLICK/SELECT/TYPE, and a letter among the listed choices.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
+use super::engine::Triggers;
 use super::{quote, Checker, RuleId};
 use crate::model::Role;
 
-/// `re.search(r"Answer: (A|B|C|D|E|F)", text)` (task.py L231).
-static ANSWER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"Answer: (A|B|C|D|E|F)").unwrap());
-/// `re.search(r"Action: (CLICK|SELECT|TYPE)", text)` (L235), and any verb for the message.
-static VERB: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"Action: *([A-Za-z_]*)").unwrap());
-/// The choices listed in the prompt: lines `A. None of the above`, `B. <button …>`.
-static CHOICE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^([A-F])\. ").unwrap());
+/// What the module looks for: in agent turns `Answer: ` and `Action:`, in the others the
+/// choices (`A. ` to `F. `, kept where they start a line). The engine's hits of these are
+/// all the module searches for.
+pub const TRIGGERS: Triggers = Triggers {
+    agent: &[ANSWER, ACTION],
+    other: &["A. ", "B. ", "C. ", "D. ", "E. ", "F. "],
+};
+const ANSWER: &str = "Answer: ";
+const ACTION: &str = "Action:";
+
+/// `re.search(r"Answer: (A|B|C|D|E|F)", text)` (task.py L231): the span of the letter, from
+/// the turn's hits.
+fn answer(text: &str, hits: &[(usize, usize)]) -> Option<(usize, usize)> {
+    hits.iter()
+        .filter(|&&(trigger, _)| trigger == 0)
+        .map(|&(_, at)| at + ANSWER.len())
+        .find(|&at| matches!(text.as_bytes().get(at), Some(b'A'..=b'F')))
+        .map(|at| (at, at + 1))
+}
+
+/// `re.search(r"Action: (CLICK|SELECT|TYPE)", text)` (L235), read as `Action: *([A-Za-z_]*)`
+/// for the message: the span of the verb after the first `Action:`, from the turn's hits.
+fn verb(text: &str, hits: &[(usize, usize)]) -> Option<(usize, usize)> {
+    let (_, at) = hits.iter().find(|&&(trigger, _)| trigger == 1)?;
+    let bytes = text.as_bytes();
+    let run =
+        |from: usize, f: fn(&u8) -> bool| from + bytes[from..].iter().take_while(|b| f(b)).count();
+    let start = run(at + ACTION.len(), |&b| b == b' ');
+    Some((start, run(start, |&b| b.is_ascii_alphabetic() || b == b'_')))
+}
+
+/// The choices listed in the prompt: the letters of the lines `A. None of the above`,
+/// `B. <button …>` (`(?m)^([A-F])\. `), from the turn's hits.
+fn choices(text: &str, hits: impl Iterator<Item = (usize, usize)>) -> String {
+    hits.filter(|&(_, at)| at == 0 || text.as_bytes()[at - 1] == b'\n')
+        .map(|(trigger, _)| char::from(b'A' + trigger as u8))
+        .collect()
+}
 
 /// The rules this module reports: it runs when one of them is on.
 pub const RULES: &[RuleId] = &[RuleId::InvalidActionMind2web];
@@ -23,50 +52,47 @@ pub fn check(cx: &mut Checker) {
     if !cx.on(RuleId::InvalidActionMind2web) {
         return;
     }
-    let mut choices = String::new();
+    let mut listed = String::new();
+    let mut hits = Vec::new();
     for turn in cx.live() {
         if turn.role != Role::Agent {
             if turn.role != Role::System {
-                choices = CHOICE
-                    .captures_iter(&turn.text)
-                    .map(|c| c[1].to_string())
-                    .collect();
+                listed = choices(&turn.text, cx.hits(turn.index));
             }
             continue;
         }
         let text = turn.text.as_str();
-        match ANSWER.captures(text) {
+        hits.clear();
+        hits.extend(cx.hits(turn.index));
+        match answer(text, &hits) {
             None => cx.report(
                 RuleId::InvalidActionMind2web,
                 turn.index,
                 (0, 0),
                 "no `Answer: A-F`: AgentBench silently takes A (None of the above)".into(),
             ),
-            Some(c) => {
-                let m = c.get(1).unwrap();
-                if !choices.is_empty() && !choices.contains(m.as_str()) {
+            Some((s, e)) => {
+                let letter = &text[s..e];
+                if !listed.is_empty() && !listed.contains(letter) {
                     cx.report(
                         RuleId::InvalidActionMind2web,
                         turn.index,
-                        (m.start(), m.end()),
-                        format!(
-                            "answer {} is beyond the listed choices ({choices})",
-                            m.as_str()
-                        ),
+                        (s, e),
+                        format!("answer {letter} is beyond the listed choices ({listed})"),
                     );
                 }
             }
         }
-        if let Some(c) = VERB.captures(text) {
-            let m = c.get(1).unwrap();
-            if !matches!(m.as_str(), "CLICK" | "SELECT" | "TYPE") {
+        if let Some((s, e)) = verb(text, &hits) {
+            let v = &text[s..e];
+            if !matches!(v, "CLICK" | "SELECT" | "TYPE") {
                 cx.report(
                     RuleId::InvalidActionMind2web,
                     turn.index,
-                    (m.start(), m.end()),
+                    (s, e),
                     format!(
                         "action `{}` is not CLICK, SELECT or TYPE: it scores 0",
-                        quote(m.as_str())
+                        quote(v)
                     ),
                 );
             }
@@ -76,8 +102,48 @@ pub fn check(cx: &mut Checker) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::engine::Own;
     use super::super::testing::*;
+    use super::TRIGGERS;
     use crate::model::Task;
+
+    #[test]
+    fn hits_find_what_the_regexes_find() {
+        let answer = regex::Regex::new(r"Answer: (A|B|C|D|E|F)").unwrap();
+        let verb = regex::Regex::new(r"Action: *([A-Za-z_]*)").unwrap();
+        let choice = regex::Regex::new(r"(?m)^([A-F])\. ").unwrap();
+        let pieces = [
+            "Answer: ", "Answer:", "Action:", "Action: ", " ", "\n", "A", "B", "F", "G", ". ",
+            "A. ", "x", "_", "é", "CLICK", "\r",
+        ];
+        let (agent, other) = (Own::new(TRIGGERS.agent), Own::new(TRIGGERS.other));
+        let mut found = 0;
+        for text in random_texts(13, &pieces, 12, 20_000) {
+            let hits = agent.hits(&text);
+            let span = |c: Option<regex::Captures>| {
+                c.map(|c| (c.get(1).unwrap().start(), c.get(1).unwrap().end()))
+            };
+            let want = span(answer.captures(&text));
+            assert_eq!(super::answer(&text, &hits), want, "{text:?}");
+            found += usize::from(want.is_some());
+            assert_eq!(
+                super::verb(&text, &hits),
+                span(verb.captures(&text)),
+                "{text:?}"
+            );
+            let want: String = choice
+                .captures_iter(&text)
+                .map(|c| c[1].to_string())
+                .collect();
+            found += want.len();
+            assert_eq!(
+                super::choices(&text, other.hits(&text).into_iter()),
+                want,
+                "{text:?}"
+            );
+        }
+        assert!(found > 2_000, "{found}");
+    }
 
     #[test]
     fn verbs_and_letters_outside_the_grammar() {

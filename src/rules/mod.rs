@@ -203,23 +203,24 @@ impl RuleSet {
 
 /// The modules of a task profile's own rules.
 fn task_modules(task: Task) -> &'static [Module] {
-    const NONE: Triggers = Triggers::NONE;
     match task {
         Task::Os => &[
-            (os::RULES, os::check, NONE),
+            (os::RULES, os::check, os::TRIGGERS),
             (residue::RULES, residue::check, residue::TRIGGERS),
         ],
-        Task::Db => &[(db::RULES, db::check, NONE)],
-        Task::Kg => &[(kg::RULES, kg::check, NONE)],
+        Task::Db => &[(db::RULES, db::check, db::TRIGGERS)],
+        Task::Kg => &[(kg::RULES, kg::check, kg::TRIGGERS)],
         Task::Alfworld => &[(alfworld::RULES, alfworld::check, alfworld::TRIGGERS)],
-        Task::Webshop => &[(webshop::RULES, webshop::check, NONE)],
-        Task::Mind2web => &[(mind2web::RULES, mind2web::check, NONE)],
-        Task::React => &[(react::RULES, react::check, NONE)],
+        Task::Webshop => &[(webshop::RULES, webshop::check, webshop::TRIGGERS)],
+        Task::Mind2web => &[(mind2web::RULES, mind2web::check, mind2web::TRIGGERS)],
+        Task::React => &[(react::RULES, react::check, react::TRIGGERS)],
         Task::Swe | Task::Generic => &[],
     }
 }
 
-/// The modules that run on every task profile, after its own.
+/// The modules that run on every task profile, after its own. `tools` reads tool calls and
+/// the start of each reply, `repetition` compares turns (and looks for pleasantries in short
+/// ones), `outcome` reads the record: they declare no trigger.
 const EVERY_TASK: [Module; 4] = [
     (tools::RULES, tools::check, Triggers::NONE),
     (repetition::RULES, repetition::check, Triggers::NONE),
@@ -352,11 +353,11 @@ impl<'a> Checker<'a> {
         self.report(id, turn, first, message);
         if let Some((_, f)) = self.findings.get_mut(before) {
             let text = &self.trajectory.turns[turn].text;
-            f.extra_spans = rest
-                .iter()
-                .copied()
-                .filter(|s| s.0 <= s.1 && text.is_char_boundary(s.0) && text.is_char_boundary(s.1))
-                .collect();
+            let mut extra = Vec::with_capacity(rest.len());
+            extra.extend(rest.iter().copied().filter(|s| {
+                s.0 <= s.1 && text.is_char_boundary(s.0) && text.is_char_boundary(s.1)
+            }));
+            f.extra_spans = extra;
         }
     }
 

@@ -4,7 +4,8 @@
 
 use std::borrow::Cow;
 
-use super::text::{fences, find, line_at, Fence};
+use super::engine::{Own, Triggers};
+use super::text::{fences, line_at, Fence};
 use super::{quote, Checker, RuleId};
 use crate::findings::Severity;
 use crate::model::Turn;
@@ -13,6 +14,19 @@ use crate::model::Turn;
 const ACT: &str = "Act:";
 /// `content_pattern = r"```bash\n(.*?)\n```"`, DOTALL (task.py L368), as [`fences`].
 const BASH: &str = "```bash\n";
+
+/// What the module reads of an agent turn: its `Act:` lines and its ```bash blocks, from
+/// every occurrence of these two literals (the engine's hits; they are all the module
+/// searches for).
+pub const TRIGGERS: Triggers = Triggers {
+    agent: &[ACT, BASH],
+    other: &[],
+};
+/// The index of [`BASH`] in [`TRIGGERS`]`.agent`.
+const BASH_HIT: usize = 1;
+
+/// [`TRIGGERS`] searched alone, for [`action`] and [`command`] outside a check.
+static OWN: Own = Own::new(TRIGGERS.agent);
 
 /// The OS round limit (task.py L281, L476).
 const ROUND_LIMIT: usize = 8;
@@ -33,15 +47,18 @@ struct ActMatch {
     value: (usize, usize),
 }
 
-/// Every match of `Act:\s*(.+)`, as the regex finds them, without running one: after `Act:`,
-/// `\s*` takes the whitespace run, giving back only what `.+` needs to match one character
-/// that is not a line break; `.+` runs to the end of the line.
-fn acts(text: &str) -> Vec<ActMatch> {
+/// Every match of `Act:\s*(.+)`, as the regex finds them, without running one, into `out`:
+/// after `Act:` (at each of `starts`, every occurrence of `Act:` in order, that follows the
+/// previous match), `\s*` takes the whitespace run, giving back only what `.+` needs to match
+/// one character that is not a line break; `.+` runs to the end of the line.
+fn acts_into(text: &str, starts: &[usize], out: &mut Vec<ActMatch>) {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
+    out.clear();
     let mut pos = 0;
-    while let Some(i) = find!(ACT, &text[pos..]) {
-        let start = pos + i;
+    for &start in starts {
+        if start < pos {
+            continue;
+        }
         let after = start + ACT.len();
         let rest = &text[after..];
         let run = rest.len() - rest.trim_start().len();
@@ -66,13 +83,54 @@ fn acts(text: &str) -> Vec<ActMatch> {
         });
         pos = end;
     }
-    out
+}
+
+/// What the module reads of one agent turn, from its hits.
+#[derive(Debug, Default)]
+struct Parsed {
+    acts: Vec<ActMatch>,
+    blocks: Vec<Fence>,
+    /// The starts of the `Act:` and ```bash hits (buffers reused turn after turn).
+    act_starts: Vec<usize>,
+    bash_starts: Vec<usize>,
+}
+
+impl Parsed {
+    /// Read the turn `text` whose trigger hits are `hits`.
+    fn read(&mut self, text: &str, hits: impl Iterator<Item = (usize, usize)>) {
+        self.act_starts.clear();
+        self.bash_starts.clear();
+        for (trigger, at) in hits {
+            if trigger == BASH_HIT {
+                self.bash_starts.push(at);
+            } else {
+                self.act_starts.push(at);
+            }
+        }
+        acts_into(text, &self.act_starts, &mut self.acts);
+        self.blocks.clear();
+        self.blocks
+            .extend(fences(text, BASH, self.bash_starts.iter().copied()));
+    }
+
+    fn of(text: &str) -> Parsed {
+        let mut parsed = Parsed::default();
+        parsed.read(text, OWN.hits(text).into_iter());
+        parsed
+    }
+}
+
+/// Every match of `Act:\s*(.+)` in a text (the tests' way in).
+#[cfg(test)]
+fn acts(text: &str) -> Vec<ActMatch> {
+    Parsed::of(text).acts
 }
 
 /// The action of a turn and the span of its `Act:` value: the LAST `Act:` line that is bash,
 /// finish or answer with both parentheses wins (task.py L348-366).
+#[cfg(test)]
 pub fn action(text: &str) -> Option<(Act, (usize, usize))> {
-    action_of(text, &acts(text))
+    action_of(text, &Parsed::of(text).acts)
 }
 
 fn action_of(text: &str, acts: &[ActMatch]) -> Option<(Act, (usize, usize))> {
@@ -99,8 +157,8 @@ fn is_answer(v: &str) -> bool {
 
 /// The command of a bash turn: all ```bash blocks (they are joined and run), for repetition.
 pub fn command(text: &str) -> Option<Cow<'_, str>> {
-    let blocks: Vec<Fence> = fences(text, BASH).collect();
-    command_of(text, &blocks, || action(text))
+    let parsed = Parsed::of(text);
+    command_of(text, &parsed.blocks, || action_of(text, &parsed.acts))
 }
 
 /// [`command`] from the turn's ```bash blocks and its action (read only without blocks).
@@ -140,14 +198,15 @@ pub fn check(cx: &mut Checker) {
     let mut committed = false;
     let mut rounds = 0;
     let mut last: Option<&Turn> = None;
+    let mut parsed = Parsed::default();
     for turn in cx.agent_turns() {
         rounds += 1;
         last = Some(turn);
         let text = turn.text.as_str();
-        let acts = acts(text);
-        let blocks: Vec<_> = fences(text, BASH).collect();
-        let action = action_of(text, &acts);
-        cx.remember_action(turn, command_of(text, &blocks, || action));
+        parsed.read(text, cx.hits(turn.index));
+        let (acts, blocks) = (&parsed.acts, &parsed.blocks);
+        let action = action_of(text, acts);
+        cx.remember_action(turn, command_of(text, blocks, || action));
         match action {
             Some((Act::Commit, _)) => committed = true,
             Some((Act::Bash, span)) => {
@@ -178,7 +237,7 @@ pub fn check(cx: &mut Checker) {
                 cx.report(RuleId::InvalidActionOs, turn.index, span, message);
             }
         }
-        for m in &acts {
+        for m in acts {
             let v = &text[m.value.0..m.value.1];
             if is_answer(v) && !(v.contains('(') && v.contains(')')) {
                 cx.report(

@@ -5,7 +5,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::text::find;
+use super::engine::{Own, Triggers};
+use super::text::is_word_char;
 use super::{quote, Checker, RuleId};
 use crate::model::Turn;
 
@@ -21,8 +22,94 @@ static ACTION_LINE: LazyLock<Regex> =
 static BRACKET: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)^(\w+)\[(.+)\]$").unwrap());
 /// `FINAL_ANSWER_ACTION = "Final Answer:"`.
 const FINAL_ANSWER: &str = "Final Answer:";
-/// A HotpotQA / FireAct terminal action.
-static FINISH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bfinish\[").unwrap());
+
+/// What the module looks for in agent turns: `Action` (both action regexes start their
+/// match at one, so they run from the first), `Final Answer:`, and the middle of a
+/// `finish[` in any case (see [`finishes`]). The engine's hits of these are all the module
+/// searches for; the replies are read at their start.
+pub const TRIGGERS: Triggers = Triggers {
+    agent: &[
+        ACTION,
+        FINAL_ANSWER,
+        "inis",
+        "iniS",
+        "iniſ",
+        "inIs",
+        "inIS",
+        "inIſ",
+        "iNis",
+        "iNiS",
+        "iNiſ",
+        "iNIs",
+        "iNIS",
+        "iNIſ",
+        "Inis",
+        "IniS",
+        "Iniſ",
+        "InIs",
+        "InIS",
+        "InIſ",
+        "INis",
+        "INiS",
+        "INiſ",
+        "INIs",
+        "INIS",
+        "INIſ",
+    ],
+    other: &[],
+};
+const ACTION: &str = "Action";
+
+/// [`TRIGGERS`] searched alone, for [`action`] outside a check.
+static OWN: Own = Own::new(TRIGGERS.agent);
+
+/// What the module reads of an agent turn, from its hits.
+#[derive(Debug, Default, Clone, Copy)]
+struct Parsed {
+    /// The first `Action`.
+    action: Option<usize>,
+    final_answer: Option<usize>,
+    /// A HotpotQA / FireAct terminal action, `(?i)\bfinish\[`.
+    finish: bool,
+}
+
+impl Parsed {
+    fn read(text: &str, hits: impl Iterator<Item = (usize, usize)>) -> Parsed {
+        let mut parsed = Parsed::default();
+        for (trigger, at) in hits {
+            match trigger {
+                0 => {
+                    parsed.action.get_or_insert(at);
+                }
+                1 => {
+                    parsed.final_answer.get_or_insert(at);
+                }
+                _ => parsed.finish = parsed.finish || finishes(text, at),
+            }
+        }
+        parsed
+    }
+}
+
+/// Whether `(?i)\bfinish\[` matches around the case variant of `inis` at `at`: the `i`, `n`
+/// and `h` of the regex fold to themselves in the other case, the `s` also to `ſ`, so every
+/// match holds one of the variants in [`TRIGGERS`], after an `f` or `F` that starts a word,
+/// and before an `h` or `H` and a `[`.
+fn finishes(text: &str, at: usize) -> bool {
+    let bytes = text.as_bytes();
+    // Three ASCII letters, then `s`, `S` or the two bytes of `ſ`.
+    let len = if bytes[at + 3].is_ascii() { 4 } else { 5 };
+    let Some(f) = at.checked_sub(1) else {
+        return false;
+    };
+    matches!(bytes[f], b'f' | b'F')
+        && text[..f]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !is_word_char(c))
+        && matches!(bytes.get(at + len), Some(b'h' | b'H'))
+        && bytes.get(at + len + 1) == Some(&b'[')
+}
 /// The HotpotQA env's reply to an unparsable action (agent_arch.py L218).
 const INVALID_REPLY: &str = "Invalid Action. Valid Actions are";
 
@@ -39,25 +126,46 @@ fn observation(text: &str) -> &str {
 
 /// The action of a turn (`search[x]`, or `tool: input`), its span, and whether it finishes.
 pub fn action(text: &str) -> Option<(String, (usize, usize), bool)> {
-    if let Some(c) = LANGCHAIN.captures(text) {
+    action_from(text, Parsed::read(text, OWN.hits(text).into_iter()).action)
+}
+
+/// The line of `text` that holds byte `at`: where it starts. No match of [`ACTION_LINE`]
+/// starts before the line of the first `Action`.
+fn line_start(text: &str, at: usize) -> usize {
+    memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |i| i + 1)
+}
+
+/// The last `Action:` line ([`ACTION_LINE`]) from the first `Action` on: its whole match and
+/// its group, as spans in `text`.
+fn last_action_line(text: &str, first: usize) -> Option<((usize, usize), (usize, usize))> {
+    // The text from a line start: `^` holds where it held in the whole text.
+    let from = line_start(text, first);
+    let c = ACTION_LINE.captures_iter(&text[from..]).last()?;
+    let (m, g) = (c.get(0).unwrap(), c.get(1).unwrap());
+    Some((
+        (from + m.start(), from + m.end()),
+        (from + g.start(), from + g.end()),
+    ))
+}
+
+/// [`action`], given the first `Action` (the engine's hit): both regexes start their
+/// matches at an `Action`, and [`LANGCHAIN`] looks neither behind nor at the line.
+fn action_from(text: &str, first: Option<usize>) -> Option<(String, (usize, usize), bool)> {
+    let first = first?;
+    if let Some(c) = LANGCHAIN.captures(&text[first..]) {
         let (a, b) = (c.get(1).unwrap(), c.get(2).unwrap());
         return Some((
             format!("{}: {}", a.as_str().trim(), b.as_str().trim()),
-            (a.start(), b.end()),
+            (first + a.start(), first + b.end()),
             false,
         ));
     }
-    let c = ACTION_LINE.captures_iter(text).last()?;
-    let m = c.get(1).unwrap();
-    let v = m.as_str().trim_end_matches('\r');
+    let (_, (start, end)) = last_action_line(text, first)?;
+    let v = text[start..end].trim_end_matches('\r');
     let stripped = v.trim_matches(|c| c == ' ' || c == '.');
     let c2 = BRACKET.captures(stripped)?;
     let finish = c2[1].eq_ignore_ascii_case("finish");
-    Some((
-        stripped.to_string(),
-        (m.start(), m.start() + v.len()),
-        finish,
-    ))
+    Some((stripped.to_string(), (start, start + v.len()), finish))
 }
 
 /// The rules this module reports: it runs when one of them is on.
@@ -73,9 +181,10 @@ pub fn check(cx: &mut Checker) {
         }
         last = Some(turn);
         let text = turn.text.as_str();
-        let final_answer = find!(FINAL_ANSWER, text);
-        let act = action(text);
-        if final_answer.is_some() || FINISH.is_match(text) {
+        let parsed = Parsed::read(text, cx.hits(turn.index));
+        let final_answer = parsed.final_answer;
+        let act = action_from(text, parsed.action);
+        if final_answer.is_some() || parsed.finish {
             finished = true;
         }
         match (&act, final_answer) {
@@ -89,17 +198,17 @@ pub fn check(cx: &mut Checker) {
                 ),
             ),
             (None, None) => {
-                let (span, message) = match ACTION_LINE.captures_iter(text).last() {
-                    Some(c) => {
-                        let m = c.get(0).unwrap();
+                let line = parsed
+                    .action
+                    .and_then(|first| last_action_line(text, first));
+                let (span, message) = match line {
+                    Some(((s, e), _)) => {
+                        let m = &text[s..e];
                         (
-                            (
-                                m.start(),
-                                m.end() - m.as_str().len() + m.as_str().trim_end().len(),
-                            ),
+                            (s, s + m.trim_end().len()),
                             format!(
                                 "`{}` is not `tool[input]` nor followed by `Action Input:`",
-                                quote(m.as_str())
+                                quote(m)
                             ),
                         )
                     }
@@ -116,10 +225,10 @@ pub fn check(cx: &mut Checker) {
         .filter_map(|(env, agent)| agent.map(|a| (env, a)))
         .collect();
     for (env, agent) in invalid {
-        if action(&agent.text).is_none() {
+        let first = Parsed::read(&agent.text, cx.hits(agent.index)).action;
+        let Some((_, span, _)) = action_from(&agent.text, first) else {
             continue; // already reported from the agent's own text
-        }
-        let span = action(&agent.text).map_or((0, 0), |(_, s, _)| s);
+        };
         cx.report(
             RuleId::InvalidActionReact,
             agent.index,
@@ -141,6 +250,85 @@ pub fn check(cx: &mut Checker) {
 mod tests {
     use super::super::testing::*;
     use crate::model::Task;
+
+    /// The hits give what the regexes give on the whole text.
+    #[test]
+    fn hits_find_what_the_regexes_find() {
+        let finish = regex::Regex::new(r"(?i)\bfinish\[").unwrap();
+        let pieces = [
+            "Action",
+            "Action:",
+            "Action 1:",
+            " Input:",
+            "Action Input: ",
+            "\n",
+            " ",
+            "\t",
+            "search[x]",
+            "finish[",
+            "FiNiSh[",
+            "finiſh[",
+            "ſ",
+            "ı",
+            "İ",
+            "K",
+            "f",
+            "inish",
+            "h[",
+            "[",
+            "]",
+            "é",
+            "x",
+            "2",
+            ".",
+            "Final Answer:",
+            "\r",
+            "_",
+        ];
+        let (mut actions, mut finishes) = (0, 0);
+        for text in random_texts(17, &pieces, 14, 30_000) {
+            let parsed = super::Parsed::read(&text, super::OWN.hits(&text).into_iter());
+            assert_eq!(parsed.finish, finish.is_match(&text), "{text:?}");
+            finishes += usize::from(parsed.finish);
+            assert_eq!(parsed.final_answer, text.find("Final Answer:"), "{text:?}");
+            let want = whole_text_action(&text);
+            actions += usize::from(want.is_some());
+            assert_eq!(super::action(&text), want, "{text:?}");
+            let line = parsed
+                .action
+                .and_then(|first| super::last_action_line(&text, first));
+            let want = super::ACTION_LINE.captures_iter(&text).last().map(|c| {
+                let (m, g) = (c.get(0).unwrap(), c.get(1).unwrap());
+                ((m.start(), m.end()), (g.start(), g.end()))
+            });
+            assert_eq!(line, want, "{text:?}");
+        }
+        assert!(actions > 1_000 && finishes > 2_000, "{actions} {finishes}");
+    }
+
+    /// The action as the regexes read it over the whole text.
+    fn whole_text_action(text: &str) -> Option<(String, (usize, usize), bool)> {
+        use super::{ACTION_LINE, BRACKET, LANGCHAIN};
+        if let Some(c) = LANGCHAIN.captures(text) {
+            let (a, b) = (c.get(1).unwrap(), c.get(2).unwrap());
+            return Some((
+                format!("{}: {}", a.as_str().trim(), b.as_str().trim()),
+                (a.start(), b.end()),
+                false,
+            ));
+        }
+        let c = ACTION_LINE.captures_iter(text).last()?;
+        let m = c.get(1).unwrap();
+        let v = m.as_str().trim_end_matches('\r');
+        let stripped = v.trim_matches(|c| c == ' ' || c == '.');
+        let c2 = BRACKET.captures(stripped)?;
+        let finish = c2[1].eq_ignore_ascii_case("finish");
+        Some((
+            stripped.to_string(),
+            (m.start(), m.start() + v.len()),
+            finish,
+        ))
+    }
 
     #[test]
     fn invalid_action_replies_are_found_behind_an_observation_marker() {

@@ -300,45 +300,64 @@ pub fn check(cx: &mut Checker) {
 /// What one observation's residue is made of: `TTY residue left in the observation: 3 title
 /// sequences, 12 CSI sequences, 2 shell prompts (`root@…:/# `), 1 BEL, 4 CRLF line endings`.
 fn residue_message(text: &str, found: &[(Residue, (usize, usize))]) -> String {
-    let count = |kinds: &[Residue]| found.iter().filter(|(k, _)| kinds.contains(k)).count();
-    let prompt = found
-        .iter()
-        .find(|(k, _)| matches!(k, Residue::Prompt | Residue::EscPrompt))
-        .map(|&(_, (s, e))| quote(&text[s..e]));
-    let mut parts: Vec<String> = Vec::with_capacity(5);
-    let mut part = |n: usize, one: &str, many: &str, extra: Option<String>| {
-        if n > 0 {
-            let what = if n == 1 { one } else { many };
-            let extra = extra.map_or(String::new(), |e| format!(" (`{e}`)"));
-            parts.push(format!("{n} {what}{extra}"));
+    // One pass counts every kind (an observation may hold thousands of sequences).
+    let mut counts = [0usize; 6];
+    let mut prompt = None;
+    for &(kind, span) in found {
+        counts[kind as usize] += 1;
+        if prompt.is_none() && matches!(kind, Residue::Prompt | Residue::EscPrompt) {
+            prompt = Some(span);
+        }
+    }
+    let count = |kind: Residue| counts[kind as usize];
+    const HEAD: &str = "TTY residue left in the observation: ";
+    // Room for the usual message, which then never grows.
+    let mut message = String::with_capacity(HEAD.len() + 160);
+    message.push_str(HEAD);
+    let mut first = true;
+    let mut part = |n: usize, one: &str, many: &str, extra: Option<(usize, usize)>| {
+        if n == 0 {
+            return;
+        }
+        if !first {
+            message.push_str(", ");
+        }
+        first = false;
+        message.push_str(itoa::Buffer::new().format(n));
+        message.push(' ');
+        message.push_str(if n == 1 { one } else { many });
+        if let Some((s, e)) = extra {
+            message.push_str(" (`");
+            message.push_str(&quote(&text[s..e]));
+            message.push_str("`)");
         }
     };
     part(
-        count(&[Residue::Title]),
+        count(Residue::Title),
         "title sequence",
         "title sequences",
         None,
     );
     part(
-        count(&[Residue::Escape]),
+        count(Residue::Escape),
         "CSI sequence",
         "CSI sequences",
         None,
     );
     part(
-        count(&[Residue::Prompt, Residue::EscPrompt]),
+        count(Residue::Prompt) + count(Residue::EscPrompt),
         "shell prompt",
         "shell prompts",
         prompt,
     );
-    part(count(&[Residue::Bel]), "stray BEL", "stray BELs", None);
+    part(count(Residue::Bel), "stray BEL", "stray BELs", None);
     part(
-        count(&[Residue::Crlf]),
+        count(Residue::Crlf),
         "CRLF line ending",
         "CRLF line endings",
         None,
     );
-    format!("TTY residue left in the observation: {}", parts.join(", "))
+    message
 }
 
 #[cfg(test)]

@@ -175,7 +175,8 @@ mod fence_tests {
                     (m.start(), m.end(), g.start(), g.end())
                 })
                 .collect();
-            let got: Vec<(usize, usize, usize, usize)> = fences(text, "```bash\n")
+            let starts = text.match_indices("```bash\n").map(|(i, _)| i);
+            let got: Vec<(usize, usize, usize, usize)> = fences(text, "```bash\n", starts)
                 .map(|f| (f.start, f.end, f.content.0, f.content.1))
                 .collect();
             assert_eq!(got, want, "{text:?}");
@@ -236,17 +237,20 @@ pub struct Fence {
 }
 
 /// The blocks `open` … `\n```` in `text`, left to right and not overlapping: exactly the
-/// matches of the benchmarks' `open(.*?)\n```` (DOTALL), found with substring search instead
-/// of a backtracking regex (`open` is e.g. "```bash\n").
-pub fn fences<'a>(text: &'a str, open: &'static str) -> impl Iterator<Item = Fence> + 'a {
+/// matches of the benchmarks' `open(.*?)\n```` (DOTALL), from `starts`, every occurrence of
+/// `open` in order (a module's trigger hits): a block opens at the first of them after the
+/// previous block, and closes at the first `\n```` after that (`open` is e.g. "```bash\n").
+pub fn fences<'a>(
+    text: &'a str,
+    open: &'static str,
+    starts: impl IntoIterator<Item = usize> + 'a,
+) -> impl Iterator<Item = Fence> + 'a {
     debug_assert!(open.starts_with("```"));
     let mut at = 0;
+    let mut starts = starts.into_iter();
     std::iter::from_fn(move || {
         // Every offset here follows an ASCII byte: a character boundary.
-        let mut start = at + find!("```", &text[at..])?;
-        while !text[start..].starts_with(open) {
-            start += 1 + find!("```", &text[start + 1..])?;
-        }
+        let start = starts.by_ref().find(|&s| s >= at)?;
         let body = start + open.len();
         let close = body + find!("\n```", &text[body..])?;
         let end = close + 4;

@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::engine::{Own, Triggers};
 use super::{Checker, RuleId};
 use crate::findings::Severity;
 use crate::model::{Role, Turn};
@@ -16,25 +17,40 @@ static BUY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)click\[\s*buy no
 /// The WebShop round limit (L68).
 const ROUND_LIMIT: usize = 10;
 
+/// What the module looks for: `ction:` in agent turns (after an `A` or an `a`, the action).
+/// The engine's hits of it are all the module searches for; the page before a click is read
+/// only when the click left it unchanged.
+pub const TRIGGERS: Triggers = Triggers {
+    agent: &[CTION],
+    other: &[],
+};
+const CTION: &str = "ction:";
+
+/// [`TRIGGERS`] searched alone, for [`action`] outside a check.
+static OWN: Own = Own::new(TRIGGERS.agent);
+
 /// The action of a turn (`click[Buy Now]`) and its span, as AgentBench reads it:
 /// `re.search(r"[Aa]ction: *\n* *((search|click)\[.+?])", response)` (AB-v0.2 L83-85).
+pub fn action(text: &str) -> Option<(&str, (usize, usize))> {
+    action_at(text, OWN.hits(text).into_iter().map(|(_, at)| at))
+}
+
+/// [`action`], from `starts`, every occurrence of `ction:` in order (the engine's hits).
 ///
 /// The regex is matched by hand, at each `ction:` after an `A` or `a`: the spaces and line
 /// breaks before the verb need no backtracking (the verb starts with neither), and the lazy
 /// `.+?]` ends at the first `]` after at least one character, on the same line.
-pub fn action(text: &str) -> Option<(&str, (usize, usize))> {
-    static CTION: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new("ction:"));
+fn action_at(text: &str, starts: impl Iterator<Item = usize>) -> Option<(&str, (usize, usize))> {
     let bytes = text.as_bytes();
     let skip = |from: usize, b: u8| from + bytes[from..].iter().take_while(|&&c| c == b).count();
     // Where a search for the closing `]` met the line's end first: a later candidate opening
     // before that point would meet it too.
     let mut fails_before = 0;
-    for i in CTION.find_iter(bytes) {
+    for i in starts {
         if i == 0 || !matches!(bytes[i - 1], b'A' | b'a') {
             continue;
         }
-        let verb = skip(skip(skip(i + "ction:".len(), b' '), b'\n'), b' ');
+        let verb = skip(skip(skip(i + CTION.len(), b' '), b'\n'), b' ');
         let rest = &text[verb..];
         let Some(open) = ["search[", "click["]
             .iter()
@@ -77,7 +93,7 @@ pub fn check(cx: &mut Checker) {
             Role::Agent => {
                 rounds += 1;
                 last = Some(turn);
-                let found = action(&turn.text);
+                let found = action_at(&turn.text, cx.hits(turn.index).map(|(_, at)| at));
                 cx.remember_action(turn, found.map(|(a, _)| action_key(a)));
                 let Some((act, span)) = found else {
                     cx.report(
