@@ -71,11 +71,32 @@ const MARKER: &str = "AVAILABLE ACTIONS:";
 pub const RULES: &[RuleId] = &[RuleId::InvalidActionAlfworld];
 
 /// `ACTION:` in agent turns, the AVAILABLE ACTIONS list in the others: each turn's first one
-/// is all the module reads.
+/// is all the module reads. `ACTION:` in the other turns too: whether any turn has one (the
+/// prompt explaining the protocol does) decides if a turn without it breaks the protocol.
 pub const TRIGGERS: Triggers = Triggers {
     agent: &[ACTION],
-    other: &[MARKER],
+    other: &[MARKER, ACTION],
 };
+
+/// The first hit of trigger `trigger` in the turn at `index`.
+fn first(cx: &Checker, index: usize, trigger: usize) -> Option<usize> {
+    cx.hits(index)
+        .find(|&(t, _)| t == trigger)
+        .map(|(_, at)| at)
+}
+
+/// Whether any turn has an `ACTION:`: the checked turns by their hits, the demo turns (which
+/// the engine does not scan) by a search of their text.
+fn has_protocol(cx: &Checker) -> bool {
+    cx.turns().iter().any(|t| {
+        if t.demo {
+            t.text.contains(ACTION)
+        } else {
+            let trigger = usize::from(t.role != crate::model::Role::Agent);
+            first(cx, t.index, trigger).is_some()
+        }
+    })
+}
 
 /// `invalid-action/alfworld` (utils.py L27; task.py L191-194; AB-fc task.py L192).
 pub fn check(cx: &mut Checker) {
@@ -84,22 +105,20 @@ pub fn check(cx: &mut Checker) {
     }
     // KnowAgent and other ALFWorld transcripts write bare actions; only AgentBench's protocol
     // (a prompt or turns with `ACTION:`) requires the marker.
-    // Read only when a turn lacks the marker (rare): it scans every turn.
+    // Read only when a turn lacks the marker (rare).
     let mut protocol: Option<bool> = None;
     let mut offered: Option<Vec<String>> = None;
     for turn in cx.live() {
         match turn.role {
             crate::model::Role::Environment | crate::model::Role::Instruction => {
-                offered = available(&turn.text, cx.hits(turn.index).next().map(|(_, at)| at));
+                offered = available(&turn.text, first(cx, turn.index, 0));
             }
             crate::model::Role::Agent => {
-                let found = action_from(&turn.text, cx.hits(turn.index).next().map(|(_, at)| at));
+                let found = action_from(&turn.text, first(cx, turn.index, 0));
                 let key = action_key(&turn.text, found.as_ref().map(|(a, _)| a.clone()));
                 cx.remember_action(turn, key);
                 match found {
-                    None if !*protocol.get_or_insert_with(|| {
-                        cx.turns().iter().any(|t| t.text.contains(ACTION))
-                    }) => {}
+                    None if !*protocol.get_or_insert_with(|| has_protocol(cx)) => {}
                     None => cx.report(
                         RuleId::InvalidActionAlfworld,
                         turn.index,
@@ -133,7 +152,8 @@ pub fn check(cx: &mut Checker) {
         );
         match agent {
             Some(a) => {
-                let span = action(&a.text).map_or_else(|| first_line(&a.text), |(_, s)| s);
+                let span = action_from(&a.text, first(cx, a.index, 0))
+                    .map_or_else(|| first_line(&a.text), |(_, s)| s);
                 cx.report(RuleId::InvalidActionAlfworld, a.index, span, message);
             }
             None => cx.report(RuleId::InvalidActionAlfworld, env.index, (0, 0), message),
@@ -184,5 +204,40 @@ mod tests {
         assert_eq!(f[0].severity, Severity::Error);
         assert_eq!(f[1].severity, Severity::Warn);
         assert_eq!(spanned(&t, &f[1]), "fly");
+    }
+
+    /// A turn without `ACTION:` breaks the protocol when some turn has one: the prompt, a demo
+    /// turn (read by its text: the engine does not scan demo turns) or an agent turn.
+    #[test]
+    fn the_protocol_is_any_turn_with_an_action() {
+        let turns = [
+            (I, "task"),
+            (A, "THOUGHT: x\nACTION: look"),
+            (E, "ok"),
+            (A, "look"),
+        ];
+        let missing = |t: &crate::model::Trajectory| {
+            findings_of(t, RuleId::InvalidActionAlfworld)
+                .iter()
+                .filter(|f| f.message.starts_with("no `ACTION:`"))
+                .map(|f| f.turn)
+                .collect::<Vec<_>>()
+        };
+        // The agent's own `ACTION:` in turn 1.
+        assert_eq!(missing(&traj(Task::Alfworld, &turns)), [3]);
+        // None anywhere: a transcript of bare actions.
+        let mut bare = turns;
+        bare[1].1 = "look";
+        assert!(missing(&traj(Task::Alfworld, &bare)).is_empty());
+        // In the prompt only.
+        let mut prompt = bare;
+        prompt[0].1 = "Answer with ACTION: your action";
+        assert_eq!(missing(&traj(Task::Alfworld, &prompt)), [1, 3]);
+        // In a demo turn only.
+        let mut demo = traj(Task::Alfworld, &turns);
+        demo.turns[3].text = "look".into();
+        demo.turns[1].demo = true;
+        demo.turns[2].demo = true;
+        assert_eq!(missing(&demo), [3]);
     }
 }

@@ -14,6 +14,10 @@ use crate::model::Turn;
 const ACTION: &str = "Action: ";
 /// `re.search(r"```sql\n([\s\S]*?)\n```", res)` (L104): the first block only runs.
 const SQL: &str = "```sql\n";
+/// The literal of [`SQL`] without its newline, which the generic rules also look for (on
+/// DBBench, any ```` ```sql ```` opens the block an SQL result must follow): the newline is
+/// checked at the hit.
+pub const SQL_OPEN: &str = "```sql";
 /// The literal of `\nFinal Answer:` (without its newline, which other triggers may end with).
 const FINAL: &str = "Final Answer:";
 
@@ -21,7 +25,7 @@ const FINAL: &str = "Final Answer:";
 /// from every occurrence of these literals (the engine's hits; they are all the module
 /// searches for). A MySQL error is read at the start of a reply, not searched for.
 pub const TRIGGERS: Triggers = Triggers {
-    agent: &[ACTION, SQL, FINAL],
+    agent: &[ACTION, SQL_OPEN, FINAL],
     other: &[],
 };
 /// [`TRIGGERS`] searched alone, for [`sql`] outside a check.
@@ -55,7 +59,7 @@ fn read(text: &str, hits: impl Iterator<Item = (usize, usize)>, sql: &mut Vec<us
                 let from = at + ACTION.len();
                 parsed.action = line_end(from).map(|end| (at, (from, end)));
             }
-            1 => sql.push(at),
+            1 if bytes.get(at + SQL_OPEN.len()) == Some(&b'\n') => sql.push(at),
             2 if parsed.final_answer.is_none() && at > 0 && bytes[at - 1] == b'\n' => {
                 let from = at + FINAL.len();
                 parsed.final_answer = Some((from, line_end(from).unwrap_or(text.len())));
@@ -75,9 +79,6 @@ fn parse(text: &str) -> (Parsed, Vec<usize>) {
 /// A MySQL error as `Interaction.py` L84-85 returns it: `1146 (42S02): Table … doesn't exist`.
 static MYSQL_ERROR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\d{4} \([0-9A-Z]{5}\): ").unwrap());
-/// An SQL result literal, `[(60900,)]`, as the database prints it.
-pub static RESULT_LITERAL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^\s*\[\(.*\)\]\s*$").unwrap());
 
 /// The DBBench round limit (`configs/tasks/dbbench.yaml`).
 const ROUND_LIMIT: usize = 15;
@@ -255,6 +256,28 @@ mod tests {
             });
             assert_eq!(parsed.final_answer, want_final, "{text:?}");
             found += usize::from(want.is_some()) + usize::from(want_final.is_some());
+        }
+        assert!(found > 2_000, "{found}");
+    }
+
+    /// The first block from the ```` ```sql ```` hits whose newline follows is the regex's.
+    #[test]
+    fn the_first_sql_block_is_the_regex_group() {
+        let re = regex::Regex::new(r"```sql\n([\s\S]*?)\n```").unwrap();
+        let pieces = [
+            "```sql\n", "```sql", "```sq", "\n```", "```", "\n", "x", " ",
+        ];
+        let mut found = 0;
+        for text in random_texts(10, &pieces, 8, 20_000) {
+            let want = re.captures(&text).map(|c| {
+                let g = c.get(1).unwrap();
+                (g.start(), g.end())
+            });
+            let got = super::fences(&text, super::SQL, super::parse(&text).1)
+                .next()
+                .map(|f| f.content);
+            assert_eq!(got, want, "{text:?}");
+            found += usize::from(want.is_some());
         }
         assert!(found > 2_000, "{found}");
     }

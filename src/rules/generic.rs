@@ -8,7 +8,7 @@ use regex::Regex;
 #[cfg(test)]
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use super::db::RESULT_LITERAL;
+use super::db::SQL_OPEN;
 use super::engine::Triggers;
 use super::text::{at_line_start, find, is_word_char};
 use super::{Checker, RuleId};
@@ -37,6 +37,10 @@ struct Marks {
     observation: Option<usize>,
     /// The start of the first output marker (see [`is_output`]).
     output: Option<usize>,
+    /// DBBench: the start of the first ```` ```sql ````.
+    sql: Option<usize>,
+    /// DBBench: the start of the first SQL result literal (see [`result_at`]).
+    result: Option<usize>,
 }
 
 /// The literals behind [`Marks`]: the truncation notices' starts, `Observation`, and the
@@ -52,6 +56,9 @@ const LITERALS: [&str; 7] = [
     "```output",
 ];
 
+/// The opening of an SQL result literal (see [`result_at`]).
+const RESULT: &str = "[(";
+
 /// What the generic rules look for: in agent turns every literal of [`LITERALS`], in the
 /// other turns only the truncation notices' starts (observations and outputs matter only when
 /// the agent writes them). The engine finds them with the profile's other triggers.
@@ -59,6 +66,32 @@ pub const TRIGGERS: Triggers = Triggers {
     agent: &LITERALS,
     other: &[NOTICE, "[truncated because", CUT],
 };
+
+/// [`TRIGGERS`] on DBBench, where the agent's SQL results count as observations too: also
+/// ```` ```sql ```` (the result must follow a block) and the opening of a result literal.
+pub const TRIGGERS_DB: Triggers = Triggers {
+    agent: &[
+        LITERALS[0],
+        LITERALS[1],
+        LITERALS[2],
+        LITERALS[3],
+        LITERALS[4],
+        LITERALS[5],
+        LITERALS[6],
+        SQL_OPEN,
+        RESULT,
+    ],
+    other: TRIGGERS.other,
+};
+
+/// The generic rules' triggers on a task profile.
+pub fn triggers(task: Task) -> Triggers {
+    if task == Task::Db {
+        TRIGGERS_DB
+    } else {
+        TRIGGERS
+    }
+}
 
 /// What the generic rules look for in one turn, from the hits of [`TRIGGERS`] in it (in
 /// order of start; the notices are triggers 0 to 2 on both sides), each checked as its regex
@@ -80,20 +113,49 @@ fn marks(text: &str, hits: impl Iterator<Item = (usize, usize)>) -> Marks {
             4..=6 if marks.output.is_none() && is_output(text, at, pattern) => {
                 marks.output = Some(at);
             }
+            7 => {
+                marks.sql.get_or_insert(at);
+            }
+            8 if marks.result.is_none() => marks.result = result_at(text, at),
             _ => {}
         }
     }
     marks
 }
 
+/// Where the match of DBBench's SQL result regex, `(?m)^\s*\[\(.*\)\]\s*$` (the
+/// database's `[(60900,)]`), starts if its `[(` is the one at `at`: the rest of the line after
+/// it ends with `)]` and whitespace, and only whitespace is before it back to a line start
+/// (`\s` takes line breaks: the match starts at the first line start of that whitespace).
+fn result_at(text: &str, at: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let end = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |k| at + k);
+    if !text[at + RESULT.len()..end].trim_end().ends_with(")]") {
+        return None;
+    }
+    let blank = text[..at].trim_end().len();
+    if blank == 0 {
+        return Some(0);
+    }
+    memchr::memchr(b'\n', &bytes[blank..at]).map(|k| blank + k + 1)
+}
+
 /// [`marks`] of a text by itself (the tests' way in), with the triggers of its side.
 #[cfg(test)]
 fn marks_of(text: &str, agent: bool) -> Marks {
-    let literals = if agent {
-        TRIGGERS.agent
-    } else {
-        TRIGGERS.other
-    };
+    marks_with(
+        text,
+        if agent {
+            TRIGGERS.agent
+        } else {
+            TRIGGERS.other
+        },
+    )
+}
+
+/// [`marks`] of a text by itself, with the given triggers.
+#[cfg(test)]
+fn marks_with(text: &str, literals: &[&str]) -> Marks {
     let search = AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
         .build(literals)
@@ -235,13 +297,16 @@ fn hallucinated(cx: &mut Checker, task: Task, turn: &Turn, marks: &Marks) {
         }
     }
     if task == Task::Db {
-        if let (Some(sql_end), Some(m)) = (
-            find!("```sql", text)
-                .and_then(|s| find!("\n```", &text[s + 6..]).map(|e| s + 6 + e + 4)),
-            RESULT_LITERAL.find(text),
+        // The first result after the end of the block the first ```sql opens.
+        let body = |s: usize| s + SQL_OPEN.len();
+        if let (Some(sql_end), Some(result)) = (
+            marks
+                .sql
+                .and_then(|s| find!("\n```", &text[body(s)..]).map(|e| body(s) + e + 4)),
+            marks.result,
         ) {
-            if m.start() >= sql_end && at.is_none_or(|(s, _)| m.start() < s) {
-                at = Some((m.start(), "an SQL result"));
+            if result >= sql_end && at.is_none_or(|(s, _)| result < s) {
+                at = Some((result, "an SQL result"));
             }
         }
     }
@@ -336,6 +401,26 @@ mod tests {
             }
             assert!(found > 100, "{found}");
         }
+    }
+
+    /// On DBBench, the first ```` ```sql ```` and the start of the first SQL result literal
+    /// from the hits are what searching for them and the database's regex find.
+    #[test]
+    fn sql_results_are_the_regex_matches() {
+        let re = regex::Regex::new(r"(?m)^\s*\[\(.*\)\]\s*$").unwrap();
+        let pieces = [
+            "[(", "[(", ")]", ")]", "[", ")", "1,", "x", " ", "\t", "\n", "\n", "\r", "\u{2028}",
+            "\u{a0}", "é", "```sql", "```sql\n", "\n```",
+        ];
+        let mut found = 0;
+        for text in random_texts(15, &pieces, 7, 40_000) {
+            let marks = super::marks_with(&text, super::TRIGGERS_DB.agent);
+            let want = re.find(&text).map(|m| m.start());
+            assert_eq!(marks.result, want, "{text:?}");
+            assert_eq!(marks.sql, text.find("```sql"), "{text:?}");
+            found += usize::from(want.is_some());
+        }
+        assert!(found > 500, "{found}");
     }
 
     #[test]

@@ -228,12 +228,20 @@ const EVERY_TASK: [Module; 4] = [
     (outcome::RULES, outcome::check, Triggers::NONE),
 ];
 
-/// Every module that runs on a profile, in order: its own, then those of every task.
+/// Every module that runs on a profile, in order: its own, then those of every task (the
+/// generic rules with the profile's triggers).
 fn modules(task: Task) -> Vec<Module> {
     task_modules(task)
         .iter()
         .copied()
-        .chain(EVERY_TASK)
+        .chain(EVERY_TASK.map(|(rules, check, triggers)| {
+            let triggers = if rules == generic::RULES {
+                generic::triggers(task)
+            } else {
+                triggers
+            };
+            (rules, check, triggers)
+        }))
         .collect()
 }
 
