@@ -9,8 +9,10 @@
 //! the set says it matches.
 //!
 //! Modules without triggers: `tools` (it reads tool calls and the start of each reply),
-//! `repetition` (it compares turns, and looks for pleasantries only in short turns) and
-//! `outcome` (it reads the record).
+//! `repetition` (it compares turns, and runs its pleasantry regex only on short turns without
+//! an action) and `outcome` (it reads the record). Other reads of a turn's text outside the
+//! hits: ALFWorld's demo turns (not scanned) when a turn lacks `ACTION:`, and WebShop's
+//! previous page for a click target when the click changed nothing.
 //!
 //! Adding a rule module is one [`Module`] line (its rules, its check, its triggers); a module
 //! whose rules are all off (`--only`, `--skip`, `[builtin]`) contributes no trigger. Outside a
