@@ -39,7 +39,6 @@ pub struct FileEnd {
 
 mod order;
 use order::{deliver, parse_in};
-mod ranges;
 mod rows;
 mod selected;
 pub use selected::scan_selected;
@@ -68,12 +67,6 @@ struct Batch {
     /// A row group of a Parquet file instead of bytes: the worker decodes it (and a row parsed
     /// again is decoded again).
     group: Option<(Arc<Rows>, usize)>,
-}
-
-/// What a worker is given: records read by the reader, or a range of a file to read itself.
-enum Job {
-    Records(Batch),
-    Read(ranges::Ticket),
 }
 
 enum Message<T> {
@@ -152,26 +145,26 @@ where
     let stop = AtomicBool::new(false);
     let workers = workers.max(1);
     std::thread::scope(|scope| {
-        let (work_tx, work_rx) = mpsc::sync_channel::<Job>(workers * 2);
+        let (work_tx, work_rx) = mpsc::sync_channel::<Batch>(workers * 2);
         let work_rx = Arc::new(Mutex::new(work_rx));
         // Workers hand the batch buffers back, so the reader reuses memory that is already
         // mapped instead of faulting in fresh pages for every chunk.
         let (recycle_tx, recycle_rx) = mpsc::channel::<Vec<u8>>();
         let (result_tx, result_rx) = mpsc::channel::<(u64, Message<T>)>();
-        let stop = &stop;
-        let read = &watch.read;
         for _ in 0..workers {
             let rx = work_rx.clone();
             let tx = result_tx.clone();
             let recycle = recycle_tx.clone();
             let map = &map;
-            scope.spawn(move || work(&rx, &tx, &recycle, map, opts, (stop, read)));
+            scope.spawn(move || work(&rx, &tx, &recycle, map, opts));
         }
         drop(work_rx);
         let reader_tx = result_tx.clone();
         drop(result_tx);
+        let stop = &stop;
         let files = &files;
         let forced = opts.format;
+        let read = &watch.read;
         scope.spawn(move || read_files(files, work_tx, reader_tx, &recycle_rx, stop, forced, read));
         let again = |batch: &Batch, k: usize, census: &mut Census| {
             let (mut loaded, bytes) = parse_in(batch, k, opts);
@@ -189,28 +182,18 @@ where
 }
 
 fn work<T, M>(
-    rx: &Mutex<Receiver<Job>>,
+    rx: &Mutex<Receiver<Batch>>,
     tx: &Sender<(u64, Message<T>)>,
     recycle: &Sender<Vec<u8>>,
     map: &M,
     opts: LoadOptions,
-    (stop, read): (&AtomicBool, &AtomicU64),
 ) where
     M: Fn(Result<Loaded, Diagnostic>, &[u8]) -> T,
 {
-    // The buffer this worker reads its ranges into, kept from one to the next.
-    let mut own = Vec::new();
     loop {
-        let job = match rx.lock().unwrap_or_else(PoisonError::into_inner).recv() {
-            Ok(job) => job,
+        let batch = match rx.lock().unwrap_or_else(PoisonError::into_inner).recv() {
+            Ok(batch) => batch,
             Err(_) => return,
-        };
-        let (batch, ranged) = match job {
-            Job::Records(batch) => (batch, false),
-            Job::Read(ticket) => match ranges::take(ticket, &mut own, stop, read) {
-                Some(batch) => (batch, true),
-                None => return,
-            },
         };
         if let Some((rows, group)) = &batch.group {
             let results = rows::row_results(rows, *group, &batch, map, opts);
@@ -230,9 +213,7 @@ fn work<T, M>(
             })
             .collect();
         let mut batch = batch;
-        if ranged {
-            own = std::mem::take(&mut batch.bytes);
-        } else if !batch.keep_bytes {
+        if !batch.keep_bytes {
             let _ = recycle.send(std::mem::take(&mut batch.bytes));
         }
         if tx
@@ -246,7 +227,7 @@ fn work<T, M>(
 
 fn read_files<T>(
     files: &[RunFile],
-    work: SyncSender<Job>,
+    work: SyncSender<Batch>,
     control: Sender<(u64, Message<T>)>,
     recycle: &Receiver<Vec<u8>>,
     stop: &AtomicBool,
@@ -281,7 +262,7 @@ fn read_files<T>(
 fn read_file(
     path: &Arc<Path>,
     run: &Arc<str>,
-    work: &SyncSender<Job>,
+    work: &SyncSender<Batch>,
     recycle: &Receiver<Vec<u8>>,
     seq: &mut u64,
     stop: &AtomicBool,
@@ -309,7 +290,6 @@ fn read_file(
     };
     end.gzip = input.gzip;
     let mut splitter = source::splitter_for(path);
-    let mut by_ranges = source::is_jsonl_name(path);
     // `buf[..filled]` is data; the rest of `buf` is initialised room that is read into without
     // zeroing it again. Recycled buffers keep their length for the same reason.
     let mut buf: Vec<u8> = Vec::new();
@@ -385,29 +365,10 @@ fn read_file(
             };
             filled = rest;
             *seq += 1;
-            if work.send(Job::Records(batch)).is_err() {
+            if work.send(batch).is_err() {
                 return None;
             }
             base = keep;
-            // A plain JSON Lines file: the workers read the rest themselves.
-            if let (Some(handle), Some(false), true) = (input.plain(), log, by_ranges) {
-                by_ranges = false;
-                let start = ranges::Start {
-                    line: splitter.line(),
-                    record: end.records,
-                    failed: false,
-                };
-                let sizes = (ranges::RANGE, ranges::MIN_REST);
-                let handed =
-                    ranges::hand_out(handle, path, run, base, start, sizes, work, seq, stop);
-                if let Some(handed) = handed.ok()? {
-                    end.records = handed.records;
-                    end.bytes = handed.reached;
-                    end.layout = Layout::Lines;
-                    end.diagnostics.extend(handed.diagnostics);
-                    return Some(end);
-                }
-            }
         }
     }
     buf.truncate(filled);
@@ -433,7 +394,7 @@ fn read_file(
             group: None,
         };
         *seq += 1;
-        if work.send(Job::Records(batch)).is_err() {
+        if work.send(batch).is_err() {
             return None;
         }
     }
@@ -504,80 +465,6 @@ mod tests {
         assert_eq!(errors[0].line, 5001);
         assert!(errors[0].message.contains("torn write"), "{}", errors[0]);
         assert_eq!(ends[0].records, 5001);
-    }
-
-    /// Every record's id, ordinal, offsets and line, or its error's line and message, and the
-    /// file's end, as a scan of `path` sees them.
-    fn seen(path: &Path) -> (Vec<String>, usize, u64) {
-        let mut seen = Vec::new();
-        let mut end = (0, 0);
-        scan(
-            &[path.to_path_buf()],
-            LoadOptions::default(),
-            2,
-            |r| match r {
-                Ok((t, _)) => {
-                    let s = &t.source;
-                    format!(
-                        "{} #{} {}..{} line {}",
-                        t.id, s.record, s.start, s.end, s.line
-                    )
-                }
-                Err(d) => format!("error line {}: {}", d.line, d.message),
-            },
-            |event| {
-                match event {
-                    Event::Record(r) => seen.push(r),
-                    Event::FileEnd(e) => end = (e.records, e.bytes),
-                    Event::FileStart(_) => {}
-                }
-                Ok(())
-            },
-        )
-        .unwrap();
-        (seen, end.0, end.1)
-    }
-
-    #[test]
-    fn a_large_json_lines_file_read_by_ranges_gives_what_a_sequential_read_gives() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut text = String::new();
-        for i in 0..60_000 {
-            match i % 997 {
-                0 => text.push_str("\n  \r\n"),
-                1 => text.push_str("{\"id\": \"broken\", \"messages\": [\n"),
-                _ => {}
-            }
-            // Now and then a line longer than a read.
-            let pad = if i % 7001 == 3 {
-                ranges::RANGE as usize * 3 / 2
-            } else {
-                i % 300
-            };
-            text.push_str(&format!(
-                "{{\"id\": \"r{i}\", \"messages\": [{{\"role\": \"user\", \"content\": \"{}\"}}]}}\n",
-                "x".repeat(pad)
-            ));
-        }
-        text.push_str("{\"id\": \"torn\", \"messages\": [");
-        assert!(text.len() as u64 > ranges::MIN_REST + 2 * ranges::RANGE);
-        // The same bytes: `.jsonl` is read by ranges, `.json` by the reader alone.
-        let (ranged, sequential) = (dir.path().join("a.jsonl"), dir.path().join("a.json"));
-        std::fs::write(&ranged, &text).unwrap();
-        std::fs::write(&sequential, &text).unwrap();
-        let (by_ranges, records, bytes) = seen(&ranged);
-        let (expected, expected_records, expected_bytes) = seen(&sequential);
-        assert_eq!(by_ranges.len(), expected.len());
-        for (a, b) in by_ranges.iter().zip(&expected) {
-            assert_eq!(a, b);
-        }
-        assert_eq!((records, bytes), (expected_records, expected_bytes));
-        assert_eq!(bytes, text.len() as u64);
-        assert!(expected.last().unwrap().contains("torn write"));
-        assert_eq!(
-            expected.iter().filter(|r| r.starts_with("error")).count(),
-            62
-        );
     }
 
     #[test]

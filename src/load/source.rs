@@ -218,8 +218,6 @@ pub struct Input {
     /// decoded copy.
     pub decoded: bool,
     reader: Box<dyn Read + Send>,
-    /// The file itself, when what is read is its bytes: for reads at an offset.
-    plain: Option<File>,
 }
 
 impl Input {
@@ -237,10 +235,8 @@ impl Input {
                 gzip: false,
                 decoded: true,
                 reader: Box::new(samples),
-                plain: None,
             });
         }
-        let plain = if gzip { None } else { file.try_clone().ok() };
         let reader: Box<dyn Read + Send> = if gzip {
             Box::new(MultiGzDecoder::new(io::BufReader::with_capacity(
                 CHUNK, file,
@@ -252,13 +248,7 @@ impl Input {
             gzip,
             decoded: gzip,
             reader,
-            plain,
         })
-    }
-
-    /// The file, when what is read is its own bytes (not gzip, not an archive).
-    pub fn plain(&self) -> Option<&File> {
-        self.plain.as_ref()
     }
 
     /// Read up to `buf.len()` bytes, retrying on interruption; 0 means the end.
@@ -287,33 +277,6 @@ pub fn read_span(file: &File, span: &RecordSpan) -> io::Result<Vec<u8>> {
     let mut buf = vec![0u8; len];
     read_exact_at(file, &mut buf, span.start)?;
     Ok(buf)
-}
-
-/// Read from `offset` into `buf` until it is full or the file ends, retrying on interruption;
-/// the count read (short only at the end of the file).
-pub fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match read_some_at(file, &mut buf[filled..], offset + filled as u64) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
-}
-
-#[cfg(unix)]
-fn read_some_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    use std::os::unix::fs::FileExt;
-    file.read_at(buf, offset)
-}
-
-#[cfg(windows)]
-fn read_some_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    use std::os::windows::fs::FileExt;
-    file.seek_read(buf, offset)
 }
 
 #[cfg(unix)]

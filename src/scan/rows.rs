@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
-use super::{Batch, FileEnd, Job};
+use super::{Batch, FileEnd};
 use crate::diag::{Diagnostic, Level};
 use crate::load::census;
 use crate::load::parquet_rows::{self, Rows};
@@ -96,7 +96,7 @@ fn parse_row<E: std::fmt::Display>(
 pub(super) fn read_rows(
     path: &Arc<Path>,
     run: &Arc<str>,
-    work: &SyncSender<Job>,
+    work: &SyncSender<Batch>,
     seq: &mut u64,
     stop: &AtomicBool,
     forced: Option<Format>,
@@ -140,7 +140,7 @@ pub(super) fn read_rows(
         };
         *seq += 1;
         end.records += (range.end - range.start) as usize;
-        if work.send(Job::Records(batch)).is_err() {
+        if work.send(batch).is_err() {
             return None;
         }
     }

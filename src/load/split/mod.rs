@@ -201,11 +201,6 @@ impl Splitter {
         self.layout
     }
 
-    /// The number of the line being read (1-based).
-    pub fn line(&self) -> u32 {
-        self.line
-    }
-
     /// Bytes consumed so far.
     pub fn position(&self) -> u64 {
         self.pos
