@@ -143,6 +143,13 @@ impl<'a, 's> Cursor<'a, 's> {
                 _ => return None,
             };
             out.push(c);
+            // A third of the escapes are followed at once by the next one (as in `\r\n`) or
+            // by the end of the string: no search for those.
+            match self.next()? {
+                b'\\' => continue,
+                b'"' => return Some(()),
+                _ => self.at -= 1,
+            }
             let rest = &self.bytes[self.at..];
             let len = memchr2(b'"', b'\\', rest)?;
             if self.controls && has_control(&rest[..len]) {
