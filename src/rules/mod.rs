@@ -24,6 +24,7 @@ pub mod user;
 mod webshop;
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -194,7 +195,16 @@ impl RuleSet {
                 rule.check_turn(&mut cx, index, turn);
             }
         }
-        let mut findings = cx.findings;
+        let Checker {
+            mut findings,
+            hits,
+            hit_ranges,
+            ..
+        } = cx;
+        // Unless one huge trajectory grew them.
+        if hits.capacity() <= HITS_KEPT && hit_ranges.capacity() <= HITS_KEPT {
+            HIT_BUFFERS.set((hits, hit_ranges));
+        }
         findings
             .sort_by(|(_, a), (_, b)| (a.turn, a.span, &a.rule).cmp(&(b.turn, b.span, &b.rule)));
         findings
@@ -252,6 +262,19 @@ fn matches_name(id: &str, name: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
+thread_local! {
+    /// The buffers of the trigger hits of the trajectory last checked on this thread, which
+    /// the next one fills: they grow to their size a few times in a scan, not for every
+    /// trajectory.
+    static HIT_BUFFERS: Cell<HitBuffers> = const { Cell::new((Vec::new(), Vec::new())) };
+}
+
+/// A [`Checker`]'s `hits` and `hit_ranges`.
+type HitBuffers = (Vec<Hit>, Vec<(u32, u32)>);
+
+/// The most hits (or turns) whose buffers are kept between trajectories (half a megabyte).
+const HITS_KEPT: usize = 1 << 16;
+
 /// What the rule modules see: the trajectory and a sink for findings.
 pub(crate) struct Checker<'a> {
     pub trajectory: &'a Trajectory,
@@ -274,6 +297,7 @@ pub(crate) struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     fn new(trajectory: &'a Trajectory, rules: &'a [RuleInfo]) -> Checker<'a> {
+        let (hits, hit_ranges) = HIT_BUFFERS.take();
         Checker {
             trajectory,
             rules,
@@ -281,8 +305,8 @@ impl<'a> Checker<'a> {
             trajectory_id: None,
             actions: Vec::new(),
             module: None,
-            hits: Vec::new(),
-            hit_ranges: Vec::new(),
+            hits,
+            hit_ranges,
         }
     }
 

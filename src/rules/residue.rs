@@ -97,11 +97,24 @@ fn residue(text: &str) -> Vec<(Residue, (usize, usize))> {
     out
 }
 
-/// The first of the sorted `positions` at or after `from`.
-fn first_from(positions: &[usize], from: usize) -> Option<usize> {
-    positions
-        .get(positions.partition_point(|&p| p < from))
-        .copied()
+/// Sorted positions, read from a position that only moves forward.
+struct Ahead<'p> {
+    positions: &'p [usize],
+    /// The first position not yet passed.
+    next: usize,
+}
+
+impl<'p> Ahead<'p> {
+    fn new(positions: &'p [usize]) -> Ahead<'p> {
+        Ahead { positions, next: 0 }
+    }
+
+    /// The first position at or after `from`, which is never less than the last `from`.
+    fn first_from(&mut self, from: usize) -> Option<usize> {
+        let rest = &self.positions[self.next..];
+        self.next += rest.iter().take_while(|&&p| p < from).count();
+        self.positions.get(self.next).copied()
+    }
 }
 
 /// The residue in `text`, in order, as `(kind, span)`: the matches of the whole residue regex
@@ -117,6 +130,7 @@ fn residue_into(
     out.clear();
     let bytes = text.as_bytes();
     let mut pos = 0;
+    let (mut ctl_ahead, mut ats_ahead) = (Ahead::new(ctl), Ahead::new(ats));
     // The next control byte and the next `@` (with where the word before it starts) at or
     // after `pos`, each searched for again only once `pos` has passed it.
     let mut next_ctl = Next::default();
@@ -130,12 +144,14 @@ fn residue_into(
     let mut prompt_fails_before = 0;
     while pos < bytes.len() {
         let ctl = next_ctl
-            .at(pos, |from| first_from(ctl, from).map(|c| (c, 0)))
+            .at(pos, |from| ctl_ahead.first_from(from).map(|c| (c, 0)))
             .map(|(c, _)| c);
         // Where a prompt ending at the `@` could start: the run of word characters before it.
         let word = next_at
             .at(pos, |from| {
-                first_from(ats, from).map(|a| (a, word_run_start(text, from, a)))
+                ats_ahead
+                    .first_from(from)
+                    .map(|a| (a, word_run_start(text, from, a)))
             })
             .map(|(a, start)| (start.max(pos), a));
         match (ctl, word) {

@@ -27,6 +27,11 @@ fn has_control(bytes: &[u8]) -> bool {
     bytes.iter().copied().min().is_some_and(|b| b < 0x20)
 }
 
+/// Whether `rest` starts with `quoted` (fixed size, so compared as a few words).
+fn starts<const N: usize>(rest: &[u8], quoted: &[u8; N]) -> bool {
+    rest.get(..N) == Some(quoted.as_slice())
+}
+
 impl<'a, 's> Cursor<'a, 's> {
     pub(super) fn new(text: &'a str, scratch: &'s mut String) -> Cursor<'a, 's> {
         Cursor {
@@ -84,10 +89,6 @@ impl<'a, 's> Cursor<'a, 's> {
     /// whole instead of byte by byte; `None` leaves the cursor where it was.
     #[inline]
     fn known_key(&mut self) -> Option<&'static str> {
-        /// Whether `rest` starts with `quoted` (fixed size, so compared as a few words).
-        fn starts<const N: usize>(rest: &[u8], quoted: &[u8; N]) -> bool {
-            rest.get(..N) == Some(quoted.as_slice())
-        }
         let rest = &self.bytes[self.at..];
         let key = match rest.get(1)? {
             b'f' if starts(rest, b"\"from\"") => "from",
@@ -99,6 +100,24 @@ impl<'a, 's> Cursor<'a, 's> {
         };
         self.at += key.len() + 2;
         Some(key)
+    }
+
+    /// The string at the cursor when it is one of the usual role names, read as
+    /// [`Cursor::known_key`] reads keys; `None` leaves the cursor where it was.
+    #[inline]
+    pub(super) fn known_role(&mut self) -> Option<&'static str> {
+        let rest = &self.bytes[self.at..];
+        let role = match rest.get(1)? {
+            b'h' if starts(rest, b"\"human\"") => "human",
+            b'g' if starts(rest, b"\"gpt\"") => "gpt",
+            b'u' if starts(rest, b"\"user\"") => "user",
+            b'a' if starts(rest, b"\"assistant\"") => "assistant",
+            b's' if starts(rest, b"\"system\"") => "system",
+            b't' if starts(rest, b"\"tool\"") => "tool",
+            _ => return None,
+        };
+        self.at += role.len() + 2;
+        Some(role)
     }
 
     /// A string, unescaped. Allocated once, at its size.
@@ -143,6 +162,13 @@ impl<'a, 's> Cursor<'a, 's> {
                 _ => return None,
             };
             out.push(c);
+            // A third of the escapes are followed at once by the next one (as in `\r\n`) or
+            // by the end of the string: no search for those.
+            match self.next()? {
+                b'\\' => continue,
+                b'"' => return Some(()),
+                _ => self.at -= 1,
+            }
             let rest = &self.bytes[self.at..];
             let len = memchr2(b'"', b'\\', rest)?;
             if self.controls && has_control(&rest[..len]) {

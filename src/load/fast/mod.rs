@@ -189,6 +189,9 @@ impl<'a> Cursor<'a, '_> {
     /// A role name or `null`, as serde's `Option<Cow<str>>` reads it; the usual names are
     /// shared (see [`role_name`]).
     fn name(&mut self) -> Option<Option<Cow<'static, str>>> {
+        if let Some(role) = self.known_role() {
+            return Some(Some(Cow::Borrowed(role)));
+        }
         if self.null() {
             return Some(None);
         }
@@ -419,6 +422,24 @@ mod tests {
             let json = format!(r#"{{"messages": [{{"{name}": null, "{name}": null}}]}}"#);
             // A known field given twice makes the fast reader give up, as serde fails.
             assert!(envelope(&json).is_none(), "message field `{name}`");
+        }
+    }
+
+    /// The role names read whole are the names [`role_name`] shares, and only those.
+    #[test]
+    fn known_roles_are_shared_names_read_whole() {
+        let mut scratch = String::new();
+        for role in ["human", "gpt", "user", "assistant", "system", "tool"] {
+            let json = format!("\"{role}\"");
+            let mut c = Cursor::new(&json, &mut scratch);
+            assert_eq!(c.known_role(), Some(role));
+            assert!(c.at_end());
+            assert!(matches!(role_name(role), Cow::Borrowed(r) if r == role));
+        }
+        for other in ["\"humans\"", "\"gp\"", "\"tool_call\"", "null", "\"\""] {
+            let mut c = Cursor::new(other, &mut scratch);
+            assert_eq!(c.known_role(), None, "{other}");
+            assert_eq!(c.at, 0);
         }
     }
 
