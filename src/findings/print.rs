@@ -13,7 +13,7 @@ use crate::sanitize::line;
 /// the calls.
 pub fn excerpt(t: &Trajectory, finding: &Finding) -> String {
     let turn = &t.turns[finding.turn];
-    if turn.text.trim().is_empty() && !turn.tool_calls.is_empty() {
+    if text::trim(&turn.text).is_empty() && !turn.tool_calls.is_empty() {
         let calls: Vec<String> = turn
             .tool_calls
             .iter()
