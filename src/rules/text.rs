@@ -123,11 +123,17 @@ pub fn excerpt(text: &str, span: (usize, usize), context: usize, max: usize) -> 
     out
 }
 
+/// Whether every byte is ASCII: an OR of all of them, which the compiler turns into vector
+/// code (`<[u8]>::is_ascii` stops at the first non-ASCII byte, so it goes byte by byte).
+fn all_ascii(bytes: &[u8]) -> bool {
+    bytes.iter().fold(0, |acc, &b| acc | b) < 0x80
+}
+
 /// The length in bytes of the first `n` characters of `text` (all of it if it is shorter).
 fn forward_chars(text: &str, n: usize) -> usize {
     let bytes = text.as_bytes();
     // ASCII, the usual case, has a character per byte.
-    if bytes[..n.min(bytes.len())].is_ascii() {
+    if all_ascii(&bytes[..n.min(bytes.len())]) {
         return n.min(bytes.len());
     }
     // A character starts at every byte that is not a UTF-8 continuation byte.
@@ -146,7 +152,7 @@ fn forward_chars(text: &str, n: usize) -> usize {
 /// The length in bytes of the last `n` characters of `text` (all of it if it is shorter).
 fn back_chars(text: &str, n: usize) -> usize {
     let bytes = text.as_bytes();
-    if bytes[bytes.len().saturating_sub(n)..].is_ascii() {
+    if all_ascii(&bytes[bytes.len().saturating_sub(n)..]) {
         return n.min(bytes.len());
     }
     let mut seen = 0;
