@@ -96,7 +96,7 @@ impl Checked {
         if findings.is_empty() {
             return checked;
         }
-        let file = t.source.file.display().to_string();
+        let file = t.source.file.to_string_lossy();
         let prefix = if json {
             json_prefix(&file, t)
         } else {

@@ -13,7 +13,7 @@ use crate::sanitize::line;
 /// the calls.
 pub fn excerpt(t: &Trajectory, finding: &Finding) -> String {
     let turn = &t.turns[finding.turn];
-    if turn.text.trim().is_empty() && !turn.tool_calls.is_empty() {
+    if text::trim(&turn.text).is_empty() && !turn.tool_calls.is_empty() {
         let calls: Vec<String> = turn
             .tool_calls
             .iter()
@@ -30,7 +30,9 @@ pub fn excerpt(t: &Trajectory, finding: &Finding) -> String {
 /// The start of every finding line of a trajectory: `{"type":"finding","file":…,"record":…,
 /// "trajectory":…,"run":…,"task":…,"outcome":…,"turn":` (see [`write_json`]).
 pub fn json_prefix(file: &str, t: &Trajectory) -> Vec<u8> {
-    let mut out = br#"{"type":"finding","file":"#.to_vec();
+    // Room for the keys and values as they are (escapes are rare): no growth on the way.
+    let mut out = Vec::with_capacity(128 + file.len() + t.id.len() + t.run.len());
+    out.extend_from_slice(br#"{"type":"finding","file":"#);
     json_string(&mut out, file);
     out.extend_from_slice(br#","record":"#);
     out.extend_from_slice(itoa::Buffer::new().format(t.source.record).as_bytes());

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::engine::{Own, Triggers};
-use super::text::{fences, line_at};
+use super::text::{fences, line_at, trim};
 use super::{quote, Checker, RuleId};
 use crate::model::Turn;
 
@@ -92,7 +92,7 @@ pub fn sql(text: &str) -> Option<Cow<'_, str>> {
 
 /// The SQL statement at `content` (a block's content) on one line, as repetition compares it.
 fn statement(text: &str, content: (usize, usize)) -> Cow<'_, str> {
-    let sql = text[content.0..content.1].trim();
+    let sql = trim(&text[content.0..content.1]);
     if sql.contains('\n') {
         Cow::Owned(sql.replace('\n', " "))
     } else {

@@ -10,7 +10,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::db::SQL_OPEN;
 use super::engine::Triggers;
-use super::text::{at_line_start, find, is_word_char};
+use super::text::{at_line_start, find, is_word_char, trim};
 use super::{Checker, RuleId};
 use crate::model::{Format, Role, Task, Turn};
 
@@ -238,7 +238,7 @@ pub fn check(cx: &mut Checker) {
     for turn in &turns {
         let text = turn.text.as_str();
         if turn.role == Role::Agent && turn.tool_calls.is_empty() {
-            let trimmed = text.trim();
+            let trimmed = trim(text);
             if trimmed.is_empty() {
                 // The harness's habit is a fact of the AgentBench tasks only.
                 let message = if matches!(

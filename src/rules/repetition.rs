@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::text::trim;
 use super::{alfworld, db, kg, os, quote, react, webshop, Checker, RuleId};
 use crate::model::{Task, Turn};
 
@@ -195,7 +196,7 @@ fn reply<'t>(turns: &'t [Turn], agent: &Turn) -> impl Iterator<Item = &'t str> +
         .unwrap_or(&[])
         .iter()
         .take_while(|t| t.role == crate::model::Role::Environment && !t.demo)
-        .map(|t| t.text.trim())
+        .map(|t| trim(&t.text))
 }
 
 /// Whether re-issuing an action got something new: its reply differs from the reply of every
@@ -306,7 +307,7 @@ fn closing_loop(
 ) {
     let mut run = 0;
     for ((turn, key), &reported) in agents.iter().zip(keys).zip(reported) {
-        let text = turn.text.trim();
+        let text = trim(&turn.text);
         let pleasantry = key.is_none()
             && turn.tool_calls.is_empty()
             && text.len() <= PLEASANTRY_MAX

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::engine::{Own, Triggers};
+use super::text::trim;
 use super::{Checker, RuleId};
 use crate::findings::Severity;
 use crate::model::{Role, Turn};
@@ -114,7 +115,7 @@ pub fn check(cx: &mut Checker) {
                     // but its target is on the page.
                     let target = act["click[".len()..act.len() - 1].trim().to_lowercase();
                     if before.role == Role::Environment
-                        && before.text.trim() == after.text.trim()
+                        && trim(&before.text) == trim(&after.text)
                         && !before.text.to_lowercase().contains(&target)
                     {
                         cx.report_at(
