@@ -403,7 +403,7 @@ mod tests {
                 turns.extend(chunk.iter().map(|t| (A, t.as_str())));
                 let t = traj(task, &turns);
                 let mut cx = Checker::new(&t, set.rules());
-                let (rules, _, triggers) = super::super::task_modules(task)[0];
+                let (rules, _, triggers) = super::super::by_task::task_modules(task)[0];
                 super::super::engine::run_module(&mut cx, (rules, check, triggers));
                 for turn in t.turns.iter().filter(|t| t.role == A) {
                     let want = super::action_key(task, turn);
