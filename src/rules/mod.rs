@@ -255,7 +255,11 @@ pub(crate) struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     fn new(trajectory: &'a Trajectory, rules: &'a [RuleInfo]) -> Checker<'a> {
-        let (hits, hit_ranges) = HIT_BUFFERS.take();
+        // The last trajectory's buffers, emptied: a checker starts with no hits whether or
+        // not the engine's scan runs.
+        let (mut hits, mut hit_ranges) = HIT_BUFFERS.take();
+        hits.clear();
+        hit_ranges.clear();
         Checker {
             trajectory,
             rules,
